@@ -1,0 +1,89 @@
+/**
+ * The types that the trainer shares with plugins: batches, metrics and the
+ * contexts handed to each hook. A plugin changes a run only through these.
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { Rng } from "../data/rng.ts";
+
+/** A batch of images (NHWC, normalised float32) and one-hot labels. */
+export interface Batch {
+  /** Images, shape [n, height, width, channels]. */
+  readonly xs: tf.Tensor4D;
+  /** One-hot labels, shape [n, classes]. */
+  readonly ys: tf.Tensor2D;
+}
+
+/** A row of numbers and strings recorded by a plugin into a named table. */
+export type Row = Record<string, number | string>;
+
+/** Metrics of one finished epoch; plain numbers, never tensors. */
+export interface EpochMetrics {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly acc: number;
+  readonly val_loss: number;
+  readonly val_acc: number;
+  readonly lr: number;
+  readonly seconds: number;
+  /** Any further metric a plugin or the trainer adds (images_per_sec, …). */
+  readonly [key: string]: number;
+}
+
+/** Gradients of one step by trainable weight, borrowed: never keep or dispose. */
+export interface NamedGradient {
+  /** Layer that owns the weight, e.g. `stage2_block1_conv1`. */
+  readonly layer: string;
+  /** Weight name within the layer, e.g. `kernel`, `bias`, `gamma`. */
+  readonly weight: string;
+  /** Position of the layer among the model's trainable layers, input first (0-based). */
+  readonly depth: number;
+  /** The gradient tensor, same shape as the weight. */
+  readonly grad: tf.Tensor;
+}
+
+/** What every hook may do to a run. */
+export interface RunContext {
+  /** Name of the run (e.g. `resnet18`). */
+  readonly runName: string;
+  /** Directory the run writes to, or undefined for runs without output. */
+  readonly runDir: string | undefined;
+  /** Epochs the run will train at most. */
+  readonly epochs: number;
+  /** Class names of the dataset. */
+  readonly classNames: readonly string[];
+  /** Adds a row to the named table (`gradients`, `timing`, …), saved with the run. */
+  record(table: string, row: Row): void;
+  /** Writes a line to the run's log. */
+  log(message: string): void;
+}
+
+/** Context of a training step. */
+export interface StepContext extends RunContext {
+  /** Zero-based epoch. */
+  readonly epoch: number;
+  /** Zero-based step within the epoch. */
+  readonly step: number;
+  /** Steps since the run began. */
+  readonly globalStep: number;
+  /** Seeded generator for this step's randomness (deterministic per run and seed). */
+  readonly rng: Rng;
+}
+
+/** Context at the end of an epoch, where callbacks steer the run. */
+export interface EpochContext extends RunContext {
+  /** Zero-based epoch that just finished. */
+  readonly epoch: number;
+  /** The current learning rate. */
+  readonly learningRate: number;
+  /** Sets the learning rate from the next step on. */
+  setLearningRate(lr: number): void;
+  /** Asks the trainer to stop after this epoch; the reason is logged and saved. */
+  requestStop(reason: string): void;
+  /** Snapshot of the model weights (copies owned by the caller's plugin store). */
+  saveWeights(slot: string): void;
+  /** Restores a snapshot taken by {@linkcode EpochContext.saveWeights}. */
+  restoreWeights(slot: string): void;
+  /** Writes a checkpoint to `checkpoints/<slot>` in the run directory. */
+  checkpoint(slot: "best" | "last"): Promise<void>;
+}
