@@ -1,0 +1,127 @@
+/**
+ * Terminal charts of runs: accuracy and loss per epoch, gradient norm against
+ * layer depth, and the learning-rate schedule.
+ * @module
+ */
+import { type ChartSeries, lineChart } from "./line_chart.ts";
+import type { RunData } from "./run_files.ts";
+import { layerNormTable } from "./tables.ts";
+
+export {
+  type ChartSeries,
+  defaultColor,
+  lineChart,
+  type LineChartOptions,
+  terminalWidth,
+} from "./line_chart.ts";
+
+/** Options shared by the run charts. */
+export interface RunChartOptions {
+  /**
+   * ANSI colours.
+   * @default defaultColor() (off when NO_COLOR is set or stdout is not a TTY)
+   */
+  readonly color?: boolean;
+  /**
+   * Total width in characters.
+   * @default terminalWidth() (80 when not a terminal)
+   */
+  readonly width?: number;
+  /**
+   * Rows of each plot area.
+   * @default 10
+   */
+  readonly height?: number;
+}
+
+/** A history column that {@link metricChart} can draw. */
+export type HistoryMetric = "acc" | "loss" | "val_acc" | "val_loss" | "lr";
+
+const TITLES: Record<HistoryMetric, string> = {
+  acc: "Training accuracy",
+  loss: "Training loss",
+  val_acc: "Validation accuracy",
+  val_loss: "Validation loss",
+  lr: "Learning rate",
+};
+
+function column(run: RunData, name: string): number[] {
+  return run.history.numRows() === 0
+    ? []
+    : Array.from(run.history.array(name) as ArrayLike<number>);
+}
+
+/**
+ * One history metric per epoch, one series per run.
+ * @example
+ * ```ts
+ * import { metricChart } from "./charts.ts";
+ * metricChart([], "acc", { color: false }); // "Training accuracy\n  (no data to plot)\n"
+ * ```
+ */
+export function metricChart(
+  runs: readonly RunData[],
+  metric: HistoryMetric,
+  options: RunChartOptions = {},
+): string {
+  if (!(metric in TITLES)) {
+    throw new RangeError(
+      `Cannot chart metric '${metric}': it must be one of ${Object.keys(TITLES).join(", ")}`,
+    );
+  }
+  const series = runs.map((r) => ({ name: r.name, x: column(r, "epoch"), y: column(r, metric) }));
+  return lineChart(series, {
+    ...options,
+    title: TITLES[metric],
+    xLabel: "epoch",
+    logY: metric === "lr",
+  });
+}
+
+/**
+ * Accuracy and loss per epoch. For one run: two charts (accuracy, loss), each
+ * with a train and a val series; for several: four charts (training and
+ * validation accuracy and loss), one series per run.
+ */
+export function historyCharts(runs: readonly RunData[], options: RunChartOptions = {}): string {
+  if (runs.length === 1) {
+    const r = runs[0], x = column(r, "epoch");
+    const pair = (title: string, train: string, val: string): string =>
+      lineChart(
+        [{ name: "train", x, y: column(r, train) }, { name: "val", x, y: column(r, val) }],
+        {
+          ...options,
+          title: `${title} of ${r.name}`,
+          xLabel: "epoch",
+        },
+      );
+    return [pair("Accuracy", "acc", "val_acc"), pair("Loss", "loss", "val_loss")].join("\n");
+  }
+  return (["acc", "val_acc", "loss", "val_loss"] as const).map((m) => metricChart(runs, m, options))
+    .join("\n");
+}
+
+/**
+ * Mean gradient L2 norm of each layer in the last recorded epoch against the
+ * layer's depth (0 = first trainable layer), on a log10 scale, one series per run.
+ */
+export function gradientChart(runs: readonly RunData[], options: RunChartOptions = {}): string {
+  const norms = layerNormTable(runs, { lastEpoch: true });
+  const series: ChartSeries[] = runs.map((r) => {
+    const rows = (norms.objects() as { run: string; depth: number; norm: number }[]).filter((o) =>
+      o.run === r.name
+    );
+    return { name: r.name, x: rows.map((o) => o.depth), y: rows.map((o) => o.norm) };
+  });
+  return lineChart(series, {
+    ...options,
+    title: "Gradient norm by layer depth (last epoch)",
+    xLabel: "layer depth",
+    logY: true,
+  });
+}
+
+/** The learning rate per epoch, log10 scale, one series per run. */
+export function lrChart(runs: readonly RunData[], options: RunChartOptions = {}): string {
+  return metricChart(runs, "lr", options);
+}

@@ -1,0 +1,116 @@
+/**
+ * Re-renders a suite directory (suite.json lists its member run directories):
+ * every member's report, Table I, the multi-run figures and the suite's report.md.
+ * @module
+ */
+import { isAbsolute, join, relative } from "node:path";
+import { gradientChart, historyCharts, lrChart, type RunChartOptions } from "./charts.ts";
+import {
+  ablationFigure,
+  gradientFigure,
+  isNoSkip,
+  trainingFigure,
+  validationFigure,
+} from "./figures.ts";
+import { PAPER_FORMATS, paperMarkdown, paperTable, writePaperTable } from "./paper_table.ts";
+import { readRun } from "./run_files.ts";
+import { type Figure, renderRunReport, type ReportResult, writeFigures } from "./run_report.ts";
+import { formatTable } from "./table_format.ts";
+
+/**
+ * Reads suite.json and returns its member directories, resolved against the
+ * suite directory unless absolute.
+ * @throws {SyntaxError} when suite.json is not `{ "members": string[] }` with at least one member.
+ */
+export async function readSuiteMembers(dir: string): Promise<string[]> {
+  const path = join(dir, "suite.json");
+  let data: { members?: unknown };
+  try {
+    data = JSON.parse(await Deno.readTextFile(path));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw e;
+    throw new SyntaxError(`Cannot read '${path}': invalid JSON (${(e as Error).message})`);
+  }
+  const m = data?.members;
+  if (!Array.isArray(m) || m.length === 0 || m.some((x) => typeof x !== "string" || x === "")) {
+    throw new SyntaxError(
+      `Cannot read '${path}': 'members' must be a non-empty array of directory names, got ${
+        JSON.stringify(m)
+      }`,
+    );
+  }
+  return m.map((x: string) => (isAbsolute(x) ? x : join(dir, x)));
+}
+
+/** Renders every member, then Table I (table.csv, table.md), figures/*.svg and report.md of the suite. */
+export async function renderSuiteReport(
+  dir: string,
+  options: RunChartOptions = {},
+): Promise<ReportResult> {
+  const members = await readSuiteMembers(dir);
+  const files: string[] = [];
+  for (const m of members) files.push(...(await renderRunReport(m, options)).files);
+  const runs = await Promise.all(members.map(readRun));
+  const table = paperTable(runs);
+  files.push(...(await writePaperTable(dir, table)));
+
+  const withHistory = runs.filter((r) => r.history.numRows() > 0);
+  const withGradients = runs.filter((r) => r.gradients.numRows() > 0);
+  const figures: Figure[] = [];
+  if (withHistory.length > 0) {
+    figures.push({
+      file: "training.svg",
+      caption: "Figure 1: training accuracy and loss",
+      svg: await trainingFigure(withHistory),
+    });
+    figures.push({
+      file: "validation.svg",
+      caption: "Figure 2: validation accuracy and loss",
+      svg: await validationFigure(withHistory),
+    });
+  }
+  if (withGradients.length > 0) {
+    figures.push({
+      file: "gradients.svg",
+      caption: "Figure 3: gradient magnitude by layer",
+      svg: await gradientFigure(withGradients),
+    });
+  }
+  // Figures 4 and 5 compare all models with the no-skip ablation; without one they would repeat 1 and 2.
+  if (withHistory.some(isNoSkip)) {
+    figures.push({
+      file: "ablation_training.svg",
+      caption: "Figure 4: training curves with and without skip connections (dashed: no skips)",
+      svg: await ablationFigure(withHistory, "train"),
+    });
+    figures.push({
+      file: "ablation_validation.svg",
+      caption: "Figure 5: validation curves with and without skip connections (dashed: no skips)",
+      svg: await ablationFigure(withHistory, "val"),
+    });
+  }
+  const fig = await writeFigures(dir, figures);
+  files.push(...fig.files);
+
+  const links = runs.map((r) => `- [${r.name}](${relative(dir, join(r.dir, "report.md"))})`).join(
+    "\n",
+  );
+  const md = [
+    `# Suite ${dir.replace(/[\\/]+$/, "").split(/[\\/]/).pop()}\n`,
+    "## Table I: model comparison\n\n" + paperMarkdown(table),
+    "## Figures\n\n" + (fig.markdown || "No member recorded a history.\n"),
+    "## Members\n\n" + links + "\n",
+  ].join("\n");
+  const reportPath = join(dir, "report.md");
+  await Deno.writeTextFile(reportPath, md);
+  files.push(reportPath);
+
+  const text = [
+    `Suite ${dir}: ${runs.length} runs`,
+    formatTable(table, { formats: PAPER_FORMATS }),
+    withHistory.length > 0 ? historyCharts(withHistory, options) : "",
+    withGradients.length > 0 ? gradientChart(withGradients, options) : "",
+    withHistory.length > 0 ? lrChart(withHistory, options) : "",
+  ].filter((s) => s !== "").join("\n");
+  return { kind: "suite", dir, files, text };
+}

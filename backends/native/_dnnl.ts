@@ -1,0 +1,194 @@
+/**
+ * Thin helpers over the oneDNN 2.x C API: memory descriptors, and compiled
+ * primitives executed on caller-owned Float32Arrays (no copies), cached by key.
+ *
+ * @module
+ */
+import { check, type Dnnl, E, outPointer, SIZE } from "./_ffi.ts";
+
+/** Packs up to 12 dimensions into a `dnnl_dims_t`. */
+export function dims(values: readonly number[]): BigInt64Array {
+  const out = new BigInt64Array(SIZE.dims);
+  values.forEach((v, i) => out[i] = BigInt(v));
+  return out;
+}
+
+/** A plain f32 memory descriptor of logical `shape` in format `tag`. */
+export function memoryDesc(dnnl: Dnnl, shape: readonly number[], tag: number): Uint8Array {
+  const md = new Uint8Array(SIZE.memoryDesc);
+  check(
+    dnnl.lib.dnnl_memory_desc_init_by_tag(md, shape.length, dims(shape), E.f32, tag),
+    `memory_desc_init_by_tag(${shape})`,
+  );
+  return md;
+}
+
+/** A primitive attribute that applies ReLU after the primitive's result. */
+export function reluAttr(dnnl: Dnnl): Deno.PointerValue {
+  const cell = new BigUint64Array(1);
+  check(dnnl.lib.dnnl_post_ops_create(cell), "post_ops_create");
+  const ops = outPointer(cell);
+  check(dnnl.lib.dnnl_post_ops_append_eltwise(ops, 1, E.eltwiseRelu, 0, 0), "append_eltwise");
+  check(dnnl.lib.dnnl_primitive_attr_create(cell), "primitive_attr_create");
+  const attr = outPointer(cell);
+  check(dnnl.lib.dnnl_primitive_attr_set_post_ops(attr, ops), "set_post_ops");
+  return attr;
+}
+
+/** Creates a primitive descriptor from an op descriptor. */
+export function primitiveDesc(
+  dnnl: Dnnl,
+  opDesc: Uint8Array,
+  attr: Deno.PointerValue = null,
+  hint: Deno.PointerValue = null,
+): Deno.PointerValue {
+  const cell = new BigUint64Array(1);
+  check(
+    dnnl.lib.dnnl_primitive_desc_create(cell, opDesc, attr, dnnl.engine, hint),
+    "primitive_desc_create",
+  );
+  return outPointer(cell);
+}
+
+/** One argument of a primitive: its DNNL_ARG_* and memory descriptor. */
+export interface ArgSpec {
+  readonly arg: number;
+  readonly md: Uint8Array | Deno.PointerValue;
+}
+
+/** A compiled primitive whose memory objects are re-pointed at each call. */
+export class Primitive {
+  readonly #dnnl: Dnnl;
+  readonly #prim: Deno.PointerValue;
+  readonly #mems: Deno.PointerValue[] = [];
+  readonly #args: Uint8Array;
+
+  constructor(dnnl: Dnnl, pd: Deno.PointerValue, specs: readonly ArgSpec[]) {
+    this.#dnnl = dnnl;
+    const cell = new BigUint64Array(1);
+    check(dnnl.lib.dnnl_primitive_create(cell, pd), "primitive_create");
+    this.#prim = outPointer(cell);
+    this.#args = new Uint8Array(SIZE.execArg * specs.length);
+    const view = new DataView(this.#args.buffer);
+    specs.forEach((s, i) => {
+      const status = s.md instanceof Uint8Array
+        ? dnnl.lib.dnnl_memory_create(cell, s.md, dnnl.engine, null)
+        : dnnl.lib.dnnl_memory_create_from_md_ptr(cell, s.md, dnnl.engine, null);
+      check(status, `memory_create(arg ${s.arg})`);
+      const mem = outPointer(cell);
+      this.#mems.push(mem);
+      view.setInt32(i * SIZE.execArg, s.arg, true);
+      view.setBigUint64(i * SIZE.execArg + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
+    });
+  }
+
+  /** Runs the primitive on `buffers`, given in the order of the arg specs. */
+  execute(buffers: readonly ArrayBufferView[]): void {
+    const lib = this.#dnnl.lib;
+    for (let i = 0; i < buffers.length; i++) {
+      check(lib.dnnl_memory_set_data_handle(this.#mems[i], buffers[i]), "set_data_handle");
+    }
+    check(
+      lib.dnnl_primitive_execute(this.#prim, this.#dnnl.stream, buffers.length, this.#args),
+      "primitive_execute",
+    );
+  }
+}
+
+/** Bytes of the memory a primitive descriptor wants for `query` (e.g. workspace). */
+export function queryBytes(dnnl: Dnnl, pd: Deno.PointerValue, query: number): number {
+  const md = dnnl.lib.dnnl_primitive_desc_query_md(pd, query, 0);
+  return md === null ? 0 : Number(dnnl.lib.dnnl_memory_desc_get_size(md));
+}
+
+/** Memory descriptor pointer a primitive descriptor reports for `query`. */
+export function queryMd(dnnl: Dnnl, pd: Deno.PointerValue, query: number): Deno.PointerValue {
+  return dnnl.lib.dnnl_primitive_desc_query_md(pd, query, 0);
+}
+
+/** A copy of the memory descriptor a primitive descriptor chose for `query`. */
+export function queryMdCopy(dnnl: Dnnl, pd: Deno.PointerValue, query: number): Uint8Array {
+  const ptr = dnnl.lib.dnnl_primitive_desc_query_md(pd, query, 0);
+  if (ptr === null) throw new Error(`oneDNN reports no memory descriptor for query ${query}`);
+  const md = new Uint8Array(SIZE.memoryDesc);
+  new Deno.UnsafePointerView(ptr).copyInto(md);
+  return md;
+}
+
+/** One argument of a {@link Layered} primitive. */
+export interface LayeredArg {
+  /** DNNL_ARG_* of the argument. */
+  readonly arg: number;
+  /** The caller's plain layout. */
+  readonly plain: Uint8Array;
+  /** dnnl_query_*_md that reports the layout the primitive chose, if it was left free. */
+  readonly query?: number;
+  /** True for results (reordered back to the plain layout after the run). */
+  readonly output?: boolean;
+}
+
+/**
+ * A primitive whose free ("any") arguments live in oneDNN's preferred blocked
+ * layouts: plain inputs are reordered in before the run, outputs out after it.
+ */
+export class Layered {
+  readonly #main: Primitive;
+  readonly #steps: { reorder: Primitive; scratch: Uint8Array; index: number; output: boolean }[] =
+    [];
+  readonly #buffers: ArrayBufferView[];
+
+  constructor(dnnl: Dnnl, pd: Deno.PointerValue, args: readonly LayeredArg[]) {
+    const specs: ArgSpec[] = [];
+    this.#buffers = new Array(args.length);
+    args.forEach((a, index) => {
+      const chosen = a.query === undefined ? a.plain : queryMdCopy(dnnl, pd, a.query);
+      specs.push({ arg: a.arg, md: chosen });
+      if (a.query === undefined || dnnl.lib.dnnl_memory_desc_equal(chosen, a.plain) === 1) return;
+      const [from, to] = a.output ? [chosen, a.plain] : [a.plain, chosen];
+      const cell = new BigUint64Array(1);
+      check(
+        dnnl.lib.dnnl_reorder_primitive_desc_create(cell, from, dnnl.engine, to, dnnl.engine, null),
+        "reorder_primitive_desc_create",
+      );
+      const reorder = new Primitive(dnnl, outPointer(cell), [
+        { arg: E.argSrc, md: from },
+        { arg: E.argDst, md: to },
+      ]);
+      const scratch = new Uint8Array(Number(dnnl.lib.dnnl_memory_desc_bytes(chosen)));
+      this.#steps.push({ reorder, scratch, index, output: Boolean(a.output) });
+    });
+    this.#main = new Primitive(dnnl, pd, specs);
+  }
+
+  /** Runs on plain `buffers`, given in the order of the args. */
+  execute(buffers: readonly ArrayBufferView[]): void {
+    const inner = this.#buffers;
+    for (let i = 0; i < buffers.length; i++) inner[i] = buffers[i];
+    for (const s of this.#steps) {
+      if (!s.output) s.reorder.execute([buffers[s.index], s.scratch]);
+      inner[s.index] = s.scratch;
+    }
+    this.#main.execute(inner);
+    for (const s of this.#steps) if (s.output) s.reorder.execute([s.scratch, buffers[s.index]]);
+  }
+}
+
+/** A map from string keys to built values, creating each once. */
+export class Cache<T> {
+  readonly #map = new Map<string, T>();
+
+  /** Returns the value for `key`, building it on first use. */
+  get(key: string, build: () => T): T {
+    let v = this.#map.get(key);
+    if (v === undefined) {
+      v = build();
+      this.#map.set(key, v);
+    }
+    return v;
+  }
+
+  /** Number of cached entries. */
+  get size(): number {
+    return this.#map.size;
+  }
+}

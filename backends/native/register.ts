@@ -1,0 +1,70 @@
+/**
+ * Registers the `native` tfjs backend: every kernel of the cpu backend, with
+ * the heavy ones replaced by oneDNN primitives called through Deno FFI.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type Dnnl, openDnnl } from "./_ffi.ts";
+import { nativeKernels } from "./_kernels.ts";
+
+/** Name under which the backend is registered with tfjs. */
+export const NATIVE_BACKEND = "native";
+
+/** What {@link tryRegisterNative} found: the library in use, or why not. */
+export type NativeStatus =
+  | { ok: true; library: string; version: string; threads: number }
+  | { ok: false; reason: string };
+
+const INSTALL = "install oneDNN 2.x: `apt-get install libdnnl2` (Debian/Ubuntu) " +
+  "or `brew install onednn` (macOS), and run Deno with --allow-ffi";
+
+let pending: Promise<NativeStatus> | undefined;
+
+function register(dnnl: Dnnl): void {
+  const overrides = nativeKernels(dnnl);
+  for (const config of tf.getKernelsForBackend("cpu")) {
+    const own = overrides[config.kernelName];
+    tf.registerKernel({
+      ...config,
+      backendName: NATIVE_BACKEND,
+      kernelFunc: (own ?? config.kernelFunc) as tf.KernelFunc,
+    });
+  }
+  // Priority 0 keeps tfjs from picking it on its own; callers choose it explicitly.
+  tf.registerBackend(NATIVE_BACKEND, () => new tf.MathBackendCPU(), 0);
+}
+
+function attempt(): NativeStatus {
+  if (typeof Deno?.dlopen !== "function") {
+    return { ok: false, reason: `Deno.dlopen is unavailable; ${INSTALL}` };
+  }
+  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
+    return { ok: false, reason: `FFI permission missing: run Deno with --allow-ffi (${INSTALL})` };
+  }
+  let dnnl: Dnnl;
+  try {
+    dnnl = openDnnl(navigator.hardwareConcurrency || 1);
+  } catch (e) {
+    return { ok: false, reason: `oneDNN not found (${(e as Error).message}); ${INSTALL}` };
+  }
+  if (tf.findBackendFactory(NATIVE_BACKEND) === null) register(dnnl);
+  return { ok: true, library: dnnl.path, version: dnnl.version, threads: dnnl.threads };
+}
+
+/**
+ * Loads oneDNN and registers the `native` backend with tfjs; idempotent (later
+ * calls return the first result). It does not switch backends: call
+ * `tf.setBackend("native")` when the result is ok.
+ *
+ * @example
+ * ```ts
+ * import { tryRegisterNative } from "./register.ts";
+ * const status = await tryRegisterNative();
+ * console.log(status.ok ? `oneDNN ${status.version}` : status.reason);
+ * ```
+ */
+export function tryRegisterNative(): Promise<NativeStatus> {
+  pending ??= Promise.resolve().then(attempt);
+  return pending;
+}

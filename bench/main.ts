@@ -1,0 +1,97 @@
+/**
+ * `deno task bench [suite…] [flags]`: runs the named throughput suites (all
+ * when none is named), prints one table and writes `bench/results/<time>.json`.
+ * A suite is one entry of {@linkcode SUITES}; it parses its own flags.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { dataSuite } from "./data.ts";
+
+/** One measured number. */
+export interface BenchRow {
+  /** Suite that measured it. */
+  readonly suite: string;
+  /** What was measured, e.g. `pipeline+flip+brightness`. */
+  readonly name: string;
+  /** The number. */
+  readonly value: number;
+  /** Its unit, e.g. `images/s`, `MB`. */
+  readonly unit: string;
+  /** Conditions worth reading with the number (backend, batch size…). */
+  readonly note?: string;
+}
+
+/** A benchmark suite. */
+export interface Suite {
+  /** One line saying what it measures. */
+  readonly description: string;
+  /** Measures and returns its rows; `args` are the command-line flags, parsed by the suite (non-strictly). */
+  run(args: string[]): Promise<BenchRow[]>;
+}
+
+/** The suites by name; add a suite with one line here. */
+export const SUITES: Record<string, Suite> = {
+  data: dataSuite,
+};
+
+const USAGE = `Usage: deno task bench [suite...] [flags]
+Runs the named suites (all when none is named); flags go to every suite.
+Suites:
+${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(10)} ${s.description}`).join("\n")}`;
+
+/** Formats rows as an aligned text table. */
+export function formatTable(rows: readonly BenchRow[]): string {
+  const cells = [
+    ["suite", "name", "value", "unit", "note"],
+    ...rows.map((r) => [
+      r.suite,
+      r.name,
+      r.value >= 100 ? r.value.toFixed(0) : r.value.toPrecision(3),
+      r.unit,
+      r.note ?? "",
+    ]),
+  ];
+  const widths = cells[0].map((_, c) => Math.max(...cells.map((row) => row[c].length)));
+  return cells.map((row) =>
+    row.map((v, c) => (c === 2 ? v.padStart(widths[c]) : v.padEnd(widths[c]))).join("  ").trimEnd()
+  )
+    .join("\n");
+}
+
+async function main(args: string[]): Promise<number> {
+  // Leading words name suites; the flags after them belong to the suites.
+  const first = args.findIndex((a) => a.startsWith("-"));
+  const positionals = first < 0 ? args : args.slice(0, first);
+  const flags = first < 0 ? [] : args.slice(first);
+  const { values } = parseArgs({
+    args: flags,
+    strict: false,
+    options: { help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) return (console.log(USAGE), 0);
+  const unknown = positionals.filter((name) => !(name in SUITES));
+  if (unknown.length > 0) {
+    console.error(`Unknown suite '${unknown[0]}'. Available: ${Object.keys(SUITES).join(", ")}`);
+    return 2;
+  }
+  const names = positionals.length > 0 ? positionals : Object.keys(SUITES);
+  const rows: BenchRow[] = [];
+  for (const name of names) rows.push(...await SUITES[name].run(flags));
+  console.log(formatTable(rows));
+  const date = new Date().toISOString();
+  const dir = new URL("./results/", import.meta.url);
+  await Deno.mkdir(dir, { recursive: true });
+  const file = new URL(`${date.replace(/:/g, "-").replace(/\.\d+Z$/, "Z")}.json`, dir);
+  const meta = {
+    date,
+    deno: Deno.version.deno,
+    os: Deno.build.os,
+    arch: Deno.build.arch,
+    suites: names,
+  };
+  await Deno.writeTextFile(file, JSON.stringify({ ...meta, rows }, null, 2) + "\n");
+  console.log(`\nwrote ${file.pathname}`);
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

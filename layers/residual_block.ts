@@ -1,0 +1,158 @@
+import * as tf from "@tensorflow/tfjs";
+import { batchNormLayer } from "./conv_bn_act.ts";
+
+/** Options of {@linkcode residualBlock}. */
+export interface ResidualBlockOptions {
+  /** Output channels. */
+  readonly filters: number;
+  /** Stride of the first convolution (2 halves the resolution). @default 1 */
+  readonly stride?: number;
+  /** The shortcut; false removes it and its projection entirely. @default true */
+  readonly skip?: boolean;
+  /** Batch normalisation after each convolution. @default true */
+  readonly batchNorm?: boolean;
+  /** Prefix of the layer names, e.g. `stage2_block1`. */
+  readonly name: string;
+  /** Seed of the kernel initialisers. @default 0 */
+  readonly seed?: number;
+}
+
+/** Which shortcut a block has. */
+export type ShortcutKind = "identity" | "projection" | "none";
+
+/**
+ * The shortcut a block gets: identity when shapes match, a 1×1 projection when
+ * the stride or the width changes, none without skips.
+ */
+export function shortcutKind(
+  inChannels: number,
+  filters: number,
+  stride: number,
+  skip: boolean,
+): ShortcutKind {
+  if (!skip) return "none";
+  return stride === 1 && inChannels === filters ? "identity" : "projection";
+}
+
+/**
+ * The basic residual block: two 3×3 conv–BN with ReLU between, the shortcut
+ * added, ReLU. Layers are named `${name}_conv1`, `_bn1`, `_relu1`, `_conv2`,
+ * `_bn2`, `_proj_conv`, `_proj_bn`, `_add`, `_out`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { residualBlock } from "./residual_block.ts";
+ * const x = tf.input({ shape: [32, 32, 64] });
+ * const y = residualBlock(x, { filters: 128, stride: 2, name: "stage2_block1" });
+ * console.log(y.shape); // [null, 16, 16, 128]
+ * ```
+ */
+export function residualBlock(
+  x: tf.SymbolicTensor,
+  options: ResidualBlockOptions,
+): tf.SymbolicTensor {
+  const { filters, stride = 1, skip = true, batchNorm = true, name, seed = 0 } = options;
+  checkBlock(name, filters, stride);
+  const conv = (kernel: number, strides: number, suffix: string, s: number) =>
+    conv2d(filters, kernel, strides, batchNorm, `${name}_${suffix}`, s);
+  let y = conv(3, stride, "conv1", seed).apply(x) as tf.SymbolicTensor;
+  if (batchNorm) y = batchNormLayer(`${name}_bn1`).apply(y) as tf.SymbolicTensor;
+  y = tf.layers.reLU({ name: `${name}_relu1` }).apply(y) as tf.SymbolicTensor;
+  y = conv(3, 1, "conv2", seed + 1).apply(y) as tf.SymbolicTensor;
+  if (batchNorm) y = batchNormLayer(`${name}_bn2`).apply(y) as tf.SymbolicTensor;
+  y = addShortcut(x, y, filters, stride, skip, batchNorm, name, seed + 2);
+  return tf.layers.reLU({ name: `${name}_out` }).apply(y) as tf.SymbolicTensor;
+}
+
+/** Options of {@linkcode bottleneckBlock}: as the basic block, output width `4 × filters`. */
+export type BottleneckBlockOptions = ResidualBlockOptions;
+
+/**
+ * The bottleneck block: 1×1 reduce, 3×3 (strided), 1×1 expand to
+ * `4 × filters`, each with BN; shortcut added; ReLU. Names as the basic block
+ * plus `_conv3`/`_bn3`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { bottleneckBlock } from "./residual_block.ts";
+ * const x = tf.input({ shape: [8, 8, 64] });
+ * console.log(bottleneckBlock(x, { filters: 16, name: "b" }).shape); // [null, 8, 8, 64]
+ * ```
+ */
+export function bottleneckBlock(
+  x: tf.SymbolicTensor,
+  options: BottleneckBlockOptions,
+): tf.SymbolicTensor {
+  const { filters, stride = 1, skip = true, batchNorm = true, name, seed = 0 } = options;
+  checkBlock(name, filters, stride);
+  const out = filters * 4;
+  let y = x;
+  const steps: [number, number, number][] = [[filters, 1, 1], [filters, 3, stride], [out, 1, 1]];
+  steps.forEach(([width, kernel, strides], i) => {
+    y = conv2d(width, kernel, strides, batchNorm, `${name}_conv${i + 1}`, seed + i).apply(
+      y,
+    ) as tf.SymbolicTensor;
+    if (batchNorm) y = batchNormLayer(`${name}_bn${i + 1}`).apply(y) as tf.SymbolicTensor;
+    if (i < 2) y = tf.layers.reLU({ name: `${name}_relu${i + 1}` }).apply(y) as tf.SymbolicTensor;
+  });
+  y = addShortcut(x, y, out, stride, skip, batchNorm, name, seed + 3);
+  return tf.layers.reLU({ name: `${name}_out` }).apply(y) as tf.SymbolicTensor;
+}
+
+function addShortcut(
+  x: tf.SymbolicTensor,
+  y: tf.SymbolicTensor,
+  filters: number,
+  stride: number,
+  skip: boolean,
+  batchNorm: boolean,
+  name: string,
+  seed: number,
+): tf.SymbolicTensor {
+  const inChannels = x.shape[x.shape.length - 1] as number;
+  const kind = shortcutKind(inChannels, filters, stride, skip);
+  if (kind === "none") return y;
+  let shortcut = x;
+  if (kind === "projection") {
+    shortcut = conv2d(filters, 1, stride, batchNorm, `${name}_proj_conv`, seed).apply(
+      x,
+    ) as tf.SymbolicTensor;
+    if (batchNorm) {
+      shortcut = batchNormLayer(`${name}_proj_bn`).apply(shortcut) as tf.SymbolicTensor;
+    }
+  }
+  // The residual: F(x) + x.
+  return tf.layers.add({ name: `${name}_add` }).apply([y, shortcut]) as tf.SymbolicTensor;
+}
+
+function conv2d(
+  filters: number,
+  kernelSize: number,
+  strides: number,
+  batchNorm: boolean,
+  name: string,
+  seed: number,
+): tf.layers.Layer {
+  return tf.layers.conv2d({
+    filters,
+    kernelSize,
+    strides,
+    padding: "same",
+    useBias: !batchNorm,
+    kernelInitializer: tf.initializers.heNormal({ seed }),
+    name,
+  });
+}
+
+function checkBlock(name: string, filters: number, stride: number): void {
+  if (!Number.isInteger(filters) || filters < 1) {
+    throw new RangeError(
+      `Cannot build "${name}": 'filters' must be a positive integer, got ${filters}`,
+    );
+  }
+  if (stride !== 1 && stride !== 2) {
+    throw new RangeError(`Cannot build "${name}": 'stride' must be 1 or 2, got ${stride}`);
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * Architectures as data, one builder per family, and the registry that names
+ * them.
+ * @module
+ */
+export * from "./spec.ts";
+export * from "./registry.ts";
+export * from "./resnet.ts";
+export * from "./baseline_cnn.ts";
+export * from "./zoo.ts";
+export * from "./build.ts";
+export * from "./summary.ts";

@@ -1,0 +1,127 @@
+/**
+ * `probes/gradient-norms`: the L2 norm of each layer's gradient, the measure
+ * of gradient flow the paper compares between plain and residual networks.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { z } from "zod";
+import type { NamedGradient, StepContext } from "../../train/types.ts";
+import { definePlugin, type PluginFactory } from "../plugin.ts";
+
+const NAME = "probes/gradient-norms";
+
+const schema = z.object({
+  /** One norm per weight (`kernel`, `bias`, …) instead of one per layer. @default false */
+  per_weight: z.boolean().default(false),
+  /** Record the mean over every `every` steps instead of over each epoch. */
+  every: z.number().int().min(1).optional(),
+}).strict();
+
+/** Options of {@linkcode gradientNorms}. */
+export type GradientNormsOptions = z.input<typeof schema>;
+
+interface Group {
+  readonly layer: string;
+  readonly weight: string | undefined;
+  readonly depth: number;
+  readonly members: number[];
+}
+
+/**
+ * Records rows `{ epoch, step, layer, depth, norm }` into the `gradients`
+ * table: the L2 norm of a layer's gradient (all its weights together, or one
+ * row per weight with a `weight` column when `per_weight`), averaged over the
+ * steps of each epoch (`step` is -1) or of every `every` steps (`step` is the
+ * window's last step). Norms are summed on the device and read back once per
+ * row batch, never per step.
+ *
+ * @example Per-weight norms every 50 steps
+ * ```ts
+ * import { gradientNorms } from "./gradient_norms.ts";
+ * const plugin = gradientNorms.create(
+ *   gradientNorms.schema.parse({ per_weight: true, every: 50 }),
+ * );
+ * console.log(plugin.name); // probes/gradient-norms
+ * ```
+ */
+export const gradientNorms: PluginFactory<typeof schema> = definePlugin({
+  name: NAME,
+  description: "Records the L2 norm of each layer's gradient per epoch or every N steps",
+  schema,
+  create(o) {
+    let signature = "";
+    let groups: Group[] = [];
+    let sums: tf.Tensor1D | undefined; // per group, summed over the steps of the window
+    let steps = 0;
+    let epoch = 0;
+    let lastStep = -1;
+
+    /** Reads the window's sums back once and records one row per group. */
+    function flush(record: (row: Record<string, number | string>) => void, step: number): void {
+      if (!sums || steps === 0) return;
+      const values = sums.dataSync();
+      sums.dispose();
+      sums = undefined;
+      groups.forEach((g, i) => {
+        const row: Record<string, number | string> = { epoch, step, layer: g.layer };
+        if (g.weight !== undefined) row.weight = g.weight;
+        record({ ...row, depth: g.depth, norm: values[i] / steps });
+      });
+      steps = 0;
+    }
+
+    function regroup(grads: readonly NamedGradient[]): void {
+      const byKey = new Map<string, Group>();
+      grads.forEach((g, i) => {
+        const key = o.per_weight ? `${g.layer}\u0000${g.weight}` : g.layer;
+        let group = byKey.get(key);
+        if (!group) {
+          group = {
+            layer: g.layer,
+            weight: o.per_weight ? g.weight : undefined,
+            depth: g.depth,
+            members: [],
+          };
+          byKey.set(key, group);
+        }
+        group.members.push(i);
+      });
+      groups = [...byKey.values()];
+    }
+
+    return {
+      name: NAME,
+      afterGradients(grads, ctx: StepContext) {
+        const sig = grads.map((g) => `${g.layer}/${g.weight}`).join("|");
+        if (sig !== signature || ctx.epoch !== epoch) {
+          // A new epoch (or, unexpectedly, a new set of weights): close the old window first.
+          flush((row) => ctx.record("gradients", row), o.every ? lastStep : -1);
+          if (sig !== signature) regroup(grads);
+          signature = sig;
+          epoch = ctx.epoch;
+        }
+        const previous = sums;
+        sums = tf.tidy(() => {
+          const squares = groups.map((g) => {
+            const parts = g.members.map((i) => tf.sum(tf.square(grads[i].grad)));
+            return parts.length === 1 ? parts[0] : tf.addN(parts);
+          });
+          const norms = tf.sqrt(tf.stack(squares)) as tf.Tensor1D;
+          return previous ? tf.add(previous, norms) : norms;
+        });
+        previous?.dispose();
+        steps++;
+        lastStep = ctx.step;
+        if (o.every && steps === o.every) flush((row) => ctx.record("gradients", row), ctx.step);
+      },
+      onEpochEnd(_metrics, ctx) {
+        flush((row) => ctx.record("gradients", row), o.every ? lastStep : -1);
+      },
+      teardown() {
+        sums?.dispose();
+        sums = undefined;
+        steps = 0;
+      },
+    };
+  },
+});

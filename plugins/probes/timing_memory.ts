@@ -1,0 +1,95 @@
+/**
+ * `probes/timing-memory`: time, throughput and memory of each epoch.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { z } from "zod";
+import { definePlugin, type PluginFactory } from "../plugin.ts";
+import { parseState } from "../_state.ts";
+
+const NAME = "probes/timing-memory";
+
+const schema = z.object({}).strict();
+
+const stateSchema = z.object({ peak_bytes: z.number().min(0), peak_rss: z.number().min(0) })
+  .strict();
+
+/** Options of {@linkcode timingMemory} (none). */
+export type TimingMemoryOptions = z.input<typeof schema>;
+
+/**
+ * Records one `timing` row per epoch: `seconds` (first batch to end of
+ * validation), `images`, `images_per_sec` (training steps only: the time
+ * between the first and the last batch of the epoch), tfjs `num_tensors` and
+ * `num_bytes` at the end of the epoch, process `rss_bytes`, and the peaks of
+ * tfjs bytes and RSS seen at any step of the run so far. Batches pass through
+ * unchanged.
+ *
+ * @example
+ * ```ts
+ * import { timingMemory } from "./timing_memory.ts";
+ * const plugin = timingMemory.create(timingMemory.schema.parse({}));
+ * console.log(plugin.name); // probes/timing-memory
+ * ```
+ */
+export const timingMemory: PluginFactory<typeof schema> = definePlugin({
+  name: NAME,
+  description: "Records seconds per epoch, images per second, tfjs memory and process RSS",
+  schema,
+  create() {
+    let first: number | undefined; // time of the epoch's first batch
+    let last = 0; // time of its latest batch
+    let lastSize = 0;
+    let images = 0;
+    let peakBytes = 0;
+    let peakRss = 0;
+
+    function sample(): { numTensors: number; numBytes: number; rss: number } {
+      const m = tf.memory();
+      const rss = Deno.memoryUsage().rss;
+      peakBytes = Math.max(peakBytes, m.numBytes);
+      peakRss = Math.max(peakRss, rss);
+      return { numTensors: m.numTensors, numBytes: m.numBytes, rss };
+    }
+
+    return {
+      name: NAME,
+      transformBatch(batch) {
+        const now = performance.now();
+        first ??= now;
+        last = now;
+        lastSize = batch.xs.shape[0];
+        images += lastSize;
+        sample();
+        return batch;
+      },
+      onEpochEnd(metrics, ctx) {
+        const now = performance.now();
+        const m = sample();
+        const start = first ?? now;
+        // Steps 1..n-1 start between the first and the last batch; with one batch, use the epoch.
+        const trainImages = last > start ? images - lastSize : images;
+        const trainMs = last > start ? last - start : now - start;
+        ctx.record("timing", {
+          epoch: metrics.epoch,
+          seconds: (now - start) / 1000,
+          images,
+          images_per_sec: trainMs > 0 ? trainImages / (trainMs / 1000) : 0,
+          num_tensors: m.numTensors,
+          num_bytes: m.numBytes,
+          rss_bytes: m.rss,
+          peak_num_bytes: peakBytes,
+          peak_rss_bytes: peakRss,
+        });
+        first = undefined;
+        images = 0;
+      },
+      getState: () => ({ peak_bytes: peakBytes, peak_rss: peakRss }),
+      setState(state) {
+        const s = parseState(NAME, stateSchema, state);
+        peakBytes = s.peak_bytes;
+        peakRss = s.peak_rss;
+      },
+    };
+  },
+});

@@ -1,0 +1,221 @@
+/**
+ * Experiment configs: YAML (errors carry line and column), one level of
+ * `extends:`, then a strict zod schema whose errors name file, line and key.
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+
+const pluginEntry = z.strictObject({
+  name: z.string().min(1).optional(),
+  path: z.string().min(1).optional(),
+  options: z.record(z.string(), z.unknown()).default({}),
+}).refine((p) => (p.name === undefined) !== (p.path === undefined), {
+  message: "a plugin entry needs exactly one of 'name' or 'path'",
+});
+
+/** The schema of an experiment file (after `extends` is merged). */
+export const ExperimentSchema = z.strictObject({
+  name: z.string().min(1).regex(/^[\w.-]+$/, "letters, digits, '_', '-', '.' only"),
+  model: z.string().min(1),
+  backend: z.enum(["auto", "native", "tensorflow", "webgpu", "wasm", "cpu"]).default("auto"),
+  data: z.strictObject({
+    source: z.string().min(1).default("cifar10"),
+    checksum: z.string().regex(/^[0-9a-f]{32}$/, "an md5 hex digest").optional(),
+    val_size: z.int().min(1).default(5000),
+    stratified: z.boolean().default(false),
+    limit: z.int().min(1).nullable().default(null),
+  }).prefault({}),
+  seed: z.int().min(0).default(0),
+  epochs: z.int().min(1).max(10000).default(30),
+  batch_size: z.int().min(1).max(65536).default(64),
+  optimizer: z.discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("adam"),
+      lr: z.number().positive().default(1e-3),
+      beta1: z.number().min(0).lt(1).default(0.9),
+      beta2: z.number().min(0).lt(1).default(0.999),
+      epsilon: z.number().positive().default(1e-7),
+      weight_decay: z.number().min(0).default(0),
+    }),
+    z.strictObject({
+      type: z.literal("sgd"),
+      lr: z.number().positive().default(0.1),
+      momentum: z.number().min(0).lt(1).default(0.9),
+      nesterov: z.boolean().default(false),
+      weight_decay: z.number().min(0).default(5e-4),
+    }),
+  ]).default({ type: "adam", lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weight_decay: 0 }),
+  schedule: z.discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("constant") }),
+    z.strictObject({ type: z.literal("cosine"), min_factor: z.number().min(0).max(1).default(0) }),
+    z.strictObject({
+      type: z.literal("step"),
+      every: z.int().min(1),
+      gamma: z.number().positive().default(0.1),
+    }),
+    z.strictObject({
+      type: z.literal("one-cycle"),
+      peak_factor: z.number().min(1).default(10),
+      warmup: z.number().gt(0).lt(1).default(0.3),
+    }),
+  ]).default({ type: "constant" }),
+  plugins: z.array(pluginEntry).default([]),
+  out: z.string().min(1).default("runs"),
+});
+
+/** A validated experiment. */
+export type Experiment = z.output<typeof ExperimentSchema>;
+
+/** A config error naming the file, the line and column, and the key path. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+interface Parsed {
+  readonly file: string;
+  readonly value: Record<string, unknown>;
+  readonly locate: (path: readonly PropertyKey[]) => string;
+}
+
+async function parseFile(file: string): Promise<Parsed> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (e) {
+    throw new ConfigError(`Cannot read experiment '${file}': ${(e as Error).message}`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const { line, col } = lines.linePos(e.pos[0]);
+    throw new ConfigError(`${file}:${line}:${col}: invalid YAML: ${e.message.split("\n")[0]}`);
+  }
+  const value = doc.toJS() ?? {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new ConfigError(`${file}:1:1: an experiment must be a mapping of keys to values`);
+  }
+  const locate = (path: readonly PropertyKey[]) => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n) as unknown[], true);
+      const key = n > 0
+        ? keyNode(doc.getIn(path.slice(0, n - 1) as unknown[], true), path[n - 1])
+        : undefined;
+      const range = (key ?? node as { range?: [number] } | undefined)?.range;
+      if (range) {
+        const { line, col } = lines.linePos(range[0]);
+        return `${file}:${line}:${col}`;
+      }
+    }
+    return file;
+  };
+  return { file, value, locate };
+}
+
+function keyNode(parent: unknown, key: PropertyKey): { range?: [number] } | undefined {
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === key);
+  return pair?.key as { range?: [number] } | undefined;
+}
+
+/**
+ * Loads an experiment file, merges its `extends:` parent (one level; a child's
+ * plugin with the same name replaces the parent's, new ones are appended),
+ * applies `overrides` and validates. Plugin `path`s are resolved against the
+ * file that names them.
+ *
+ * @throws {ConfigError} naming file, line, column and key path.
+ */
+export async function loadExperiment(
+  file: string,
+  overrides: Record<string, unknown> = {},
+): Promise<Experiment> {
+  const child = await parseFile(file);
+  let merged = resolvePaths(child.value, file);
+  let locate = child.locate;
+  const parentName = child.value.extends;
+  if (parentName !== undefined) {
+    if (typeof parentName !== "string") {
+      throw new ConfigError(
+        `${child.locate(["extends"])}: 'extends' must be a file name, got ${
+          JSON.stringify(parentName)
+        }`,
+      );
+    }
+    const parentFile = resolve(dirname(file), parentName);
+    const parent = await parseFile(parentFile);
+    if (parent.value.extends !== undefined) {
+      throw new ConfigError(`${parent.locate(["extends"])}: 'extends' may go one level deep only`);
+    }
+    merged = mergeExperiment(resolvePaths(parent.value, parentFile), merged);
+    locate = (path) => (hasPath(child.value, path) ? child.locate(path) : parent.locate(path));
+  }
+  delete merged.extends;
+  return validate(mergeExperiment(merged, overrides), locate);
+}
+
+/** Validates an in-memory experiment (e.g. built from a model name and flags). */
+export function validateExperiment(value: Record<string, unknown>, where = "<flags>"): Experiment {
+  return validate(value, () => where);
+}
+
+function validate(value: Record<string, unknown>, locate: Parsed["locate"]): Experiment {
+  const r = ExperimentSchema.safeParse(value);
+  if (r.success) return Object.freeze(r.data) as Experiment;
+  const issue = r.error.issues[0];
+  const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+  const path = [...issue.path, ...keys.slice(0, 1)];
+  const dotted = path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")
+    .slice(1);
+  const what = keys.length ? `unknown key '${keys.join("', '")}'` : issue.message;
+  throw new ConfigError(`${locate(path)}: ${dotted || "(top level)"}: ${what}`);
+}
+
+function hasPath(v: unknown, path: readonly PropertyKey[]): boolean {
+  let cur = v;
+  for (const k of path) {
+    if (cur === null || typeof cur !== "object" || !(k in (cur as object))) return false;
+    cur = (cur as Record<PropertyKey, unknown>)[k];
+  }
+  return true;
+}
+
+function resolvePaths(v: Record<string, unknown>, file: string): Record<string, unknown> {
+  if (!Array.isArray(v.plugins)) return { ...v };
+  const plugins = v.plugins.map((p) =>
+    p && typeof p === "object" && typeof (p as { path?: unknown }).path === "string"
+      ? { ...p, path: resolve(dirname(file), (p as { path: string }).path) }
+      : p
+  );
+  return { ...v, plugins };
+}
+
+/** Merges `over` into `base`: mappings deeply, plugin lists by name, everything else replaced. */
+export function mergeExperiment(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    if (k === "plugins" && Array.isArray(b) && Array.isArray(v)) {
+      const list = [...b];
+      for (const p of v) {
+        const name = (p as { name?: string })?.name;
+        const i = name === undefined
+          ? -1
+          : list.findIndex((q) => (q as { name?: string })?.name === name);
+        if (i >= 0) list[i] = p;
+        else list.push(p);
+      }
+      out[k] = list;
+    } else if (isPlain(b) && isPlain(v)) out[k] = mergeExperiment(b, v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+const isPlain = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);

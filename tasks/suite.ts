@@ -1,0 +1,98 @@
+/**
+ * Suites: several experiments run under one recipe, each in its own run
+ * directory inside the suite's, then the paper's Table I. A suite resumes at
+ * the member and epoch where it stopped.
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import { parse } from "yaml";
+import { z } from "zod";
+import { paperTable, readRun, writePaperTable } from "../analysis/mod.ts";
+import { writeFileAtomic } from "../train/atomic.ts";
+import { ConfigError, loadExperiment, mergeExperiment } from "./config.ts";
+import { runExperiment } from "./run.ts";
+
+const SuiteSchema = z.strictObject({
+  name: z.string().min(1).regex(/^[\w.-]+$/, "letters, digits, '_', '-', '.' only"),
+  members: z.array(z.string().min(1)).min(1),
+  out: z.string().min(1).default("runs"),
+});
+
+/** What `suite.json` in a suite directory records. */
+export interface SuiteState {
+  readonly name: string;
+  /** Experiment files, resolved. */
+  readonly files: string[];
+  /** Member run directories, relative to the suite directory. */
+  readonly members: string[];
+  /** Overrides given on the command line, re-applied on resume. */
+  readonly overrides: Record<string, unknown>;
+}
+
+/** Options of {@linkcode runSuite}. */
+export interface SuiteOptions {
+  readonly signal?: AbortSignal;
+  /** Resume this suite directory instead of starting a new one. */
+  readonly resumeDir?: string;
+  /** @default true */
+  readonly progress?: boolean;
+}
+
+const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+
+/**
+ * Runs a suite file (`name`, `members: [experiment.yaml …]`, `out`), or
+ * resumes one when `file` is a suite directory holding `suite.json`.
+ * Overrides (command-line flags) apply to every member.
+ */
+export async function runSuite(
+  file: string,
+  overrides: Record<string, unknown> = {},
+  options: SuiteOptions = {},
+): Promise<{ dir: string; interrupted: boolean }> {
+  let dir: string;
+  let state: SuiteState;
+  if (await exists(`${file}/suite.json`)) {
+    dir = file;
+    state = JSON.parse(await Deno.readTextFile(`${dir}/suite.json`));
+  } else {
+    let raw: unknown;
+    try {
+      raw = parse(await Deno.readTextFile(file));
+    } catch (e) {
+      throw new ConfigError(`Cannot read suite '${file}': ${(e as Error).message}`);
+    }
+    const r = SuiteSchema.safeParse(raw);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      throw new ConfigError(`${file}: ${i.path.join(".") || "(top level)"}: ${i.message}`);
+    }
+    const out = (overrides.out as string | undefined) ?? r.data.out;
+    const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+    dir = `${out}/${stamp}-${r.data.name}`;
+    const files = r.data.members.map((m) => resolve(dirname(file), m));
+    // Validate every member before training any.
+    const names = [];
+    for (const f of files) names.push((await loadExperiment(f, overrides)).name);
+    state = { name: r.data.name, files, members: names, overrides };
+    await Deno.mkdir(dir, { recursive: true });
+    await writeFileAtomic(`${dir}/suite.json`, JSON.stringify(state, null, 2) + "\n");
+  }
+  for (const [i, f] of state.files.entries()) {
+    const memberDir = `${dir}/${state.members[i]}`;
+    if (await exists(`${memberDir}/summary.json`)) continue;
+    const resuming = await exists(`${memberDir}/checkpoints/last/state.json`);
+    const exp = await loadExperiment(f, mergeExperiment(state.overrides, { out: dir }));
+    const { result } = await runExperiment(exp, {
+      dir: memberDir,
+      resumeDir: resuming ? memberDir : undefined,
+      signal: options.signal,
+      progress: options.progress,
+    });
+    if (result.interrupted) return { dir, interrupted: true };
+  }
+  const runs = await Promise.all(state.members.map((m) => readRun(`${dir}/${m}`)));
+  const table = paperTable(runs);
+  await writePaperTable(dir, table);
+  return { dir, interrupted: false };
+}

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { gradientChart, historyCharts, lrChart, metricChart } from "../../analysis/charts.ts";
+import { readRun } from "../../analysis/run_files.ts";
+import { FIXTURES } from "./_helpers.ts";
+
+const runs = await Promise.all(
+  ["baseline_cnn", "resnet18"].map((n) => readRun(`${FIXTURES}run_${n}`)),
+);
+const opts = { color: false, width: 80, height: 6 };
+
+Deno.test("historyCharts() draws train and val of one run, or one series per run for several", () => {
+  const one = historyCharts([runs[0]], opts);
+  assert.match(one, /Accuracy of baseline_cnn/);
+  assert.match(one, /Loss of baseline_cnn/);
+  assert.match(one, /── train {3}\*\* val/);
+  const several = historyCharts(runs, opts);
+  for (
+    const title of ["Training accuracy", "Validation accuracy", "Training loss", "Validation loss"]
+  ) {
+    assert.match(several, new RegExp(title));
+  }
+  assert.match(several, /── baseline_cnn {3}\*\* resnet18/);
+});
+
+Deno.test("metricChart() puts the run's last epoch at the right end of the x axis", () => {
+  const text = metricChart([runs[0]], "acc", opts);
+  const ticks = text.split("\n").find((l) => /^\s+0\s+1\s+2\s+3\s+4$/.test(l));
+  assert.ok(ticks, text);
+  assert.throws(() => metricChart(runs, "accuracy" as "acc", opts), /metric 'accuracy'/);
+});
+
+Deno.test("gradientChart() plots the last epoch's norms by depth on a log scale", () => {
+  const text = gradientChart(runs, opts);
+  assert.match(text, /Gradient norm by layer depth \(last epoch\) \(log10 scale\)/);
+  assert.match(text, /layer depth/);
+  // resnet18 has 18 layers: depths 0..17 on the x axis.
+  assert.match(text, /\b17\s*$/m);
+});
+
+Deno.test("lrChart() shows the learning-rate drop", () => {
+  const text = lrChart([runs[0]], opts);
+  assert.match(text, /1\.0e-3/);
+  assert.match(text, /2\.0e-4/);
+});

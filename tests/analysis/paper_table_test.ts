@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import * as aq from "arquero";
+import { join } from "node:path";
+import {
+  gradientRatio,
+  PAPER_COLUMNS,
+  paperTable,
+  writePaperTable,
+} from "../../analysis/paper_table.ts";
+import { readRun } from "../../analysis/run_files.ts";
+import { FIXTURES } from "./_helpers.ts";
+
+const names = ["baseline_cnn", "resnet18"];
+const runs = await Promise.all(names.map((n) => readRun(join(FIXTURES, `run_${n}`))));
+
+/** Norm of a depth in the last epoch's epoch-average rows, read straight from gradients.csv. */
+async function lastNorm(name: string, depth: "first" | "last"): Promise<number> {
+  const rows = (await Deno.readTextFile(join(FIXTURES, `run_${name}`, "gradients.csv"))).trim()
+    .split("\n").slice(1)
+    .map((l) => l.split(",")).map(([e, s, , d, n]) => ({ e: +e, s: +s, d: +d, n: +n }));
+  const last = Math.max(...rows.map((r) => r.e));
+  const avg = rows.filter((r) => r.e === last && r.s === -1);
+  const d = depth === "first" ? 0 : Math.max(...avg.map((r) => r.d));
+  return avg.find((r) => r.d === d)!.n;
+}
+
+Deno.test("paperTable() of two runs gives two rows equal to summary.json, history.csv and gradients.csv", async () => {
+  const table = paperTable(runs);
+  assert.deepEqual(table.columnNames(), PAPER_COLUMNS);
+  assert.equal(table.numRows(), 2);
+  for (const [i, name] of names.entries()) {
+    const s = JSON.parse(await Deno.readTextFile(join(FIXTURES, `run_${name}`, "summary.json")));
+    const history = (await Deno.readTextFile(join(FIXTURES, `run_${name}`, "history.csv"))).trim()
+      .split("\n").slice(1);
+    const row = table.object(i) as Record<string, unknown>;
+    assert.equal(row["Model"], s.name);
+    assert.equal(row["Test Acc."], s.test_acc);
+    assert.equal(row["Train Time (min)"], s.train_minutes);
+    assert.equal(row["Params"], s.trainable_params);
+    assert.equal(row["Epochs"], s.epochs_run);
+    assert.equal(row["Epochs"], history.length);
+    assert.equal(row["Best Epoch"], s.best_epoch);
+    assert.equal(row["Seconds/Epoch"], s.seconds_per_epoch);
+    assert.equal(row["Peak Memory (MB)"], s.peak_memory_mb);
+    const ratio = (await lastNorm(name, "first")) / (await lastNorm(name, "last"));
+    assert.ok(Math.abs((row["Grad Ratio (first/last)"] as number) - ratio) < 1e-12);
+  }
+});
+
+Deno.test("paperTable() falls back to history.csv for a run without summary.json", () => {
+  const run = { ...runs[0], summary: undefined };
+  const row = paperTable([run]).object(0) as Record<string, number>;
+  assert.equal(row["Epochs"], 5);
+  assert.equal(row["Best Epoch"], 4); // lowest val_loss
+  assert.equal(row["Peak Memory (MB)"], 310);
+  assert.ok(Number.isNaN(row["Test Acc."]));
+  assert.ok(
+    Number.isNaN(
+      gradientRatio({
+        ...run,
+        gradients: aq.table({ epoch: [], step: [], layer: [], depth: [], norm: [] }),
+      }),
+    ),
+  );
+});
+
+Deno.test("writePaperTable() writes table.csv with raw numbers and table.md in the paper's layout", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const files = await writePaperTable(dir, paperTable(runs));
+    assert.deepEqual(files, [join(dir, "table.csv"), join(dir, "table.md")]);
+    const csv = aq.fromCSV(await Deno.readTextFile(join(dir, "table.csv")));
+    assert.deepEqual(csv.array("Test Acc."), [0.735, 0.819]);
+    const md = await Deno.readTextFile(join(dir, "table.md"));
+    assert.match(md, /\| Model \| Test Acc\. \| Train Time \(min\) \| Params \|/);
+    assert.match(
+      md,
+      /\| baseline_cnn \| 73\.50% \| 2\.63 \| 391,946 \| 5 \| 4 \| 31\.50 \| 310\.0 \| 0\.04 \|/,
+    );
+    await assert.rejects(
+      () => writePaperTable(dir, aq.table({ Model: ["x"] })),
+      RangeError,
+      "lacks column(s) Test Acc.",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import {
+  BACKEND_CANDIDATES,
+  BACKEND_NAMES,
+  type BackendCandidate,
+  NATIVE_UNAVAILABLE,
+  selectBackend,
+} from "../../backends/mod.ts";
+
+Deno.test("selectBackend() rejects an unknown name with a RangeError listing the valid ones", async () => {
+  await assert.rejects(
+    () => selectBackend("wasmm" as "wasm"),
+    (e: Error) =>
+      e instanceof RangeError && e.message.includes('"wasmm"') &&
+      BACKEND_NAMES.every((n) => e.message.includes(n)),
+  );
+  await assert.rejects(() => selectBackend(3 as unknown as "wasm"), TypeError);
+});
+
+Deno.test("selectBackend('native') says the oneDNN backend is not in this build", async () => {
+  await assert.rejects(() => selectBackend("native"), { message: NATIVE_UNAVAILABLE });
+});
+
+Deno.test("selectBackend('tensorflow') fails fast with install instructions when tfjs-node is absent", async () => {
+  await assert.rejects(() => selectBackend("tensorflow"), (e: Error) => {
+    for (
+      const needle of [
+        "@tensorflow/tfjs-node-gpu: not in the imports of deno.json",
+        "@tensorflow/tfjs-node: not in the imports of deno.json",
+        '"@tensorflow/tfjs-node": "npm:@tensorflow/tfjs-node@4.22.0"',
+        "CUDA 11.2 and cuDNN 8.1",
+        "--allow-scripts=npm:@tensorflow/tfjs-node",
+      ]
+    ) assert.ok(e.message.includes(needle), `missing "${needle}" in: ${e.message}`);
+    return true;
+  });
+});
+
+Deno.test("selectBackend('cpu') activates cpu and says it was requested", async () => {
+  const info = await selectBackend("cpu");
+  assert.deepEqual([info.name, info.requested, info.reason], ["cpu", "cpu", "cpu: requested"]);
+  assert.equal(tf.getBackend(), "cpu");
+});
+
+Deno.test("selectBackend('auto') skips candidates that cannot run and names why", async () => {
+  const failing = (name: BackendCandidate["name"], why: string): BackendCandidate => ({
+    name,
+    activate: () => Promise.reject(new Error(`${why}.\nHow to fix it.`)),
+  });
+  const candidates: BackendCandidate[] = [
+    failing("native", "No oneDNN"),
+    failing("tensorflow", "No libtensorflow"),
+    { name: "cpu", activate: async () => (await tf.setBackend("cpu"), "pure JavaScript") },
+  ];
+  const info = await selectBackend("auto", { candidates });
+  assert.equal(info.name, "cpu");
+  assert.equal(info.requested, "auto");
+  assert.equal(info.detail, "pure JavaScript");
+  assert.equal(
+    info.reason,
+    "cpu: the only backend that can run here " +
+      "(native not available: no oneDNN; tensorflow not available: no libtensorflow)",
+  );
+});
+
+Deno.test("selectBackend('auto') picks wasm while native and tensorflow are unavailable", async () => {
+  assert.deepEqual(BACKEND_CANDIDATES.map((c) => c.name), [
+    "native",
+    "tensorflow",
+    "wasm",
+    "webgpu",
+    "cpu",
+  ]);
+  const info = await selectBackend("auto");
+  assert.equal(info.name, "wasm");
+  assert.match(info.reason, /^wasm: fastest backend that can train here \(native not available: /);
+  assert.match(info.detail ?? "", /Conv2DBackpropFilter/);
+});

@@ -1,0 +1,123 @@
+import * as tf from "@tensorflow/tfjs";
+import type { PluginState } from "../plugins/plugin.ts";
+import { replaceDirAtomic } from "./atomic.ts";
+import type { EpochMetrics, Row } from "./types.ts";
+
+/** Everything besides weights that a resumed run needs to continue exactly. */
+export interface TrainState {
+  /** Epoch to continue with (0-based). */
+  readonly epoch: number;
+  /** Step within that epoch to continue with. */
+  readonly step: number;
+  readonly lr: number;
+  readonly iterations: number;
+  /** Running sums of the unfinished epoch: loss, correct, seen, seconds. */
+  readonly partial: {
+    readonly loss: number;
+    readonly correct: number;
+    readonly seen: number;
+    readonly seconds: number;
+  };
+  readonly stepRng: number[];
+  readonly dropoutRng: Record<string, number[]>;
+  readonly plugins: Record<string, PluginState>;
+  readonly history: EpochMetrics[];
+  readonly tables: Record<string, Row[]>;
+  readonly stopReason?: string;
+}
+
+/** A checkpoint as written to `checkpoints/<slot>/`. */
+export interface Checkpoint {
+  readonly state: TrainState;
+  /** Model weights by original name (caller owns them). */
+  readonly weights: tf.NamedTensorMap;
+  /** Optimiser slots by key (caller owns them). */
+  readonly optimizer: tf.NamedTensorMap;
+  /** In-memory weight snapshots by slot, then weight name (caller owns them). */
+  readonly snapshots: Record<string, tf.NamedTensorMap>;
+}
+
+/**
+ * Writes the model in tfjs format (`model.json` + `weights.bin`, loadable with
+ * `tf.loadLayersModel`) plus `optimizer.bin`, `snapshots/*.bin` and
+ * `state.json`, into `dir`, replacing it atomically.
+ */
+export async function saveCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  optimizer: tf.NamedTensorMap,
+  snapshots: Record<string, tf.NamedTensorMap>,
+  state: TrainState,
+): Promise<void> {
+  await replaceDirAtomic(dir, async (tmp) => {
+    await model.save(tf.io.withSaveHandler(async (artifacts) => {
+      const { weightData, ...rest } = artifacts;
+      const json = {
+        ...rest,
+        weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs }],
+      };
+      delete (json as { weightSpecs?: unknown }).weightSpecs;
+      await Deno.writeTextFile(`${tmp}/model.json`, JSON.stringify(json));
+      await Deno.writeFile(`${tmp}/weights.bin`, new Uint8Array(weightData as ArrayBuffer));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }));
+    const opt = await writeTensors(`${tmp}/optimizer.bin`, optimizer);
+    const snaps: Record<string, tf.io.WeightsManifestEntry[]> = {};
+    if (Object.keys(snapshots).length) await Deno.mkdir(`${tmp}/snapshots`);
+    for (const [slot, map] of Object.entries(snapshots)) {
+      snaps[slot] = await writeTensors(`${tmp}/snapshots/${encodeURIComponent(slot)}.bin`, map);
+    }
+    const doc = { format: "skiplab-checkpoint/1", state, optimizer: opt, snapshots: snaps };
+    await Deno.writeTextFile(`${tmp}/state.json`, JSON.stringify(doc));
+  });
+}
+
+/** Reads a checkpoint written by {@linkcode saveCheckpoint}; errors name the file and what is wrong. */
+export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
+  const statePath = `${dir}/state.json`;
+  let doc: {
+    format: string;
+    state: TrainState;
+    optimizer: tf.io.WeightsManifestEntry[];
+    snapshots: Record<string, tf.io.WeightsManifestEntry[]>;
+  };
+  try {
+    doc = JSON.parse(await Deno.readTextFile(statePath));
+  } catch (e) {
+    throw new Error(
+      `Cannot resume from '${dir}': ${statePath} is missing or not JSON (${(e as Error).message})`,
+    );
+  }
+  if (doc.format !== "skiplab-checkpoint/1") {
+    throw new Error(`Cannot resume from '${dir}': unknown checkpoint format '${doc.format}'`);
+  }
+  const model = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+  const weights = await readTensors(`${dir}/weights.bin`, model.weightsManifest[0].weights);
+  const optimizer = await readTensors(`${dir}/optimizer.bin`, doc.optimizer);
+  const snapshots: Record<string, tf.NamedTensorMap> = {};
+  for (const [slot, specs] of Object.entries(doc.snapshots)) {
+    snapshots[slot] = await readTensors(`${dir}/snapshots/${encodeURIComponent(slot)}.bin`, specs);
+  }
+  return { state: doc.state, weights, optimizer, snapshots };
+}
+
+async function writeTensors(
+  path: string,
+  map: tf.NamedTensorMap,
+): Promise<tf.io.WeightsManifestEntry[]> {
+  const { data, specs } = await tf.io.encodeWeights(map);
+  await Deno.writeFile(path, new Uint8Array(data));
+  return specs;
+}
+
+async function readTensors(
+  path: string,
+  specs: tf.io.WeightsManifestEntry[],
+): Promise<tf.NamedTensorMap> {
+  const bytes = await Deno.readFile(path);
+  const expected = specs.reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
+  if (bytes.byteLength !== expected) {
+    throw new Error(`Cannot resume: '${path}' has ${bytes.byteLength} bytes, expected ${expected}`);
+  }
+  return tf.io.decodeWeights(bytes.buffer, specs);
+}

@@ -1,0 +1,56 @@
+import * as tf from "@tensorflow/tfjs";
+import type { ImageSet } from "../data/image_set.ts";
+import { BatchPipeline } from "../data/pipeline.ts";
+import { correctCount, crossEntropy } from "./step.ts";
+
+/** Loss, accuracy and predictions of a model on a set. */
+export interface Evaluation {
+  readonly loss: number;
+  readonly acc: number;
+  /** Arg-max prediction per image, in set order. */
+  readonly predicted: Int32Array;
+  /** Probability of every class per image, row-major [count, classes] (only with `probabilities: true`). */
+  readonly probabilities?: Float32Array;
+}
+
+/**
+ * Evaluates a model in inference mode (batch-norm moving statistics, no
+ * dropout) on every image of a set, in order.
+ *
+ * @example
+ * ```ts ignore
+ * const { loss, acc } = await evaluate(model, splits.test, { batchSize: 256 });
+ * ```
+ */
+export async function evaluate(
+  model: tf.LayersModel,
+  set: ImageSet,
+  options: { batchSize?: number; probabilities?: boolean } = {},
+): Promise<Evaluation> {
+  const batchSize = options.batchSize ?? 256;
+  const classes = set.classNames.length;
+  const predicted = new Int32Array(set.count);
+  const probabilities = options.probabilities ? new Float32Array(set.count * classes) : undefined;
+  if (set.count === 0) return { loss: NaN, acc: NaN, predicted, probabilities };
+  const pipeline = new BatchPipeline(set, { batchSize, shuffle: false, seed: 0 });
+  let lossSum = 0, correct = 0, offset = 0;
+  for await (const batch of pipeline.epoch(0)) {
+    const n = batch.xs.shape[0];
+    const [l, c, arg, probs] = tf.tidy(() => {
+      const p = model.predict(batch.xs) as tf.Tensor;
+      return [
+        crossEntropy(batch.ys, p),
+        correctCount(batch.ys, p),
+        p.argMax(-1),
+        options.probabilities ? p : null,
+      ];
+    });
+    lossSum += (await l.data())[0] * n;
+    correct += (await c.data())[0];
+    predicted.set(await arg.data() as Int32Array, offset);
+    if (probs) probabilities!.set(await probs.data() as Float32Array, offset * classes);
+    tf.dispose([l, c, arg, probs ?? [], batch.xs, batch.ys]);
+    offset += n;
+  }
+  return { loss: lossSum / set.count, acc: correct / set.count, predicted, probabilities };
+}
