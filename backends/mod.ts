@@ -16,3 +16,4 @@ export * from "./select.ts";
 export * from "./wasm_kernels.ts";
 export * from "./webgpu.ts";
 export * from "./tensorflow.ts";
+export * from "./cpu_kernels.ts";

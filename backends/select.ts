@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { activateWasm } from "./_wasm.ts";
+import { registerCpuKernels } from "./cpu_kernels.ts";
 import { activateTensorflow } from "./tensorflow.ts";
 import { activateWebgpu } from "./webgpu.ts";
 
@@ -62,7 +63,14 @@ export const BACKEND_CANDIDATES: readonly BackendCandidate[] = [
   { name: "tensorflow", activate: activateTensorflow },
   { name: "wasm", activate: activateWasm },
   { name: "webgpu", activate: activateWebgpu },
-  { name: "cpu", activate: async () => (await tf.setBackend("cpu"), "pure JavaScript") },
+  {
+    name: "cpu",
+    activate: async () => {
+      await tf.setBackend("cpu");
+      registerCpuKernels();
+      return "pure JavaScript, skiplab Conv2DBackpropFilter";
+    },
+  },
 ];
 
 /** Options of {@link selectBackend}. */

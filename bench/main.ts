@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { dataSuite } from "./data.ts";
+import { trainSuite } from "./train.ts";
 
 /** One measured number. */
 export interface BenchRow {
@@ -32,6 +33,7 @@ export interface Suite {
 /** The suites by name; add a suite with one line here. */
 export const SUITES: Record<string, Suite> = {
   data: dataSuite,
+  train: trainSuite,
 };
 
 const USAGE = `Usage: deno task bench [suite...] [flags]

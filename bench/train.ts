@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { tryRegisterNative } from "../backends/native/mod.ts";
 import { buildModel } from "../models/mod.ts";
+import type { BenchRow, Suite } from "./main.ts";
 
 /** Options of {@link runTrainBench}. */
 export interface TrainBenchOptions {
@@ -213,9 +214,10 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
   return rows;
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
+function parse(args: string[], strict: boolean) {
+  return parseArgs({
+    args,
+    strict,
     options: {
       models: { type: "string" },
       backends: { type: "string" },
@@ -225,17 +227,55 @@ if (import.meta.main) {
       profile: { type: "boolean" },
       out: { type: "string" },
     },
-  });
-  const rows = await runTrainBench({
-    models: values.models?.split(","),
-    backends: values.backends?.split(","),
-    batch: values.batch === undefined ? undefined : Number(values.batch),
-    steps: values.steps === undefined ? undefined : Number(values.steps),
-    peer: values.peer,
-    profile: values.profile,
-  });
+  }).values as Record<string, string | boolean | undefined>;
+}
+
+function options(values: Record<string, string | boolean | undefined>): TrainBenchOptions {
+  const str = (k: string) => typeof values[k] === "string" ? values[k] as string : undefined;
+  const num = (k: string) => str(k) === undefined ? undefined : Number(str(k));
+  return {
+    models: str("models")?.split(","),
+    backends: str("backends")?.split(","),
+    batch: num("batch"),
+    steps: num("steps"),
+    peer: values.peer === true,
+    profile: values.profile === true,
+  };
+}
+
+/** Rows of {@link runTrainBench} as `deno task bench` rows. */
+export function toBenchRows(rows: readonly TrainBenchRow[]): BenchRow[] {
+  const out: BenchRow[] = [];
+  for (const r of rows) {
+    const name = `${r.model}/${r.backend}`, note = `batch ${r.batch}${r.note ? `; ${r.note}` : ""}`;
+    const add = (what: string, value: number | null | undefined, unit: string) => {
+      if (value !== null && value !== undefined) {
+        out.push({ suite: "train", name: `${name} ${what}`, value, unit, note });
+      }
+    };
+    add("train", r.train_images_per_s, "images/s");
+    add("inference", r.infer_images_per_s, "images/s");
+    add("peak RSS", r.peak_rss_mb, "MB");
+    add("PyTorch train", r.peer_train_images_per_s, "images/s");
+    add("skiplab/PyTorch train", r.ratio, "ratio");
+  }
+  return out;
+}
+
+/** The `train` suite of `deno task bench` (flags as in the module doc). */
+export const trainSuite: Suite = {
+  description: "Training/inference images/s and peak RSS per model x backend; --peer adds PyTorch",
+  async run(args: string[]): Promise<BenchRow[]> {
+    return toBenchRows(await runTrainBench(options(parse(args, false))));
+  },
+};
+
+if (import.meta.main) {
+  const values = parse(Deno.args, true);
+  const rows = await runTrainBench(options(values));
   console.table(rows);
-  const out = values.out ?? `bench/results/train-${new Date().toISOString().slice(0, 19)}.json`;
+  const out = (values.out as string | undefined) ??
+    `bench/results/train-${new Date().toISOString().slice(0, 19)}.json`;
   await Deno.mkdir(out.replace(/\/[^/]*$/, ""), { recursive: true });
   await Deno.writeTextFile(out, JSON.stringify(rows, null, 2) + "\n");
   console.log(`wrote ${out}`);

@@ -18,7 +18,7 @@ export interface SyntheticOptions {
   readonly val?: number;
   /** Test images. @default 500 */
   readonly test?: number;
-  /** Standard deviation of the Gaussian pixel noise, in [0, 1] pixel units. @default 0.1 */
+  /** Standard deviation of the Gaussian pixel noise, in [0, 1] pixel units. @default 0.05 */
   readonly noise?: number;
 }
 
@@ -43,7 +43,7 @@ const wave = (t: number, p: number): number => ((t / p) % 1 + 1) % 1 < 0.5 ? 0 :
 
 /** One random pattern of class `label`: a mask in [0, 1] over pixel coordinates. */
 function pattern(label: number, rng: Rng): Pattern {
-  const p = rng.uniform(4, 8), phase = rng.uniform(0, p);
+  const p = rng.uniform(5, 7.5), phase = rng.uniform(0, p);
   const cy = rng.uniform(8, 24), cx = rng.uniform(8, 24);
   switch (label) {
     case 0:
@@ -83,11 +83,19 @@ function pattern(label: number, rng: Rng): Pattern {
   }
 }
 
-/** Two random colours at least 0.45 apart (Euclidean, [0, 1] units). */
+const luma = (c: number[]): number => 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+
+/**
+ * A background and a foreground colour, random but at least 0.6 apart
+ * (Euclidean, [0, 1] units) with the foreground the brighter: one contrast
+ * polarity makes the shapes quicker to learn.
+ */
 function colours(rng: Rng): [number[], number[]] {
   for (;;) {
     const a = [rng.next(), rng.next(), rng.next()], b = [rng.next(), rng.next(), rng.next()];
-    if (Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) >= 0.45) return [a, b];
+    if (Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) >= 0.6) {
+      return luma(a) < luma(b) ? [a, b] : [b, a];
+    }
   }
 }
 
@@ -135,7 +143,7 @@ function checkCount(name: string, value: number): number {
  * ```
  */
 export function syntheticDataset(options: SyntheticOptions = {}): Splits {
-  const { seed = 0, noise = 0.1 } = options;
+  const { seed = 0, noise = 0.05 } = options;
   if (!Number.isFinite(seed)) {
     throw new RangeError(`Invalid syntheticDataset option 'seed': must be finite, got ${seed}`);
   }

@@ -60,7 +60,8 @@ export function convBnAct(x: tf.SymbolicTensor, options: ConvBnActOptions): tf.S
     strides,
     padding,
     useBias: options.useBias ?? !batchNorm,
-    kernelInitializer: tf.initializers.heNormal({ seed }),
+    // tfjs treats a seed of 0 as "no seed", so shift by one.
+    kernelInitializer: tf.initializers.heNormal({ seed: seed + 1 }),
     name: `${name}_conv`,
   }).apply(x) as tf.SymbolicTensor;
   if (batchNorm) y = batchNormLayer(`${name}_bn`).apply(y) as tf.SymbolicTensor;

@@ -141,7 +141,8 @@ function conv2d(
     strides,
     padding: "same",
     useBias: !batchNorm,
-    kernelInitializer: tf.initializers.heNormal({ seed }),
+    // tfjs treats a seed of 0 as "no seed", so shift by one.
+    kernelInitializer: tf.initializers.heNormal({ seed: seed + 1 }),
     name,
   });
 }

@@ -49,7 +49,8 @@ export class SeededDropout extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs.training || this.rate === 0) return tf.clone(x);
-    const seed = this.#rng.nextUint32();
+    // Never 0: tfjs treats a seed of 0 as "no seed".
+    const seed = (this.#rng.nextUint32() >>> 1) + 1;
     return tf.tidy(() => {
       const keep = tf.randomUniform(x.shape, 0, 1, "float32", seed).greaterEqual(this.rate);
       return x.mul(keep.cast("float32")).div(1 - this.rate);

@@ -182,17 +182,18 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         }
         const ctx: StepContext = { ...run, epoch, step, globalStep: epoch * steps + step, rng };
         const n = batch.xs.shape[0];
-        const { loss, correct } = tf.tidy(() => {
+        const { loss, correct, grads } = tf.tidy(() => {
           const b = chain.has("transformBatch") ? chain.transformBatch(batch, ctx) : batch;
           const r = gradientStep(model, infos, b);
-          if (chain.has("afterGradients")) {
-            chain.afterGradients(namedGradients(infos, r.grads), ctx);
-          }
-          optimizer.apply(
-            new Map(infos.map((i) => [i.key, { variable: i.variable, grad: r.grads.get(i.key)! }])),
-          );
-          return { loss: r.loss, correct: r.correct };
+          return { loss: r.loss, correct: r.correct, grads: Object.fromEntries(r.grads) };
         });
+        const byKey = new Map(Object.entries(grads));
+        // Outside the tidy scope, so tensors a probe keeps are its own to free.
+        if (chain.has("afterGradients")) chain.afterGradients(namedGradients(infos, byKey), ctx);
+        optimizer.apply(
+          new Map(infos.map((i) => [i.key, { variable: i.variable, grad: byKey.get(i.key)! }])),
+        );
+        tf.dispose(Object.values(grads));
         tf.dispose([batch.xs, batch.ys]);
         const [l, c] = [(await loss.data())[0], (await correct.data())[0]];
         tf.dispose([loss, correct]);
@@ -218,13 +219,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           imagesPerSec: partial.seen / partial.seconds,
           elapsed: partial.seconds,
         });
-        if (o.signal?.aborted) {
+        if (o.signal?.aborted && step < steps) {
           interrupted = true;
-          await writeCheckpoint(
-            "last",
-            step === steps ? epoch + 1 : epoch,
-            step === steps ? 0 : step,
-          );
+          await writeCheckpoint("last", epoch, step);
           stopReason = "interrupted";
           log(`interrupted: saved checkpoints/last at epoch ${epoch + 1}, step ${step}`);
           break;
@@ -270,6 +267,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (o.runDir) {
         await writeFileAtomic(`${o.runDir}/history.csv`, toCsv(history, HISTORY_COLUMNS));
         await recorder.writeCsv(o.runDir);
+      }
+      if (o.signal?.aborted && stopReason === undefined) {
+        // Interrupted during the epoch's last step: the epoch was finished and saved.
+        interrupted = true;
+        stopReason = "interrupted";
+        log(`interrupted: saved checkpoints/last at the end of epoch ${epoch + 1}`);
       }
     }
   } finally {

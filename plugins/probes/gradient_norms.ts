@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import type { NamedGradient, StepContext } from "../../train/types.ts";
+import { parseState } from "../_state.ts";
 import { definePlugin, type PluginFactory } from "../plugin.ts";
 
 const NAME = "probes/gradient-norms";
@@ -16,6 +17,15 @@ const schema = z.object({
   /** Record the mean over every `every` steps instead of over each epoch. */
   every: z.number().int().min(1).optional(),
 }).strict();
+
+// A window in progress, so a run resumed mid-epoch records the same norms.
+const stateSchema = z.object({
+  signature: z.string(),
+  epoch: z.number().int(),
+  steps: z.number().int().min(0),
+  lastStep: z.number().int(),
+  sums: z.array(z.number()).nullable(),
+});
 
 /** Options of {@linkcode gradientNorms}. */
 export type GradientNormsOptions = z.input<typeof schema>;
@@ -93,6 +103,7 @@ export const gradientNorms: PluginFactory<typeof schema> = definePlugin({
       name: NAME,
       afterGradients(grads, ctx: StepContext) {
         const sig = grads.map((g) => `${g.layer}/${g.weight}`).join("|");
+        if (groups.length === 0 && sig === signature) regroup(grads); // just restored
         if (sig !== signature || ctx.epoch !== epoch) {
           // A new epoch (or, unexpectedly, a new set of weights): close the old window first.
           flush((row) => ctx.record("gradients", row), o.every ? lastStep : -1);
@@ -116,6 +127,22 @@ export const gradientNorms: PluginFactory<typeof schema> = definePlugin({
       },
       onEpochEnd(_metrics, ctx) {
         flush((row) => ctx.record("gradients", row), o.every ? lastStep : -1);
+      },
+      getState() {
+        return {
+          signature,
+          epoch,
+          steps,
+          lastStep,
+          sums: sums ? Array.from(sums.dataSync()) : null,
+        };
+      },
+      setState(state) {
+        const saved = parseState(NAME, stateSchema, state);
+        sums?.dispose();
+        sums = saved.sums ? tf.keep(tf.tensor1d(saved.sums, "float32")) : undefined;
+        ({ signature, epoch, steps, lastStep } = saved);
+        groups = [];
       },
       teardown() {
         sums?.dispose();

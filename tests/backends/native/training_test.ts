@@ -4,7 +4,7 @@ import { buildModel } from "../../../models/mod.ts";
 import { ignore, random } from "./_compare.ts";
 
 const BATCH = 2;
-// The cpu backend needs minutes per ResNet-18 step; those two run only when asked.
+// The cpu backend needs minutes per step of the ResNets; those run only when asked.
 const SLOW = Deno.env.get("SKIPLAB_SLOW_TESTS") === "1";
 
 /** Losses of three Adam steps of `name` from the given initial weights on `backend`. */
@@ -40,7 +40,7 @@ function initialWeights(name: string): Float32Array[] {
 }
 
 for (const name of ["baseline_cnn", "mini_resnet", "resnet18", "resnet18_noskip"]) {
-  const slow = name.startsWith("resnet18");
+  const slow = name !== "baseline_cnn";
   if (slow && !SLOW && !ignore) console.log(`${name} loss check skipped: set SKIPLAB_SLOW_TESTS=1`);
   Deno.test({
     name: `native backend trains ${name} for three Adam steps with the cpu backend's losses`,
