@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { activateWasm } from "./_wasm.ts";
+import { NATIVE_BACKEND, tryRegisterNative } from "./native/mod.ts";
 import { registerCpuKernels } from "./cpu_kernels.ts";
 import { activateTensorflow } from "./tensorflow.ts";
 import { activateWebgpu } from "./webgpu.ts";
@@ -47,18 +48,32 @@ export interface BackendCandidate {
   activate(): Promise<string | undefined>;
 }
 
-/** Error message of `selectBackend("native")` until the oneDNN backend lands. */
-export const NATIVE_UNAVAILABLE: string =
-  "The native oneDNN backend is not available in this build of skiplab.\n" +
-  'Use "wasm", or "auto" for the fastest backend available.';
+/**
+ * tfjs's cpu backend (and native, built on it) prints an advertisement for
+ * tfjs-node on first use under Node-compatible runtimes; skiplab says which
+ * backend runs and why itself.
+ */
+function quietCpuBanner(): void {
+  const backend = tf.backend() as { firstUse?: boolean };
+  if ("firstUse" in backend) backend.firstUse = false;
+}
+
+/** Loads oneDNN, registers the `native` backend and makes it current. */
+async function activateNative(): Promise<string> {
+  const status = await tryRegisterNative();
+  if (!status.ok) throw new Error(`The native backend cannot load: ${status.reason}`);
+  await tf.setBackend(NATIVE_BACKEND);
+  quietCpuBanner();
+  return `oneDNN ${status.version} (${status.library}), ${status.threads} threads`;
+}
 
 /**
  * The backends `auto` tries, fastest trainer first (throughput of ResNet-18
  * width 16 here: wasm ~10 img/s, webgpu on llvmpipe ~5). A new backend is
- * one entry: e.g. replace native's `activate` with the oneDNN loader.
+ * one entry.
  */
 export const BACKEND_CANDIDATES: readonly BackendCandidate[] = [
-  { name: "native", activate: () => Promise.reject(new Error(NATIVE_UNAVAILABLE)) },
+  { name: "native", activate: activateNative },
   // Loads tfjs-node only if deno.json maps it: never a download.
   { name: "tensorflow", activate: activateTensorflow },
   { name: "wasm", activate: activateWasm },
@@ -67,6 +82,7 @@ export const BACKEND_CANDIDATES: readonly BackendCandidate[] = [
     name: "cpu",
     activate: async () => {
       await tf.setBackend("cpu");
+      quietCpuBanner();
       registerCpuKernels();
       return "pure JavaScript, skiplab Conv2DBackpropFilter";
     },

@@ -5,6 +5,20 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
+/**
+ * Mesa's software Vulkan driver complains on stderr, once per adapter request,
+ * when XDG_RUNTIME_DIR is unset (as in CI and containers); it only needs a
+ * private writable directory.
+ */
+function quietMesa(): void {
+  if (Deno.build.os !== "linux" || Deno.env.get("XDG_RUNTIME_DIR")) return;
+  try {
+    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "skiplab-xdg-" }));
+  } catch {
+    // Without env or write permission Mesa only prints a warning.
+  }
+}
+
 /** What the system reports about a WebGPU adapter. */
 export interface WebgpuAdapterInfo {
   /** Human-readable adapter name, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)". */
@@ -48,6 +62,7 @@ export const WEBGPU_INSTALL_HINT: string =
 export async function findWebgpuAdapter(): Promise<WebgpuAdapterInfo | null> {
   const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
   if (gpu === undefined) return null;
+  quietMesa();
   const adapter = await gpu.requestAdapter();
   if (adapter === null) return null;
   const info = adapter.info ?? {};

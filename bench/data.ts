@@ -113,11 +113,11 @@ export const dataSuite: Suite = {
       ["pipeline (normalise, one-hot)", []],
       ["+ flip + brightness (paper)", [
         flip.create({ p: 0.5 }),
-        brightness.create({ maxDelta: 0.1 }),
+        brightness.create({ max_delta: 0.1 }),
       ]],
       ["+ crop + cutout", [
         flip.create({ p: 0.5 }),
-        brightness.create({ maxDelta: 0.1 }),
+        brightness.create({ max_delta: 0.1 }),
         randomCrop.create({ padding: 4 }),
         cutout.create({ size: 8, p: 1 }),
       ]],

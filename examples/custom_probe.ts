@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "zod";
-import { definePlugin } from "../plugins/plugin.ts";
+import { definePlugin } from "../mod.ts";
 
 export default definePlugin({
   name: "probes/overfit-gap",

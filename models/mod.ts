@@ -10,3 +10,4 @@ export * from "./baseline_cnn.ts";
 export * from "./zoo.ts";
 export * from "./build.ts";
 export * from "./summary.ts";
+export * from "./variant.ts";

@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { compareRuns, renderReport } from "../analysis/mod.ts";
-import { buildModel, createModelRegistry, summarizeModel } from "../models/mod.ts";
+import { buildModel, createModelRegistry, Registry, summarizeModel } from "../models/mod.ts";
 import {
   ConfigError,
   type Experiment,
@@ -24,6 +24,7 @@ usage:
   deno task train <model | experiment.yaml> [flags]   train one model (a model name uses the paper's recipe)
   deno task train --resume runs/<id> [--epochs N]      continue an interrupted run exactly
   deno task suite <suite.yaml> [flags]                 run every member of a suite, then Table I
+  deno task suite --resume runs/<suite-id>             continue a suite at the member and epoch it stopped
   deno task models                                     list architectures
   deno task report <run-or-suite-dir>                  re-render tables, charts, figures from files
   deno task compare <dir> <dir> …                      several runs in one table with overlaid curves
@@ -31,6 +32,7 @@ usage:
 flags (override the experiment):
   --epochs N  --batch-size N  --lr X  --backend auto|native|tensorflow|webgpu|wasm|cpu
   --data cifar10|synthetic|PATH|URL  --limit N  --seed N  --out DIR  --name NAME
+  --width X (scale every layer's filters, e.g. 0.25 for a quick run)
   --plugin ./file.ts (repeatable)  --print-config  --help`;
 
 const FLAGS = {
@@ -43,6 +45,7 @@ const FLAGS = {
   seed: { type: "string" },
   out: { type: "string" },
   name: { type: "string" },
+  width: { type: "string" },
   plugin: { type: "string", multiple: true },
   resume: { type: "string" },
   "print-config": { type: "boolean" },
@@ -73,6 +76,7 @@ export function overridesFromFlags(v: Values): Record<string, unknown> {
   if (v.seed !== undefined) o.seed = number("seed", v.seed);
   if (v.out !== undefined) o.out = v.out;
   if (v.name !== undefined) o.name = v.name;
+  if (v.width !== undefined) o.model_options = { width: number("width", v.width) };
   if (v.data !== undefined) data.source = v.data;
   if (v.limit !== undefined) data.limit = number("limit", v.limit);
   if (Object.keys(data).length) o.data = data;
@@ -129,6 +133,14 @@ function interruptible(): AbortController {
 /** Runs the CLI with `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  for (const arg of rest) {
+    const flag = arg.startsWith("--") ? arg.slice(2).split("=")[0] : undefined;
+    if (flag && !(flag in FLAGS)) {
+      const known = new Registry<true>("flag");
+      for (const k of Object.keys(FLAGS)) known.register(`--${k}`, true);
+      known.get(`--${flag}`); // throws: Unknown flag '--epoch'. Did you mean '--epochs'? …
+    }
+  }
   const { values, positionals } = parseArgs({
     args: rest,
     options: FLAGS,
@@ -171,10 +183,13 @@ export async function main(args: string[]): Promise<number> {
       return result.interrupted ? 130 : 0;
     }
     case "suite": {
-      if (positionals.length !== 1) {
-        throw new ConfigError("suite: give one suite file, e.g. tasks/experiments/paper.yaml");
+      const target = values.resume ?? positionals[0];
+      if (target === undefined || positionals.length > (values.resume ? 0 : 1)) {
+        throw new ConfigError(
+          "suite: give one suite file (tasks/experiments/paper.yaml) or --resume <suite dir>",
+        );
       }
-      const r = await runSuite(positionals[0], overrides, { signal: interruptible().signal });
+      const r = await runSuite(target, overrides, { signal: interruptible().signal });
       return r.interrupted ? 130 : 0;
     }
     case "report":

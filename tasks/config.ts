@@ -19,6 +19,10 @@ const pluginEntry = z.strictObject({
 export const ExperimentSchema = z.strictObject({
   name: z.string().min(1).regex(/^[\w.-]+$/, "letters, digits, '_', '-', '.' only"),
   model: z.string().min(1),
+  model_options: z.strictObject({
+    width: z.number().positive().optional(),
+    dropout: z.number().min(0).lt(1).optional(),
+  }).default({}),
   backend: z.enum(["auto", "native", "tensorflow", "webgpu", "wasm", "cpu"]).default("auto"),
   data: z.strictObject({
     source: z.string().min(1).default("cifar10"),

@@ -7,7 +7,13 @@ import { stringify } from "yaml";
 import { classificationReport, confusionMatrix, renderReport } from "../analysis/mod.ts";
 import { selectBackend } from "../backends/select.ts";
 import { type ImageSet, loadCifar10, type Splits, syntheticDataset } from "../data/mod.ts";
-import { buildModel, type ModelSummary, resolveSpec, summarizeModel } from "../models/mod.ts";
+import {
+  buildModel,
+  type ModelSummary,
+  modelVariant,
+  resolveSpec,
+  summarizeModel,
+} from "../models/mod.ts";
 import {
   composePlugins,
   createPluginRegistry,
@@ -90,7 +96,9 @@ export async function runExperiment(
   for (const [i, entry] of exp.plugins.entries()) {
     plugins.push(await instantiatePlugin(entry, registry, `plugins[${i}]`));
   }
-  const spec = composePlugins(plugins).transformModel(resolveSpec(exp.model));
+  const spec = composePlugins(plugins).transformModel(
+    modelVariant(resolveSpec(exp.model), exp.model_options),
+  );
   const splits = await loadData(exp, log);
   const dir = options.resumeDir ?? options.dir ?? `${exp.out}/${stamp()}-${exp.name}`;
   await Deno.mkdir(dir, { recursive: true });
@@ -196,7 +204,7 @@ async function writeOutputs(
   );
   const peak = Math.max(
     0,
-    ...(result.tables.timing ?? []).map((r) => Number(r.peak_rss_mb ?? r.rss_mb ?? 0)),
+    ...(result.tables.timing ?? []).map((r) => Number(r.peak_rss_bytes ?? 0) / 2 ** 20),
   );
   const summary = {
     name: exp.name,

@@ -7,7 +7,7 @@
 import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
-import { paperTable, readRun, writePaperTable } from "../analysis/mod.ts";
+import { renderReport } from "../analysis/mod.ts";
 import { writeFileAtomic } from "../train/atomic.ts";
 import { ConfigError, loadExperiment, mergeExperiment } from "./config.ts";
 import { runExperiment } from "./run.ts";
@@ -34,8 +34,10 @@ export interface SuiteOptions {
   readonly signal?: AbortSignal;
   /** Resume this suite directory instead of starting a new one. */
   readonly resumeDir?: string;
-  /** @default true */
+  /** Write progress to stderr. @default true */
   readonly progress?: boolean;
+  /** Print each member's report and the suite's at the end. @default true */
+  readonly print?: boolean;
 }
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
@@ -88,11 +90,12 @@ export async function runSuite(
       resumeDir: resuming ? memberDir : undefined,
       signal: options.signal,
       progress: options.progress,
+      print: options.print,
     });
     if (result.interrupted) return { dir, interrupted: true };
   }
-  const runs = await Promise.all(state.members.map((m) => readRun(`${dir}/${m}`)));
-  const table = paperTable(runs);
-  await writePaperTable(dir, table);
+  // Table I (table.csv, table.md), suite figures and report.md, from the members' files.
+  const report = await renderReport(dir);
+  if (options.print !== false) console.log(report.text);
   return { dir, interrupted: false };
 }

@@ -7,7 +7,7 @@ import { definePlugin, type PluginFactory } from "../plugin.ts";
 
 const NAME = "ablations/no-batchnorm";
 
-const schema = z.object({}).strict();
+const schema: z.ZodObject<Record<never, never>, z.core.$strict> = z.object({}).strict();
 
 /** Options of {@linkcode noBatchnorm} (none). */
 export type NoBatchnormOptions = z.input<typeof schema>;

@@ -7,7 +7,7 @@ import { definePlugin, type PluginFactory } from "../plugin.ts";
 
 const NAME = "ablations/no-skip";
 
-const schema = z.object({}).strict();
+const schema: z.ZodObject<Record<never, never>, z.core.$strict> = z.object({}).strict();
 
 /** Options of {@linkcode noSkip} (none). */
 export type NoSkipOptions = z.input<typeof schema>;

@@ -6,16 +6,17 @@ import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { definePlugin, type PluginFactory } from "../plugin.ts";
 
-const schema: z.ZodObject<{ maxDelta: z.ZodDefault<z.ZodNumber> }, z.core.$strict> = z.strictObject(
-  {
-    /** Largest brightness change, in [0, 1] pixel units (the paper uses 0.1). */
-    maxDelta: z.number().min(0).max(1).default(0.1),
-  },
-);
+const schema: z.ZodObject<{ max_delta: z.ZodDefault<z.ZodNumber> }, z.core.$strict> = z
+  .strictObject(
+    {
+      /** Largest brightness change, in [0, 1] pixel units (the paper uses 0.1). */
+      max_delta: z.number().min(0).max(1).default(0.1),
+    },
+  );
 
 /**
  * `augment/brightness`: adds to each image one delta drawn uniformly from
- * [−maxDelta, maxDelta] (in [0, 1] pixel units, so 2·delta on the pipeline's
+ * [−max_delta, max_delta] (in [0, 1] pixel units, so 2·delta on the pipeline's
  * [−1, 1] scale) and clips to [−1, 1].
  *
  * @example
@@ -26,9 +27,9 @@ const schema: z.ZodObject<{ maxDelta: z.ZodDefault<z.ZodNumber> }, z.core.$stric
  */
 export const brightness: PluginFactory<typeof schema> = definePlugin({
   name: "augment/brightness",
-  description: "Random brightness change of each image, in [-maxDelta, maxDelta]",
+  description: "Random brightness change of each image, in [-max_delta, max_delta]",
   schema,
-  create: ({ maxDelta }) => ({
+  create: ({ max_delta }) => ({
     name: "augment/brightness",
     transformBatch(batch, ctx) {
       const n = batch.xs.shape[0];
@@ -36,7 +37,7 @@ export const brightness: PluginFactory<typeof schema> = definePlugin({
       // Full-size deltas: a broadcasting add is far slower on the cpu backend.
       const deltas = new Float32Array(batch.xs.size);
       for (let i = 0; i < n; i++) {
-        deltas.fill(2 * ctx.rng.uniform(-maxDelta, maxDelta), i * size, (i + 1) * size);
+        deltas.fill(2 * ctx.rng.uniform(-max_delta, max_delta), i * size, (i + 1) * size);
       }
       const xs = tf.tidy(() => batch.xs.add(tf.tensor(deltas, batch.xs.shape)).clipByValue(-1, 1));
       return { xs: xs as tf.Tensor4D, ys: batch.ys };

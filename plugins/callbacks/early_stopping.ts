@@ -22,7 +22,16 @@ const NAME = "callbacks/early-stopping";
 /** Weight slot holding the best weights seen so far. */
 export const EARLY_STOPPING_SLOT = "early-stopping";
 
-const schema = z.object({
+const schema: z.ZodObject<
+  {
+    monitor: z.ZodDefault<z.ZodString>;
+    mode: z.ZodDefault<z.ZodEnum<{ min: "min"; max: "max"; auto: "auto" }>>;
+    patience: z.ZodDefault<z.ZodNumber>;
+    min_delta: z.ZodDefault<z.ZodNumber>;
+    restore_best: z.ZodDefault<z.ZodBoolean>;
+  },
+  z.core.$strict
+> = z.object({
   /** Metric to watch. @default "val_loss" */
   monitor: monitorOption,
   /** Direction of improvement; `auto` is `max` for accuracies. @default "auto" */

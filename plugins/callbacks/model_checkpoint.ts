@@ -19,7 +19,15 @@ import {
 
 const NAME = "callbacks/model-checkpoint";
 
-const schema = z.object({
+const schema: z.ZodObject<
+  {
+    monitor: z.ZodDefault<z.ZodString>;
+    mode: z.ZodDefault<z.ZodEnum<{ min: "min"; max: "max"; auto: "auto" }>>;
+    save_best: z.ZodDefault<z.ZodBoolean>;
+    save_last: z.ZodDefault<z.ZodBoolean>;
+  },
+  z.core.$strict
+> = z.object({
   /** Metric that decides which epoch is best. @default "val_loss" */
   monitor: monitorOption,
   /** Direction of improvement; `auto` is `max` for accuracies. @default "auto" */
@@ -62,7 +70,10 @@ export const modelCheckpoint: PluginFactory<typeof schema> = definePlugin({
         if (o.save_best) {
           const current = readMetric(NAME, o.monitor, metrics);
           if (improves(current, best, mode, 0)) {
-            ctx.log(`${NAME}: ${epochLabel(ctx)}: ${o.monitor} improved ${best} -> ${current}`);
+            ctx.log(
+              `${NAME}: ${epochLabel(ctx)}: ${o.monitor} improved ${best.toPrecision(4)} -> ` +
+                `${current.toPrecision(4)}, saved checkpoints/best`,
+            );
             best = current;
             ctx.saveWeights("best");
             await ctx.checkpoint("best");

@@ -19,7 +19,18 @@ import {
 
 const NAME = "callbacks/reduce-lr-on-plateau";
 
-const schema = z.object({
+const schema: z.ZodObject<
+  {
+    monitor: z.ZodDefault<z.ZodString>;
+    mode: z.ZodDefault<z.ZodEnum<{ min: "min"; max: "max"; auto: "auto" }>>;
+    factor: z.ZodDefault<z.ZodNumber>;
+    patience: z.ZodDefault<z.ZodNumber>;
+    min_delta: z.ZodDefault<z.ZodNumber>;
+    cooldown: z.ZodDefault<z.ZodNumber>;
+    min_lr: z.ZodDefault<z.ZodNumber>;
+  },
+  z.core.$strict
+> = z.object({
   /** Metric to watch. @default "val_loss" */
   monitor: monitorOption,
   /** Direction of improvement; `auto` is `max` for accuracies. @default "auto" */

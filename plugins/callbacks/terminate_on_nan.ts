@@ -8,7 +8,10 @@ import { epochLabel, readMetric } from "./_monitor.ts";
 
 const NAME = "callbacks/terminate-on-nan";
 
-const schema = z.object({
+const schema: z.ZodObject<
+  { metrics: z.ZodDefault<z.ZodArray<z.ZodString>> },
+  z.core.$strict
+> = z.object({
   /** Metrics that must stay finite. @default ["loss", "val_loss"] */
   metrics: z.array(z.string().min(1)).min(1).default(["loss", "val_loss"]),
 }).strict();

@@ -11,7 +11,10 @@ import { definePlugin, type PluginFactory } from "../plugin.ts";
 
 const NAME = "probes/gradient-norms";
 
-const schema = z.object({
+const schema: z.ZodObject<
+  { per_weight: z.ZodDefault<z.ZodBoolean>; every: z.ZodOptional<z.ZodNumber> },
+  z.core.$strict
+> = z.object({
   /** One norm per weight (`kernel`, `bias`, …) instead of one per layer. @default false */
   per_weight: z.boolean().default(false),
   /** Record the mean over every `every` steps instead of over each epoch. */

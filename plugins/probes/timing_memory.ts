@@ -9,7 +9,7 @@ import { parseState } from "../_state.ts";
 
 const NAME = "probes/timing-memory";
 
-const schema = z.object({}).strict();
+const schema: z.ZodObject<Record<never, never>, z.core.$strict> = z.object({}).strict();
 
 const stateSchema = z.object({ peak_bytes: z.number().min(0), peak_rss: z.number().min(0) })
   .strict();

@@ -4,9 +4,11 @@ import {
   BACKEND_CANDIDATES,
   BACKEND_NAMES,
   type BackendCandidate,
-  NATIVE_UNAVAILABLE,
   selectBackend,
 } from "../../backends/mod.ts";
+import { tryRegisterNative } from "../../backends/native/mod.ts";
+
+const native = await tryRegisterNative();
 
 Deno.test("selectBackend() rejects an unknown name with a RangeError listing the valid ones", async () => {
   await assert.rejects(
@@ -18,8 +20,15 @@ Deno.test("selectBackend() rejects an unknown name with a RangeError listing the
   await assert.rejects(() => selectBackend(3 as unknown as "wasm"), TypeError);
 });
 
-Deno.test("selectBackend('native') says the oneDNN backend is not in this build", async () => {
-  await assert.rejects(() => selectBackend("native"), { message: NATIVE_UNAVAILABLE });
+Deno.test("selectBackend('native') runs on oneDNN when it is installed, else says how to install it", async () => {
+  if (native.ok) {
+    const info = await selectBackend("native");
+    assert.equal(info.name, "native");
+    assert.equal(tf.getBackend(), "native");
+    assert.match(info.detail ?? "", /^oneDNN \d+\.\d+/);
+  } else {
+    await assert.rejects(() => selectBackend("native"), { message: /apt-get install libdnnl2/ });
+  }
 });
 
 Deno.test("selectBackend('tensorflow') fails fast with install instructions when tfjs-node is absent", async () => {
@@ -64,7 +73,7 @@ Deno.test("selectBackend('auto') skips candidates that cannot run and names why"
   );
 });
 
-Deno.test("selectBackend('auto') picks wasm while native and tensorflow are unavailable", async () => {
+Deno.test("selectBackend('auto') picks native with oneDNN, else wasm, and says why", async () => {
   assert.deepEqual(BACKEND_CANDIDATES.map((c) => c.name), [
     "native",
     "tensorflow",
@@ -73,7 +82,15 @@ Deno.test("selectBackend('auto') picks wasm while native and tensorflow are unav
     "cpu",
   ]);
   const info = await selectBackend("auto");
-  assert.equal(info.name, "wasm");
-  assert.match(info.reason, /^wasm: fastest backend that can train here \(native not available: /);
-  assert.match(info.detail ?? "", /Conv2DBackpropFilter/);
+  if (native.ok) {
+    assert.equal(info.name, "native");
+    assert.match(info.reason, /^native: fastest backend that can train here$/);
+  } else {
+    assert.equal(info.name, "wasm");
+    assert.match(
+      info.reason,
+      /^wasm: fastest backend that can train here \(native not available: /,
+    );
+    assert.match(info.detail ?? "", /Conv2DBackpropFilter/);
+  }
 });

@@ -62,7 +62,10 @@ Deno.test("resnet18_noskip has no Add layer anywhere; resnet18 has one per block
 
 Deno.test("bottleneckBlock() expands to 4× width and names its third conv", () => {
   const x = tf.input({ shape: [8, 8, 16] });
-  const m = tf.model({ inputs: x, outputs: bottleneckBlock(x, { filters: 8, stride: 2, name: "b" }) });
+  const m = tf.model({
+    inputs: x,
+    outputs: bottleneckBlock(x, { filters: 8, stride: 2, name: "b" }),
+  });
   assert.deepEqual(m.outputs[0].shape, [null, 4, 4, 32]);
   assert.ok(names(m).includes("b_conv3") && names(m).includes("b_proj_conv"));
   m.dispose();

@@ -5,7 +5,9 @@ import type { Splits } from "../../data/mod.ts";
 
 /** A tiny residual network (one 4-wide block) that trains in seconds on cpu. */
 export function tinyModel(seed = 1): tf.LayersModel {
-  return buildModel(resnetSpec({ name: "tiny_resnet", layers: [1], width: 4, dropout: 0.5 }), { seed });
+  return buildModel(resnetSpec({ name: "tiny_resnet", layers: [1], width: 4, dropout: 0.5 }), {
+    seed,
+  });
 }
 
 /** A small synthetic dataset, the same for every test. */

@@ -10,8 +10,14 @@ await selectBackend("cpu");
 const registry = createPluginRegistry();
 const recipe = async (): Promise<Plugin[]> => [
   await instantiatePlugin({ name: "augment/flip" }, registry),
-  await instantiatePlugin({ name: "callbacks/reduce-lr-on-plateau", options: { factor: 0.5, patience: 1 } }, registry),
-  await instantiatePlugin({ name: "callbacks/early-stopping", options: { patience: 5, restore_best: true } }, registry),
+  await instantiatePlugin({
+    name: "callbacks/reduce-lr-on-plateau",
+    options: { factor: 0.5, patience: 1 },
+  }, registry),
+  await instantiatePlugin({
+    name: "callbacks/early-stopping",
+    options: { patience: 5, restore_best: true },
+  }, registry),
   await instantiatePlugin({ name: "callbacks/model-checkpoint" }, registry),
   await instantiatePlugin({ name: "probes/gradient-norms" }, registry),
 ];
@@ -47,14 +53,20 @@ for (const stopAt of [3, 4]) {
         transformBatch: (b, ctx) => (ctx.globalStep === stopAt - 1 && ctl.abort(), b),
       };
       const first = tinyModel();
-      const cut = await train({ ...base(first, [...await recipe(), interrupter], `${dir}/cut`), signal: ctl.signal });
+      const cut = await train({
+        ...base(first, [...await recipe(), interrupter], `${dir}/cut`),
+        signal: ctl.signal,
+      });
       assert.equal(cut.interrupted, true);
       assert.equal(cut.test, undefined);
       first.dispose();
 
       const resumed = tinyModel();
       const checkpoint = await loadCheckpoint(`${dir}/cut/checkpoints/last`);
-      const rest = await train({ ...base(resumed, await recipe(), `${dir}/cut`), resume: checkpoint });
+      const rest = await train({
+        ...base(resumed, await recipe(), `${dir}/cut`),
+        resume: checkpoint,
+      });
       tf.dispose([...Object.values(checkpoint.weights), ...Object.values(checkpoint.optimizer)]);
 
       assert.deepEqual(comparable(rest.history), comparable(full.history));
@@ -76,7 +88,12 @@ for (const stopAt of [3, 4]) {
 Deno.test("train() with the same seed gives the same history, and a different seed another (cpu)", async () => {
   const run = async (seed: number) => {
     const model = tinyModel(seed);
-    const r = await train({ ...base(model, await recipe(), ""), runDir: undefined, epochs: 2, seed });
+    const r = await train({
+      ...base(model, await recipe(), ""),
+      runDir: undefined,
+      epochs: 2,
+      seed,
+    });
     model.dispose();
     return comparable(r.history);
   };

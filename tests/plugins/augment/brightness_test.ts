@@ -3,9 +3,9 @@ import * as tf from "@tensorflow/tfjs";
 import { brightness } from "../../../plugins/augment/mod.ts";
 import { run } from "./_batch.ts";
 
-Deno.test("brightness shifts each image by at most maxDelta and stays in [-1, 1]", async () => {
+Deno.test("brightness shifts each image by at most max_delta and stays in [-1, 1]", async () => {
   const { before, after } = await run(
-    brightness.create(brightness.schema.parse({ maxDelta: 0.1 })),
+    brightness.create(brightness.schema.parse({ max_delta: 0.1 })),
     2,
   );
   const plain = before.arraySync();
@@ -17,7 +17,7 @@ Deno.test("brightness shifts each image by at most maxDelta and stays in [-1, 1]
     moved += +(flat[i] !== orig[i]);
   }
   assert.ok(moved > flat.length / 2);
-  const strong = await run(brightness.create(brightness.schema.parse({ maxDelta: 1 })), 2);
+  const strong = await run(brightness.create(brightness.schema.parse({ max_delta: 1 })), 2);
   assert.ok(strong.after.flat(3).every((v) => v >= -1 && v <= 1));
   tf.dispose([before, strong.before]);
 });

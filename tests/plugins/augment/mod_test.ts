@@ -28,7 +28,7 @@ Deno.test("augmentations free every tensor they make inside the trainer's tidy",
 Deno.test("augmentation schemas reject unknown keys and out-of-range values", () => {
   assert.throws(() => flip.schema.parse({ prob: 0.5 }), /prob/);
   assert.throws(() => flip.schema.parse({ p: 1.5 }));
-  assert.throws(() => brightness.schema.parse({ maxDelta: -0.1 }));
+  assert.throws(() => brightness.schema.parse({ max_delta: -0.1 }));
   assert.throws(() => randomCrop.schema.parse({ padding: 2.5 }));
   assert.throws(() => cutout.schema.parse({ size: 0 }));
   assert.deepEqual(cutout.schema.parse({}), { size: 8, p: 1 });
