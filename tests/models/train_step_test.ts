@@ -16,7 +16,9 @@ for (const name of createModelRegistry().names()) {
     const infos = trainables(model);
     const opt = new Optimizer({ type: "adam", lr: 1e-3 });
     const xs = tf.randomNormal([2, 32, 32, 3], 0, 1, "float32", 7) as tf.Tensor4D;
-    const ys = tf.tidy(() => tf.oneHot(tf.tensor1d([3, 7], "int32"), 10).cast("float32") as tf.Tensor2D);
+    const ys = tf.tidy(() =>
+      tf.oneHot(tf.tensor1d([3, 7], "int32"), 10).cast("float32") as tf.Tensor2D
+    );
     const first = infos[0].variable.clone();
     const { loss, correct, grads } = gradientStep(model, infos, { xs, ys });
     opt.apply(
