@@ -230,11 +230,31 @@ function readVersion(lib: Dnnl["lib"]): [number, number, number] {
   return [view.getInt32(0), view.getInt32(4), view.getInt32(8)];
 }
 
+/**
+ * Keeps a shared library mapped until the process exits. Deno closes an
+ * isolate's libraries when it ends (a worker, a test module under --parallel);
+ * oneDNN's OpenMP threads outlive that and would then jump into unmapped code.
+ * A second dlopen with RTLD_NODELETE makes the unmapping never happen.
+ */
+function pinLibrary(name: string): void {
+  const mac = Deno.build.os === "darwin";
+  const flags = 0x2 | (mac ? 0x80 : 0x1000); // RTLD_NOW | RTLD_NODELETE
+  try {
+    const libc = Deno.dlopen(mac ? "libSystem.B.dylib" : "libc.so.6", {
+      dlopen: { parameters: ["buffer", "i32"], result: "pointer" },
+    });
+    libc.symbols.dlopen(new TextEncoder().encode(`${name}\0`), flags);
+  } catch {
+    // Without a C library to ask, the library is unloaded as usual at exit.
+  }
+}
+
 function setThreads(threads: number): number {
   const names = Deno.build.os === "darwin" ? ["libomp.dylib", "libgomp.1.dylib"] : ["libgomp.so.1"];
   for (const name of names) {
     try {
       const omp = Deno.dlopen(name, ompSymbols);
+      pinLibrary(name);
       omp.symbols.omp_set_num_threads(threads);
       return omp.symbols.omp_get_max_threads();
     } catch {
@@ -262,6 +282,7 @@ export function openDnnl(threads: number): Dnnl {
       errors.push(`${path}: oneDNN ${major}.${minor} found, the 2.x C API is required`);
       continue;
     }
+    pinLibrary(path);
     const cell = new BigUint64Array(1);
     check(lib.dnnl_engine_create(cell, E.engineCpu, 0n), "engine_create");
     const engine = outPointer(cell);
