@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
+import { DataIntegrityError } from "../data/mod.ts";
 import { compareRuns, renderReport } from "../analysis/mod.ts";
 import { buildModel, createModelRegistry, Registry, summarizeModel } from "../models/mod.ts";
 import {
@@ -217,7 +218,8 @@ if (import.meta.main) {
   } catch (e) {
     const err = e as Error;
     const expected = err instanceof ConfigError || err instanceof RangeError ||
-      err instanceof TypeError ||
+      err instanceof TypeError || err instanceof SyntaxError || err instanceof DataIntegrityError ||
+      err instanceof Deno.errors.NotFound ||
       (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     console.error(`error: ${err.message}`);
     if (!expected) console.error(err.stack);

@@ -62,12 +62,19 @@ export function loadData(exp: Experiment, log: (m: string) => void): Promise<Spl
     );
   }
   log(`data: CIFAR-10 from ${source === "cifar10" ? "the official archive" : source}`);
-  return loadCifar10({
+  const loading = loadCifar10({
     source: source === "cifar10" ? undefined : source,
     checksum,
     valSize: val_size,
     stratified,
     limit: limit ?? undefined,
+  });
+  if (source !== "cifar10") return loading;
+  return loading.catch((e: Error) => {
+    e.message +=
+      "\n(no network here? pass a local copy with --data path/to/cifar-10-binary.tar.gz, " +
+      "or train on the built-in dataset with --data synthetic)";
+    throw e;
   });
 }
 
