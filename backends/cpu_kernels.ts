@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { Conv2DInfo } from "../layers/tf_types.ts";
 
 type CpuBackend = tf.KernelBackend & {
   data: { get(id: tf.DataId): { values: tf.backend_util.BackendValues } };
@@ -33,7 +34,7 @@ let original: tf.KernelConfig | undefined;
 export function conv2dBackpropFilterNhwc(
   x: Float32Array,
   dy: Float32Array,
-  info: tf.backend_util.Conv2DInfo,
+  info: Conv2DInfo,
 ): Float32Array {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;

@@ -67,6 +67,7 @@ export class BatchPipeline {
   readonly #prefetch: number;
 
   /**
+   * Makes a pipeline that batches `set` as `options` say.
    * @throws {RangeError} for a batch size or prefetch that is not a positive
    *   (prefetch: non-negative) integer, a non-integer seed, or an inconsistent set.
    */

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { SymbolicTensor } from "./tf_types.ts";
 import { SeededDropout } from "./seeded_dropout.ts";
 
 /** Options of {@linkcode classifierHead}. */
@@ -24,23 +25,23 @@ export interface ClassifierHeadOptions {
  * ```
  */
 export function classifierHead(
-  x: tf.SymbolicTensor,
+  x: SymbolicTensor,
   options: ClassifierHeadOptions,
-): tf.SymbolicTensor {
+): SymbolicTensor {
   const { classes, dropout = 0.5, seed = 0 } = options;
   if (!Number.isInteger(classes) || classes < 2) {
     throw new RangeError(
       `Cannot build the classifier head: 'classes' must be an integer ≥ 2, got ${classes}`,
     );
   }
-  let y = tf.layers.globalAveragePooling2d({ name: "pool" }).apply(x) as tf.SymbolicTensor;
+  let y = tf.layers.globalAveragePooling2d({ name: "pool" }).apply(x) as SymbolicTensor;
   if (dropout > 0) {
-    y = new SeededDropout({ rate: dropout, seed, name: "dropout" }).apply(y) as tf.SymbolicTensor;
+    y = new SeededDropout({ rate: dropout, seed, name: "dropout" }).apply(y) as SymbolicTensor;
   }
   return tf.layers.dense({
     units: classes,
     activation: "softmax",
     kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
     name: "predictions",
-  }).apply(y) as tf.SymbolicTensor;
+  }).apply(y) as SymbolicTensor;
 }

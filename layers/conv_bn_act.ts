@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { Layer, SymbolicTensor } from "./tf_types.ts";
 
 /** Options of {@linkcode convBnAct}. */
 export interface ConvBnActOptions {
@@ -37,7 +38,7 @@ export interface ConvBnActOptions {
  * console.log(y.shape); // [null, 16, 16, 16]
  * ```
  */
-export function convBnAct(x: tf.SymbolicTensor, options: ConvBnActOptions): tf.SymbolicTensor {
+export function convBnAct(x: SymbolicTensor, options: ConvBnActOptions): SymbolicTensor {
   const {
     filters,
     kernelSize = 3,
@@ -63,17 +64,17 @@ export function convBnAct(x: tf.SymbolicTensor, options: ConvBnActOptions): tf.S
     // tfjs treats a seed of 0 as "no seed", so shift by one.
     kernelInitializer: tf.initializers.heNormal({ seed: seed + 1 }),
     name: `${name}_conv`,
-  }).apply(x) as tf.SymbolicTensor;
-  if (batchNorm) y = batchNormLayer(`${name}_bn`).apply(y) as tf.SymbolicTensor;
-  if (activation) y = tf.layers.reLU({ name: `${name}_relu` }).apply(y) as tf.SymbolicTensor;
+  }).apply(x) as SymbolicTensor;
+  if (batchNorm) y = batchNormLayer(`${name}_bn`).apply(y) as SymbolicTensor;
+  if (activation) y = tf.layers.reLU({ name: `${name}_relu` }).apply(y) as SymbolicTensor;
   if (pool) {
     y = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `${name}_pool` })
-      .apply(y) as tf.SymbolicTensor;
+      .apply(y) as SymbolicTensor;
   }
   return y;
 }
 
 /** The batch-norm layer every skiplab block uses (momentum 0.9, ε 1e-3: moving statistics settle within a few hundred steps, which short runs need; Keras uses 0.99). */
-export function batchNormLayer(name: string): tf.layers.Layer {
+export function batchNormLayer(name: string): Layer {
   return tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-3, name });
 }

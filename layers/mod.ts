@@ -8,3 +8,4 @@ export * from "./conv_bn_act.ts";
 export * from "./residual_block.ts";
 export * from "./classifier_head.ts";
 export * from "./seeded_dropout.ts";
+export * from "./tf_types.ts";

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { Layer, SymbolicTensor } from "./tf_types.ts";
 import { batchNormLayer } from "./conv_bn_act.ts";
 
 /** Options of {@linkcode residualBlock}. */
@@ -49,20 +50,20 @@ export function shortcutKind(
  * ```
  */
 export function residualBlock(
-  x: tf.SymbolicTensor,
+  x: SymbolicTensor,
   options: ResidualBlockOptions,
-): tf.SymbolicTensor {
+): SymbolicTensor {
   const { filters, stride = 1, skip = true, batchNorm = true, name, seed = 0 } = options;
   checkBlock(name, filters, stride);
   const conv = (kernel: number, strides: number, suffix: string, s: number) =>
     conv2d(filters, kernel, strides, batchNorm, `${name}_${suffix}`, s);
-  let y = conv(3, stride, "conv1", seed).apply(x) as tf.SymbolicTensor;
-  if (batchNorm) y = batchNormLayer(`${name}_bn1`).apply(y) as tf.SymbolicTensor;
-  y = tf.layers.reLU({ name: `${name}_relu1` }).apply(y) as tf.SymbolicTensor;
-  y = conv(3, 1, "conv2", seed + 1).apply(y) as tf.SymbolicTensor;
-  if (batchNorm) y = batchNormLayer(`${name}_bn2`).apply(y) as tf.SymbolicTensor;
+  let y = conv(3, stride, "conv1", seed).apply(x) as SymbolicTensor;
+  if (batchNorm) y = batchNormLayer(`${name}_bn1`).apply(y) as SymbolicTensor;
+  y = tf.layers.reLU({ name: `${name}_relu1` }).apply(y) as SymbolicTensor;
+  y = conv(3, 1, "conv2", seed + 1).apply(y) as SymbolicTensor;
+  if (batchNorm) y = batchNormLayer(`${name}_bn2`).apply(y) as SymbolicTensor;
   y = addShortcut(x, y, filters, stride, skip, batchNorm, name, seed + 2);
-  return tf.layers.reLU({ name: `${name}_out` }).apply(y) as tf.SymbolicTensor;
+  return tf.layers.reLU({ name: `${name}_out` }).apply(y) as SymbolicTensor;
 }
 
 /** Options of {@linkcode bottleneckBlock}: as the basic block, output width `4 × filters`. */
@@ -82,9 +83,9 @@ export type BottleneckBlockOptions = ResidualBlockOptions;
  * ```
  */
 export function bottleneckBlock(
-  x: tf.SymbolicTensor,
+  x: SymbolicTensor,
   options: BottleneckBlockOptions,
-): tf.SymbolicTensor {
+): SymbolicTensor {
   const { filters, stride = 1, skip = true, batchNorm = true, name, seed = 0 } = options;
   checkBlock(name, filters, stride);
   const out = filters * 4;
@@ -93,24 +94,24 @@ export function bottleneckBlock(
   steps.forEach(([width, kernel, strides], i) => {
     y = conv2d(width, kernel, strides, batchNorm, `${name}_conv${i + 1}`, seed + i).apply(
       y,
-    ) as tf.SymbolicTensor;
-    if (batchNorm) y = batchNormLayer(`${name}_bn${i + 1}`).apply(y) as tf.SymbolicTensor;
-    if (i < 2) y = tf.layers.reLU({ name: `${name}_relu${i + 1}` }).apply(y) as tf.SymbolicTensor;
+    ) as SymbolicTensor;
+    if (batchNorm) y = batchNormLayer(`${name}_bn${i + 1}`).apply(y) as SymbolicTensor;
+    if (i < 2) y = tf.layers.reLU({ name: `${name}_relu${i + 1}` }).apply(y) as SymbolicTensor;
   });
   y = addShortcut(x, y, out, stride, skip, batchNorm, name, seed + 3);
-  return tf.layers.reLU({ name: `${name}_out` }).apply(y) as tf.SymbolicTensor;
+  return tf.layers.reLU({ name: `${name}_out` }).apply(y) as SymbolicTensor;
 }
 
 function addShortcut(
-  x: tf.SymbolicTensor,
-  y: tf.SymbolicTensor,
+  x: SymbolicTensor,
+  y: SymbolicTensor,
   filters: number,
   stride: number,
   skip: boolean,
   batchNorm: boolean,
   name: string,
   seed: number,
-): tf.SymbolicTensor {
+): SymbolicTensor {
   const inChannels = x.shape[x.shape.length - 1] as number;
   const kind = shortcutKind(inChannels, filters, stride, skip);
   if (kind === "none") return y;
@@ -118,13 +119,13 @@ function addShortcut(
   if (kind === "projection") {
     shortcut = conv2d(filters, 1, stride, batchNorm, `${name}_proj_conv`, seed).apply(
       x,
-    ) as tf.SymbolicTensor;
+    ) as SymbolicTensor;
     if (batchNorm) {
-      shortcut = batchNormLayer(`${name}_proj_bn`).apply(shortcut) as tf.SymbolicTensor;
+      shortcut = batchNormLayer(`${name}_proj_bn`).apply(shortcut) as SymbolicTensor;
     }
   }
   // The residual: F(x) + x.
-  return tf.layers.add({ name: `${name}_add` }).apply([y, shortcut]) as tf.SymbolicTensor;
+  return tf.layers.add({ name: `${name}_add` }).apply([y, shortcut]) as SymbolicTensor;
 }
 
 function conv2d(
@@ -134,7 +135,7 @@ function conv2d(
   batchNorm: boolean,
   name: string,
   seed: number,
-): tf.layers.Layer {
+): Layer {
   return tf.layers.conv2d({
     filters,
     kernelSize,

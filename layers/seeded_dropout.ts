@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { ConfigDict, Tensor } from "./tf_types.ts";
 import { Rng } from "../data/rng.ts";
 
 /** Options of {@linkcode SeededDropout}. */
@@ -46,7 +47,7 @@ export class SeededDropout extends tf.layers.Layer {
   }
 
   /** Applies the mask when `kwargs.training` is true; identity otherwise. */
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+  override call(inputs: Tensor | Tensor[], kwargs: { training?: boolean }): Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs.training || this.rate === 0) return tf.clone(x);
     // Never 0: tfjs treats a seed of 0 as "no seed".
@@ -68,7 +69,7 @@ export class SeededDropout extends tf.layers.Layer {
   }
 
   /** Serialisable configuration. */
-  override getConfig(): tf.serialization.ConfigDict {
+  override getConfig(): ConfigDict {
     return { ...super.getConfig(), rate: this.rate, seed: this.seed };
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel } from "../layers/tf_types.ts";
 import { classifierHead, convBnAct } from "../layers/mod.ts";
 import type { PlainCnnSpec } from "./spec.ts";
 
@@ -29,7 +30,7 @@ export const BASELINE_CNN: PlainCnnSpec = {
  * model.dispose();
  * ```
  */
-export function buildPlainCnn(spec: PlainCnnSpec, seed = 0): tf.LayersModel {
+export function buildPlainCnn(spec: PlainCnnSpec, seed = 0): LayersModel {
   if (spec.blocks.length === 0) {
     throw new RangeError(`Cannot build "${spec.name}": 'blocks' must be non-empty, got []`);
   }

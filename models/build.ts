@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type { LayersModel } from "../layers/tf_types.ts";
 import { buildPlainCnn } from "./baseline_cnn.ts";
 import { buildResNet } from "./resnet.ts";
 import type { Registry } from "./registry.ts";
@@ -35,7 +35,7 @@ export function resolveSpec(model: string | ModelSpec, registry?: Registry<Model
 export function buildModel(
   model: string | ModelSpec,
   options: BuildModelOptions = {},
-): tf.LayersModel {
+): LayersModel {
   const spec = resolveSpec(model, options.registry);
   const seed = options.seed ?? 0;
   switch (spec.family) {

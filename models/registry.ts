@@ -9,6 +9,7 @@ export class Registry<T> {
   readonly #entries = new Map<string, T>();
 
   /**
+   * Makes an empty registry.
    * @param kind What the entries are, used in error messages ("model", "plugin").
    */
   constructor(kind: string) {

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel, SymbolicTensor } from "../layers/tf_types.ts";
 import { bottleneckBlock, classifierHead, convBnAct, residualBlock } from "../layers/mod.ts";
 import type { ResNetSpec } from "./spec.ts";
 
@@ -62,7 +63,7 @@ export function resnetSpec(options: ResNetOptions): ResNetSpec {
  * Builds a residual network from its spec. Layers are named `stem_conv`,
  * `stage{s}_block{b}_conv1` … `_add`, `pool`, `dropout`, `predictions`.
  */
-export function buildResNet(spec: ResNetSpec, seed = 0): tf.LayersModel {
+export function buildResNet(spec: ResNetSpec, seed = 0): LayersModel {
   if (spec.stages.length === 0) {
     throw new RangeError(`Cannot build "${spec.name}": 'stages' must be non-empty, got []`);
   }
@@ -77,7 +78,7 @@ export function buildResNet(spec: ResNetSpec, seed = 0): tf.LayersModel {
   });
   if (spec.stem.pool) {
     x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "stem_pool" })
-      .apply(x) as tf.SymbolicTensor;
+      .apply(x) as SymbolicTensor;
   }
   const block = spec.block === "basic" ? residualBlock : bottleneckBlock;
   let s = seed + 1;

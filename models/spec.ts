@@ -20,7 +20,9 @@ export interface CommonSpec {
 
 /** One conv–BN–ReLU–max-pool block of a plain CNN. */
 export interface PlainBlockSpec {
+  /** Output channels of the convolution. */
   readonly filters: number;
+  /** Side of the square convolution kernel, in pixels. */
   readonly kernelSize: number;
   /** 2×2 max pooling after the activation. */
   readonly pool: boolean;
@@ -28,7 +30,9 @@ export interface PlainBlockSpec {
 
 /** A plain CNN: conv blocks, then global average pooling and the head. */
 export interface PlainCnnSpec extends CommonSpec {
+  /** Discriminant: a plain CNN without skip connections. */
   readonly family: "plain_cnn";
+  /** Convolution blocks, input first. */
   readonly blocks: readonly PlainBlockSpec[];
 }
 
@@ -44,6 +48,7 @@ export interface StageSpec {
 
 /** A residual network: stem, stages of blocks, global pooling and the head. */
 export interface ResNetSpec extends CommonSpec {
+  /** Discriminant: a residual network. */
   readonly family: "resnet";
   /** Basic (two 3×3) or bottleneck (1×1, 3×3, 1×1 ×4) blocks. */
   readonly block: "basic" | "bottleneck";
@@ -54,6 +59,7 @@ export interface ResNetSpec extends CommonSpec {
     readonly stride: number;
     readonly pool: boolean;
   };
+  /** Stages of residual blocks, input first. */
   readonly stages: readonly StageSpec[];
   /** Skip connections; false removes every shortcut and its projection. */
   readonly skip: boolean;

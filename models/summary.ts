@@ -1,7 +1,9 @@
 import type * as tf from "@tensorflow/tfjs";
+import type { LayersModel } from "../layers/tf_types.ts";
 
 /** Size and cost of a model. */
 export interface ModelSummary {
+  /** The model's name (`model.name`). */
   readonly name: string;
   /** Parameters the optimiser updates. */
   readonly trainableParams: number;
@@ -25,7 +27,7 @@ export interface ModelSummary {
  * model.dispose();
  * ```
  */
-export function summarizeModel(model: tf.LayersModel): ModelSummary {
+export function summarizeModel(model: LayersModel): ModelSummary {
   const size = (ws: tf.LayerVariable[]) =>
     ws.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
   let depth = 0;

@@ -48,16 +48,19 @@ export interface Plugin {
   setState?(state: PluginState): void;
 }
 
+/** Any zod schema (`z.ZodType`); plugin options are validated by one. */
+export type ZodType = z.ZodType;
+
 /** A typed plugin factory: a name, an options schema and a constructor. */
-export interface PluginFactory<S extends z.ZodType = z.ZodType> {
+export interface PluginFactory<S extends ZodType = ZodType> {
   /** Registered name, e.g. `augment/flip`. */
   readonly name: string;
   /** One line saying what the plugin does. */
   readonly description: string;
   /** Strict schema of the options; defaults fill what is omitted. */
   readonly schema: S;
-  /** Builds the plugin from validated options. */
-  create(options: z.output<S>): Plugin;
+  /** Builds the plugin from validated options (the schema's output type, `z.output<S>`). */
+  create(options: S["_zod"]["output"]): Plugin;
 }
 
 /**
@@ -84,6 +87,6 @@ export interface PluginFactory<S extends z.ZodType = z.ZodType> {
  * counter.create({});
  * ```
  */
-export function definePlugin<S extends z.ZodType>(factory: PluginFactory<S>): PluginFactory<S> {
+export function definePlugin<S extends ZodType>(factory: PluginFactory<S>): PluginFactory<S> {
   return factory;
 }

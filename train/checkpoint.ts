@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel, NamedTensorMap } from "../layers/tf_types.ts";
 import type { PluginState } from "../plugins/plugin.ts";
 import { replaceDirAtomic } from "./atomic.ts";
 import type { EpochMetrics, Row } from "./types.ts";
@@ -9,7 +10,9 @@ export interface TrainState {
   readonly epoch: number;
   /** Step within that epoch to continue with. */
   readonly step: number;
+  /** The optimiser's current learning rate. */
   readonly lr: number;
+  /** Optimiser updates applied so far (drives Adam's bias correction). */
   readonly iterations: number;
   /** Running sums of the unfinished epoch: loss, correct, seen, seconds. */
   readonly partial: {
@@ -18,23 +21,30 @@ export interface TrainState {
     readonly seen: number;
     readonly seconds: number;
   };
+  /** State of the per-step random stream (shuffling, augmentation). */
   readonly stepRng: number[];
+  /** Mask-stream state of each seeded dropout layer, by layer name. */
   readonly dropoutRng: Record<string, number[]>;
+  /** Saved state of each stateful plugin, by plugin name. */
   readonly plugins: Record<string, PluginState>;
+  /** Metrics of the epochs finished so far. */
   readonly history: EpochMetrics[];
+  /** Tables plugins have recorded so far, by table name. */
   readonly tables: Record<string, Row[]>;
+  /** Why the run stopped, when a plugin requested a stop. */
   readonly stopReason?: string;
 }
 
 /** A checkpoint as written to `checkpoints/<slot>/`. */
 export interface Checkpoint {
+  /** Counters, random streams and plugin states. */
   readonly state: TrainState;
   /** Model weights by original name (caller owns them). */
-  readonly weights: tf.NamedTensorMap;
+  readonly weights: NamedTensorMap;
   /** Optimiser slots by key (caller owns them). */
-  readonly optimizer: tf.NamedTensorMap;
+  readonly optimizer: NamedTensorMap;
   /** In-memory weight snapshots by slot, then weight name (caller owns them). */
-  readonly snapshots: Record<string, tf.NamedTensorMap>;
+  readonly snapshots: Record<string, NamedTensorMap>;
 }
 
 /**
@@ -44,9 +54,9 @@ export interface Checkpoint {
  */
 export async function saveCheckpoint(
   dir: string,
-  model: tf.LayersModel,
-  optimizer: tf.NamedTensorMap,
-  snapshots: Record<string, tf.NamedTensorMap>,
+  model: LayersModel,
+  optimizer: NamedTensorMap,
+  snapshots: Record<string, NamedTensorMap>,
   state: TrainState,
 ): Promise<void> {
   await replaceDirAtomic(dir, async (tmp) => {
@@ -94,7 +104,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   const model = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
   const weights = await readTensors(`${dir}/weights.bin`, model.weightsManifest[0].weights);
   const optimizer = await readTensors(`${dir}/optimizer.bin`, doc.optimizer);
-  const snapshots: Record<string, tf.NamedTensorMap> = {};
+  const snapshots: Record<string, NamedTensorMap> = {};
   for (const [slot, specs] of Object.entries(doc.snapshots)) {
     snapshots[slot] = await readTensors(`${dir}/snapshots/${encodeURIComponent(slot)}.bin`, specs);
   }
@@ -103,7 +113,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
 
 async function writeTensors(
   path: string,
-  map: tf.NamedTensorMap,
+  map: NamedTensorMap,
 ): Promise<tf.io.WeightsManifestEntry[]> {
   const { data, specs } = await tf.io.encodeWeights(map);
   await Deno.writeFile(path, new Uint8Array(data));
@@ -113,7 +123,7 @@ async function writeTensors(
 async function readTensors(
   path: string,
   specs: tf.io.WeightsManifestEntry[],
-): Promise<tf.NamedTensorMap> {
+): Promise<NamedTensorMap> {
   const bytes = await Deno.readFile(path);
   const expected = specs.reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
   if (bytes.byteLength !== expected) {

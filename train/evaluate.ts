@@ -1,11 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel, Tensor } from "../layers/tf_types.ts";
 import type { ImageSet } from "../data/image_set.ts";
 import { BatchPipeline } from "../data/pipeline.ts";
 import { correctCount, crossEntropy } from "./step.ts";
 
 /** Loss, accuracy and predictions of a model on a set. */
 export interface Evaluation {
+  /** Mean cross-entropy over the set. */
   readonly loss: number;
+  /** Fraction of images classified correctly, in [0, 1]. */
   readonly acc: number;
   /** Arg-max prediction per image, in set order. */
   readonly predicted: Int32Array;
@@ -23,7 +26,7 @@ export interface Evaluation {
  * ```
  */
 export async function evaluate(
-  model: tf.LayersModel,
+  model: LayersModel,
   set: ImageSet,
   options: { batchSize?: number; probabilities?: boolean } = {},
 ): Promise<Evaluation> {
@@ -37,7 +40,7 @@ export async function evaluate(
   for await (const batch of pipeline.epoch(0)) {
     const n = batch.xs.shape[0];
     const [l, c, arg, probs] = tf.tidy(() => {
-      const p = model.predict(batch.xs) as tf.Tensor;
+      const p = model.predict(batch.xs) as Tensor;
       return [
         crossEntropy(batch.ys, p),
         correctCount(batch.ys, p),

@@ -12,13 +12,21 @@ export interface Reporter {
 
 /** Progress within an epoch. */
 export interface BatchProgress {
+  /** Zero-based index of the current epoch. */
   readonly epoch: number;
+  /** Total epochs of the run. */
   readonly epochs: number;
+  /** Zero-based index of the step just finished within the epoch. */
   readonly step: number;
+  /** Steps per epoch. */
   readonly steps: number;
+  /** Mean training loss of the epoch so far. */
   readonly loss: number;
+  /** Training accuracy of the epoch so far, in [0, 1]. */
   readonly acc: number;
+  /** Training throughput of the epoch so far, in images per second. */
   readonly imagesPerSec: number;
+  /** Seconds spent in this epoch's training steps so far. */
   readonly elapsed: number;
 }
 

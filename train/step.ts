@@ -1,15 +1,19 @@
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel, Scalar, Tensor, Tensor2D, Variable } from "../layers/tf_types.ts";
 import type { Batch, NamedGradient } from "./types.ts";
 
 /** A trainable variable of a model and where it lives. */
 export interface TrainableInfo {
   /** Key the optimiser state uses: `${layer}/${weight}`. */
   readonly key: string;
+  /** Name of the layer that owns the weight. */
   readonly layer: string;
+  /** Weight name within its layer, e.g. `kernel`, `gamma`. */
   readonly weight: string;
   /** Index of the layer among layers with trainable weights (input first). */
   readonly depth: number;
-  readonly variable: tf.Variable;
+  /** The model's variable itself (not a copy). */
+  readonly variable: Variable;
 }
 
 /**
@@ -17,7 +21,7 @@ export interface TrainableInfo {
  * layer order. Keys do not depend on tfjs's global variable naming, so two
  * models of one architecture share keys.
  */
-export function trainables(model: tf.LayersModel): TrainableInfo[] {
+export function trainables(model: LayersModel): TrainableInfo[] {
   const out: TrainableInfo[] = [];
   let depth = 0;
   for (const layer of model.layers) {
@@ -30,7 +34,7 @@ export function trainables(model: tf.LayersModel): TrainableInfo[] {
         layer: layer.name,
         weight,
         depth,
-        variable: w.read() as tf.Variable,
+        variable: w.read() as Variable,
       });
     }
     depth++;
@@ -40,23 +44,25 @@ export function trainables(model: tf.LayersModel): TrainableInfo[] {
 
 /** Loss and accuracy of a step, as scalars owned by the caller. */
 export interface StepResult {
-  readonly loss: tf.Scalar;
-  readonly correct: tf.Scalar;
+  /** Mean cross-entropy of the batch. */
+  readonly loss: Scalar;
+  /** Number of correctly classified images in the batch. */
+  readonly correct: Scalar;
   /** Gradients by key; owned by the caller. */
-  readonly grads: Map<string, tf.Tensor>;
+  readonly grads: Map<string, Tensor>;
 }
 
 /** Mean categorical cross-entropy of softmax outputs (clipped like Keras). */
-export function crossEntropy(ys: tf.Tensor2D, probs: tf.Tensor): tf.Scalar {
+export function crossEntropy(ys: Tensor2D, probs: Tensor): Scalar {
   return tf.tidy(() => {
     const p = probs.clipByValue(1e-7, 1 - 1e-7);
-    return ys.mul(p.log()).sum(-1).neg().mean() as tf.Scalar;
+    return ys.mul(p.log()).sum(-1).neg().mean() as Scalar;
   });
 }
 
 /** Count of rows whose arg-max prediction equals the arg-max label. */
-export function correctCount(ys: tf.Tensor2D, probs: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => probs.argMax(-1).equal(ys.argMax(-1)).cast("float32").sum() as tf.Scalar);
+export function correctCount(ys: Tensor2D, probs: Tensor): Scalar {
+  return tf.tidy(() => probs.argMax(-1).equal(ys.argMax(-1)).cast("float32").sum() as Scalar);
 }
 
 /**
@@ -64,17 +70,17 @@ export function correctCount(ys: tf.Tensor2D, probs: tf.Tensor): tf.Scalar {
  * and gradients of every trainable variable.
  */
 export function gradientStep(
-  model: tf.LayersModel,
+  model: LayersModel,
   infos: readonly TrainableInfo[],
   batch: Batch,
 ): StepResult {
-  let correct: tf.Scalar | undefined;
+  let correct: Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const probs = model.apply(batch.xs, { training: true }) as tf.Tensor;
+    const probs = model.apply(batch.xs, { training: true }) as Tensor;
     correct = tf.keep(correctCount(batch.ys, probs));
     return crossEntropy(batch.ys, probs);
   }, infos.map((i) => i.variable));
-  const byKey = new Map<string, tf.Tensor>();
+  const byKey = new Map<string, Tensor>();
   for (const info of infos) byKey.set(info.key, grads[info.variable.name]);
   return { loss: value, correct: correct!, grads: byKey };
 }
@@ -82,7 +88,7 @@ export function gradientStep(
 /** Borrowed views of a step's gradients for probes. */
 export function namedGradients(
   infos: readonly TrainableInfo[],
-  grads: Map<string, tf.Tensor>,
+  grads: Map<string, Tensor>,
 ): NamedGradient[] {
   return infos.map((i) => ({
     layer: i.layer,

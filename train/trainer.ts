@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel } from "../layers/tf_types.ts";
 import type { ImageSet } from "../data/image_set.ts";
 import { BatchPipeline } from "../data/pipeline.ts";
 import { Rng } from "../data/rng.ts";
@@ -19,25 +20,32 @@ import { WeightStore } from "./weight_store.ts";
 /** What {@linkcode train} needs. */
 export interface TrainOptions {
   /** A built model (after ablations). */
-  readonly model: tf.LayersModel;
+  readonly model: LayersModel;
+  /** Training images, reshuffled every epoch. */
   readonly train: ImageSet;
+  /** Validation images, evaluated after every epoch. */
   readonly val: ImageSet;
   /** Evaluated once at the end, with the best weights when a plugin saved them. */
   readonly test?: ImageSet;
+  /** Total epochs to train, counting those a resumed run already did. */
   readonly epochs: number;
+  /** Images per training step. */
   readonly batchSize: number;
   /** Seeds shuffling, augmentation and dropout. @default 0 */
   readonly seed?: number;
+  /** Optimiser type and hyperparameters. */
   readonly optimizer: OptimizerConfig;
-  /** @default constant */
+  /** Learning-rate schedule over epochs. @default constant */
   readonly schedule?: ScheduleConfig;
+  /** Plugins, whose hooks run in this order. @default [] */
   readonly plugins?: readonly Plugin[];
   /** Run directory: `checkpoints/last` every epoch, tables as CSV. */
   readonly runDir?: string;
-  /** @default the model's name */
+  /** Name of the run, as plugins see it in their context. @default the model's name */
   readonly runName?: string;
   /** Continue from a checkpoint read by `loadCheckpoint`. */
   readonly resume?: Checkpoint;
+  /** Receives progress (per step, per epoch, log lines); none by default. */
   readonly reporter?: Reporter;
   /** Aborting saves `checkpoints/last` after the current step and returns. */
   readonly signal?: AbortSignal;
@@ -45,9 +53,11 @@ export interface TrainOptions {
 
 /** The outcome of {@linkcode train}. */
 export interface TrainResult {
+  /** Metrics of every finished epoch, in order. */
   readonly history: EpochMetrics[];
   /** Tables recorded by plugins (`gradients`, `timing`, …). */
   readonly tables: Record<string, Record<string, number | string>[]>;
+  /** Evaluation on `test`, when a test set was given. */
   readonly test?: Evaluation;
   /** Why training ended: "completed", a plugin's reason, "interrupted", a NaN loss. */
   readonly stopReason: string;

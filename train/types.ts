@@ -3,15 +3,15 @@
  * contexts handed to each hook. A plugin changes a run only through these.
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type { Tensor, Tensor2D, Tensor4D } from "../layers/tf_types.ts";
 import type { Rng } from "../data/rng.ts";
 
 /** A batch of images (NHWC, normalised float32) and one-hot labels. */
 export interface Batch {
   /** Images, shape [n, height, width, channels]. */
-  readonly xs: tf.Tensor4D;
+  readonly xs: Tensor4D;
   /** One-hot labels, shape [n, classes]. */
-  readonly ys: tf.Tensor2D;
+  readonly ys: Tensor2D;
 }
 
 /** A row of numbers and strings recorded by a plugin into a named table. */
@@ -19,12 +19,19 @@ export type Row = Record<string, number | string>;
 
 /** Metrics of one finished epoch; plain numbers, never tensors. */
 export interface EpochMetrics {
+  /** Zero-based epoch index. */
   readonly epoch: number;
+  /** Mean training cross-entropy over the epoch's images. */
   readonly loss: number;
+  /** Training accuracy over the epoch, in [0, 1]. */
   readonly acc: number;
+  /** Cross-entropy on the validation set after the epoch, in inference mode. */
   readonly val_loss: number;
+  /** Validation accuracy after the epoch, in [0, 1]. */
   readonly val_acc: number;
+  /** Learning rate the optimiser ended the epoch with. */
   readonly lr: number;
+  /** Wall-clock seconds spent in training steps (validation excluded). */
   readonly seconds: number;
   /** Any further metric a plugin or the trainer adds (images_per_sec, …). */
   readonly [key: string]: number;
@@ -39,7 +46,7 @@ export interface NamedGradient {
   /** Position of the layer among the model's trainable layers, input first (0-based). */
   readonly depth: number;
   /** The gradient tensor, same shape as the weight. */
-  readonly grad: tf.Tensor;
+  readonly grad: Tensor;
 }
 
 /** What every hook may do to a run. */

@@ -1,24 +1,25 @@
 import * as tf from "@tensorflow/tfjs";
+import type { LayersModel, NamedTensorMap } from "../layers/tf_types.ts";
 
 /** In-memory snapshots of a model's weights by slot (`best`, `early-stopping`, …). */
 export class WeightStore {
-  readonly #model: tf.LayersModel;
-  readonly #slots = new Map<string, tf.NamedTensorMap>();
+  readonly #model: LayersModel;
+  readonly #slots = new Map<string, NamedTensorMap>();
 
   /** A store for one model. */
-  constructor(model: tf.LayersModel) {
+  constructor(model: LayersModel) {
     this.#model = model;
   }
 
   /** Copies the current weights into `slot`, replacing what it held. */
   save(slot: string): void {
-    const copy: tf.NamedTensorMap = {};
+    const copy: NamedTensorMap = {};
     for (const w of this.#model.weights) copy[w.originalName] = tf.keep(tf.clone(w.read()));
     this.put(slot, copy);
   }
 
   /** Puts tensors into `slot`; the store takes ownership. */
-  put(slot: string, weights: tf.NamedTensorMap): void {
+  put(slot: string, weights: NamedTensorMap): void {
     const old = this.#slots.get(slot);
     if (old) tf.dispose(Object.values(old));
     this.#slots.set(slot, weights);
@@ -37,7 +38,7 @@ export class WeightStore {
   }
 
   /** Every snapshot (borrowed), for checkpoints. */
-  toJSON(): Record<string, tf.NamedTensorMap> {
+  toJSON(): Record<string, NamedTensorMap> {
     return Object.fromEntries(this.#slots);
   }
 

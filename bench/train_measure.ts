@@ -1,0 +1,116 @@
+/**
+ * One measurement of the `train` benchmark: training and inference images/s
+ * of a model on a backend with the trainer's own step, peak RSS, and an
+ * optional per-kernel profile.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { buildModel } from "../models/mod.ts";
+import { Optimizer } from "../train/optimizer.ts";
+import { gradientStep, trainables } from "../train/step.ts";
+import type { Batch } from "../train/types.ts";
+
+/** Backends too slow for more than one step and one round. */
+export const SLOW: ReadonlySet<string> = new Set(["cpu", "wasm"]);
+
+/** Resets the kernel's peak-RSS mark where Linux allows it; false elsewhere. */
+function resetPeakRss(): boolean {
+  try {
+    Deno.writeTextFileSync("/proc/self/clear_refs", "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function peakRssMb(sampled: number): number {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"));
+    if (hwm) return Math.round(Number(hwm[1]) / 1024);
+  } catch {
+    // Not Linux: fall back to the largest RSS sampled between steps.
+  }
+  return Math.round(sampled / 2 ** 20);
+}
+
+/** Images/s of `steps` calls of `fn`. */
+async function timed(fn: () => Promise<unknown>, batch: number, steps: number): Promise<number> {
+  const t = performance.now();
+  for (let i = 0; i < steps; i++) await fn();
+  return batch * steps / ((performance.now() - t) / 1000);
+}
+
+/** What {@link measure} needs of the benchmark options. */
+export interface MeasureOptions {
+  readonly batch: number;
+  readonly steps: number;
+  readonly profile: boolean;
+  readonly log: (line: string) => void;
+}
+
+/** One measurement of a model on a backend. */
+export interface Measurement {
+  /** Training images/s. */
+  readonly train: number;
+  /** Inference images/s. */
+  readonly inference: number;
+  /** Peak RSS while training, MB. */
+  readonly rss: number;
+}
+
+/**
+ * Builds `model` on `backend` and measures one round of training steps (the
+ * trainer's own step: `gradientStep` and `Optimizer`), then inference.
+ */
+export async function measure(
+  model: string,
+  backend: string,
+  o: MeasureOptions,
+): Promise<Measurement> {
+  await tf.setBackend(backend);
+  const net = buildModel(model, { seed: 0 });
+  const infos = trainables(net);
+  const batch: Batch = {
+    xs: tf.randomUniform([o.batch, 32, 32, 3], -1, 1, "float32", 1),
+    ys: tf.oneHot(tf.randomUniform([o.batch], 0, 10, "int32", 2), 10) as tf.Tensor2D,
+  };
+  // The trainer's own step: gradientStep, then the trainer's Adam.
+  const opt = new Optimizer({ type: "adam", lr: 1e-3 });
+  const slow = SLOW.has(backend);
+  let rss = 0;
+  const step = async () => {
+    const { loss, correct, grads } = gradientStep(net, infos, batch);
+    opt.apply(
+      new Map(infos.map((i) => [i.key, { variable: i.variable, grad: grads.get(i.key)! }])),
+    );
+    tf.dispose([...grads.values(), correct]);
+    await loss.data();
+    loss.dispose();
+    rss = Math.max(rss, Deno.memoryUsage().rss);
+  };
+  try {
+    resetPeakRss();
+    await step();
+    const train = await timed(step, o.batch, slow ? 1 : o.steps);
+    const infer = () => tf.tidy(() => net.apply(batch.xs, { training: false }) as tf.Tensor).data();
+    await infer();
+    const inference = await timed(infer, o.batch, slow ? 1 : o.steps);
+    if (o.profile) {
+      const p = await tf.profile(step);
+      const by = new Map<string, number>();
+      for (const k of p.kernels) by.set(k.name, (by.get(k.name) ?? 0) + Number(k.kernelTimeMs));
+      const top = [...by].sort((a, b) => b[1] - a[1]).slice(0, 24);
+      const total = [...by.values()].reduce((a, b) => a + b, 0);
+      o.log(
+        `  kernels ${model}/${backend} (total ${total.toFixed(0)}ms): ` +
+          top.map(([k, ms]) => `${k} ${ms.toFixed(0)}ms`).join(", "),
+      );
+    }
+    return { train, inference, rss: peakRssMb(rss) };
+  } finally {
+    tf.dispose([batch.xs, batch.ys]);
+    opt.dispose();
+    net.dispose();
+  }
+}
