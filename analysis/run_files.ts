@@ -7,18 +7,10 @@ import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { join } from "node:path";
 
-/** Columns of history.csv, in the order the trainer writes them. */
-export const HISTORY_COLUMNS: readonly string[] = [
-  "epoch",
-  "loss",
-  "acc",
-  "val_loss",
-  "val_acc",
-  "lr",
-  "seconds",
-  "images_per_sec",
-  "memory_mb",
-];
+import { HISTORY_COLUMNS } from "../train/types.ts";
+
+/** Columns of history.csv, in the order the trainer writes them (the file format, from `train/types.ts`). */
+export { HISTORY_COLUMNS };
 /** Columns of gradients.csv; `step` -1 marks an epoch average. */
 export const GRADIENT_COLUMNS: readonly string[] = ["epoch", "step", "layer", "depth", "norm"];
 

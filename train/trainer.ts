@@ -14,7 +14,13 @@ import { Recorder, toCsv } from "./recorder.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import { type ScheduleConfig, scheduledRate } from "./schedule.ts";
 import { gradientStep, namedGradients, trainables } from "./step.ts";
-import type { EpochContext, EpochMetrics, RunContext, StepContext } from "./types.ts";
+import {
+  type EpochContext,
+  type EpochMetrics,
+  HISTORY_COLUMNS,
+  type RunContext,
+  type StepContext,
+} from "./types.ts";
 import { WeightStore } from "./weight_store.ts";
 
 /** What {@linkcode train} needs. */
@@ -64,19 +70,6 @@ export interface TrainResult {
   /** Whether the run ended before its last epoch for a reason other than a plugin's stop. */
   readonly interrupted: boolean;
 }
-
-// Columns of history.csv; analysis/run_files.ts reads the same list.
-const HISTORY_COLUMNS: readonly string[] = [
-  "epoch",
-  "loss",
-  "acc",
-  "val_loss",
-  "val_acc",
-  "lr",
-  "seconds",
-  "images_per_sec",
-  "memory_mb",
-];
 
 const mix = (...xs: number[]) =>
   xs.reduce((h, x) => Math.imul(h ^ (x >>> 0), 0x9e3779b1) >>> 0, 0x811c9dc5);

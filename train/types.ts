@@ -94,3 +94,19 @@ export interface EpochContext extends RunContext {
   /** Writes a checkpoint to `checkpoints/<slot>` in the run directory. */
   checkpoint(slot: "best" | "last"): Promise<void>;
 }
+
+/**
+ * Columns of `history.csv`, one row per epoch, in order: the run-directory
+ * format that the trainer writes and `analysis` reads.
+ */
+export const HISTORY_COLUMNS: readonly string[] = [
+  "epoch",
+  "loss",
+  "acc",
+  "val_loss",
+  "val_acc",
+  "lr",
+  "seconds",
+  "images_per_sec",
+  "memory_mb",
+];
