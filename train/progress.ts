@@ -45,25 +45,22 @@ export function terminalReporter(
   write: (s: string) => void = (s) => void Deno.stderr.writeSync(new TextEncoder().encode(s)),
 ): Reporter {
   const tty = Deno.stderr.isTerminal();
-  let lastDraw = 0;
+  let lastDraw = tty ? 0 : performance.now();
   return {
     batch(p) {
       const now = performance.now();
       const done = p.step + 1 === p.steps;
-      if (!tty || (!done && now - lastDraw < 100)) return;
+      // A live bar on a terminal; in a log file, a line at most every 30 s.
+      if (tty ? !done && now - lastDraw < 100 : done || now - lastDraw < 30_000) return;
       lastDraw = now;
       const width = 24;
       const filled = Math.round((width * (p.step + 1)) / p.steps);
+      const bar = `[${"=".repeat(filled)}${" ".repeat(width - filled)}]`;
       const eta = (p.elapsed / (p.step + 1)) * (p.steps - p.step - 1);
-      write(
-        `\r\x1b[2Kepoch ${p.epoch + 1}/${p.epochs} [${"=".repeat(filled)}${
-          " ".repeat(width - filled)
-        }] ` +
-          `${p.step + 1}/${p.steps}  ${p.imagesPerSec.toFixed(1)} img/s  loss ${
-            p.loss.toFixed(4)
-          }  ` +
-          `acc ${p.acc.toFixed(4)}  ETA ${fmtTime(eta)}`,
-      );
+      const line = `epoch ${p.epoch + 1}/${p.epochs} ${bar} ${p.step + 1}/${p.steps}  ` +
+        `${p.imagesPerSec.toFixed(1)} img/s  loss ${p.loss.toFixed(4)}  acc ${p.acc.toFixed(4)}  ` +
+        `ETA ${fmtTime(eta)}`;
+      write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
     },
     epoch(m, epochs) {
       if (tty) write("\r\x1b[2K");
