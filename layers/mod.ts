@@ -1,11 +1,10 @@
 /**
  * Composable layers: conv–BN–activation, the residual basic and bottleneck
- * blocks, the classifier head and a seeded dropout. Each is a function of a
+ * blocks and the classifier head (with a seeded dropout). Each is a function of a
  * symbolic tensor with deterministic layer names.
  * @module
  */
 export * from "./conv_bn_act.ts";
 export * from "./residual_block.ts";
 export * from "./classifier_head.ts";
-export * from "./seeded_dropout.ts";
 export * from "./tf_types.ts";

@@ -6,9 +6,8 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { z } from "zod";
 import type { Registry } from "../models/registry.ts";
-import type { Plugin, PluginFactory } from "./plugin.ts";
+import type { Plugin, PluginFactory, SchemaIssue } from "./plugin.ts";
 
 /** A plugin as an experiment names it: a registered name or a module path, and options. */
 export interface PluginEntry {
@@ -101,7 +100,7 @@ export async function instantiatePlugin(
 
 /**
  * Imports a user plugin module and returns its default export, checked to be
- * a plugin factory (`name`, zod `schema`, `create`).
+ * a plugin factory (`name`, a `schema` with `safeParse`, `create`).
  *
  * @param path File path or `file:` URL; a relative path is resolved against `baseDir`.
  * @param baseDir Defaults to the working directory.
@@ -156,7 +155,7 @@ export function isPluginFactory(value: unknown): value is PluginFactory {
     typeof schema === "object" && schema !== null && typeof schema.safeParse === "function";
 }
 
-function describeIssue(issue: z.core.$ZodIssue, options: unknown, factory: PluginFactory): string {
+function describeIssue(issue: SchemaIssue, options: unknown, factory: PluginFactory): string {
   const at = formatPath(issue.path);
   if (issue.code === "unrecognized_keys") {
     const shape = issue.path.length === 0

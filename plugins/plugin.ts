@@ -1,9 +1,9 @@
 /**
  * The plugin interface: a plain object with a name and optional typed hooks,
- * made by a typed factory whose options are checked by a zod schema.
+ * made by a typed factory whose options are checked by a schema (a zod schema,
+ * or anything else with the same `parse`/`safeParse` shape).
  * @module
  */
-import type { z } from "zod";
 import type { ModelSpec } from "../models/spec.ts";
 import type {
   Batch,
@@ -48,19 +48,45 @@ export interface Plugin {
   setState?(state: PluginState): void;
 }
 
-/** Any zod schema (`z.ZodType`); plugin options are validated by one. */
-export type ZodType = z.ZodType;
+/** One problem found while validating plugin options (the shape of a zod issue). */
+export interface SchemaIssue {
+  /** Kind of problem, e.g. `too_small` or `unrecognized_keys`. */
+  readonly code?: string;
+  /** Where in the options the problem is, e.g. `["metrics", 1]`; empty for the options object. */
+  readonly path: readonly PropertyKey[];
+  /** What is wrong, e.g. `Too small: expected number to be >=0`. */
+  readonly message: string;
+}
+
+/** The result of {@linkcode OptionsSchema.safeParse}: the options, or the problems found. */
+export type SchemaResult<O> =
+  | { readonly success: true; readonly data: O }
+  | { readonly success: false; readonly error: { readonly issues: readonly SchemaIssue[] } };
+
+/**
+ * What a plugin's options are validated with: any zod v4 schema whose output
+ * is `O` fits, e.g. `z.strictObject({ p: z.number().default(0.5) })`.
+ */
+export interface OptionsSchema<O> {
+  /**
+   * The validated options, with defaults filled in.
+   * @throws when the input is invalid (zod throws a `ZodError`).
+   */
+  parse(input: unknown): O;
+  /** Validates without throwing. */
+  safeParse(input: unknown): SchemaResult<O>;
+}
 
 /** A typed plugin factory: a name, an options schema and a constructor. */
-export interface PluginFactory<S extends ZodType = ZodType> {
+export interface PluginFactory<O = unknown> {
   /** Registered name, e.g. `augment/flip`. */
   readonly name: string;
   /** One line saying what the plugin does. */
   readonly description: string;
   /** Strict schema of the options; defaults fill what is omitted. */
-  readonly schema: S;
-  /** Builds the plugin from validated options (the schema's output type, `z.output<S>`). */
-  create(options: S["_zod"]["output"]): Plugin;
+  readonly schema: OptionsSchema<O>;
+  /** Builds the plugin from options validated by {@linkcode PluginFactory.schema}. */
+  create(options: O): Plugin;
 }
 
 /**
@@ -87,6 +113,6 @@ export interface PluginFactory<S extends ZodType = ZodType> {
  * counter.create({});
  * ```
  */
-export function definePlugin<S extends ZodType>(factory: PluginFactory<S>): PluginFactory<S> {
+export function definePlugin<O>(factory: PluginFactory<O>): PluginFactory<O> {
   return factory;
 }

@@ -7,10 +7,10 @@ import { definePlugin, type PluginFactory } from "../plugin.ts";
 
 const NAME = "ablations/no-batchnorm";
 
-const schema: z.ZodObject<Record<never, never>, z.core.$strict> = z.object({}).strict();
+/** Options of {@linkcode noBatchnorm}: there are none, so only `{}` is valid. */
+export type NoBatchnormOptions = Record<string, never>;
 
-/** Options of {@linkcode noBatchnorm} (none). */
-export type NoBatchnormOptions = z.input<typeof schema>;
+const schema = z.strictObject({});
 
 /**
  * Rewrites a spec with `batchNorm: false`: no batch normalisation after any
@@ -26,7 +26,7 @@ export type NoBatchnormOptions = z.input<typeof schema>;
  * console.log(spec.batchNorm); // false
  * ```
  */
-export const noBatchnorm: PluginFactory<typeof schema> = definePlugin({
+export const noBatchnorm: PluginFactory<NoBatchnormOptions> = definePlugin({
   name: NAME,
   description: "Removes batch normalisation from every convolution block",
   schema,

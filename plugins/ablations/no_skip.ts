@@ -7,10 +7,10 @@ import { definePlugin, type PluginFactory } from "../plugin.ts";
 
 const NAME = "ablations/no-skip";
 
-const schema: z.ZodObject<Record<never, never>, z.core.$strict> = z.object({}).strict();
+/** Options of {@linkcode noSkip}: there are none, so only `{}` is valid. */
+export type NoSkipOptions = Record<string, never>;
 
-/** Options of {@linkcode noSkip} (none). */
-export type NoSkipOptions = z.input<typeof schema>;
+const schema = z.strictObject({});
 
 /**
  * Rewrites a residual spec with `skip: false`, removing every skip connection
@@ -31,7 +31,7 @@ export type NoSkipOptions = z.input<typeof schema>;
  * console.log(spec.family === "resnet" && spec.skip); // false
  * ```
  */
-export const noSkip: PluginFactory<typeof schema> = definePlugin({
+export const noSkip: PluginFactory<NoSkipOptions> = definePlugin({
   name: NAME,
   description: "Removes every skip connection of a residual network",
   schema,

@@ -6,13 +6,15 @@ import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { definePlugin, type PluginFactory } from "../plugin.ts";
 
-const schema: z.ZodObject<{ max_delta: z.ZodDefault<z.ZodNumber> }, z.core.$strict> = z
-  .strictObject(
-    {
-      /** Largest brightness change, in [0, 1] pixel units (the paper uses 0.1). */
-      max_delta: z.number().min(0).max(1).default(0.1),
-    },
-  );
+/** Options of {@linkcode brightness}, validated. */
+export interface BrightnessOptions {
+  /** Largest brightness change, in [0, 1] pixel units (the paper uses 0.1). @default 0.1 */
+  readonly max_delta: number;
+}
+
+const schema = z.strictObject({
+  max_delta: z.number().min(0).max(1).default(0.1),
+});
 
 /**
  * `augment/brightness`: adds to each image one delta drawn uniformly from
@@ -25,7 +27,7 @@ const schema: z.ZodObject<{ max_delta: z.ZodDefault<z.ZodNumber> }, z.core.$stri
  * const plugin = brightness.create(brightness.schema.parse({}));
  * ```
  */
-export const brightness: PluginFactory<typeof schema> = definePlugin({
+export const brightness: PluginFactory<BrightnessOptions> = definePlugin({
   name: "augment/brightness",
   description: "Random brightness change of each image, in [-max_delta, max_delta]",
   schema,

@@ -6,13 +6,16 @@ import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { definePlugin, type PluginFactory } from "../plugin.ts";
 
-const schema: z.ZodObject<
-  { size: z.ZodDefault<z.ZodNumber>; p: z.ZodDefault<z.ZodNumber> },
-  z.core.$strict
-> = z.strictObject({
-  /** Side of the square blanked out, in pixels. */
+/** Options of {@linkcode cutout}, validated. */
+export interface CutoutOptions {
+  /** Side of the square blanked out, in pixels (an integer in [1, 256]). @default 8 */
+  readonly size: number;
+  /** Chance that an image gets a square, in [0, 1]. @default 1 */
+  readonly p: number;
+}
+
+const schema = z.strictObject({
   size: z.number().int().min(1).max(256).default(8),
-  /** Chance that an image gets a square. */
   p: z.number().min(0).max(1).default(1),
 });
 
@@ -27,7 +30,7 @@ const schema: z.ZodObject<
  * const plugin = cutout.create(cutout.schema.parse({ size: 8 }));
  * ```
  */
-export const cutout: PluginFactory<typeof schema> = definePlugin({
+export const cutout: PluginFactory<CutoutOptions> = definePlugin({
   name: "augment/cutout",
   description: "Blank out a random square of each image",
   schema,

@@ -6,8 +6,13 @@ import { z } from "zod";
 import { definePlugin, type PluginFactory } from "../plugin.ts";
 import { sampleBoxes } from "./_sample_boxes.ts";
 
-const schema: z.ZodObject<{ p: z.ZodDefault<z.ZodNumber> }, z.core.$strict> = z.strictObject({
-  /** Chance that each image is mirrored left–right. */
+/** Options of {@linkcode flip}, validated. */
+export interface FlipOptions {
+  /** Chance that each image is mirrored left–right, in [0, 1]. @default 0.5 */
+  readonly p: number;
+}
+
+const schema = z.strictObject({
   p: z.number().min(0).max(1).default(0.5),
 });
 
@@ -21,7 +26,7 @@ const schema: z.ZodObject<{ p: z.ZodDefault<z.ZodNumber> }, z.core.$strict> = z.
  * const plugin = flip.create(flip.schema.parse({ p: 0.5 }));
  * ```
  */
-export const flip: PluginFactory<typeof schema> = definePlugin({
+export const flip: PluginFactory<FlipOptions> = definePlugin({
   name: "augment/flip",
   description: "Random horizontal flip of each image with probability p",
   schema,

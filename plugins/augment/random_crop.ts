@@ -6,8 +6,16 @@ import { z } from "zod";
 import { definePlugin, type PluginFactory } from "../plugin.ts";
 import { sampleBoxes } from "./_sample_boxes.ts";
 
-const schema: z.ZodObject<{ padding: z.ZodDefault<z.ZodNumber> }, z.core.$strict> = z.strictObject({
-  /** Black pixels added on every side before cropping back to the input size. */
+/** Options of {@linkcode randomCrop}, validated. */
+export interface RandomCropOptions {
+  /**
+   * Black pixels added on every side before cropping back to the input size
+   * (an integer in [0, 64]; 0 leaves images unchanged). @default 4
+   */
+  readonly padding: number;
+}
+
+const schema = z.strictObject({
   padding: z.number().int().min(0).max(64).default(4),
 });
 
@@ -22,7 +30,7 @@ const schema: z.ZodObject<{ padding: z.ZodDefault<z.ZodNumber> }, z.core.$strict
  * const plugin = randomCrop.create(randomCrop.schema.parse({ padding: 4 }));
  * ```
  */
-export const randomCrop: PluginFactory<typeof schema> = definePlugin({
+export const randomCrop: PluginFactory<RandomCropOptions> = definePlugin({
   name: "augment/random-crop",
   description: "Pad each image and crop it back at a random offset",
   schema,

@@ -22,27 +22,27 @@ const NAME = "callbacks/early-stopping";
 /** Weight slot holding the best weights seen so far. */
 export const EARLY_STOPPING_SLOT = "early-stopping";
 
-const schema: z.ZodObject<
-  {
-    monitor: z.ZodDefault<z.ZodString>;
-    mode: z.ZodDefault<z.ZodEnum<{ min: "min"; max: "max"; auto: "auto" }>>;
-    patience: z.ZodDefault<z.ZodNumber>;
-    min_delta: z.ZodDefault<z.ZodNumber>;
-    restore_best: z.ZodDefault<z.ZodBoolean>;
-  },
-  z.core.$strict
-> = z.object({
-  /** Metric to watch. @default "val_loss" */
-  monitor: monitorOption,
-  /** Direction of improvement; `auto` is `max` for accuracies. @default "auto" */
-  mode: modeOption,
-  /** Epochs without improvement before stopping (paper: 7). @default 0 */
-  patience: z.number().int().min(0).default(0),
-  /** Smallest change that counts as an improvement. @default 0 */
-  min_delta: z.number().min(0).default(0),
+/** Options of {@linkcode earlyStopping}, validated. */
+export interface EarlyStoppingOptions {
+  /** Metric to watch, e.g. `val_loss` or `val_acc`. @default "val_loss" */
+  readonly monitor: string;
+  /** Direction of improvement; `auto` is `max` for accuracies, else `min`. @default "auto" */
+  readonly mode: "min" | "max" | "auto";
+  /** Epochs without improvement before stopping (an integer ≥ 0; paper: 7). @default 0 */
+  readonly patience: number;
+  /** Smallest change that counts as an improvement (≥ 0). @default 0 */
+  readonly min_delta: number;
   /** On stopping, restore the weights of the best epoch (paper: true). @default false */
+  readonly restore_best: boolean;
+}
+
+const schema = z.strictObject({
+  monitor: monitorOption,
+  mode: modeOption,
+  patience: z.number().int().min(0).default(0),
+  min_delta: z.number().min(0).default(0),
   restore_best: z.boolean().default(false),
-}).strict();
+});
 
 const stateSchema = z.object({
   best: z.number().nullable(),
@@ -50,9 +50,6 @@ const stateSchema = z.object({
   wait: z.number().int().min(0),
   saved: z.boolean(),
 }).strict();
-
-/** Options of {@linkcode earlyStopping}. */
-export type EarlyStoppingOptions = z.input<typeof schema>;
 
 /**
  * Requests a stop once `monitor` has not improved by more than `min_delta`
@@ -69,7 +66,7 @@ export type EarlyStoppingOptions = z.input<typeof schema>;
  * console.log(plugin.name); // callbacks/early-stopping
  * ```
  */
-export const earlyStopping: PluginFactory<typeof schema> = definePlugin({
+export const earlyStopping: PluginFactory<EarlyStoppingOptions> = definePlugin({
   name: NAME,
   description: "Stops training when a metric stops improving (Keras EarlyStopping)",
   schema,

@@ -19,29 +19,26 @@ import {
 
 const NAME = "callbacks/model-checkpoint";
 
-const schema: z.ZodObject<
-  {
-    monitor: z.ZodDefault<z.ZodString>;
-    mode: z.ZodDefault<z.ZodEnum<{ min: "min"; max: "max"; auto: "auto" }>>;
-    save_best: z.ZodDefault<z.ZodBoolean>;
-    save_last: z.ZodDefault<z.ZodBoolean>;
-  },
-  z.core.$strict
-> = z.object({
+/** Options of {@linkcode modelCheckpoint}, validated. */
+export interface ModelCheckpointOptions {
   /** Metric that decides which epoch is best. @default "val_loss" */
-  monitor: monitorOption,
-  /** Direction of improvement; `auto` is `max` for accuracies. @default "auto" */
-  mode: modeOption,
+  readonly monitor: string;
+  /** Direction of improvement; `auto` is `max` for accuracies, else `min`. @default "auto" */
+  readonly mode: "min" | "max" | "auto";
   /** On improvement, snapshot the weights into slot `best` and write `checkpoints/best`. @default true */
-  save_best: z.boolean().default(true),
+  readonly save_best: boolean;
   /** After every epoch, write `checkpoints/last` (used by `--resume`). @default true */
+  readonly save_last: boolean;
+}
+
+const schema = z.strictObject({
+  monitor: monitorOption,
+  mode: modeOption,
+  save_best: z.boolean().default(true),
   save_last: z.boolean().default(true),
-}).strict();
+});
 
 const stateSchema = z.object({ best: z.number().nullable() }).strict();
-
-/** Options of {@linkcode modelCheckpoint}. */
-export type ModelCheckpointOptions = z.input<typeof schema>;
 
 /**
  * When `monitor` improves, saves the weights into the `best` slot (the trainer
@@ -57,7 +54,7 @@ export type ModelCheckpointOptions = z.input<typeof schema>;
  * console.log(plugin.name); // callbacks/model-checkpoint
  * ```
  */
-export const modelCheckpoint: PluginFactory<typeof schema> = definePlugin({
+export const modelCheckpoint: PluginFactory<ModelCheckpointOptions> = definePlugin({
   name: NAME,
   description: "Keeps the best weights and writes the best and last checkpoints",
   schema,

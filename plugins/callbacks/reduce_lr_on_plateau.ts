@@ -19,42 +19,39 @@ import {
 
 const NAME = "callbacks/reduce-lr-on-plateau";
 
-const schema: z.ZodObject<
-  {
-    monitor: z.ZodDefault<z.ZodString>;
-    mode: z.ZodDefault<z.ZodEnum<{ min: "min"; max: "max"; auto: "auto" }>>;
-    factor: z.ZodDefault<z.ZodNumber>;
-    patience: z.ZodDefault<z.ZodNumber>;
-    min_delta: z.ZodDefault<z.ZodNumber>;
-    cooldown: z.ZodDefault<z.ZodNumber>;
-    min_lr: z.ZodDefault<z.ZodNumber>;
-  },
-  z.core.$strict
-> = z.object({
-  /** Metric to watch. @default "val_loss" */
+/** Options of {@linkcode reduceLrOnPlateau}, validated. */
+export interface ReduceLrOnPlateauOptions {
+  /** Metric to watch, e.g. `val_loss` or `val_acc`. @default "val_loss" */
+  readonly monitor: string;
+  /** Direction of improvement; `auto` is `max` for accuracies, else `min`. @default "auto" */
+  readonly mode: "min" | "max" | "auto";
+  /** Multiplies the learning rate, in (0, 1) (paper: 0.2). @default 0.1 */
+  readonly factor: number;
+  /** Stalled epochs before lowering (an integer ≥ 0; paper: 3). @default 10 */
+  readonly patience: number;
+  /** Smallest change that counts as an improvement (≥ 0). @default 1e-4 */
+  readonly min_delta: number;
+  /** Epochs to wait after a reduction before counting stalls again (an integer ≥ 0). @default 0 */
+  readonly cooldown: number;
+  /** The learning rate never goes below this (≥ 0). @default 0 */
+  readonly min_lr: number;
+}
+
+const schema = z.strictObject({
   monitor: monitorOption,
-  /** Direction of improvement; `auto` is `max` for accuracies. @default "auto" */
   mode: modeOption,
-  /** Multiplies the learning rate (paper: 0.2). @default 0.1 */
   factor: z.number().gt(0).lt(1).default(0.1),
-  /** Stalled epochs before lowering (paper: 3). @default 10 */
   patience: z.number().int().min(0).default(10),
-  /** Smallest change that counts as an improvement. @default 1e-4 */
   min_delta: z.number().min(0).default(1e-4),
-  /** Epochs to wait after a reduction before counting stalls again. @default 0 */
   cooldown: z.number().int().min(0).default(0),
-  /** The learning rate never goes below this. @default 0 */
   min_lr: z.number().min(0).default(0),
-}).strict();
+});
 
 const stateSchema = z.object({
   best: z.number().nullable(),
   wait: z.number().int().min(0),
   cooldown_counter: z.number().int().min(0),
 }).strict();
-
-/** Options of {@linkcode reduceLrOnPlateau}. */
-export type ReduceLrOnPlateauOptions = z.input<typeof schema>;
 
 /**
  * Multiplies the learning rate by `factor` once `monitor` has not improved by
@@ -70,7 +67,7 @@ export type ReduceLrOnPlateauOptions = z.input<typeof schema>;
  * console.log(plugin.name); // callbacks/reduce-lr-on-plateau
  * ```
  */
-export const reduceLrOnPlateau: PluginFactory<typeof schema> = definePlugin({
+export const reduceLrOnPlateau: PluginFactory<ReduceLrOnPlateauOptions> = definePlugin({
   name: NAME,
   description: "Lowers the learning rate when a metric stops improving (Keras ReduceLROnPlateau)",
   schema,

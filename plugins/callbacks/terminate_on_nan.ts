@@ -8,16 +8,15 @@ import { epochLabel, readMetric } from "./_monitor.ts";
 
 const NAME = "callbacks/terminate-on-nan";
 
-const schema: z.ZodObject<
-  { metrics: z.ZodDefault<z.ZodArray<z.ZodString>> },
-  z.core.$strict
-> = z.object({
-  /** Metrics that must stay finite. @default ["loss", "val_loss"] */
-  metrics: z.array(z.string().min(1)).min(1).default(["loss", "val_loss"]),
-}).strict();
+/** Options of {@linkcode terminateOnNan}, validated. */
+export interface TerminateOnNanOptions {
+  /** Metrics that must stay finite (at least one name). @default ["loss", "val_loss"] */
+  readonly metrics: readonly string[];
+}
 
-/** Options of {@linkcode terminateOnNan}. */
-export type TerminateOnNanOptions = z.input<typeof schema>;
+const schema = z.strictObject({
+  metrics: z.array(z.string().min(1)).min(1).default(["loss", "val_loss"]),
+});
 
 /**
  * Requests a stop after an epoch whose loss or validation loss (or any metric
@@ -31,7 +30,7 @@ export type TerminateOnNanOptions = z.input<typeof schema>;
  * console.log(plugin.name); // callbacks/terminate-on-nan
  * ```
  */
-export const terminateOnNan: PluginFactory<typeof schema> = definePlugin({
+export const terminateOnNan: PluginFactory<TerminateOnNanOptions> = definePlugin({
   name: NAME,
   description: "Stops training when the loss or validation loss is NaN or infinite",
   schema,

@@ -11,15 +11,21 @@ import { definePlugin, type PluginFactory } from "../plugin.ts";
 
 const NAME = "probes/gradient-norms";
 
-const schema: z.ZodObject<
-  { per_weight: z.ZodDefault<z.ZodBoolean>; every: z.ZodOptional<z.ZodNumber> },
-  z.core.$strict
-> = z.object({
+/** Options of {@linkcode gradientNorms}, validated. */
+export interface GradientNormsOptions {
   /** One norm per weight (`kernel`, `bias`, …) instead of one per layer. @default false */
+  readonly per_weight: boolean;
+  /**
+   * Record the mean over every `every` steps (an integer ≥ 1) instead of over
+   * each epoch. @default undefined (one row per layer and epoch)
+   */
+  readonly every?: number;
+}
+
+const schema = z.strictObject({
   per_weight: z.boolean().default(false),
-  /** Record the mean over every `every` steps instead of over each epoch. */
   every: z.number().int().min(1).optional(),
-}).strict();
+});
 
 // A window in progress, so a run resumed mid-epoch records the same norms.
 const stateSchema = z.object({
@@ -29,9 +35,6 @@ const stateSchema = z.object({
   lastStep: z.number().int(),
   sums: z.array(z.number()).nullable(),
 });
-
-/** Options of {@linkcode gradientNorms}. */
-export type GradientNormsOptions = z.input<typeof schema>;
 
 interface Group {
   readonly layer: string;
@@ -57,7 +60,7 @@ interface Group {
  * console.log(plugin.name); // probes/gradient-norms
  * ```
  */
-export const gradientNorms: PluginFactory<typeof schema> = definePlugin({
+export const gradientNorms: PluginFactory<GradientNormsOptions> = definePlugin({
   name: NAME,
   description: "Records the L2 norm of each layer's gradient per epoch or every N steps",
   schema,

@@ -9,13 +9,13 @@ import { parseState } from "../_state.ts";
 
 const NAME = "probes/timing-memory";
 
-const schema: z.ZodObject<Record<never, never>, z.core.$strict> = z.object({}).strict();
+/** Options of {@linkcode timingMemory}: there are none, so only `{}` is valid. */
+export type TimingMemoryOptions = Record<string, never>;
+
+const schema = z.strictObject({});
 
 const stateSchema = z.object({ peak_bytes: z.number().min(0), peak_rss: z.number().min(0) })
   .strict();
-
-/** Options of {@linkcode timingMemory} (none). */
-export type TimingMemoryOptions = z.input<typeof schema>;
 
 /**
  * Records one `timing` row per epoch: `seconds` (first batch to end of
@@ -32,7 +32,7 @@ export type TimingMemoryOptions = z.input<typeof schema>;
  * console.log(plugin.name); // probes/timing-memory
  * ```
  */
-export const timingMemory: PluginFactory<typeof schema> = definePlugin({
+export const timingMemory: PluginFactory<TimingMemoryOptions> = definePlugin({
   name: NAME,
   description: "Records seconds per epoch, images per second, tfjs memory and process RSS",
   schema,

@@ -3,7 +3,7 @@ import { earlyStopping } from "../../../plugins/callbacks/early_stopping.ts";
 import type { EarlyStoppingOptions } from "../../../plugins/callbacks/early_stopping.ts";
 import { drive, fakeRun, valLoss } from "../_context.ts";
 
-const stopper = (options: EarlyStoppingOptions) =>
+const stopper = (options: Partial<EarlyStoppingOptions>) =>
   earlyStopping.create(earlyStopping.schema.parse(options));
 
 Deno.test("earlyStopping stops after patience epochs without improvement and restores the best weights", async () => {

@@ -3,7 +3,7 @@ import { modelCheckpoint } from "../../../plugins/callbacks/model_checkpoint.ts"
 import type { ModelCheckpointOptions } from "../../../plugins/callbacks/model_checkpoint.ts";
 import { drive, fakeRun, valLoss } from "../_context.ts";
 
-const checkpointer = (options: ModelCheckpointOptions) =>
+const checkpointer = (options: Partial<ModelCheckpointOptions>) =>
   modelCheckpoint.create(modelCheckpoint.schema.parse(options));
 
 Deno.test("modelCheckpoint saves the best weights on improvement and the last checkpoint every epoch", async () => {

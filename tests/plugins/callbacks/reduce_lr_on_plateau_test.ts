@@ -3,7 +3,7 @@ import { reduceLrOnPlateau } from "../../../plugins/callbacks/reduce_lr_on_plate
 import type { ReduceLrOnPlateauOptions } from "../../../plugins/callbacks/reduce_lr_on_plateau.ts";
 import { drive, fakeRun, valLoss } from "../_context.ts";
 
-const plateau = (options: ReduceLrOnPlateauOptions) =>
+const plateau = (options: Partial<ReduceLrOnPlateauOptions>) =>
   reduceLrOnPlateau.create(reduceLrOnPlateau.schema.parse(options));
 
 Deno.test("reduceLrOnPlateau lowers the learning rate by the factor after patience stalled epochs", async () => {

@@ -8,7 +8,7 @@ import { fakeRun, metrics } from "../_context.ts";
 
 await tf.setBackend("cpu");
 
-const probe = (options: GradientNormsOptions = {}) =>
+const probe = (options: Partial<GradientNormsOptions> = {}) =>
   gradientNorms.create(gradientNorms.schema.parse(options));
 
 /** Gradients of two layers, every element equal to `v`: conv (9 + 2 values), dense (4 + 2). */
