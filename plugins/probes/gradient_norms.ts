@@ -20,11 +20,19 @@ export interface GradientNormsOptions {
    * each epoch. @default undefined (one row per layer and epoch)
    */
   readonly every?: number;
+  /**
+   * Which layers: `weights`, the convolutions and dense layers (the layers a
+   * depth axis counts; their biases go with their kernels), or `all`
+   * trainable layers, batch norm included. Depth counts the chosen layers from
+   * the input, 0 first. @default "weights"
+   */
+  readonly layers: "weights" | "all";
 }
 
 const schema = z.strictObject({
   per_weight: z.boolean().default(false),
   every: z.number().int().min(1).optional(),
+  layers: z.enum(["weights", "all"]).default("weights"),
 });
 
 // A window in progress, so a run resumed mid-epoch records the same norms.
@@ -88,14 +96,18 @@ export const gradientNorms: PluginFactory<GradientNormsOptions> = definePlugin({
 
     function regroup(grads: readonly NamedGradient[]): void {
       const byKey = new Map<string, Group>();
+      const weighted = new Set(grads.filter((g) => g.weight === "kernel").map((g) => g.layer));
+      const depths = new Map<string, number>();
       grads.forEach((g, i) => {
+        if (o.layers === "weights" && !weighted.has(g.layer)) return;
+        if (!depths.has(g.layer)) depths.set(g.layer, depths.size);
         const key = o.per_weight ? `${g.layer}\u0000${g.weight}` : g.layer;
         let group = byKey.get(key);
         if (!group) {
           group = {
             layer: g.layer,
             weight: o.per_weight ? g.weight : undefined,
-            depth: g.depth,
+            depth: depths.get(g.layer)!,
             members: [],
           };
           byKey.set(key, group);

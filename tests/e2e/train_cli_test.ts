@@ -69,8 +69,9 @@ Deno.test("deno task train baseline_cnn writes a complete run directory, custom 
     assert.equal(summary.epochs_run, 2);
     assert.ok(summary.test_acc > 0.1 && summary.test_acc <= 1, `test_acc ${summary.test_acc}`);
     assert.ok(summary.peak_memory_mb > 0);
-    // One gradient row per trainable layer (conv, BN and dense each count) per epoch.
-    assert.equal(run.gradients.numRows(), 2 * 9);
+    // One gradient row per weight layer (4 convolutions, 1 dense) per epoch, depths 0–4.
+    assert.equal(run.gradients.numRows(), 2 * 5);
+    assert.deepEqual(run.gradients.array("depth"), [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
     const gaps = (await Deno.readTextFile(`${dir}/overfit_gap.csv`)).trim().split("\n");
     assert.equal(gaps[0], "epoch,acc,val_acc,gap");
     assert.equal(gaps.length, 3);

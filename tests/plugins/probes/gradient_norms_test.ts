@@ -116,3 +116,23 @@ Deno.test("gradientNorms measures the real gradients of a small dense model", as
   assert.equal(rows.length, 1);
   assert.ok(Number.isFinite(rows[0].norm) && (rows[0].norm as number) > 0);
 });
+
+Deno.test("gradientNorms counts depth over conv and dense layers by default, batch norm only with layers: all", async () => {
+  const withBn = (v: number): NamedGradient[] => [
+    { layer: "conv", weight: "kernel", depth: 0, grad: tf.fill([3, 3, 1, 1], v) },
+    { layer: "bn", weight: "gamma", depth: 1, grad: tf.fill([1], v) },
+    { layer: "bn", weight: "beta", depth: 1, grad: tf.fill([1], v) },
+    { layer: "dense", weight: "kernel", depth: 2, grad: tf.fill([2, 2], v) },
+  ];
+  const run = async (plugin: Plugin) => {
+    const fake = fakeRun();
+    const g = withBn(1);
+    plugin.afterGradients!(g, fake.step(0, 0));
+    tf.dispose(g.map((x) => x.grad));
+    await plugin.onEpochEnd!(metrics(0), fake.epoch(0));
+    await plugin.teardown?.(fake.run);
+    return (fake.rows.gradients ?? []).map((r) => [r.layer, r.depth]);
+  };
+  assert.deepEqual(await run(probe()), [["conv", 0], ["dense", 1]]);
+  assert.deepEqual(await run(probe({ layers: "all" })), [["conv", 0], ["bn", 1], ["dense", 2]]);
+});
