@@ -1,19 +1,21 @@
 /**
- * Training and inference throughput per model × backend (batch 64, Adam, a
- * custom step as the trainer runs it), peak RSS, an optional per-kernel
- * profile, and with `peer` the PyTorch peer
- * (`../shared/bench/torch_throughput.py`) run in the same invocation.
+ * Training and inference throughput per model × backend (batch 64, Adam, the
+ * trainer's own step: `gradientStep` and `Optimizer`), peak RSS, an optional
+ * per-kernel profile, and with `peer` the PyTorch peer (`bench/torch_peer.py`
+ * around `../shared/bench/torch_throughput.py`) run in the same invocation,
+ * with skiplab/PyTorch ratios of training, inference and peak RSS.
  *
  * Standalone: `deno run -A bench/train.ts --models resnet18,baseline_cnn --peer`
- * (add `--backends native,cpu`, `--steps 3`, `--profile`, `--out file.json`).
+ * (add `--backends native,cpu`, `--steps 3`, `--repeat 3` (best of 3),
+ * `--profile`, `--out file.json`).
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import * as tf from "@tensorflow/tfjs";
 import { tryRegisterNative } from "../backends/native/mod.ts";
-import { buildModel } from "../models/mod.ts";
 import type { BenchRow, Suite } from "./main.ts";
+import { type PeerResult, runPeer } from "./peer.ts";
+import { measure, type Measurement, SLOW } from "./train_measure.ts";
 
 /** Options of {@link runTrainBench}. */
 export interface TrainBenchOptions {
@@ -23,11 +25,13 @@ export interface TrainBenchOptions {
   readonly backends?: readonly string[];
   /** Images per step. @default 64 */
   readonly batch?: number;
-  /** Timed steps after one warm-up step. @default 3 */
+  /** Timed steps per round, after one warm-up step. @default 3 */
   readonly steps?: number;
-  /** Also run the PyTorch peer and add `peer_train_images_per_s` and `ratio`. @default false */
+  /** Timed rounds; the best round counts (the machine may be shared). @default 1 */
+  readonly repeat?: number;
+  /** Also run the PyTorch peer and add its numbers and the skiplab/PyTorch ratios. @default false */
   readonly peer?: boolean;
-  /** Print the ten kernels that took the most time in one training step. @default false */
+  /** Print the kernels that took the most time in one training step. @default false */
   readonly profile?: boolean;
   /** Progress lines go here. @default console.log */
   readonly log?: (line: string) => void;
@@ -42,106 +46,18 @@ export interface TrainBenchRow {
   infer_images_per_s: number | null;
   peak_rss_mb: number | null;
   peer_train_images_per_s?: number;
+  peer_infer_images_per_s?: number;
+  peer_peak_rss_mb?: number;
+  /** skiplab/PyTorch training throughput. */
   ratio?: number;
+  /** skiplab/PyTorch inference throughput. */
+  infer_ratio?: number;
+  /** skiplab/PyTorch peak RSS (lower is better). */
+  rss_ratio?: number;
   note?: string;
 }
 
-const SLOW = new Set(["cpu", "wasm"]);
-
-/** Resets the kernel's peak-RSS mark where Linux allows it; false elsewhere. */
-function resetPeakRss(): boolean {
-  try {
-    Deno.writeTextFileSync("/proc/self/clear_refs", "5");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function peakRssMb(sampled: number): number {
-  try {
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"));
-    if (hwm) return Math.round(Number(hwm[1]) / 1024);
-  } catch {
-    // Not Linux: fall back to the largest RSS sampled between steps.
-  }
-  return Math.round(sampled / 2 ** 20);
-}
-
-async function measure(model: string, backend: string, o: Required<TrainBenchOptions>) {
-  await tf.setBackend(backend);
-  const net = buildModel(model, { seed: 0 });
-  const x = tf.randomUniform([o.batch, 32, 32, 3], -1, 1, "float32", 1);
-  const y = tf.oneHot(tf.randomUniform([o.batch], 0, 10, "int32", 2), 10);
-  const opt = tf.train.adam(1e-3);
-  const steps = SLOW.has(backend) ? 1 : o.steps;
-  let rss = 0;
-  const step = async () => {
-    const loss = opt.minimize(
-      () => tf.losses.softmaxCrossEntropy(y, net.apply(x, { training: true }) as tf.Tensor),
-      true,
-    )!;
-    await loss.data();
-    loss.dispose();
-    rss = Math.max(rss, Deno.memoryUsage().rss);
-  };
-  try {
-    resetPeakRss();
-    await step();
-    let t = performance.now();
-    for (let i = 0; i < steps; i++) await step();
-    const train = o.batch * steps / ((performance.now() - t) / 1000);
-    const infer = () => tf.tidy(() => net.apply(x, { training: false }) as tf.Tensor).data();
-    await infer();
-    t = performance.now();
-    for (let i = 0; i < steps; i++) await infer();
-    const inference = o.batch * steps / ((performance.now() - t) / 1000);
-    if (o.profile) {
-      const p = await tf.profile(step);
-      const by = new Map<string, number>();
-      for (const k of p.kernels) by.set(k.name, (by.get(k.name) ?? 0) + Number(k.kernelTimeMs));
-      const top = [...by].sort((a, b) => b[1] - a[1]).slice(0, 10);
-      o.log(
-        `  kernels ${model}/${backend}: ` +
-          top.map(([k, ms]) => `${k} ${ms.toFixed(0)}ms`).join(", "),
-      );
-    }
-    return { train, inference, rss: peakRssMb(rss) };
-  } finally {
-    tf.dispose([x, y]);
-    opt.dispose();
-    net.dispose();
-  }
-}
-
-/** Runs the PyTorch peer; returns images/s per model (empty when it cannot run). */
-export async function runPeer(
-  models: readonly string[],
-  batch: number,
-  threads: number,
-  log: (line: string) => void = console.log,
-): Promise<Map<string, number>> {
-  const script = new URL("../../shared/bench/torch_throughput.py", import.meta.url).pathname;
-  const out = new Map<string, number>();
-  // Debian's interpreter carries python3-torch; a pyenv `python3` earlier on PATH may not.
-  for (const python of ["/usr/bin/python3", "python3"]) {
-    try {
-      const args = [script, ...models, "--batch", String(batch), "--threads", String(threads)];
-      const r = await new Deno.Command(python, { args, stdout: "piped", stderr: "piped" }).output();
-      if (!r.success) continue;
-      for (const line of new TextDecoder().decode(r.stdout).split("\n")) {
-        if (!line.startsWith("{")) continue;
-        const row = JSON.parse(line);
-        out.set(row.model, row.train_images_per_s);
-      }
-      return out;
-    } catch {
-      // Try the next interpreter.
-    }
-  }
-  log("PyTorch peer unavailable: apt-get install -y python3-torch");
-  return out;
-}
+const round = (v: number, digits: number) => Number(v.toFixed(digits));
 
 /**
  * Measures every model × backend and returns one row each; backends that fail
@@ -153,15 +69,15 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
     backends: options.backends ?? ["native"],
     batch: options.batch ?? 64,
     steps: options.steps ?? 3,
+    repeat: options.repeat ?? 1,
     peer: options.peer ?? false,
     profile: options.profile ?? false,
     log: options.log ?? console.log,
   };
-  if (!Number.isInteger(o.batch) || o.batch < 1) {
-    throw new RangeError(`'batch' must be a positive integer, got ${o.batch}`);
-  }
-  if (!Number.isInteger(o.steps) || o.steps < 1) {
-    throw new RangeError(`'steps' must be a positive integer, got ${o.steps}`);
+  for (const key of ["batch", "steps", "repeat"] as const) {
+    if (!Number.isInteger(o[key]) || o[key] < 1) {
+      throw new RangeError(`'${key}' must be a positive integer, got ${o[key]}`);
+    }
   }
   let threads = navigator.hardwareConcurrency || 1;
   if (o.backends.includes("native")) {
@@ -175,40 +91,75 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
   }
   const rows: TrainBenchRow[] = [];
   for (const model of o.models) {
+    // Rounds alternate skiplab and the peer, so both see the same share of a busy machine.
+    const best = new Map<string, Measurement>();
+    const notes = new Map<string, string>();
+    let peer: PeerResult | undefined;
+    for (let r = 0; r < o.repeat; r++) {
+      for (const backend of o.backends) {
+        if (notes.has(backend) || (r > 0 && SLOW.has(backend))) continue;
+        try {
+          const m = await measure(model, backend, { ...o, profile: o.profile && r === 0 });
+          const b = best.get(backend);
+          best.set(backend, {
+            train: Math.max(b?.train ?? 0, m.train),
+            inference: Math.max(b?.inference ?? 0, m.inference),
+            rss: Math.min(b?.rss ?? Infinity, m.rss),
+          });
+          o.log(
+            `${model}/${backend} round ${r + 1}: train ${m.train.toFixed(2)} img/s, ` +
+              `inference ${m.inference.toFixed(2)} img/s, peak RSS ${m.rss} MB`,
+          );
+        } catch (e) {
+          notes.set(backend, (e as Error).message.split("\n")[0]);
+        }
+      }
+      if (o.peer) {
+        const p = (await runPeer([model], o.batch, threads, 1, o.log)).get(model);
+        if (p !== undefined) {
+          o.log(
+            `${model}/PyTorch round ${r + 1}: train ${p.train} img/s, ` +
+              `inference ${p.infer} img/s, peak RSS ${p.rssMb} MB`,
+          );
+          peer = {
+            train: Math.max(peer?.train ?? 0, p.train),
+            infer: Math.max(peer?.infer ?? 0, p.infer),
+            rssMb: Math.min(peer?.rssMb ?? Infinity, p.rssMb),
+          };
+        }
+      }
+    }
     for (const backend of o.backends) {
+      const m = best.get(backend);
       const row: TrainBenchRow = {
         model,
         backend,
         batch: o.batch,
-        train_images_per_s: null,
-        infer_images_per_s: null,
-        peak_rss_mb: null,
+        train_images_per_s: m ? round(m.train, 2) : null,
+        infer_images_per_s: m ? round(m.inference, 2) : null,
+        peak_rss_mb: m ? m.rss : null,
       };
-      try {
-        const m = await measure(model, backend, o);
-        row.train_images_per_s = Number(m.train.toFixed(2));
-        row.infer_images_per_s = Number(m.inference.toFixed(2));
-        row.peak_rss_mb = m.rss;
-      } catch (e) {
-        row.note = (e as Error).message.split("\n")[0];
+      if (notes.has(backend)) row.note = notes.get(backend);
+      if (peer !== undefined) {
+        row.peer_train_images_per_s = peer.train;
+        row.peer_infer_images_per_s = peer.infer;
+        row.peer_peak_rss_mb = peer.rssMb;
+        if (m) {
+          row.ratio = round(m.train / peer.train, 3);
+          row.infer_ratio = round(m.inference / peer.infer, 3);
+          row.rss_ratio = round(m.rss / peer.rssMb, 3);
+        }
       }
       o.log(
-        `${model}/${backend}: train ${row.train_images_per_s} img/s, ` +
+        `${model}/${backend} best of ${o.repeat}: train ${row.train_images_per_s} img/s, ` +
           `inference ${row.infer_images_per_s} img/s, peak RSS ${row.peak_rss_mb} MB` +
+          (peer ? `; PyTorch ${peer.train}, ${peer.infer} img/s, ${peer.rssMb} MB` : "") +
+          (row.ratio !== undefined
+            ? `; ratios train ${row.ratio}, inference ${row.infer_ratio}, RSS ${row.rss_ratio}`
+            : "") +
           (row.note ? ` (${row.note})` : ""),
       );
       rows.push(row);
-    }
-  }
-  if (o.peer) {
-    const peer = await runPeer(o.models, o.batch, threads, o.log);
-    for (const row of rows) {
-      const p = peer.get(row.model);
-      if (p === undefined) continue;
-      row.peer_train_images_per_s = p;
-      if (row.train_images_per_s !== null) {
-        row.ratio = Number((row.train_images_per_s / p).toFixed(3));
-      }
     }
   }
   return rows;
@@ -223,6 +174,7 @@ function parse(args: string[], strict: boolean) {
       backends: { type: "string" },
       batch: { type: "string" },
       steps: { type: "string" },
+      repeat: { type: "string" },
       peer: { type: "boolean" },
       profile: { type: "boolean" },
       out: { type: "string" },
@@ -238,6 +190,7 @@ function options(values: Record<string, string | boolean | undefined>): TrainBen
     backends: str("backends")?.split(","),
     batch: num("batch"),
     steps: num("steps"),
+    repeat: num("repeat"),
     peer: values.peer === true,
     profile: values.profile === true,
   };
@@ -257,7 +210,11 @@ export function toBenchRows(rows: readonly TrainBenchRow[]): BenchRow[] {
     add("inference", r.infer_images_per_s, "images/s");
     add("peak RSS", r.peak_rss_mb, "MB");
     add("PyTorch train", r.peer_train_images_per_s, "images/s");
+    add("PyTorch inference", r.peer_infer_images_per_s, "images/s");
+    add("PyTorch peak RSS", r.peer_peak_rss_mb, "MB");
     add("skiplab/PyTorch train", r.ratio, "ratio");
+    add("skiplab/PyTorch inference", r.infer_ratio, "ratio");
+    add("skiplab/PyTorch peak RSS", r.rss_ratio, "ratio");
   }
   return out;
 }

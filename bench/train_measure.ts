@@ -14,24 +14,34 @@ import type { Batch } from "../train/types.ts";
 /** Backends too slow for more than one step and one round. */
 export const SLOW: ReadonlySet<string> = new Set(["cpu", "wasm"]);
 
-/** Resets the kernel's peak-RSS mark where Linux allows it; false elsewhere. */
-function resetPeakRss(): boolean {
+// Deno asks for --allow-all to touch /proc/self; the bench task grants --allow-run,
+// so a shell does it for this process when the direct access is refused.
+async function procSelf(file: string, write?: string): Promise<string | null> {
+  const path = `/proc/${Deno.pid}/${file}`;
   try {
-    Deno.writeTextFileSync("/proc/self/clear_refs", "5");
-    return true;
+    if (write === undefined) return Deno.readTextFileSync(path);
+    Deno.writeTextFileSync(path, write);
+    return "";
   } catch {
-    return false;
+    try {
+      const script = write === undefined ? `cat ${path}` : `echo ${write} > ${path}`;
+      const r = await new Deno.Command("sh", { args: ["-c", script], stdout: "piped" }).output();
+      return r.success ? new TextDecoder().decode(r.stdout) : null;
+    } catch {
+      return null;
+    }
   }
 }
 
-function peakRssMb(sampled: number): number {
-  try {
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"));
-    if (hwm) return Math.round(Number(hwm[1]) / 1024);
-  } catch {
-    // Not Linux: fall back to the largest RSS sampled between steps.
-  }
-  return Math.round(sampled / 2 ** 20);
+/** Resets the kernel's peak-RSS mark where Linux allows it. */
+async function resetPeakRss(): Promise<void> {
+  await procSelf("clear_refs", "5");
+}
+
+/** Peak RSS in MB since the last reset, or the largest RSS `sampled` between steps elsewhere. */
+async function peakRssMb(sampled: number): Promise<number> {
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(await procSelf("status") ?? "");
+  return Math.round(hwm ? Number(hwm[1]) / 1024 : sampled / 2 ** 20);
 }
 
 /** Images/s of `steps` calls of `fn`. */
@@ -90,7 +100,7 @@ export async function measure(
     rss = Math.max(rss, Deno.memoryUsage().rss);
   };
   try {
-    resetPeakRss();
+    await resetPeakRss();
     await step();
     const train = await timed(step, o.batch, slow ? 1 : o.steps);
     const infer = () => tf.tidy(() => net.apply(batch.xs, { training: false }) as tf.Tensor).data();
@@ -107,7 +117,7 @@ export async function measure(
           top.map(([k, ms]) => `${k} ${ms.toFixed(0)}ms`).join(", "),
       );
     }
-    return { train, inference, rss: peakRssMb(rss) };
+    return { train, inference, rss: await peakRssMb(rss) };
   } finally {
     tf.dispose([batch.xs, batch.ys]);
     opt.dispose();

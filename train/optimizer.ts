@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { Tensor, Variable } from "../layers/tf_types.ts";
 
 /** Optimiser settings. */
 export type OptimizerConfig =
@@ -19,18 +20,48 @@ export type OptimizerConfig =
     /** L2 weight decay added to the gradient. @default 0 */ readonly weightDecay?: number;
   };
 
+/**
+ * Name of the optional fused Adam kernel. A backend that registers it gets one
+ * kernel call per variable instead of about ten elementwise ops. Inputs
+ * `variable`, `m`, `v`, `grad` (float32, one shape); attributes
+ * {@link FusedAdamAttrs}; outputs the new variable, `m` and `v`, computed as
+ * the composed path does: `m' = β1·m + (1−β1)·g`, `v' = β2·v + (1−β2)·g²`,
+ * `variable' = variable − stepSize·m'/(√v' + ε) − decay·variable`.
+ */
+export const FUSED_ADAM_KERNEL = "SkiplabAdam";
+
+/** Attributes of {@link FUSED_ADAM_KERNEL}. */
+export interface FusedAdamAttrs {
+  /** Decay rate of the first-moment estimate m, in [0, 1). */
+  readonly beta1: number;
+  /** Decay rate of the second-moment estimate v, in [0, 1). */
+  readonly beta2: number;
+  /** Added to √v' to keep the division finite. */
+  readonly epsilon: number;
+  /** `lr·√(1−β2^t)/(1−β1^t)`. */
+  readonly stepSize: number;
+  /** Decoupled weight decay times lr (0 for plain Adam). */
+  readonly decay: number;
+  /** Index signature so the attributes pass as a tfjs `NamedAttrMap`. */
+  readonly [key: string]: number;
+}
+
 /** A trainable variable and its optimiser slots, addressed by key. */
 export interface OptimizerState {
+  /** Steps taken so far (Adam's bias correction depends on it). */
   readonly iterations: number;
+  /** Learning rate of the next step. */
   readonly lr: number;
   /** Slot tensors by `${variable key}/${slot}`; owned by the state. */
-  readonly slots: Map<string, tf.Tensor>;
+  readonly slots: Map<string, Tensor>;
 }
 
 /**
  * Adam or SGD (momentum, Nesterov, weight decay) whose whole state can be read
  * and restored, so a resumed run continues exactly. The learning rate is a
- * plain number that callbacks and schedules set between steps.
+ * plain number that callbacks and schedules set between steps. Adam runs as
+ * one {@link FUSED_ADAM_KERNEL} call per variable where the active backend
+ * registers that kernel (the native backend does), else as composed ops.
  *
  * @example
  * ```ts
@@ -67,19 +98,39 @@ export class Optimizer {
   }
 
   /** Applies one step; `grads` are borrowed (not disposed). */
-  apply(grads: Map<string, { variable: tf.Variable; grad: tf.Tensor }>): void {
+  apply(grads: Map<string, { variable: Variable; grad: Tensor }>): void {
     this.#iterations++;
     const t = this.#iterations;
     const lr = this.lr;
+    const fused = this.config.type === "adam" &&
+      tf.getKernel(FUSED_ADAM_KERNEL, tf.getBackend()) !== undefined;
     tf.tidy(() => {
       for (const [key, { variable: v, grad }] of grads) {
         const c = this.config;
         if (c.type === "adam") {
           const b1 = c.beta1 ?? 0.9, b2 = c.beta2 ?? 0.999, eps = c.epsilon ?? 1e-7;
           const m = this.#slot(key, "m", v), s = this.#slot(key, "v", v);
+          const stepSize = lr * Math.sqrt(1 - b2 ** t) / (1 - b1 ** t);
+          if (fused && v.dtype === "float32" && grad.dtype === "float32") {
+            const attrs: FusedAdamAttrs = {
+              beta1: b1,
+              beta2: b2,
+              epsilon: eps,
+              stepSize,
+              decay: lr * (c.weightDecay ?? 0),
+            };
+            const [nv, nm, ns] = tf.engine().runKernel(
+              FUSED_ADAM_KERNEL,
+              { variable: v, m, v: s, grad },
+              attrs,
+            ) as tf.Tensor[];
+            m.assign(nm);
+            s.assign(ns);
+            v.assign(nv);
+            continue;
+          }
           m.assign(m.mul(b1).add(grad.mul(1 - b1)));
           s.assign(s.mul(b2).add(grad.square().mul(1 - b2)));
-          const stepSize = lr * Math.sqrt(1 - b2 ** t) / (1 - b1 ** t);
           let update = m.div(s.sqrt().add(eps)).mul(stepSize);
           if (c.weightDecay) update = update.add(v.mul(lr * c.weightDecay));
           v.assign(v.sub(update));

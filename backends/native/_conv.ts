@@ -15,7 +15,7 @@ import {
   reluAttr,
 } from "./_dnnl.ts";
 import { type Dnnl, E, SIZE } from "./_ffi.ts";
-import { allFloat32, cpuKernel1, type KernelArgs, output, values } from "./_kernel_util.ts";
+import { allFloat32, alloc, cpuKernel1, type KernelArgs, output, values } from "./_kernel_util.ts";
 
 type Kind = "fwd" | "fwdBias" | "fwdBiasRelu" | "fwdRelu" | "bwdData" | "bwdWeights";
 
@@ -192,13 +192,15 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
       "channelsLast",
     );
     const kind: Kind = bias ? (relu ? "fwdBiasRelu" : "fwdBias") : relu ? "fwdRelu" : "fwd";
-    const out = new Float32Array(
+    const out = alloc(
+      args.backend,
       info.batchSize * info.outHeight * info.outWidth * info.outChannels,
     );
     const bufs = [values(args.backend, x), values(args.backend, filter)];
     if (bias) bufs.push(values(args.backend, bias));
     bufs.push(out);
-    prim(info, kind).execute(bufs);
+    // tfjs never changes a dataId's values, so the filter's dataId names its contents.
+    prim(info, kind).execute(bufs, [undefined, filter.dataId]);
     return output(args.backend, info.outShape, out);
   }
 
@@ -237,8 +239,11 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
         a.pad,
         a.dimRoundingMode,
       );
-      const out = new Float32Array(info.inShape.reduce((p, v) => p * v, 1));
-      prim(info, "bwdData").execute([values(args.backend, dy), values(args.backend, filter), out]);
+      const out = alloc(args.backend, info.inShape.reduce((p, v) => p * v, 1));
+      prim(info, "bwdData").execute(
+        [values(args.backend, dy), values(args.backend, filter), out],
+        [undefined, filter.dataId],
+      );
       return output(args.backend, info.inShape, out);
     },
     Conv2DBackpropFilter(args) {
@@ -255,7 +260,7 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
         a.pad,
         a.dimRoundingMode,
       );
-      const out = new Float32Array(a.filterShape.reduce((p, v) => p * v, 1));
+      const out = alloc(args.backend, a.filterShape.reduce((p, v) => p * v, 1));
       prim(info, "bwdWeights").execute([values(args.backend, x), values(args.backend, dy), out]);
       return output(args.backend, [...a.filterShape], out);
     },

@@ -133,8 +133,14 @@ export interface LayeredArg {
  */
 export class Layered {
   readonly #main: Primitive;
-  readonly #steps: { reorder: Primitive; scratch: Uint8Array; index: number; output: boolean }[] =
-    [];
+  readonly #steps: {
+    reorder: Primitive;
+    scratch: Uint8Array;
+    index: number;
+    output: boolean;
+    /** Identity of the input last reordered into `scratch`. */
+    last?: object;
+  }[] = [];
   readonly #buffers: ArrayBufferView[];
 
   constructor(dnnl: Dnnl, pd: Deno.PointerValue, args: readonly LayeredArg[]) {
@@ -160,12 +166,20 @@ export class Layered {
     this.#main = new Primitive(dnnl, pd, specs);
   }
 
-  /** Runs on plain `buffers`, given in the order of the args. */
-  execute(buffers: readonly ArrayBufferView[]): void {
+  /**
+   * Runs on plain `buffers`, given in the order of the args. An input with a
+   * `keys` entry (an object that names unchanging contents, such as a tfjs
+   * dataId) is not reordered again when the previous run had the same key.
+   */
+  execute(buffers: readonly ArrayBufferView[], keys?: readonly (object | undefined)[]): void {
     const inner = this.#buffers;
     for (let i = 0; i < buffers.length; i++) inner[i] = buffers[i];
     for (const s of this.#steps) {
-      if (!s.output) s.reorder.execute([buffers[s.index], s.scratch]);
+      if (!s.output) {
+        const key = keys?.[s.index];
+        if (key === undefined || key !== s.last) s.reorder.execute([buffers[s.index], s.scratch]);
+        s.last = key;
+      }
       inner[s.index] = s.scratch;
     }
     this.#main.execute(inner);

@@ -6,9 +6,10 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { allFloat32, cpuKernel1, type KernelArgs, output, values } from "./_kernel_util.ts";
+import { allFloat32, alloc, cpuKernel1, type KernelArgs, output, values } from "./_kernel_util.ts";
 
-type Loop = (
+/** A compiled binary loop over strided operands. */
+export type Loop = (
   a: Float32Array,
   b: Float32Array,
   out: Float32Array,
@@ -45,7 +46,8 @@ const UNARY: Record<string, string> = {
 
 // One generated function per op keeps every loop monomorphic. Operands are
 // walked with strides over at most three collapsed output dims (stride 0 = broadcast).
-function compile(expr: string): Loop {
+/** Compiles a binary loop computing `expr` of `x` (from a) and `y` (from b). */
+export function compile(expr: string): Loop {
   return new Function(
     "a",
     "b",
@@ -117,7 +119,7 @@ export function elementwiseKernels(): Record<string, (args: KernelArgs) => tf.Te
       const { a, b } = args.inputs;
       const plan = allFloat32(a, b) ? broadcastPlan(a.shape, b.shape) : null;
       if (plan === null) return cpuKernel1(name, args);
-      const out = new Float32Array(plan.d[0] * plan.d[1] * plan.d[2]);
+      const out = alloc(args.backend, plan.d[0] * plan.d[1] * plan.d[2]);
       if (out.length > 0) {
         loop(values(args.backend, a), values(args.backend, b), out, plan.d, plan.sa, plan.sb);
       }
@@ -130,7 +132,7 @@ export function elementwiseKernels(): Record<string, (args: KernelArgs) => tf.Te
       const { x } = args.inputs;
       if (!allFloat32(x)) return cpuKernel1(name, args);
       const xv = values(args.backend, x);
-      const out = new Float32Array(xv.length);
+      const out = alloc(args.backend, xv.length);
       loop(xv, out, Number(args.attrs?.alpha ?? 0));
       return output(args.backend, [...x.shape], out);
     };

@@ -13,6 +13,9 @@ export const SIZE = {
   memoryDesc: 696,
   convDesc: 5976,
   poolDesc: 3288,
+  bnDesc: 3496,
+  binaryDesc: 2096,
+  eltwiseDesc: 1416,
   execArg: 16,
   /** `dnnl_dims_t`: DNNL_MAX_NDIMS (12) int64 values. */
   dims: 12,
@@ -26,6 +29,7 @@ export const E = {
   tagHwio: 30,
   forwardTraining: 64,
   forwardInference: 96,
+  backward: 128,
   backwardData: 160,
   backwardWeights: 192,
   convDirect: 1,
@@ -134,6 +138,22 @@ const symbols = {
       "buffer",
       "buffer",
     ],
+    result: "i32",
+  },
+  dnnl_batch_normalization_forward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "f32", "u32"],
+    result: "i32",
+  },
+  dnnl_batch_normalization_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "f32", "u32"],
+    result: "i32",
+  },
+  dnnl_binary_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  dnnl_eltwise_forward_desc_init: {
+    parameters: ["buffer", "i32", "i32", "buffer", "f32", "f32"],
     result: "i32",
   },
   dnnl_primitive_attr_create: { parameters: ["buffer"], result: "i32" },

@@ -21,6 +21,15 @@ export function values(backend: CpuLike, t: tf.TensorInfo): Float32Array {
   return backend.data.get(t.dataId).values as Float32Array;
 }
 
+/**
+ * An output array of `n` floats with arbitrary contents (the kernel must write
+ * every element): recycled on the native backend, fresh elsewhere.
+ */
+export function alloc(backend: CpuLike, n: number): Float32Array {
+  const pool = (backend as { buffers?: { take(n: number): Float32Array } }).buffers;
+  return pool === undefined ? new Float32Array(n) : pool.take(n);
+}
+
 /** Wraps `data` of `shape` as a new float32 tensor info on `backend`. */
 export function output(backend: CpuLike, shape: number[], data: Float32Array): tf.TensorInfo {
   return backend.makeTensorInfo(shape, "float32", data);
@@ -49,3 +58,9 @@ export function cpuKernel(name: string, args: KernelArgs): tf.TensorInfo | tf.Te
 export function cpuKernel1(name: string, args: KernelArgs): tf.TensorInfo {
   return cpuKernel(name, args) as tf.TensorInfo;
 }
+
+/**
+ * Attribute under which the native Mean and Reshape kernels record their
+ * input's shape: on native their gradients save no input (see `_saves.ts`).
+ */
+export const INPUT_SHAPE_ATTR = "skiplabInputShape";

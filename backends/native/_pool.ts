@@ -16,7 +16,7 @@ import {
   queryMd,
 } from "./_dnnl.ts";
 import { type Dnnl, E, SIZE } from "./_ffi.ts";
-import { allFloat32, cpuKernel1, type KernelArgs, output, values } from "./_kernel_util.ts";
+import { allFloat32, alloc, cpuKernel1, type KernelArgs, output, values } from "./_kernel_util.ts";
 
 interface Pools {
   fwd: Primitive;
@@ -100,7 +100,7 @@ export function poolKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
     const { x } = args.inputs;
     if (!allFloat32(x)) return cpuKernel1(name, args);
     const info = poolInfo(x, args.attrs!);
-    const out = new Float32Array(size(info.outShape));
+    const out = alloc(args.backend, size(info.outShape));
     pools(info, alg, false).fwd.execute([values(args.backend, x), out]);
     return output(args.backend, info.outShape, out);
   }
@@ -110,7 +110,7 @@ export function poolKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
     if (!allFloat32(dy, input)) return cpuKernel1(name, args);
     const info = poolInfo(input, args.attrs!);
     const pl = pools(info, alg, true);
-    const dx = new Float32Array(size(info.inShape));
+    const dx = alloc(args.backend, size(info.inShape));
     if (pl.workspace !== undefined) {
       const scratch = new Float32Array(size(info.outShape));
       pl.fwd.execute([values(args.backend, input), scratch, pl.workspace]);

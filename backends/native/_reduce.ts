@@ -1,13 +1,22 @@
 /**
  * Sum and Mean over leading or trailing axes (batch-norm statistics and their
- * gradients, global average pooling), Tile of a per-channel vector, and the
- * FusedBatchNorm forward pass: single loops instead of the cpu backend's
- * transpose-then-reduce and per-element index arithmetic.
+ * gradients, global average pooling), Tile of a per-channel vector, and a JS
+ * FusedBatchNorm forward pass for inputs the oneDNN one does not take (not
+ * rank 4): single loops instead of the cpu backend's transpose-then-reduce
+ * and per-element index arithmetic.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { allFloat32, cpuKernel1, type KernelArgs, output, values } from "./_kernel_util.ts";
+import {
+  allFloat32,
+  alloc,
+  cpuKernel1,
+  INPUT_SHAPE_ATTR,
+  type KernelArgs,
+  output,
+  values,
+} from "./_kernel_util.ts";
 
 /** `shape` as [outer, mid, inner] around the reduced axes, or null when they are not contiguous. */
 function split(shape: readonly number[], axes: number[]): [number, number, number] | null {
@@ -55,6 +64,8 @@ function reduction(name: "Sum" | "Mean") {
   return (args: KernelArgs): tf.TensorInfo => {
     const { x } = args.inputs;
     const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+    // The native Mean gradient reads the input shape from here (it saves no input).
+    if (name === "Mean") (args.attrs as Record<string, unknown>)[INPUT_SHAPE_ATTR] = x.shape;
     if (!allFloat32(x) || x.shape.length === 0) return cpuKernel1(name, args);
     const axes = tf.util.parseAxisParam(axis, x.shape);
     const plan = split(x.shape, axes);
@@ -77,12 +88,13 @@ function tile(args: KernelArgs): tf.TensorInfo {
     return cpuKernel1("Tile", args);
   }
   const xv = values(args.backend, x);
-  const out = new Float32Array(xv.length * repeat);
+  const out = alloc(args.backend, xv.length * repeat);
   for (let i = 0; i < repeat; i++) out.set(xv, i * xv.length);
   return output(args.backend, x.shape.map((d, i) => d * reps[i]), out);
 }
 
-function fusedBatchNorm(args: KernelArgs): tf.TensorInfo {
+/** FusedBatchNorm with per-channel statistics on the last axis, in one JS loop (any rank). */
+export function jsFusedBatchNorm(args: KernelArgs): tf.TensorInfo {
   const { x, mean, variance, offset, scale } = args.inputs;
   const eps = (args.attrs as unknown as tf.FusedBatchNormAttrs).varianceEpsilon ?? 0.001;
   const c = mean.shape.reduce((p, v) => p * v, 1);
@@ -100,7 +112,7 @@ function fusedBatchNorm(args: KernelArgs): tf.TensorInfo {
   const s = scale ? values(args.backend, scale) : new Float32Array(c).fill(1);
   const inv = new Float64Array(c);
   for (let j = 0; j < c; j++) inv[j] = s[j] / Math.sqrt(v[j] + eps);
-  const out = new Float32Array(xv.length);
+  const out = alloc(args.backend, xv.length);
   for (let o = 0; o < xv.length; o += c) {
     for (let j = 0; j < c; j++) out[o + j] = off[j] + (xv[o + j] - m[j]) * inv[j];
   }
@@ -113,6 +125,6 @@ export function reduceKernels(): Record<string, (args: KernelArgs) => tf.TensorI
     Sum: reduction("Sum"),
     Mean: reduction("Mean"),
     Tile: tile,
-    FusedBatchNorm: fusedBatchNorm,
+    FusedBatchNorm: jsFusedBatchNorm,
   };
 }

@@ -1,8 +1,12 @@
 /**
  * The `native` tfjs backend: the cpu backend's kernels with convolutions,
- * matrix products, pooling, batch norm and the hot elementwise ops replaced by
- * oneDNN 2.x primitives through Deno FFI (`--allow-ffi`; Debian `libdnnl2`,
- * Homebrew `onednn`).
+ * matrix products, pooling, batch norm and the large elementwise ops replaced
+ * by oneDNN 2.x primitives through Deno FFI (`--allow-ffi`; Debian `libdnnl2`,
+ * Homebrew `onednn`). It also brings a fused Adam step (the trainer's
+ * `Optimizer` uses it), cheaper gradients for batch norm, ReLU, Square and
+ * Mean, earlier release of backpropagation memory, and kernel outputs in C
+ * memory freed as soon as tfjs disposes them (`_gradients.ts`, `_release.ts`,
+ * `_saves.ts`, `_buffers.ts` say how, and why results stay tfjs's).
  *
  * @module
  */

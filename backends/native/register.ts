@@ -6,7 +6,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type Dnnl, openDnnl } from "./_ffi.ts";
+import { guardAliases, NativeBackend } from "./_backend.ts";
+import { installNativeGradients } from "./_gradients.ts";
 import { nativeKernels } from "./_kernels.ts";
+import { installEarlyRelease } from "./_release.ts";
+import { installLeanSaves } from "./_saves.ts";
 
 /** Name under which the backend is registered with tfjs. */
 export const NATIVE_BACKEND = "native";
@@ -23,16 +27,31 @@ let pending: Promise<NativeStatus> | undefined;
 
 function register(dnnl: Dnnl): void {
   const overrides = nativeKernels(dnnl);
+  const seen = new Set<string>();
   for (const config of tf.getKernelsForBackend("cpu")) {
     const own = overrides[config.kernelName];
+    seen.add(config.kernelName);
     tf.registerKernel({
       ...config,
       backendName: NATIVE_BACKEND,
-      kernelFunc: (own ?? config.kernelFunc) as tf.KernelFunc,
+      kernelFunc: guardAliases((own ?? config.kernelFunc) as tf.KernelFunc),
     });
   }
+  // Kernels of skiplab's own (e.g. the fused Adam step) that the cpu backend lacks.
+  for (const [kernelName, kernelFunc] of Object.entries(overrides)) {
+    if (seen.has(kernelName)) continue;
+    tf.registerKernel({
+      kernelName,
+      backendName: NATIVE_BACKEND,
+      kernelFunc: kernelFunc as tf.KernelFunc,
+    });
+  }
+  // Gradient changes act only while the native backend is active; see each module.
+  installNativeGradients(NATIVE_BACKEND);
+  installLeanSaves(NATIVE_BACKEND);
+  installEarlyRelease(NATIVE_BACKEND, seen);
   // Priority 0 keeps tfjs from picking it on its own; callers choose it explicitly.
-  tf.registerBackend(NATIVE_BACKEND, () => new tf.MathBackendCPU(), 0);
+  tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
 }
 
 function attempt(): NativeStatus {

@@ -48,7 +48,7 @@ export function relativeError(f: () => tf.Tensor | tf.Tensor[]): number {
     const g = got[k];
     if (g.length !== w.length) throw new Error(`output ${k}: ${g.length} values, want ${w.length}`);
     let scale = 1;
-    for (const v of w) scale = Math.max(scale, Math.abs(v));
+    for (const v of w) if (!Number.isNaN(v)) scale = Math.max(scale, Math.abs(v));
     for (let i = 0; i < w.length; i++) {
       const nan = Number.isNaN(w[i]);
       const e = nan !== Number.isNaN(g[i]) ? Infinity : nan ? 0 : Math.abs(w[i] - g[i]) / scale;

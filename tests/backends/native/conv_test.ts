@@ -99,3 +99,32 @@ Deno.test({
     assert.ok(relativeError(() => tf.conv2d(x(), w(), 1, "same", "NHWC", 2)) <= 1e-4);
   },
 });
+
+Deno.test({
+  name:
+    "native convolutions see a new filter each call (alternating filters, an assigned variable)",
+  ignore,
+  fn() {
+    const t = (shape: number[], seed: number) =>
+      tf.tensor(random(shape.reduce((p, v) => p * v, 1), seed), shape);
+    const err = relativeError(() => {
+      const x = t([2, 6, 6, 16], 1) as tf.Tensor4D;
+      const w = tf.variable(t([3, 3, 16, 16], 2));
+      const other = t([3, 3, 16, 16], 3) as tf.Tensor4D;
+      const outs: tf.Tensor[] = [];
+      for (let i = 0; i < 3; i++) {
+        outs.push(tf.conv2d(x, w as tf.Tensor4D, 1, "same"), tf.conv2d(x, other, 1, "same"));
+        outs.push(tf.conv2d(x, w as tf.Tensor4D, 1, "same"));
+        w.assign(w.mul(1.5));
+        outs.push(
+          tf.grad((d: tf.Tensor) => tf.conv2d(d as tf.Tensor4D, w as tf.Tensor4D, 1, "same").sum())(
+            x,
+          ),
+        );
+      }
+      w.dispose();
+      return outs;
+    });
+    assert.ok(err <= 1e-4, `relative error ${err}`);
+  },
+});

@@ -1,0 +1,167 @@
+/**
+ * Memory of the native kernels' outputs. tfjs frees a tensor by dropping its
+ * array, which V8 returns to the system only at a later garbage collection: a
+ * training step then holds gigabytes of dead activations, and every new
+ * array costs fresh zeroed pages. The native backend instead allocates its
+ * outputs with the C library's `aligned_alloc` and frees each as soon as tfjs
+ * disposes its tensor, so memory is reused across sizes at once, as in
+ * PyTorch. Where the C library cannot be opened, disposed arrays are kept in
+ * a pool and handed to the next output of the same length.
+ *
+ * An array is freed (or pooled) only while nothing else can see it: arrays
+ * read by `dataSync()`/`data()` (which return the backend's own array) and
+ * arrays a kernel's output shares (cpu `Slice` returns views) are marked
+ * escaped, and are freed when the garbage collector drops them.
+ *
+ * @module
+ */
+
+const libcSymbols = {
+  aligned_alloc: { parameters: ["usize", "usize"], result: "pointer" },
+  free: { parameters: ["pointer"], result: "void" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+type Libc = Deno.DynamicLibrary<typeof libcSymbols>["symbols"];
+
+const M_MMAP_THRESHOLD = -3;
+
+function openLibc(): Libc | null {
+  const names = Deno.build.os === "darwin" ? ["libSystem.B.dylib"] : ["libc.so.6", "libc.so"];
+  for (const name of names) {
+    try {
+      const libc = Deno.dlopen(name, libcSymbols).symbols;
+      try {
+        // glibc: a fixed threshold keeps large blocks in their own mappings, so a
+        // freed block goes back to the system at once (the default threshold grows
+        // with the blocks freed and leaves them in a fragmented heap).
+        Deno.dlopen(name, { mallopt: { parameters: ["i32", "i32"], result: "i32" } })
+          .symbols.mallopt(M_MMAP_THRESHOLD, 1 << 18);
+      } catch {
+        // Not glibc: its allocator returns large blocks by itself.
+      }
+      return libc;
+    } catch {
+      // Try the next name; without any, the pool keeps JS arrays.
+    }
+  }
+  return null;
+}
+
+interface NativeBlock {
+  ptr: Deno.PointerValue;
+  freed: boolean;
+  escaped: boolean;
+}
+
+const ALIGN = 64;
+
+/**
+ * Output arrays of the native kernels: in C memory (or JS arrays without a C
+ * library), recycled by length through a pool of at most `budgetBytes`; the
+ * oldest pooled arrays beyond it are freed (C memory at once).
+ */
+export class BufferPool {
+  readonly #libc: Libc | null;
+  readonly #blocks = new WeakMap<ArrayBufferLike, NativeBlock>();
+  readonly #finalizer: FinalizationRegistry<NativeBlock>;
+  readonly #bySize = new Map<number, Float32Array[]>();
+  /** Pooled arrays, oldest first. */
+  readonly #pooled = new Set<Float32Array>();
+  readonly #owned = new WeakSet<ArrayBufferLike>();
+  #pooledBytes = 0;
+  /** Arrays handed out again from the pool, and arrays newly made. */
+  readonly counts: { reused: number; fresh: number } = { reused: 0, fresh: 0 };
+
+  /**
+   * @param native Use C memory when the C library opens (else, or when false, JS arrays).
+   * @param budgetBytes Most bytes kept pooled.
+   */
+  constructor(native = true, readonly budgetBytes: number = 2 ** 27) {
+    this.#libc = native ? openLibc() : null;
+    const libc = this.#libc;
+    this.#finalizer = new FinalizationRegistry((block) => {
+      if (!block.freed && libc !== null) {
+        block.freed = true;
+        libc.free(block.ptr);
+      }
+    });
+  }
+
+  /** True when outputs live in C memory. */
+  get native(): boolean {
+    return this.#libc !== null;
+  }
+
+  /** An array of `n` floats whose contents are arbitrary (the caller overwrites all of them). */
+  take(n: number): Float32Array {
+    if (n === 0) return new Float32Array(0);
+    const a = this.#bySize.get(n)?.pop();
+    if (a !== undefined) {
+      this.#pooled.delete(a);
+      this.#pooledBytes -= a.byteLength;
+      this.counts.reused++;
+      return a;
+    }
+    this.counts.fresh++;
+    if (this.#libc === null) {
+      const fresh = new Float32Array(n);
+      this.#owned.add(fresh.buffer);
+      return fresh;
+    }
+    const bytes = n * 4;
+    const ptr = this.#libc.aligned_alloc(BigInt(ALIGN), BigInt(Math.ceil(bytes / ALIGN) * ALIGN));
+    if (ptr === null) throw new RangeError(`Cannot allocate ${bytes} bytes for a tensor`);
+    const buffer = Deno.UnsafePointerView.getArrayBuffer(ptr, bytes);
+    const block = { ptr, freed: false, escaped: false };
+    this.#blocks.set(buffer, block);
+    this.#finalizer.register(buffer, block, block);
+    return new Float32Array(buffer);
+  }
+
+  /** Pools `values` of a disposed tensor if this pool made it and it never escaped. */
+  give(values: unknown): void {
+    if (!(values instanceof Float32Array) || values.length === 0) return;
+    const block = this.#blocks.get(values.buffer);
+    if (block !== undefined) {
+      if (block.escaped || block.freed || values.byteOffset !== 0) return;
+      if (values.byteLength !== values.buffer.byteLength) return;
+    } else if (!this.#owned.has(values.buffer) || values.byteOffset !== 0) {
+      return;
+    }
+    let list = this.#bySize.get(values.length);
+    if (list === undefined) this.#bySize.set(values.length, list = []);
+    list.push(values);
+    this.#pooled.add(values);
+    this.#pooledBytes += values.byteLength;
+    for (const old of this.#pooled) {
+      if (this.#pooledBytes <= this.budgetBytes) break;
+      this.#evict(old);
+    }
+  }
+
+  #evict(a: Float32Array): void {
+    this.#pooled.delete(a);
+    this.#pooledBytes -= a.byteLength;
+    const list = this.#bySize.get(a.length)!;
+    list.splice(list.indexOf(a), 1);
+    const block = this.#blocks.get(a.buffer);
+    if (block === undefined) return; // A JS array: the garbage collector frees it.
+    block.freed = true;
+    this.#finalizer.unregister(block);
+    this.#blocks.delete(a.buffer);
+    this.#libc!.free(block.ptr);
+  }
+
+  /** Marks `values` (and any view of its memory) as visible outside the backend: never reused. */
+  escape(values: unknown): void {
+    if (!ArrayBuffer.isView(values)) return;
+    const block = this.#blocks.get(values.buffer);
+    if (block !== undefined) block.escaped = true;
+    this.#owned.delete(values.buffer);
+  }
+
+  /** Bytes held in the pool. */
+  get freeBytes(): number {
+    return this.#pooledBytes;
+  }
+}

@@ -1,0 +1,73 @@
+"""PyTorch peer of skiplab's `train` benchmark, around ../shared/bench/torch_throughput.py.
+
+Usage: /usr/bin/python3 bench/torch_peer.py MODEL [--threads T] [--steps N] [--batch B]
+Measures one model per process (so the peak RSS is that model's): training images/s
+(forward, backward, Adam step; two warm-up steps), inference images/s (eval mode, no
+autograd) and the process's peak resident set size in MB. Prints one JSON line.
+The models come from the shared script, so both stay identical.
+"""
+import argparse, json, os, resource, sys, time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "shared", "bench"))
+import torch, torch.nn.functional as F  # noqa: E402
+from torch_throughput import MODELS  # noqa: E402
+
+
+def peak_rss_mb():
+    """VmHWM of this process; ru_maxrss would include the parent's RSS inherited across exec."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def timed(fn, steps):
+    fn(); fn()
+    t = time.perf_counter()
+    for _ in range(steps):
+        fn()
+    return (time.perf_counter() - t) / steps
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model", choices=list(MODELS))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--batch", type=int, default=64)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    m = MODELS[a.model]()
+    opt = torch.optim.Adam(m.parameters(), 1e-3)
+    x = torch.rand(a.batch, 3, 32, 32) * 2 - 1
+    y = torch.randint(0, 10, (a.batch,))
+
+    def train_step():
+        opt.zero_grad()
+        F.cross_entropy(m(x), y).backward()
+        opt.step()
+
+    m.train()
+    train_dt = timed(train_step, a.steps)
+
+    def infer_step():
+        with torch.no_grad():
+            m(x).sum().item()
+
+    m.eval()
+    infer_dt = timed(infer_step, a.steps)
+    rss_mb = peak_rss_mb()
+    print(json.dumps({
+        "model": a.model, "framework": "pytorch-" + torch.__version__, "threads": a.threads,
+        "batch": a.batch, "train_images_per_s": round(a.batch / train_dt, 2),
+        "infer_images_per_s": round(a.batch / infer_dt, 2), "peak_rss_mb": round(rss_mb),
+    }), flush=True)
+
+
+if __name__ == "__main__":
+    main()
