@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "zod";
-import { definePlugin } from "../mod.ts";
+import { definePlugin } from "jsr:@skiplab/skiplab";
 
 export default definePlugin({
   name: "probes/overfit-gap",

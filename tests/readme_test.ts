@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+
+const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+
+Deno.test("README starts with the two commands: train, then test", () => {
+  const first = readme.split("```sh\n")[1].split("```")[0].trim().split("\n");
+  assert.equal(first.length, 2);
+  assert.match(
+    first[0],
+    /^command -v deno >\/dev\/null \|\| npm install -g deno@2; deno task train \S+/,
+  );
+  assert.match(
+    first[1],
+    /^command -v deno >\/dev\/null \|\| npm install -g deno@2; deno task test\b/,
+  );
+});
+
+Deno.test("README's custom probe is exactly examples/custom_probe.ts, which tests/plugins/load_test.ts runs", async () => {
+  const file = await Deno.readTextFile(new URL("../examples/custom_probe.ts", import.meta.url));
+  const block = readme.split("A complete custom probe")[1].split("```ts\n")[1].split("```")[0];
+  assert.ok(file.endsWith(block), "the README block is the file after its module comment");
+  assert.ok(block.split("\n").length <= 25);
+});
