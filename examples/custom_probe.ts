@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "zod";
-import { definePlugin } from "jsr:@skiplab/skiplab";
+import { definePlugin } from "@skiplab/skiplab";
 
 export default definePlugin({
   name: "probes/overfit-gap",
