@@ -6,9 +6,8 @@ import { buildModel, resnetSpec } from "../../models/mod.ts";
 import type { Plugin } from "../../plugins/mod.ts";
 import { train } from "../../train/mod.ts";
 
-// The fastest backend that trains here: native (oneDNN) in CI, wasm elsewhere.
-const backend = await selectBackend("auto");
-console.log(`e2e on ${backend.reason}`);
+// wasm: the backend every machine has (about a minute here; native takes 25 s).
+await selectBackend("wasm");
 
 Deno.test("train() lifts a small ResNet above 90% validation accuracy on synthetic data, without leaking tensors", async () => {
   const before = tf.memory().numTensors;

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { registerCpuKernels } from "../../../backends/cpu_kernels.ts";
 import { buildModel } from "../../../models/mod.ts";
 import { ignore, random } from "./_compare.ts";
 
 const BATCH = 2;
-// The cpu backend needs minutes per step of the ResNets; those run only when asked.
-const SLOW = Deno.env.get("SKIPLAB_SLOW_TESTS") === "1";
+// The cpu reference with skiplab's Conv2DBackpropFilter (checked against tfjs's own in
+// tests/backends/cpu_kernels_test.ts): tfjs's takes minutes per ResNet step.
+registerCpuKernels();
 
 /** Losses of three Adam steps of `name` from the given initial weights on `backend`. */
 function losses(name: string, backend: string, init: Float32Array[]): number[] {
@@ -40,11 +42,9 @@ function initialWeights(name: string): Float32Array[] {
 }
 
 for (const name of ["baseline_cnn", "mini_resnet", "resnet18", "resnet18_noskip"]) {
-  const slow = name !== "baseline_cnn";
-  if (slow && !SLOW && !ignore) console.log(`${name} loss check skipped: set SKIPLAB_SLOW_TESTS=1`);
   Deno.test({
     name: `native backend trains ${name} for three Adam steps with the cpu backend's losses`,
-    ignore: ignore || (slow && !SLOW),
+    ignore,
     fn() {
       const init = initialWeights(name);
       const want = losses(name, "cpu", init);
