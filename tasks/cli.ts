@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
+import { selectBackend } from "../backends/mod.ts";
 import { DataIntegrityError } from "../data/mod.ts";
 import { compareRuns, renderReport } from "../analysis/mod.ts";
 import { buildModel, createModelRegistry, Registry, summarizeModel } from "../models/mod.ts";
@@ -155,6 +156,7 @@ export async function main(args: string[]): Promise<number> {
   const overrides = overridesFromFlags(values);
   switch (command) {
     case "models":
+      await selectBackend("cpu"); // building needs no speed; cpu runs everywhere
       models();
       return 0;
     case "train": {
