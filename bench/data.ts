@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { cpuUsage } from "node:process";
 import { fileURLToPath } from "node:url";
+import { selectBackend } from "../backends/mod.ts";
 import { BatchPipeline, type ImageSet, loadCifar10, syntheticDataset } from "../data/mod.ts";
 import { Rng } from "../data/rng.ts";
 import { brightness, cutout, flip, randomCrop } from "../plugins/augment/mod.ts";
@@ -88,7 +89,7 @@ export const dataSuite: Suite = {
       quick: values.quick === true,
       source: typeof values.source === "string" ? values.source : undefined,
     };
-    await tf.setBackend("cpu");
+    await selectBackend("cpu");
     const rssBefore = Deno.memoryUsage().rss;
     const { train, from } = await loadTrain(options.source);
     const rssAfter = Deno.memoryUsage().rss;
