@@ -13,7 +13,8 @@ import type { Reporter } from "./progress.ts";
 import { Recorder, toCsv } from "./recorder.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import { type ScheduleConfig, scheduledRate } from "./schedule.ts";
-import { gradientStep, namedGradients, trainables } from "./step.ts";
+import { trainables } from "./step.ts";
+import { guardedStep } from "./_guarded_step.ts";
 import {
   type EpochContext,
   type EpochMetrics,
@@ -185,33 +186,19 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         }
         const ctx: StepContext = { ...run, epoch, step, globalStep: epoch * steps + step, rng };
         const n = batch.xs.shape[0];
-        // Batch-norm moving statistics change in the forward pass; kept to undo a NaN step.
-        const stats = model.nonTrainableWeights.map((w) => tf.clone(w.read()));
-        const { loss, correct, grads } = tf.tidy(() => {
-          const b = chain.has("transformBatch") ? chain.transformBatch(batch, ctx) : batch;
-          const r = gradientStep(model, infos, b);
-          return { loss: r.loss, correct: r.correct, grads: Object.fromEntries(r.grads) };
-        });
-        tf.dispose([batch.xs, batch.ys]);
-        const [l, c] = [(await loss.data())[0], (await correct.data())[0]];
-        tf.dispose([loss, correct]);
+        const { loss: l, correct: c } = await guardedStep(
+          model,
+          infos,
+          chain,
+          optimizer,
+          batch,
+          ctx,
+        );
         if (!Number.isFinite(l)) {
-          // Checked before the update, so the weights in memory stay finite too.
-          tf.dispose(Object.values(grads));
-          model.nonTrainableWeights.forEach((w, i) => w.write(stats[i]));
-          tf.dispose(stats);
           stopReason = `loss became ${l} at epoch ${epoch + 1}, step ${step + 1}; ` +
             `the last checkpoint (end of epoch ${epoch}) is kept, try a lower learning rate`;
           break;
         }
-        tf.dispose(stats);
-        const byKey = new Map(Object.entries(grads));
-        // Outside the tidy scope, so tensors a probe keeps are its own to free.
-        if (chain.has("afterGradients")) chain.afterGradients(namedGradients(infos, byKey), ctx);
-        optimizer.apply(
-          new Map(infos.map((i) => [i.key, { variable: i.variable, grad: byKey.get(i.key)! }])),
-        );
-        tf.dispose(Object.values(grads));
         partial.loss += l * n;
         partial.correct += c;
         partial.seen += n;
