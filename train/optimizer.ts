@@ -162,7 +162,13 @@ export class Optimizer {
     this.dispose();
     this.#iterations = state.iterations;
     this.lr = state.lr;
-    for (const [k, t] of state.slots) this.#slots.set(k, tf.variable(tf.clone(t), false));
+    // A variable shares its value's data; tidy frees the intermediate copy's handle.
+    for (const [k, t] of state.slots) {
+      this.#slots.set(
+        k,
+        tf.tidy(() => tf.variable(tf.clone(t), false)),
+      );
+    }
   }
 
   /** Frees the slot tensors. */

@@ -69,3 +69,14 @@ Deno.test("Optimizer rejects a learning rate that is not positive", () => {
     message: /'lr' must be a positive number, got 0/,
   });
 });
+
+Deno.test("Optimizer setState() copies the slots and dispose() frees every copy", () => {
+  const slot = tf.ones([3]);
+  const before = tf.memory().numTensors;
+  const opt = new Optimizer({ type: "adam", lr: 1e-3 });
+  opt.setState({ iterations: 1, lr: 1e-3, slots: new Map([["w/m", slot]]) });
+  opt.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(Array.from(slot.dataSync()), [1, 1, 1], "the caller's tensor is untouched");
+  slot.dispose();
+});
