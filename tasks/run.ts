@@ -14,12 +14,9 @@ import {
   resolveSpec,
   summarizeModel,
 } from "../models/mod.ts";
-import {
-  composePlugins,
-  createPluginRegistry,
-  instantiatePlugin,
-  type Plugin,
-} from "../plugins/mod.ts";
+import { createPluginRegistry, instantiatePlugin } from "../plugins/mod.ts";
+import { composePlugins } from "../train/compose.ts";
+import type { Plugin } from "../train/hooks.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
 import { writeFileAtomic } from "../train/atomic.ts";
 import { terminalReporter } from "../train/progress.ts";

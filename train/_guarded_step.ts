@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { PluginChain } from "../plugins/compose.ts";
+import type { PluginChain } from "./compose.ts";
 import type { Optimizer } from "./optimizer.ts";
 import { gradientStep, namedGradients, type TrainableInfo } from "./step.ts";
 import type { Batch, StepContext } from "./types.ts";

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel, NamedTensorMap } from "../layers/tf_types.ts";
-import type { PluginState } from "../plugins/plugin.ts";
+import type { PluginState } from "./hooks.ts";
 import { replaceDirAtomic } from "./atomic.ts";
 import type { EpochMetrics, Row } from "./types.ts";
 

@@ -14,3 +14,5 @@ export * from "./checkpoint.ts";
 export * from "./progress.ts";
 export * from "./recorder.ts";
 export * from "./weight_store.ts";
+export * from "./hooks.ts";
+export * from "./compose.ts";

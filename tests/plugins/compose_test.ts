@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { composePlugins } from "../../plugins/compose.ts";
+import { composePlugins } from "../../train/compose.ts";
 import type { Plugin, PluginState } from "../../plugins/plugin.ts";
 import type { ModelSpec } from "../../models/spec.ts";
 import type { Batch } from "../../train/types.ts";

@@ -11,8 +11,8 @@ import type {
   NamedGradient,
   RunContext,
   StepContext,
-} from "../train/types.ts";
-import type { Plugin, PluginState } from "./plugin.ts";
+} from "./types.ts";
+import type { Plugin, PluginState } from "./hooks.ts";
 
 /** The hooks a plugin may implement. */
 export type PluginHook =
