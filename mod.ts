@@ -26,3 +26,4 @@ export * from "./backends/mod.ts";
 export * from "./train/mod.ts";
 export * from "./plugins/mod.ts";
 export * from "./analysis/mod.ts";
+export * from "./rundir/mod.ts";

@@ -7,7 +7,8 @@
  */
 import * as vega from "vega";
 import * as vl from "vega-lite";
-import type { ConfusionData, RunData } from "./run_files.ts";
+import type { ConfusionData } from "../rundir/mod.ts";
+import type { RunData } from "./run_files.ts";
 import { layerNormTable } from "./tables.ts";
 
 /** A Vega-Lite specification (any top-level form). */
@@ -32,9 +33,14 @@ export async function renderSvg(spec: FigureSpec): Promise<string> {
   }
 }
 
-/** Whether a run is a no-skip ablation (its name or model says `noskip`, `no_skip` or `no-skip`). */
+/**
+ * Whether a run trained a residual network without its skip connections, as
+ * its summary.json records (`architecture.skip` false for a `resnet`). A run
+ * without a summary, or a plain CNN, is not a no-skip ablation.
+ */
 export function isNoSkip(run: RunData): boolean {
-  return /no[-_ ]?skips?\b/i.test(`${run.name} ${run.summary?.model ?? ""}`);
+  const a = run.summary?.architecture;
+  return a?.family === "resnet" && !a.skip;
 }
 
 function checkRuns(runs: readonly RunData[], what: string): void {

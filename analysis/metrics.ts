@@ -1,7 +1,8 @@
 /**
- * Classification metrics from label indices and probabilities: the confusion
- * matrix, the per-class report (the layout of scikit-learn's
- * classification_report) and top-k accuracy.
+ * Classification metrics: the per-class report of a confusion matrix (the
+ * layout of scikit-learn's classification_report) and top-k accuracy. The
+ * confusion matrix itself is counted where the test set is evaluated
+ * (train/confusion.ts).
  * @module
  */
 
@@ -28,38 +29,6 @@ function checkLabels(name: string, labels: ArrayLike<number>, classes: number): 
       );
     }
   }
-}
-
-/**
- * Counts of (actual, predicted) pairs: row = actual class, column = predicted class.
- * @throws {RangeError} when the lengths differ, `classes` is not a positive integer,
- * or a label lies outside [0, classes).
- * @example
- * ```ts
- * import { confusionMatrix } from "./metrics.ts";
- * confusionMatrix([0, 1, 1], [0, 1, 0], 2); // [[1, 0], [1, 1]]
- * ```
- */
-export function confusionMatrix(
-  actual: ArrayLike<number>,
-  predicted: ArrayLike<number>,
-  classes: number,
-): number[][] {
-  if (!Number.isInteger(classes) || classes < 1) {
-    throw new RangeError(
-      `Cannot build a confusion matrix: 'classes' must be a positive integer, got ${classes}`,
-    );
-  }
-  if (actual.length !== predicted.length) {
-    throw new RangeError(
-      `Cannot build a confusion matrix: 'actual' and 'predicted' must have equal lengths, got ${actual.length} and ${predicted.length}`,
-    );
-  }
-  checkLabels("actual", actual, classes);
-  checkLabels("predicted", predicted, classes);
-  const cm = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-  for (let i = 0; i < actual.length; i++) cm[actual[i]][predicted[i]]++;
-  return cm;
 }
 
 const ratio = (num: number, den: number): number => (den === 0 ? 0 : num / den);

@@ -7,6 +7,7 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { join } from "node:path";
+import { SUITE_FILES, writeFileAtomic } from "../rundir/mod.ts";
 import type { RunData } from "./run_files.ts";
 import { formatCell, markdownTable } from "./table_format.ts";
 import { layerNormTable, writeTable } from "./tables.ts";
@@ -125,8 +126,8 @@ export async function writePaperTable(dir: string, table: ColumnTable): Promise<
       `Cannot write Table I to '${dir}': the table lacks column(s) ${missing.join(", ")}`,
     );
   }
-  const csv = join(dir, "table.csv"), md = join(dir, "table.md");
+  const csv = join(dir, SUITE_FILES.table), md = join(dir, SUITE_FILES.tableMarkdown);
   await writeTable(table, csv);
-  await Deno.writeTextFile(md, "# Table I: model comparison\n\n" + paperMarkdown(table));
+  await writeFileAtomic(md, "# Table I: model comparison\n\n" + paperMarkdown(table));
   return [csv, md];
 }

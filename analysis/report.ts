@@ -3,6 +3,7 @@
  * @module
  */
 import { join } from "node:path";
+import { RUN_FILES, SUITE_FILES } from "../rundir/mod.ts";
 import type { RunChartOptions } from "./charts.ts";
 import { renderRunReport, type ReportResult } from "./run_report.ts";
 import { renderSuiteReport } from "./suite_report.ts";
@@ -37,8 +38,8 @@ export async function renderReport(
     throw new Deno.errors.NotFound(`Cannot render a report: '${dir}' is not a directory`);
   }
   const has = (f: string) => Deno.stat(join(dir, f)).then(() => true, () => false);
-  if (await has("suite.json")) return renderSuiteReport(dir, options);
-  if ((await has("history.csv")) || (await has("summary.json"))) {
+  if (await has(SUITE_FILES.suite)) return renderSuiteReport(dir, options);
+  if ((await has(RUN_FILES.history)) || (await has(RUN_FILES.summary))) {
     return renderRunReport(dir, options);
   }
   throw new Deno.errors.NotFound(

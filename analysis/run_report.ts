@@ -6,6 +6,7 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { join } from "node:path";
+import { RUN_FILES, writeClasses, writeFigure, writeReport } from "../rundir/mod.ts";
 import { gradientChart, historyCharts, lrChart, type RunChartOptions } from "./charts.ts";
 import { confusionFigure, gradientFigure, trainingFigure, validationFigure } from "./figures.ts";
 import {
@@ -16,7 +17,7 @@ import {
 import { PAPER_FORMATS, paperMarkdown, paperTable } from "./paper_table.ts";
 import { readRun, type RunData } from "./run_files.ts";
 import { formatTable, markdownTable } from "./table_format.ts";
-import { classReportTable, layerNormTable, writeTable } from "./tables.ts";
+import { classReportTable, layerNormTable } from "./tables.ts";
 
 /** What a report rendering wrote and what it shows in a terminal. */
 export interface ReportResult {
@@ -40,38 +41,35 @@ export interface Figure {
   readonly svg: string;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
-}
-
 /** Writes figures under `dir/figures/` and returns the paths and the Markdown that embeds them. */
 export async function writeFigures(
   dir: string,
   figures: readonly Figure[],
 ): Promise<{ files: string[]; markdown: string }> {
-  await Deno.mkdir(join(dir, "figures"), { recursive: true });
   const files: string[] = [];
-  for (const f of figures) {
-    files.push(join(dir, "figures", f.file));
-    await Deno.writeTextFile(files[files.length - 1], f.svg);
-  }
-  const markdown = figures.map((f) => `### ${f.caption}\n\n![${f.caption}](figures/${f.file})\n`)
+  for (const f of figures) files.push(await writeFigure(dir, f.file, f.svg));
+  const markdown = figures
+    .map((f) => `### ${f.caption}\n\n![${f.caption}](${RUN_FILES.figures}/${f.file})\n`)
     .join("\n");
   return { files, markdown };
 }
 
-async function classRows(run: RunData): Promise<ClassReportRow[] | undefined> {
+function classRows(run: RunData): readonly ClassReportRow[] | undefined {
   if (run.confusion) return classificationReport(run.confusion.matrix, run.confusion.classNames);
-  const path = join(run.dir, "classes.csv");
-  if (!(await exists(path))) return undefined;
-  const t = aq.fromCSV(await Deno.readTextFile(path));
-  return t.objects() as unknown as ClassReportRow[];
+  return run.classes;
 }
 
+/** The summary as key/value rows; nested facts flattened (`architecture.skip`), the recipe left to config.yaml. */
 function keyValue(run: RunData): ColumnTable {
-  const s = run.summary as unknown as Record<string, unknown> | undefined;
-  const keys = s ? Object.keys(s).filter((k) => k !== "class_names") : [];
-  return aq.table({ key: keys, value: keys.map((k) => String(s?.[k])) });
+  const rows: [string, string][] = [];
+  const walk = (prefix: string, v: unknown) => {
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      for (const [k, x] of Object.entries(v)) walk(prefix ? `${prefix}.${k}` : k, x);
+    } else rows.push([prefix, Array.isArray(v) ? v.join(", ") : String(v)]);
+  };
+  const { class_names: _c, recipe: _r, ...rest } = run.summary ?? ({} as Record<string, never>);
+  walk("", rest);
+  return aq.table({ key: rows.map((r) => r[0]), value: rows.map((r) => r[1]) });
 }
 
 /**
@@ -84,11 +82,10 @@ export async function renderRunReport(
 ): Promise<ReportResult> {
   const run = await readRun(dir);
   const files: string[] = [];
-  const rows = await classRows(run);
-  const classesPath = join(dir, "classes.csv");
-  if (run.confusion && rows && !(await exists(classesPath))) {
-    await writeTable(classReportTable(rows), classesPath);
-    files.push(classesPath);
+  const rows = classRows(run);
+  if (run.confusion && rows && !run.classes) {
+    await writeClasses(dir, rows);
+    files.push(join(dir, RUN_FILES.classes));
   }
   const hasHistory = run.history.numRows() > 0, hasGradients = run.gradients.numRows() > 0;
   const figures: Figure[] = [];
@@ -132,9 +129,7 @@ export async function renderRunReport(
     rows ? "## Classification report\n\n" + markdownTable(classReportTable(rows)) : "",
     hasGradients ? "## Mean gradient norm per layer (last epoch)\n\n" + markdownTable(norms) : "",
   ].filter((s) => s !== "").join("\n");
-  const reportPath = join(dir, "report.md");
-  await Deno.writeTextFile(reportPath, md);
-  files.push(reportPath);
+  files.push(await writeReport(dir, md));
 
   const text = [
     `Run ${run.name} (${dir})`,

@@ -3,7 +3,8 @@
  * every member's report, Table I, the multi-run figures and the suite's report.md.
  * @module
  */
-import { isAbsolute, join, relative } from "node:path";
+import { join, relative } from "node:path";
+import { RUN_FILES, suiteMemberDirs, writeReport } from "../rundir/mod.ts";
 import { gradientChart, historyCharts, lrChart, type RunChartOptions } from "./charts.ts";
 import {
   ablationFigure,
@@ -18,28 +19,12 @@ import { type Figure, renderRunReport, type ReportResult, writeFigures } from ".
 import { formatTable } from "./table_format.ts";
 
 /**
- * Reads suite.json and returns its member directories, resolved against the
- * suite directory unless absolute.
+ * The member run directories of a suite, from its suite.json, resolved
+ * against the suite directory unless absolute.
  * @throws {SyntaxError} when suite.json is not `{ "members": string[] }` with at least one member.
  */
 export async function readSuiteMembers(dir: string): Promise<string[]> {
-  const path = join(dir, "suite.json");
-  let data: { members?: unknown };
-  try {
-    data = JSON.parse(await Deno.readTextFile(path));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw e;
-    throw new SyntaxError(`Cannot read '${path}': invalid JSON (${(e as Error).message})`);
-  }
-  const m = data?.members;
-  if (!Array.isArray(m) || m.length === 0 || m.some((x) => typeof x !== "string" || x === "")) {
-    throw new SyntaxError(
-      `Cannot read '${path}': 'members' must be a non-empty array of directory names, got ${
-        JSON.stringify(m)
-      }`,
-    );
-  }
-  return m.map((x: string) => (isAbsolute(x) ? x : join(dir, x)));
+  return await suiteMemberDirs(dir);
 }
 
 /** Renders every member, then Table I (table.csv, table.md), figures/*.svg and report.md of the suite. */
@@ -92,18 +77,16 @@ export async function renderSuiteReport(
   const fig = await writeFigures(dir, figures);
   files.push(...fig.files);
 
-  const links = runs.map((r) => `- [${r.name}](${relative(dir, join(r.dir, "report.md"))})`).join(
-    "\n",
-  );
+  const links = runs
+    .map((r) => `- [${r.name}](${relative(dir, join(r.dir, RUN_FILES.report))})`)
+    .join("\n");
   const md = [
     `# Suite ${dir.replace(/[\\/]+$/, "").split(/[\\/]/).pop()}\n`,
     "## Table I: model comparison\n\n" + paperMarkdown(table),
     "## Figures\n\n" + (fig.markdown || "No member recorded a history.\n"),
     "## Members\n\n" + links + "\n",
   ].join("\n");
-  const reportPath = join(dir, "report.md");
-  await Deno.writeTextFile(reportPath, md);
-  files.push(reportPath);
+  files.push(await writeReport(dir, md));
 
   const text = [
     `Suite ${dir}: ${runs.length} runs`,

@@ -7,6 +7,7 @@ import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { dirname } from "node:path";
 import type { ClassReportRow } from "./metrics.ts";
+import { writeFileAtomic } from "../rundir/mod.ts";
 import type { RunData } from "./run_files.ts";
 
 export { formatTable, markdownTable } from "./table_format.ts";
@@ -124,6 +125,7 @@ export const SUMMARY_COLUMNS: readonly string[] = [
   "peak_memory_mb",
   "stopped_reason",
   "started_at",
+  "ended_at",
 ];
 
 /** One row per run that has a summary.json, with the columns of {@link SUMMARY_COLUMNS}. */
@@ -164,7 +166,7 @@ export async function writeTable(table: ColumnTable, path: string): Promise<void
     );
   }
   await Deno.mkdir(dirname(path), { recursive: true });
-  await Deno.writeTextFile(path, text.endsWith("\n") ? text : text + "\n");
+  await writeFileAtomic(path, text.endsWith("\n") ? text : text + "\n");
 }
 
 function nanToNull(v: unknown): unknown {

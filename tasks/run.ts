@@ -4,23 +4,22 @@
  * @module
  */
 import { stringify } from "yaml";
-import { classificationReport, confusionMatrix, renderReport } from "../analysis/mod.ts";
+import { renderReport } from "../analysis/mod.ts";
 import { selectBackend } from "../backends/select.ts";
-import { type ImageSet, loadCifar10, type Splits, syntheticDataset } from "../data/mod.ts";
-import {
-  buildModel,
-  type ModelSummary,
-  modelVariant,
-  resolveSpec,
-  summarizeModel,
-} from "../models/mod.ts";
+import { loadCifar10, type Splits, syntheticDataset } from "../data/mod.ts";
+import { buildModel, modelVariant, resolveSpec, summarizeModel } from "../models/mod.ts";
 import { createPluginRegistry, instantiatePlugin } from "../plugins/mod.ts";
+import { checkpointDir, prepareRunDir, writeConfig } from "../rundir/mod.ts";
+import { readCheckpoint } from "../train/checkpoint.ts";
 import { composePlugins } from "../train/compose.ts";
 import type { Plugin } from "../train/hooks.ts";
-import { loadCheckpoint } from "../train/checkpoint.ts";
-import { writeFileAtomic } from "../train/atomic.ts";
-import { terminalReporter } from "../train/progress.ts";
-import { toCsv } from "../train/recorder.ts";
+import {
+  architectureFacts,
+  environmentFacts,
+  runSummary,
+  runTables,
+  trainingProgress,
+} from "../train/observers/mod.ts";
 import { train, type TrainResult } from "../train/trainer.ts";
 import type { Experiment } from "./config.ts";
 
@@ -90,8 +89,12 @@ export async function runExperiment(
   exp: Experiment,
   options: RunOptions = {},
 ): Promise<RunOutcome> {
-  const reporter = options.progress === false ? { log: () => {} } : terminalReporter();
-  const log = (m: string) => reporter.log?.(m);
+  const progress = options.progress === false ? undefined : trainingProgress();
+  const log = (m: string) => progress?.onLog?.(m);
+  const dir = options.resumeDir ?? options.dir ?? `${exp.out}/${stamp()}-${exp.name}`;
+  // Before anything slow: a folder that cannot take the run fails here, naming it.
+  await prepareRunDir(dir);
+  const resume = options.resumeDir ? await readCheckpoint(checkpointDir(dir, "last")) : undefined;
   const backend = await selectBackend(exp.backend);
   log(`backend: ${backend.reason}`);
 
@@ -104,10 +107,7 @@ export async function runExperiment(
     modelVariant(resolveSpec(exp.model), exp.model_options),
   );
   const splits = await loadData(exp, log);
-  const dir = options.resumeDir ?? options.dir ?? `${exp.out}/${stamp()}-${exp.name}`;
-  await Deno.mkdir(dir, { recursive: true });
-  const resume = options.resumeDir ? await loadCheckpoint(`${dir}/checkpoints/last`) : undefined;
-  if (!resume) await writeFileAtomic(`${dir}/config.yaml`, stringify(exp));
+  if (!resume) await writeConfig(dir, stringify(exp));
 
   const model = buildModel(spec, { seed: exp.seed });
   const size = summarizeModel(model);
@@ -116,52 +116,67 @@ export async function runExperiment(
       `${size.trainableParams.toLocaleString("en")} trainable parameters, depth ${size.depth}; ` +
       `data: ${splits.train.count} train / ${splits.val.count} val / ${splits.test.count} test; run: ${dir}`,
   );
-  const started = performance.now();
-  const o = exp.optimizer;
-  const result = await train({
-    model,
-    train: splits.train,
-    val: splits.val,
-    test: splits.test,
-    epochs: exp.epochs,
-    batchSize: exp.batch_size,
+  const facts = {
+    name: exp.name,
+    model: exp.model,
+    backend: backend.name,
+    params: size.totalParams,
+    trainable_params: size.trainableParams,
+    architecture: architectureFacts(spec, size),
     seed: exp.seed,
-    optimizer: o.type === "adam"
-      ? {
-        type: "adam",
-        lr: o.lr,
-        beta1: o.beta1,
-        beta2: o.beta2,
-        epsilon: o.epsilon,
-        weightDecay: o.weight_decay,
+    recipe: JSON.parse(JSON.stringify(exp)),
+    environment: await environmentFacts(backend.detail),
+  };
+  const observers = {
+    first: progress ? [progress] : [],
+    last: [runTables(dir), runSummary(dir, facts)],
+  };
+  const o = exp.optimizer;
+  let result: TrainResult;
+  try {
+    result = await train({
+      model,
+      train: splits.train,
+      val: splits.val,
+      test: splits.test,
+      epochs: exp.epochs,
+      batchSize: exp.batch_size,
+      seed: exp.seed,
+      optimizer: o.type === "adam"
+        ? {
+          type: "adam",
+          lr: o.lr,
+          beta1: o.beta1,
+          beta2: o.beta2,
+          epsilon: o.epsilon,
+          weightDecay: o.weight_decay,
+        }
+        : {
+          type: "sgd",
+          lr: o.lr,
+          momentum: o.momentum,
+          nesterov: o.nesterov,
+          weightDecay: o.weight_decay,
+        },
+      schedule: scheduleOf(exp),
+      plugins: [...observers.first, ...plugins, ...observers.last],
+      runDir: dir,
+      runName: exp.name,
+      resume,
+      signal: options.signal,
+    });
+  } finally {
+    if (resume) {
+      for (const t of [...Object.values(resume.weights), ...Object.values(resume.optimizer)]) {
+        t.dispose();
       }
-      : {
-        type: "sgd",
-        lr: o.lr,
-        momentum: o.momentum,
-        nesterov: o.nesterov,
-        weightDecay: o.weight_decay,
-      },
-    schedule: scheduleOf(exp),
-    plugins,
-    runDir: dir,
-    runName: exp.name,
-    resume,
-    reporter,
-    signal: options.signal,
-  });
-  if (resume) {
-    for (const t of [...Object.values(resume.weights), ...Object.values(resume.optimizer)]) {
-      t.dispose();
     }
+    model.dispose();
   }
-  const minutes = (performance.now() - started) / 60000;
   if (!result.interrupted) {
-    await writeOutputs(dir, exp, result, size, backend.name, minutes, splits.test);
-  }
-  model.dispose();
-  if (!result.interrupted && options.print !== false) {
-    console.log((await renderReport(dir)).text);
+    // Classes, figures and report.md, from the files the observers wrote.
+    const report = await renderReport(dir);
+    if (options.print !== false) console.log(report.text);
   }
   log(`${result.stopReason === "completed" ? "done" : `stopped (${result.stopReason})`}: ${dir}`);
   return { dir, result };
@@ -179,53 +194,4 @@ function scheduleOf(exp: Experiment) {
     case "one-cycle":
       return { type: "one-cycle" as const, peakFactor: s.peak_factor, warmup: s.warmup };
   }
-}
-
-async function writeOutputs(
-  dir: string,
-  exp: Experiment,
-  result: TrainResult,
-  size: ModelSummary,
-  backend: string,
-  minutes: number,
-  testSet: ImageSet,
-): Promise<void> {
-  const { history, test } = result;
-  const classes = testSet.classNames;
-  if (test) {
-    const cm = confusionMatrix(testSet.labels, test.predicted, classes.length);
-    const confusion = cm.map((row, i) => ({
-      actual: classes[i],
-      ...Object.fromEntries(row.map((n, j) => [classes[j], n])),
-    }));
-    await writeFileAtomic(`${dir}/confusion.csv`, toCsv(confusion));
-    const report = classificationReport(cm, classes).map((r) => ({ ...r }));
-    await writeFileAtomic(`${dir}/classes.csv`, toCsv(report));
-  }
-  const best = history.reduce(
-    (b, m) => (m.val_loss < (history[b]?.val_loss ?? Infinity) ? m.epoch : b),
-    0,
-  );
-  const peak = Math.max(
-    0,
-    ...(result.tables.timing ?? []).map((r) => Number(r.peak_rss_bytes ?? 0) / 2 ** 20),
-  );
-  const summary = {
-    name: exp.name,
-    model: exp.model,
-    backend,
-    params: size.totalParams,
-    trainable_params: size.trainableParams,
-    epochs_run: history.length,
-    best_epoch: best,
-    test_acc: test?.acc ?? null,
-    test_loss: test?.loss ?? null,
-    train_minutes: minutes,
-    seconds_per_epoch: history.reduce((s, m) => s + m.seconds, 0) / Math.max(1, history.length),
-    peak_memory_mb: peak,
-    stopped_reason: result.stopReason,
-    class_names: classes,
-    started_at: new Date(Date.now() - minutes * 60000).toISOString(),
-  };
-  await writeFileAtomic(`${dir}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
 }

@@ -8,7 +8,14 @@ import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { renderReport } from "../analysis/mod.ts";
-import { writeFileAtomic } from "../train/atomic.ts";
+import {
+  checkpointDir,
+  prepareRunDir,
+  readSuite,
+  RUN_FILES,
+  type SuiteState,
+  writeSuite,
+} from "../rundir/mod.ts";
 import { ConfigError, loadExperiment, mergeExperiment } from "./config.ts";
 import { runExperiment } from "./run.ts";
 
@@ -17,17 +24,6 @@ const SuiteSchema = z.strictObject({
   members: z.array(z.string().min(1)).min(1),
   out: z.string().min(1).default("runs"),
 });
-
-/** What `suite.json` in a suite directory records. */
-export interface SuiteState {
-  readonly name: string;
-  /** Experiment files, resolved. */
-  readonly files: string[];
-  /** Member run directories, relative to the suite directory. */
-  readonly members: string[];
-  /** Overrides given on the command line, re-applied on resume. */
-  readonly overrides: Record<string, unknown>;
-}
 
 /** Options of {@linkcode runSuite}. */
 export interface SuiteOptions {
@@ -56,7 +52,19 @@ export async function runSuite(
   let state: SuiteState;
   if (await exists(`${file}/suite.json`)) {
     dir = file;
-    state = JSON.parse(await Deno.readTextFile(`${dir}/suite.json`));
+    const saved = await readSuite(dir);
+    if (!saved.files || saved.files.length !== saved.members.length) {
+      throw new ConfigError(
+        `Cannot resume suite '${dir}': suite.json must list one experiment file per member ` +
+          `('files'), got ${JSON.stringify(saved.files)}`,
+      );
+    }
+    state = {
+      name: saved.name ?? dir,
+      files: saved.files,
+      members: saved.members,
+      overrides: saved.overrides ?? {},
+    };
   } else {
     let raw: unknown;
     try {
@@ -77,13 +85,13 @@ export async function runSuite(
     const names = [];
     for (const f of files) names.push((await loadExperiment(f, overrides)).name);
     state = { name: r.data.name, files, members: names, overrides };
-    await Deno.mkdir(dir, { recursive: true });
-    await writeFileAtomic(`${dir}/suite.json`, JSON.stringify(state, null, 2) + "\n");
+    await prepareRunDir(dir);
+    await writeSuite(dir, state);
   }
   for (const [i, f] of state.files.entries()) {
     const memberDir = `${dir}/${state.members[i]}`;
-    if (await exists(`${memberDir}/summary.json`)) continue;
-    const resuming = await exists(`${memberDir}/checkpoints/last/state.json`);
+    if (await exists(`${memberDir}/${RUN_FILES.summary}`)) continue;
+    const resuming = await exists(`${checkpointDir(memberDir, "last")}/state.json`);
     const exp = await loadExperiment(f, mergeExperiment(state.overrides, { out: dir }));
     const { result } = await runExperiment(exp, {
       dir: memberDir,

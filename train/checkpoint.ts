@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel, NamedTensorMap } from "../layers/tf_types.ts";
 import type { PluginState } from "./hooks.ts";
-import { replaceDirAtomic } from "./atomic.ts";
+import { recoverDir, replaceDirAtomic, writeFileSynced } from "../rundir/atomic.ts";
 import type { EpochMetrics, Row } from "./types.ts";
 
 /** Everything besides weights that a resumed run needs to continue exactly. */
@@ -47,10 +47,15 @@ export interface Checkpoint {
   readonly snapshots: Record<string, NamedTensorMap>;
 }
 
+/** The checkpoint slots of a run directory, under `checkpoints/`. */
+export const CHECKPOINT_SLOTS: readonly ("best" | "last")[] = ["best", "last"];
+
 /**
  * Writes the model in tfjs format (`model.json` + `weights.bin`, loadable with
  * `tf.loadLayersModel`) plus `optimizer.bin`, `snapshots/*.bin` and
- * `state.json`, into `dir`, replacing it atomically.
+ * `state.json`, into `dir`, replacing it atomically: every file is synced
+ * before the swap, so `kill -9` at any instant leaves the old or the new
+ * checkpoint whole.
  */
 export async function saveCheckpoint(
   dir: string,
@@ -67,8 +72,8 @@ export async function saveCheckpoint(
         weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs }],
       };
       delete (json as { weightSpecs?: unknown }).weightSpecs;
-      await Deno.writeTextFile(`${tmp}/model.json`, JSON.stringify(json));
-      await Deno.writeFile(`${tmp}/weights.bin`, new Uint8Array(weightData as ArrayBuffer));
+      await writeFileSynced(`${tmp}/model.json`, JSON.stringify(json));
+      await writeFileSynced(`${tmp}/weights.bin`, new Uint8Array(weightData as ArrayBuffer));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
     }));
     const opt = await writeTensors(`${tmp}/optimizer.bin`, optimizer);
@@ -78,12 +83,30 @@ export async function saveCheckpoint(
       snaps[slot] = await writeTensors(`${tmp}/snapshots/${encodeURIComponent(slot)}.bin`, map);
     }
     const doc = { format: "skiplab-checkpoint/1", state, optimizer: opt, snapshots: snaps };
-    await Deno.writeTextFile(`${tmp}/state.json`, JSON.stringify(doc));
+    await writeFileSynced(`${tmp}/state.json`, JSON.stringify(doc));
   });
 }
 
-/** Reads a checkpoint written by {@linkcode saveCheckpoint}; errors name the file and what is wrong. */
-export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
+/**
+ * Finishes or undoes a checkpoint swap that a crash cut short and removes
+ * stale temporary folders, for every slot of the run directory `runDir`.
+ * Returns what it did, one line each.
+ */
+export async function recoverCheckpoints(runDir: string): Promise<string[]> {
+  const done: string[] = [];
+  for (const slot of CHECKPOINT_SLOTS) {
+    done.push(...await recoverDir(`${runDir}/checkpoints/${slot}`));
+  }
+  return done;
+}
+
+/**
+ * Reads the checkpoint in `dir` (e.g. `runs/x/checkpoints/last`) written by
+ * {@linkcode saveCheckpoint}, after recovering a swap a crash cut short;
+ * errors name the file and what is wrong. The caller owns the tensors.
+ */
+export async function readCheckpoint(dir: string): Promise<Checkpoint> {
+  await recoverDir(dir);
   const statePath = `${dir}/state.json`;
   let doc: {
     format: string;
@@ -111,12 +134,15 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   return { state: doc.state, weights, optimizer, snapshots };
 }
 
+/** Former name of {@linkcode readCheckpoint}. */
+export const loadCheckpoint: (dir: string) => Promise<Checkpoint> = readCheckpoint;
+
 async function writeTensors(
   path: string,
   map: NamedTensorMap,
 ): Promise<tf.io.WeightsManifestEntry[]> {
   const { data, specs } = await tf.io.encodeWeights(map);
-  await Deno.writeFile(path, new Uint8Array(data));
+  await writeFileSynced(path, new Uint8Array(data));
   return specs;
 }
 

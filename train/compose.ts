@@ -10,7 +10,11 @@ import type {
   EpochMetrics,
   NamedGradient,
   RunContext,
+  RunEnd,
+  RunStop,
   StepContext,
+  StepMetrics,
+  StopContext,
 } from "./types.ts";
 import type { Plugin, PluginState } from "./hooks.ts";
 
@@ -20,7 +24,11 @@ export type PluginHook =
   | "transformModel"
   | "transformBatch"
   | "afterGradients"
+  | "onStepEnd"
   | "onEpochEnd"
+  | "onStop"
+  | "onRunEnd"
+  | "onLog"
   | "teardown";
 
 /** Plugins composed into one object with the hooks of a single plugin. */
@@ -39,8 +47,16 @@ export interface PluginChain {
   transformBatch(batch: Batch, ctx: StepContext): Batch;
   /** Hands the step's gradients to every `afterGradients` in order. */
   afterGradients(grads: readonly NamedGradient[], ctx: StepContext): void;
+  /** Hands the step-end event to every `onStepEnd` in order. */
+  onStepEnd(metrics: StepMetrics, ctx: StepContext): void;
   /** Runs every `onEpochEnd` in order, awaiting each. */
   onEpochEnd(metrics: EpochMetrics, ctx: EpochContext): Promise<void>;
+  /** Runs every `onStop` in order, awaiting each. */
+  onStop(stop: RunStop, ctx: StopContext): Promise<void>;
+  /** Runs every `onRunEnd` in order, awaiting each. */
+  onRunEnd(end: RunEnd, ctx: RunContext): Promise<void>;
+  /** Hands a log line to every `onLog` in order. */
+  onLog(message: string): void;
   /** Runs every `teardown`, even after one throws; then rethrows the first error. */
   teardown(ctx: RunContext): Promise<void>;
   /** The state of every plugin that has one, keyed by {@linkcode PluginChain.keys}. */
@@ -55,8 +71,8 @@ export interface PluginChain {
 
 /**
  * Composes plugins into a {@linkcode PluginChain}. An error thrown by a hook is
- * rethrown with the plugin's name and the hook in its message (the original
- * error is its `cause`).
+ * rethrown as a {@linkcode PluginError} naming the plugin and the hook, whose
+ * stack is the one of the plugin's own error (also its `cause`).
  *
  * @example Two ablations applied in order
  * ```ts
@@ -99,10 +115,28 @@ export function composePlugins(plugins: readonly Plugin[]): PluginChain {
         guard(key, "afterGradients", () => p.afterGradients!(grads, ctx));
       }
     },
+    onStepEnd(metrics, ctx) {
+      for (const { p, key } of withHook("onStepEnd")) {
+        guard(key, "onStepEnd", () => p.onStepEnd!(metrics, ctx));
+      }
+    },
     async onEpochEnd(metrics, ctx) {
       for (const { p, key } of withHook("onEpochEnd")) {
         await guard(key, "onEpochEnd", () => p.onEpochEnd!(metrics, ctx));
       }
+    },
+    async onStop(stop, ctx) {
+      for (const { p, key } of withHook("onStop")) {
+        await guard(key, "onStop", () => p.onStop!(stop, ctx));
+      }
+    },
+    async onRunEnd(end, ctx) {
+      for (const { p, key } of withHook("onRunEnd")) {
+        await guard(key, "onRunEnd", () => p.onRunEnd!(end, ctx));
+      }
+    },
+    onLog(message) {
+      for (const { p, key } of withHook("onLog")) guard(key, "onLog", () => p.onLog!(message));
     },
     async teardown(ctx) {
       let first: unknown = undefined;
@@ -164,10 +198,29 @@ function guard<T>(key: string, hook: string, fn: () => T): T {
   return out;
 }
 
+/** A plugin hook failed: names the plugin and the hook; the stack is the plugin's own. */
+export class PluginError extends Error {
+  /** Key of the plugin in its chain, e.g. `probes/gradient-norms` or `augment/flip#2`. */
+  readonly plugin: string;
+  /** The hook that threw, e.g. `onEpochEnd`. */
+  readonly hook: string;
+
+  /** Wraps `cause`, thrown by hook `hook` of plugin `plugin`. */
+  constructor(plugin: string, hook: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`Plugin '${plugin}' failed in ${hook}: ${why}`, { cause });
+    this.name = "PluginError";
+    this.plugin = plugin;
+    this.hook = hook;
+    // The wrapper's own frames are the engine's; the plugin's frames say where it failed.
+    const frames = cause instanceof Error && cause.stack
+      ? cause.stack.split("\n").filter((l) => /^\s+at /.test(l)).join("\n")
+      : "";
+    if (frames) this.stack = `${this.name}: ${this.message}\n${frames}`;
+  }
+}
+
 function wrap(key: string, hook: string, e: unknown): Error {
-  const message = `Plugin '${key}' failed in ${hook}: ${
-    e instanceof Error ? e.message : String(e)
-  }`;
-  const Ctor = e instanceof TypeError ? TypeError : e instanceof RangeError ? RangeError : Error;
-  return new Ctor(message, { cause: e });
+  // A failure already attributed (a hook calling into another chain) keeps its plugin.
+  return e instanceof PluginError ? e : new PluginError(key, hook, e);
 }

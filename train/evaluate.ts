@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { LayersModel, Tensor } from "../layers/tf_types.ts";
 import type { ImageSet } from "../data/image_set.ts";
 import { BatchPipeline } from "../data/pipeline.ts";
+import { confusionMatrix } from "./confusion.ts";
 import { correctCount, crossEntropy } from "./step.ts";
 
 /** Loss, accuracy and predictions of a model on a set. */
@@ -12,6 +13,8 @@ export interface Evaluation {
   readonly acc: number;
   /** Arg-max prediction per image, in set order. */
   readonly predicted: Int32Array;
+  /** Counts of (actual, predicted) class pairs: row = actual class, column = predicted class. */
+  readonly confusion: number[][];
   /** Probability of every class per image, row-major [count, classes] (only with `probabilities: true`). */
   readonly probabilities?: Float32Array;
 }
@@ -34,7 +37,10 @@ export async function evaluate(
   const classes = set.classNames.length;
   const predicted = new Int32Array(set.count);
   const probabilities = options.probabilities ? new Float32Array(set.count * classes) : undefined;
-  if (set.count === 0) return { loss: NaN, acc: NaN, predicted, probabilities };
+  const confusion = () => confusionMatrix(set.labels, predicted, classes);
+  if (set.count === 0) {
+    return { loss: NaN, acc: NaN, predicted, confusion: confusion(), probabilities };
+  }
   const pipeline = new BatchPipeline(set, { batchSize, shuffle: false, seed: 0 });
   let lossSum = 0, correct = 0, offset = 0;
   for await (const batch of pipeline.epoch(0)) {
@@ -55,5 +61,11 @@ export async function evaluate(
     tf.dispose([l, c, arg, probs ?? [], batch.xs, batch.ys]);
     offset += n;
   }
-  return { loss: lossSum / set.count, acc: correct / set.count, predicted, probabilities };
+  return {
+    loss: lossSum / set.count,
+    acc: correct / set.count,
+    predicted,
+    confusion: confusion(),
+    probabilities,
+  };
 }

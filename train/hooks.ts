@@ -10,7 +10,11 @@ import type {
   EpochMetrics,
   NamedGradient,
   RunContext,
+  RunEnd,
+  RunStop,
   StepContext,
+  StepMetrics,
+  StopContext,
 } from "./types.ts";
 
 /** JSON-serialisable plugin state, saved in checkpoints for exact resume. */
@@ -21,12 +25,14 @@ export type PluginState = null | boolean | number | string | PluginState[] | {
 /**
  * A plugin. Every hook is optional. Hooks receive plain numbers or borrowed
  * tensors that they must neither keep nor dispose, and change the run only
- * through their context.
+ * through their context. The trainer's events are hooks too: `setup` (run
+ * start), `onStepEnd`, `onEpochEnd`, `onStop`, `onRunEnd` and `onLog`; what
+ * writes or prints a run (tables, summary, progress) is a plugin observing them.
  */
 export interface Plugin {
   /** Registered name, e.g. `callbacks/reduce-lr-on-plateau`. */
   readonly name: string;
-  /** Called once before training. */
+  /** The run-start event: once before the first step (the context says where a resumed run continues). */
   setup?(ctx: RunContext): void | Promise<void>;
   /** Rewrites the architecture before it is built (ablations). */
   transformModel?(spec: ModelSpec): ModelSpec;
@@ -37,8 +43,16 @@ export interface Plugin {
   transformBatch?(batch: Batch, ctx: StepContext): Batch;
   /** Sees each step's gradients per weight before they are applied (probes). */
   afterGradients?(grads: readonly NamedGradient[], ctx: StepContext): void;
-  /** Called after validation of each epoch (callbacks). */
+  /** The step-end event: after each applied step, with the step's and the epoch's running metrics. */
+  onStepEnd?(metrics: StepMetrics, ctx: StepContext): void;
+  /** The epoch-end event: after validation of each epoch (callbacks steer here). */
   onEpochEnd?(metrics: EpochMetrics, ctx: EpochContext): void | Promise<void>;
+  /** The stop event: the loop ended (completed, stopped, interrupted or diverged), before the test evaluation. */
+  onStop?(stop: RunStop, ctx: StopContext): void | Promise<void>;
+  /** The run-end event: after the test evaluation, with everything the run produced. */
+  onRunEnd?(end: RunEnd, ctx: RunContext): void | Promise<void>;
+  /** A line of the run's log (from `ctx.log` of any plugin, or the trainer). */
+  onLog?(message: string): void;
   /** Called once after training, also when the run stops early or fails. */
   teardown?(ctx: RunContext): void | Promise<void>;
   /** The plugin's state, for checkpoints. */

@@ -6,21 +6,28 @@ import { Rng } from "../data/rng.ts";
 import { SeededDropout } from "../layers/seeded_dropout.ts";
 import { composePlugins } from "./compose.ts";
 import type { Plugin } from "./hooks.ts";
-import { type Checkpoint, saveCheckpoint, type TrainState } from "./checkpoint.ts";
+import {
+  type Checkpoint,
+  recoverCheckpoints,
+  saveCheckpoint,
+  type TrainState,
+} from "./checkpoint.ts";
 import { evaluate, type Evaluation } from "./evaluate.ts";
 import { Optimizer, type OptimizerConfig } from "./optimizer.ts";
-import type { Reporter } from "./progress.ts";
-import { Recorder, toCsv } from "./recorder.ts";
-import { writeFileAtomic } from "./atomic.ts";
+import { Recorder } from "./recorder.ts";
 import { type ScheduleConfig, scheduledRate } from "./schedule.ts";
 import { trainables } from "./step.ts";
 import { guardedStep } from "./_guarded_step.ts";
-import {
-  type EpochContext,
-  type EpochMetrics,
-  HISTORY_COLUMNS,
-  type RunContext,
-  type StepContext,
+import type {
+  CheckpointSlot,
+  EpochContext,
+  EpochMetrics,
+  RunContext,
+  RunPosition,
+  RunStop,
+  StepContext,
+  StepMetrics,
+  StopContext,
 } from "./types.ts";
 import { WeightStore } from "./weight_store.ts";
 
@@ -44,17 +51,18 @@ export interface TrainOptions {
   readonly optimizer: OptimizerConfig;
   /** Learning-rate schedule over epochs. @default constant */
   readonly schedule?: ScheduleConfig;
-  /** Plugins, whose hooks run in this order. @default [] */
+  /**
+   * Plugins, whose hooks run in this order: callbacks and probes, and the
+   * observers that write or print the run (see train/observers/). @default []
+   */
   readonly plugins?: readonly Plugin[];
-  /** Run directory: `checkpoints/last` every epoch, tables as CSV. */
+  /** Run directory, where the checkpoints plugins ask for are written. @default none: nothing is written */
   readonly runDir?: string;
   /** Name of the run, as plugins see it in their context. @default the model's name */
   readonly runName?: string;
   /** Continue from a checkpoint read by `loadCheckpoint`. */
   readonly resume?: Checkpoint;
-  /** Receives progress (per step, per epoch, log lines); none by default. */
-  readonly reporter?: Reporter;
-  /** Aborting saves `checkpoints/last` after the current step and returns. */
+  /** Aborting ends the run after the current step (plugins may ask for `checkpoints/last` in `onStop`). */
   readonly signal?: AbortSignal;
 }
 
@@ -81,6 +89,10 @@ const mix = (...xs: number[]) =>
  * the optimiser; per epoch, validation, then callbacks. Deterministic for a
  * seed and backend, and resumable to the step.
  *
+ * It only trains: it writes and prints nothing itself. It emits events to
+ * the plugins' hooks (run start, step end, epoch end, stop, run end, log
+ * lines), and writes a checkpoint only when a plugin asks for one.
+ *
  * @example
  * ```ts ignore
  * const result = await train({ model, train: s.train, val: s.val, test: s.test,
@@ -99,17 +111,19 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const dropouts = model.layers.filter((l): l is SeededDropout => l instanceof SeededDropout);
   const pipeline = new BatchPipeline(o.train, { batchSize, shuffle: true, seed });
   const steps = pipeline.batchesPerEpoch;
-  const log = (m: string) => o.reporter?.log?.(m);
   const history: EpochMetrics[] = [];
+  const startedAt = new Date();
   const run: RunContext = {
     runName: o.runName ?? model.name,
     runDir: o.runDir,
     epochs,
     classNames: o.train.classNames,
+    ...(o.resume && { resumedFrom: { epoch: o.resume.state.epoch, step: o.resume.state.step } }),
     record: (t, r) => recorder.record(t, r),
-    log,
+    log: (m) => chain.onLog(m),
   };
-  let start = { epoch: 0, step: 0 };
+  const log = run.log;
+  let start: RunPosition = { epoch: 0, step: 0 };
   let partial = { loss: 0, correct: 0, seen: 0, seconds: 0 };
   let stepRng: Rng | undefined;
   let stopReason: string | undefined;
@@ -133,12 +147,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       for (const d of dropouts) d.setRngState(s.dropoutRng[d.name]);
     }
     stopReason = s.stopReason;
-    log(`resuming at epoch ${s.epoch + 1}, step ${s.step}`);
   }
 
-  const state = (epoch: number, step: number): TrainState => ({
-    epoch,
-    step,
+  const state = (at: RunPosition): TrainState => ({
+    epoch: at.epoch,
+    step: at.step,
     lr: optimizer.lr,
     iterations: optimizer.iterations,
     partial,
@@ -149,27 +162,42 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     tables: recorder.toJSON(),
     stopReason,
   });
-  const writeCheckpoint = async (slot: string, epoch: number, step: number) => {
-    if (!o.runDir) return;
-    const opt = optimizer.getState();
-    const optMap = Object.fromEntries(opt.slots);
-    try {
-      await saveCheckpoint(
-        `${o.runDir}/checkpoints/${slot}`,
-        model,
-        optMap,
-        store.toJSON(),
-        state(epoch, step),
-      );
-    } finally {
-      tf.dispose(Object.values(optMap));
+  /** Writes the checkpoints plugins asked for, `best` before `last`; returns those written. */
+  const writeCheckpoints = async (asked: Set<CheckpointSlot>, at: RunPosition) => {
+    const written: CheckpointSlot[] = [];
+    if (asked.size === 0) return written;
+    if (!o.runDir) {
+      log(`checkpoints/${[...asked].join(", ")} not written: the run has no directory`);
+      return written;
     }
+    const opt = Object.fromEntries(optimizer.getState().slots);
+    try {
+      for (const slot of (["best", "last"] as const).filter((s) => asked.has(s))) {
+        await saveCheckpoint(
+          `${o.runDir}/checkpoints/${slot}`,
+          model,
+          opt,
+          store.toJSON(),
+          state(at),
+        );
+        written.push(slot);
+      }
+    } finally {
+      tf.dispose(Object.values(opt));
+    }
+    return written;
   };
+  const where = (at: RunPosition) =>
+    at.step === 0 ? `the end of epoch ${at.epoch}` : `epoch ${at.epoch + 1}, step ${at.step}`;
 
-  await chain.setup(run);
+  if (o.runDir) await recoverCheckpoints(o.runDir);
   let interrupted = false;
+  let test: Evaluation | undefined;
+  await chain.setup(run);
   try {
-    for (let epoch = start.epoch; epoch < epochs && stopReason === undefined; epoch++) {
+    if (o.resume) log(`resuming at epoch ${start.epoch + 1}, step ${start.step}`);
+    let at: RunPosition = start;
+    for (let epoch = start.epoch; epoch < epochs && !stopReason && !interrupted; epoch++) {
       const firstStep = epoch === start.epoch ? start.step : 0;
       if (firstStep === 0) {
         stepRng = new Rng(mix(seed, epoch, 1));
@@ -196,35 +224,41 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         );
         if (!Number.isFinite(l)) {
           stopReason = `loss became ${l} at epoch ${epoch + 1}, step ${step + 1}; ` +
-            `the last checkpoint (end of epoch ${epoch}) is kept, try a lower learning rate`;
+            `this step was not applied and the checkpoints were left as they were, ` +
+            `try a lower learning rate`;
           break;
         }
         partial.loss += l * n;
         partial.correct += c;
         partial.seen += n;
         const now = performance.now();
-        partial.seconds += (now - t0) / 1000;
+        const stepSeconds = (now - t0) / 1000;
+        partial.seconds += stepSeconds;
         t0 = now;
         step++;
-        o.reporter?.batch?.({
-          epoch,
-          epochs,
-          step: step - 1,
-          steps,
-          loss: partial.loss / partial.seen,
-          acc: partial.correct / partial.seen,
-          imagesPerSec: partial.seen / partial.seconds,
-          elapsed: partial.seconds,
-        });
+        if (chain.has("onStepEnd")) {
+          const m: StepMetrics = {
+            epoch,
+            step: step - 1,
+            steps,
+            images: n,
+            batchLoss: l,
+            batchAcc: c / n,
+            stepSeconds,
+            loss: partial.loss / partial.seen,
+            acc: partial.correct / partial.seen,
+            seconds: partial.seconds,
+            imagesPerSec: partial.seen / partial.seconds,
+          };
+          chain.onStepEnd(m, ctx);
+        }
+        at = { epoch, step };
         if (o.signal?.aborted && step < steps) {
           interrupted = true;
-          await writeCheckpoint("last", epoch, step);
-          stopReason = "interrupted";
-          log(`interrupted: saved checkpoints/last at epoch ${epoch + 1}, step ${step}`);
           break;
         }
       }
-      if (stopReason !== undefined) break;
+      if (stopReason !== undefined || interrupted) break;
       const val = await evaluate(model, o.val, { batchSize: 256 });
       const metrics: EpochMetrics = {
         epoch,
@@ -238,12 +272,14 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         memory_mb: tf.memory().numBytes / 2 ** 20,
       };
       history.push(metrics);
-      o.reporter?.epoch?.(metrics, epochs);
-      const requested = new Set<"best" | "last">(["last"]);
+      at = { epoch: epoch + 1, step: 0 };
+      const asked = new Set<CheckpointSlot>();
       const ectx: EpochContext = {
         ...run,
         epoch,
         learningRate: optimizer.lr,
+        history: () => history,
+        tables: () => recorder.toJSON(),
         setLearningRate: (lr) => {
           if (!(lr > 0)) throw new RangeError(`setLearningRate: lr must be positive, got ${lr}`);
           optimizer.lr = lr;
@@ -251,44 +287,66 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         requestStop: (reason) => void (stopReason ??= reason),
         saveWeights: (slot) => store.save(slot),
         restoreWeights: (slot) => store.restore(slot),
-        checkpoint: (slot) => {
-          requested.add(slot);
-          return Promise.resolve();
-        },
+        checkpoint: (slot) => void asked.add(checkSlot(slot)),
       };
       await chain.onEpochEnd(metrics, ectx);
       if (stopReason) log(`stopping: ${stopReason}`);
       // Written after every callback ran, so the saved plugin states agree.
-      if (requested.has("best")) await writeCheckpoint("best", epoch + 1, 0);
-      await writeCheckpoint("last", epoch + 1, 0);
-      if (o.runDir) {
-        await writeFileAtomic(`${o.runDir}/history.csv`, toCsv(history, HISTORY_COLUMNS));
-        await recorder.writeCsv(o.runDir);
-      }
-      if (o.signal?.aborted && stopReason === undefined) {
-        // Interrupted during the epoch's last step: the epoch was finished and saved.
-        interrupted = true;
-        stopReason = "interrupted";
-        log(`interrupted: saved checkpoints/last at the end of epoch ${epoch + 1}`);
-      }
+      const written = await writeCheckpoints(asked, at);
+      if (written.includes("best")) log(`saved checkpoints/best at ${where(at)}`);
+      // Aborted during the epoch's last step: the epoch is finished, the run stops here.
+      if (o.signal?.aborted && stopReason === undefined) interrupted = true;
     }
+    // "interrupted" is not saved as the stop reason: a resumed run must go on.
+    const reason = interrupted ? "interrupted" : stopReason ?? "completed";
+    const stop: RunStop = { ...at, reason, interrupted };
+    const asked = new Set<CheckpointSlot>();
+    const sctx: StopContext = { ...run, checkpoint: (slot) => void asked.add(checkSlot(slot)) };
+    await chain.onStop(stop, sctx);
+    const written = await writeCheckpoints(asked, at);
+    if (interrupted) {
+      log(
+        written.includes("last")
+          ? `interrupted: saved checkpoints/last at ${where(at)}`
+          : `interrupted at ${
+            where(at)
+          }: no checkpoint saved (no plugin asked for checkpoints/last)`,
+      );
+    } else if (written.length > 0) log(`saved checkpoints/${written.join(", ")} at ${where(at)}`);
+    if (o.test && !interrupted) {
+      if (store.has("best")) store.restore("best");
+      test = await evaluate(model, o.test, { batchSize: 256, probabilities: false });
+    }
+    await chain.onRunEnd({
+      stop,
+      history,
+      tables: recorder.toJSON(),
+      test,
+      startedAt,
+      endedAt: new Date(),
+    }, run);
   } finally {
-    await chain.teardown(run);
+    try {
+      await chain.teardown(run);
+    } finally {
+      store.dispose();
+      optimizer.dispose();
+    }
   }
-  let test: Evaluation | undefined;
-  if (o.test && !interrupted) {
-    if (store.has("best")) store.restore("best");
-    test = await evaluate(model, o.test, { batchSize: 256, probabilities: false });
-  }
-  store.dispose();
-  optimizer.dispose();
   return {
     history,
     tables: recorder.toJSON(),
     test,
-    stopReason: stopReason ?? "completed",
+    stopReason: interrupted ? "interrupted" : stopReason ?? "completed",
     interrupted,
   };
+}
+
+function checkSlot(slot: CheckpointSlot): CheckpointSlot {
+  if (slot !== "best" && slot !== "last") {
+    throw new RangeError(`checkpoint: slot must be "best" or "last", got ${JSON.stringify(slot)}`);
+  }
+  return slot;
 }
 
 function checkOptions(o: TrainOptions): void {

@@ -5,6 +5,7 @@
  */
 import type { Tensor, Tensor2D, Tensor4D } from "../layers/tf_types.ts";
 import type { Rng } from "../data/rng.ts";
+import type { Evaluation } from "./evaluate.ts";
 
 /** A batch of images (NHWC, normalised float32) and one-hot labels. */
 export interface Batch {
@@ -37,6 +38,64 @@ export interface EpochMetrics {
   readonly [key: string]: number;
 }
 
+/** The step-end event: metrics of one finished training step; plain numbers. */
+export interface StepMetrics {
+  /** Zero-based epoch. */
+  readonly epoch: number;
+  /** Zero-based index of the step just finished within the epoch. */
+  readonly step: number;
+  /** Steps per epoch. */
+  readonly steps: number;
+  /** Images in this step's batch. */
+  readonly images: number;
+  /** Mean cross-entropy of this step's batch. */
+  readonly batchLoss: number;
+  /** Accuracy on this step's batch, in [0, 1]. */
+  readonly batchAcc: number;
+  /** Wall-clock seconds of this step. */
+  readonly stepSeconds: number;
+  /** Mean training loss of the epoch so far. */
+  readonly loss: number;
+  /** Training accuracy of the epoch so far, in [0, 1]. */
+  readonly acc: number;
+  /** Seconds spent in this epoch's training steps so far. */
+  readonly seconds: number;
+  /** Training throughput of the epoch so far, in images per second. */
+  readonly imagesPerSec: number;
+}
+
+/** Where a run stands: the epoch and step a resumed run would continue with. */
+export interface RunPosition {
+  /** Zero-based epoch. */
+  readonly epoch: number;
+  /** Steps of that epoch already done (0 at an epoch boundary). */
+  readonly step: number;
+}
+
+/** The stop event: why the loop ended, and where. */
+export interface RunStop extends RunPosition {
+  /** "completed", a plugin's reason, "interrupted", or what went wrong (a NaN loss). */
+  readonly reason: string;
+  /** Whether the run was aborted (Ctrl-C) before its end; no test evaluation follows. */
+  readonly interrupted: boolean;
+}
+
+/** The run-end event: everything a run produced, after the test evaluation. */
+export interface RunEnd {
+  /** The stop event that ended the loop. */
+  readonly stop: RunStop;
+  /** Metrics of every finished epoch, in order (resumed epochs included). */
+  readonly history: readonly EpochMetrics[];
+  /** Tables recorded by plugins (`gradients`, `timing`, …). */
+  readonly tables: Readonly<Record<string, readonly Row[]>>;
+  /** Evaluation on the test set, when one was given and the run was not interrupted. */
+  readonly test: Evaluation | undefined;
+  /** When this call of `train()` started. */
+  readonly startedAt: Date;
+  /** When the loop and the test evaluation ended. */
+  readonly endedAt: Date;
+}
+
 /** Gradients of one step by trainable weight, borrowed: never keep or dispose. */
 export interface NamedGradient {
   /** Layer that owns the weight, e.g. `stage2_block1_conv1`. */
@@ -59,10 +118,25 @@ export interface RunContext {
   readonly epochs: number;
   /** Class names of the dataset. */
   readonly classNames: readonly string[];
+  /** Where a resumed run continues; absent for a fresh run. */
+  readonly resumedFrom?: RunPosition;
   /** Adds a row to the named table (`gradients`, `timing`, …), saved with the run. */
   record(table: string, row: Row): void;
-  /** Writes a line to the run's log. */
+  /** Sends a line to the run's log: every plugin's `onLog` hook (the progress printer prints it). */
   log(message: string): void;
+}
+
+/** Where a checkpoint may be asked for: `best` or `last`. */
+export type CheckpointSlot = "best" | "last";
+
+/** Context of the stop event, where a plugin may still ask for a checkpoint. */
+export interface StopContext extends RunContext {
+  /**
+   * Asks for `checkpoints/<slot>` of the run as it stands now (the stop
+   * position). Written once every `onStop` hook has run, then logged as
+   * saved; nothing is written for a run without a directory.
+   */
+  checkpoint(slot: CheckpointSlot): void;
 }
 
 /** Context of a training step. */
@@ -83,6 +157,10 @@ export interface EpochContext extends RunContext {
   readonly epoch: number;
   /** The current learning rate. */
   readonly learningRate: number;
+  /** Metrics of the epochs finished so far, this one included (borrowed; do not change). */
+  history(): readonly EpochMetrics[];
+  /** Every table recorded so far (borrowed; do not change). */
+  tables(): Readonly<Record<string, readonly Row[]>>;
   /** Sets the learning rate from the next step on. */
   setLearningRate(lr: number): void;
   /** Asks the trainer to stop after this epoch; the reason is logged and saved. */
@@ -91,22 +169,11 @@ export interface EpochContext extends RunContext {
   saveWeights(slot: string): void;
   /** Restores a snapshot taken by {@linkcode EpochContext.saveWeights}. */
   restoreWeights(slot: string): void;
-  /** Writes a checkpoint to `checkpoints/<slot>` in the run directory. */
-  checkpoint(slot: "best" | "last"): Promise<void>;
+  /**
+   * Asks for `checkpoints/<slot>` at the end of this epoch. Written once every
+   * plugin's `onEpochEnd` has run, so the plugin states saved with it agree,
+   * then logged as saved; nothing is written for a run without a directory.
+   * Only what some plugin asks for is written: no `last` is implied.
+   */
+  checkpoint(slot: CheckpointSlot): void;
 }
-
-/**
- * Columns of `history.csv`, one row per epoch, in order: the run-directory
- * format that the trainer writes and `analysis` reads.
- */
-export const HISTORY_COLUMNS: readonly string[] = [
-  "epoch",
-  "loss",
-  "acc",
-  "val_loss",
-  "val_acc",
-  "lr",
-  "seconds",
-  "images_per_sec",
-  "memory_mb",
-];

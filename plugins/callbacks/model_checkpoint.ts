@@ -1,6 +1,6 @@
 /**
- * `callbacks/model-checkpoint`: keeps the best weights and writes the `best`
- * and `last` checkpoints of the run directory.
+ * `callbacks/model-checkpoint`: the one place that decides when the `best`
+ * and `last` checkpoints of the run directory are written.
  * @module
  */
 import { z } from "zod";
@@ -27,7 +27,7 @@ export interface ModelCheckpointOptions {
   readonly mode: "min" | "max" | "auto";
   /** On improvement, snapshot the weights into slot `best` and write `checkpoints/best`. @default true */
   readonly save_best: boolean;
-  /** After every epoch, write `checkpoints/last` (used by `--resume`). @default true */
+  /** After every epoch and when interrupted, write `checkpoints/last` (what `--resume` reads); false writes none. @default true */
   readonly save_last: boolean;
 }
 
@@ -42,8 +42,12 @@ const stateSchema = z.object({ best: z.number().nullable() }).strict();
 
 /**
  * When `monitor` improves, saves the weights into the `best` slot (the trainer
- * restores it before the final test evaluation) and writes `checkpoints/best`;
- * after every epoch writes `checkpoints/last`.
+ * restores it before the final test evaluation) and asks for
+ * `checkpoints/best`; with `save_last`, asks for `checkpoints/last` after
+ * every epoch and when the run is interrupted mid-epoch, so `--resume`
+ * continues from the last step. The trainer writes what is asked once every
+ * callback of the epoch has run, and logs each checkpoint it saved. No
+ * other part of skiplab writes checkpoints.
  *
  * @example Best by validation accuracy, no `last` checkpoint
  * ```ts
@@ -63,20 +67,23 @@ export const modelCheckpoint: PluginFactory<ModelCheckpointOptions> = definePlug
     let best = worst(mode);
     return {
       name: NAME,
-      async onEpochEnd(metrics, ctx) {
+      onEpochEnd(metrics, ctx) {
         if (o.save_best) {
           const current = readMetric(NAME, o.monitor, metrics);
           if (improves(current, best, mode, 0)) {
             ctx.log(
               `${NAME}: ${epochLabel(ctx)}: ${o.monitor} improved ${best.toPrecision(4)} -> ` +
-                `${current.toPrecision(4)}, saved checkpoints/best`,
+                `${current.toPrecision(4)}`,
             );
             best = current;
             ctx.saveWeights("best");
-            await ctx.checkpoint("best");
+            ctx.checkpoint("best");
           }
         }
-        if (o.save_last) await ctx.checkpoint("last");
+        if (o.save_last) ctx.checkpoint("last");
+      },
+      onStop(stop, ctx) {
+        if (o.save_last && stop.interrupted) ctx.checkpoint("last");
       },
       getState: () => ({ best: encodeBest(best) }),
       setState(state) {

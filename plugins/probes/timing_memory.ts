@@ -18,12 +18,12 @@ const stateSchema = z.object({ peak_bytes: z.number().min(0), peak_rss: z.number
   .strict();
 
 /**
- * Records one `timing` row per epoch: `seconds` (first batch to end of
- * validation), `images`, `images_per_sec` (training steps only: the time
- * between the first and the last batch of the epoch), tfjs `num_tensors` and
- * `num_bytes` at the end of the epoch, process `rss_bytes`, and the peaks of
- * tfjs bytes and RSS seen at any step of the run so far. Batches pass through
- * unchanged.
+ * Records one `timing` row per epoch: `seconds` (start of the first step to
+ * end of validation), `images`, `images_per_sec` (training steps only: the
+ * time between the ends of the first and the last step of the epoch), tfjs
+ * `num_tensors` and `num_bytes` at the end of the epoch, process `rss_bytes`,
+ * and the peaks of tfjs bytes and RSS seen at the end of any step of the run
+ * so far. It observes step ends and leaves batches alone.
  *
  * @example
  * ```ts
@@ -37,9 +37,10 @@ export const timingMemory: PluginFactory<TimingMemoryOptions> = definePlugin({
   description: "Records seconds per epoch, images per second, tfjs memory and process RSS",
   schema,
   create() {
-    let first: number | undefined; // time of the epoch's first batch
-    let last = 0; // time of its latest batch
-    let lastSize = 0;
+    let start: number | undefined; // when the epoch's first step began
+    let firstEnd = 0; // when it ended
+    let firstSize = 0;
+    let lastEnd = 0; // when the latest step ended
     let images = 0;
     let peakBytes = 0;
     let peakRss = 0;
@@ -54,25 +55,28 @@ export const timingMemory: PluginFactory<TimingMemoryOptions> = definePlugin({
 
     return {
       name: NAME,
-      transformBatch(batch) {
+      onStepEnd(step) {
         const now = performance.now();
-        first ??= now;
-        last = now;
-        lastSize = batch.xs.shape[0];
-        images += lastSize;
+        if (start === undefined) {
+          start = now - step.stepSeconds * 1000;
+          firstEnd = now;
+          firstSize = step.images;
+        }
+        lastEnd = now;
+        images += step.images;
         sample();
-        return batch;
       },
       onEpochEnd(metrics, ctx) {
         const now = performance.now();
         const m = sample();
-        const start = first ?? now;
-        // Steps 1..n-1 start between the first and the last batch; with one batch, use the epoch.
-        const trainImages = last > start ? images - lastSize : images;
-        const trainMs = last > start ? last - start : now - start;
+        const began = start ?? now;
+        // Steps 2..n end between the first and the last step end; with one step, use that step.
+        const several = lastEnd > firstEnd;
+        const trainImages = several ? images - firstSize : images;
+        const trainMs = several ? lastEnd - firstEnd : firstEnd - began;
         ctx.record("timing", {
           epoch: metrics.epoch,
-          seconds: (now - start) / 1000,
+          seconds: (now - began) / 1000,
           images,
           images_per_sec: trainMs > 0 ? trainImages / (trainMs / 1000) : 0,
           num_tensors: m.numTensors,
@@ -81,7 +85,7 @@ export const timingMemory: PluginFactory<TimingMemoryOptions> = definePlugin({
           peak_num_bytes: peakBytes,
           peak_rss_bytes: peakRss,
         });
-        first = undefined;
+        start = undefined;
         images = 0;
       },
       getState: () => ({ peak_bytes: peakBytes, peak_rss: peakRss }),

@@ -62,6 +62,8 @@ export function fakeRun(options: { epochs?: number; lr?: number } = {}): FakeRun
       get learningRate() {
         return fake.lr;
       },
+      history: () => [],
+      tables: () => rows,
       setLearningRate: (lr) => void (fake.lr = lr),
       requestStop: (reason) => void fake.stops.push(reason),
       saveWeights(slot) {

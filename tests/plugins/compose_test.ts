@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { composePlugins } from "../../train/compose.ts";
+import { composePlugins, PluginError } from "../../train/compose.ts";
 import type { Plugin, PluginState } from "../../plugins/plugin.ts";
 import type { ModelSpec } from "../../models/spec.ts";
 import type { Batch } from "../../train/types.ts";
@@ -74,10 +74,13 @@ Deno.test("composePlugins() reports which hooks some plugin implements", () => {
   assert.equal(composePlugins([]).has("transformBatch"), false);
 });
 
-Deno.test("composePlugins() wraps a hook's error with the plugin name and hook", async () => {
+Deno.test("composePlugins() wraps a hook's error as a PluginError with the plugin's own stack", async () => {
+  function failingHook(): Promise<void> {
+    return Promise.reject(new RangeError("boom"));
+  }
   const chain = composePlugins([
     { name: "ok" },
-    { name: "bad", onEpochEnd: () => Promise.reject(new RangeError("boom")) },
+    { name: "bad", onEpochEnd: failingHook },
     {
       name: "worse",
       transformModel: () => {
@@ -88,13 +91,16 @@ Deno.test("composePlugins() wraps a hook's error with the plugin name and hook",
   await assert.rejects(
     () => chain.onEpochEnd(metrics(0), fakeRun().epoch(0)),
     (e: Error) =>
-      e instanceof RangeError && e.message === "Plugin 'bad' failed in onEpochEnd: boom",
+      e instanceof PluginError && e.plugin === "bad" && e.hook === "onEpochEnd" &&
+      e.message === "Plugin 'bad' failed in onEpochEnd: boom" && e.cause instanceof RangeError &&
+      e.stack!.startsWith("PluginError: Plugin 'bad' failed in onEpochEnd: boom\n") &&
+      /at .*failingHook.*compose_test\.ts:\d+:\d+\)/.test(e.stack!),
   );
   assert.throws(
     () => chain.transformModel(spec),
     (e: Error) =>
-      e instanceof TypeError && /'worse' failed in transformModel: no/.test(e.message) &&
-      (e.cause as Error).message === "no",
+      e instanceof PluginError && /'worse' failed in transformModel: no/.test(e.message) &&
+      (e.cause as Error).message === "no" && /compose_test\.ts/.test(e.stack!.split("\n")[1]),
   );
 });
 

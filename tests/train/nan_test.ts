@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../backends/mod.ts";
-import type { Plugin } from "../../plugins/mod.ts";
+import { createPluginRegistry, instantiatePlugin, type Plugin } from "../../plugins/mod.ts";
 import { loadCheckpoint, train } from "../../train/mod.ts";
 import { TINY_DATA, tinyModel } from "./_tiny.ts";
 
@@ -21,12 +21,15 @@ Deno.test("train() stops on a NaN loss, names epoch and step, and keeps the last
       epochs: 3,
       batchSize: 32,
       optimizer: { type: "adam", lr: 1e-3 },
-      plugins: [poison],
+      plugins: [
+        poison,
+        await instantiatePlugin({ name: "callbacks/model-checkpoint" }, createPluginRegistry()),
+      ],
       runDir: dir,
     });
     assert.match(
       result.stopReason,
-      /^loss became NaN at epoch 2, step 2; the last checkpoint \(end of epoch 1\) is kept/,
+      /^loss became NaN at epoch 2, step 2; this step was not applied and the checkpoints were left/,
     );
     assert.equal(result.history.length, 1);
     const last = await loadCheckpoint(`${dir}/checkpoints/last`);

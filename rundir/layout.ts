@@ -1,0 +1,76 @@
+/**
+ * The names and columns of a run directory (`runs/<time>-<name>/`) and of a
+ * suite directory: the one definition both writers and readers use.
+ * @module
+ */
+import { join } from "node:path";
+
+/** File and folder names of a run directory, relative to it. */
+export const RUN_FILES = {
+  /** The resolved experiment, YAML. */
+  config: "config.yaml",
+  /** One row per epoch, columns {@linkcode HISTORY_COLUMNS}. */
+  history: "history.csv",
+  /** Per-layer gradient norms (probes/gradient-norms), columns {@linkcode GRADIENT_COLUMNS}. */
+  gradients: "gradients.csv",
+  /** Test-set confusion matrix: `actual`, then one column per predicted class. */
+  confusion: "confusion.csv",
+  /** Per-class report, columns {@linkcode CLASS_COLUMNS}. */
+  classes: "classes.csv",
+  /** The run's {@linkcode RunSummary}, JSON. */
+  summary: "summary.json",
+  /** The rendered report, Markdown. */
+  report: "report.md",
+  /** SVG figures of the report. */
+  figures: "figures",
+  /** Checkpoint slots `best` and `last`. */
+  checkpoints: "checkpoints",
+} as const;
+
+/** File names of a suite directory (besides one run directory per member). */
+export const SUITE_FILES = {
+  /** The suite's members and overrides, JSON. */
+  suite: "suite.json",
+  /** Table I, raw numbers. */
+  table: "table.csv",
+  /** Table I, formatted Markdown. */
+  tableMarkdown: "table.md",
+  /** The suite's report, Markdown. */
+  report: "report.md",
+  /** SVG figures of the suite's report. */
+  figures: "figures",
+} as const;
+
+/** Columns of `history.csv`, in order: one row per finished epoch. */
+export const HISTORY_COLUMNS: readonly string[] = [
+  "epoch",
+  "loss",
+  "acc",
+  "val_loss",
+  "val_acc",
+  "lr",
+  "seconds",
+  "images_per_sec",
+  "memory_mb",
+];
+
+/** Columns of `gradients.csv`; `step` -1 marks an epoch average. */
+export const GRADIENT_COLUMNS: readonly string[] = ["epoch", "step", "layer", "depth", "norm"];
+
+/** Columns of `classes.csv`: one row per class, then accuracy, macro and weighted averages. */
+export const CLASS_COLUMNS: readonly string[] = ["class", "precision", "recall", "f1", "support"];
+
+/** File name of a table a plugin records (`gradients` → `gradients.csv`). */
+export function tableFile(table: string): string {
+  if (!/^[\w.-]+$/.test(table) || table.startsWith(".")) {
+    throw new RangeError(
+      `Cannot name a table file: a table name must be letters, digits, '_', '-' or '.', got '${table}'`,
+    );
+  }
+  return `${table}.csv`;
+}
+
+/** Path of a checkpoint slot inside a run directory. */
+export function checkpointDir(runDir: string, slot: "best" | "last"): string {
+  return join(runDir, RUN_FILES.checkpoints, slot);
+}

@@ -1,0 +1,15 @@
+/**
+ * The run directory's format, owned in one place: file names and columns,
+ * the typed `summary.json`, and the writer and reader of every file. The
+ * trainer's observers and the tasks write through it; analysis reads
+ * through it.
+ * @module
+ */
+export * from "./layout.ts";
+export * from "./csv.ts";
+export * from "./atomic.ts";
+export * from "./summary.ts";
+export * from "./tables.ts";
+export * from "./run_files.ts";
+export * from "./suite.ts";
+export * from "./prepare.ts";
