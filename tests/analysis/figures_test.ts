@@ -34,13 +34,15 @@ Deno.test("trainingFigure() and validationFigure() draw accuracy and loss panels
 Deno.test("gradientFigure() draws one line per run on a log axis", async () => {
   const doc = parseSvg(await gradientFigure(runs));
   assert.equal(byClass(doc, "mark-line role-mark").length, runs.length);
-  // One point per layer: 7 + 18 + 18.
+  // One point per layer and run.
+  const layers = runs.map((r) => new Set(r.gradients.array("depth") as number[]).size);
   const points = byClass(doc, "mark-symbol role-mark").flatMap((g) =>
     Array.from(g.getElementsByTagName("path"))
   );
-  assert.equal(points.length, 7 + 18 + 18);
-  const labels = texts(doc, "mark-text role-axis-label");
-  assert.ok(labels.includes("0.001") && labels.includes("0.01"), labels.join("|"));
+  assert.equal(points.length, layers.reduce((a, b) => a + b, 0));
+  const labels = texts(doc, "mark-text role-axis-label").map(Number);
+  // A log axis: its labels are powers of ten.
+  assert.ok(labels.some((v) => v > 0 && Number.isInteger(Math.log10(v))), labels.join("|"));
 });
 
 Deno.test("ablationFigure() dashes the runs without skip connections", async () => {

@@ -13,8 +13,16 @@ Deno.test("renderReport() of a run writes classes.csv, valid SVG figures and rep
     assert.equal(result.kind, "run");
     const classes = aq.fromCSV(await Deno.readTextFile(join(dir, "classes.csv")));
     assert.deepEqual(classes.columnNames(), ["class", "precision", "recall", "f1", "support"]);
-    assert.equal(classes.numRows(), 13);
-    assert.equal(classes.get("f1", 10), 0.819); // accuracy row: 819 of 1000 on the diagonal
+    const summary = JSON.parse(await Deno.readTextFile(join(dir, "summary.json")));
+    const cm = (await Deno.readTextFile(join(dir, "confusion.csv"))).trim().split("\n").slice(1)
+      .map((l) => l.split(",").slice(1).map(Number));
+    const n = summary.class_names.length;
+    assert.equal(classes.numRows(), n + 3);
+    // The accuracy row: the diagonal of confusion.csv over its total, the summary's test accuracy.
+    const diagonal = cm.reduce((t, row, i) => t + row[i], 0);
+    const total = cm.flat().reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(classes.get("f1", n) - diagonal / total) < 1e-4);
+    assert.ok(Math.abs(diagonal / total - summary.test_acc) < 1e-12);
     for (const f of ["training", "validation", "gradients", "confusion"]) {
       const path = join(dir, "figures", `${f}.svg`);
       assert.ok(result.files.includes(path), f);
@@ -26,7 +34,12 @@ Deno.test("renderReport() of a run writes classes.csv, valid SVG figures and rep
     for (const f of ["training", "validation", "gradients", "confusion"]) {
       assert.match(md, new RegExp(`\\(figures/${f}\\.svg\\)`));
     }
-    assert.match(md, /\| resnet18 \| 81\.90% \| 2\.64 \| 11,173,962 \| 5 \| 4 \|/);
+    const acc = `${(summary.test_acc * 100).toFixed(2)}%`;
+    const params = summary.trainable_params.toLocaleString("en-US");
+    assert.ok(
+      md.includes(`| resnet18 | ${acc} | ${summary.train_minutes.toFixed(2)} | ${params} |`),
+    );
+    assert.match(md, /\| architecture\.skip \| true \|/);
     assert.match(md, /## Classification report[\s\S]*\| macro avg \|/);
     assert.match(result.text, /precision {4}recall {2}f1-score {3}support/);
     assert.match(result.text, /Accuracy of resnet18/);
@@ -77,7 +90,12 @@ Deno.test("renderReport() of a suite writes Table I, every member and the five m
     const md = await Deno.readTextFile(join(tmp, "report.md"));
     assert.match(md, /Figure 5/);
     assert.match(md, /\[resnet18_noskip\]\(run_resnet18_noskip\/report\.md\)/);
-    assert.match(await Deno.readTextFile(join(tmp, "table.md")), /\| baseline_cnn \| 73\.50% \|/);
+    const acc = JSON.parse(await Deno.readTextFile(join(tmp, "run_baseline_cnn", "summary.json")))
+      .test_acc;
+    assert.ok(
+      (await Deno.readTextFile(join(tmp, "table.md")))
+        .includes(`| baseline_cnn | ${(acc * 100).toFixed(2)}% |`),
+    );
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
@@ -104,8 +122,10 @@ Deno.test("compareRuns() puts runs in one table with overlaid curves and writes 
     const dirs = [join(tmp, "run_baseline_cnn"), join(tmp, "run_resnet18")];
     const text = await compareRuns(dirs, { color: false, width: 100 });
     assert.match(text, /^Model +Test Acc\./m);
-    assert.match(text, /^baseline_cnn +73\.50%/m);
-    assert.match(text, /^resnet18 +81\.90%/m);
+    for (const d of dirs) {
+      const s = JSON.parse(await Deno.readTextFile(join(d, "summary.json")));
+      assert.match(text, new RegExp(`^${s.name} +${(s.test_acc * 100).toFixed(2)}%`, "m"));
+    }
     assert.match(text, /── baseline_cnn {3}\*\* resnet18/);
     for (const d of dirs) {
       await assert.rejects(() => Deno.stat(join(d, "report.md")), Deno.errors.NotFound);

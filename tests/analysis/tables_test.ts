@@ -21,7 +21,7 @@ const runs = await Promise.all(
 
 Deno.test("historyTable() and gradientTable() stack runs with a run column", () => {
   const h = historyTable(runs);
-  assert.equal(h.numRows(), 10);
+  assert.equal(h.numRows(), runs[0].history.numRows() + runs[1].history.numRows());
   assert.deepEqual(h.columnNames().slice(0, 2), ["run", "epoch"]);
   assert.deepEqual(aq.from(h.objects()).dedupe("run").array("run"), ["baseline_cnn", "resnet18"]);
   assert.equal(
@@ -31,16 +31,30 @@ Deno.test("historyTable() and gradientTable() stack runs with a run column", () 
 });
 
 Deno.test("layerNormTable() averages epoch-average rows only, per run and depth", () => {
-  const last = layerNormTable([runs[0]], { lastEpoch: true }).objects() as {
+  const rows = runs[0].gradients.objects() as {
+    epoch: number;
+    step: number;
     depth: number;
     norm: number;
   }[];
-  assert.equal(last.length, 7);
-  // Fixture epoch 4 has only step -1 rows: depth 0 norm 0.0028.
-  assert.equal(last[0].norm, 0.0028);
-  // Over all epochs: epoch 0 has steps 0, 1 and -1; only the -1 row counts (0.002), then 0.0022 … 0.0028.
-  const all = layerNormTable([runs[0]]).objects() as { depth: number; norm: number }[];
-  assert.ok(Math.abs(all[0].norm - (0.002 + 0.0022 + 0.0024 + 0.0026 + 0.0028) / 5) < 1e-12);
+  const averages = rows.filter((r) => r.step === -1);
+  const depths = [...new Set(averages.map((r) => r.depth))];
+  const lastEpoch = Math.max(...averages.map((r) => r.epoch));
+  // Per-step rows (what `every` windows record) must not count: add some with huge norms.
+  const steps = rows.map((r) => ({ ...r, step: 0, norm: 1e6 }));
+  const run = { ...runs[0], gradients: aq.from([...rows, ...steps]) };
+  const last = layerNormTable([run], { lastEpoch: true }).objects() as {
+    depth: number;
+    norm: number;
+  }[];
+  assert.equal(last.length, depths.length);
+  const at = (epoch: number | undefined, depth: number) =>
+    averages.filter((r) => r.depth === depth && (epoch === undefined || r.epoch === epoch))
+      .map((r) => r.norm);
+  assert.equal(last[0].norm, at(lastEpoch, 0)[0]);
+  const all = layerNormTable([run]).objects() as { depth: number; norm: number }[];
+  const mean = at(undefined, 0).reduce((a, b) => a + b, 0) / at(undefined, 0).length;
+  assert.ok(Math.abs(all[0].norm - mean) < 1e-12, `${all[0].norm} vs ${mean}`);
 });
 
 Deno.test("formatTable() aligns columns, numbers right and text left", () => {
