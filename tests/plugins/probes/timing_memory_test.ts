@@ -1,29 +1,32 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import { selectBackend } from "../../../backends/mod.ts";
 import { timingMemory } from "../../../plugins/probes/timing_memory.ts";
-import type { Batch } from "../../../train/types.ts";
-import { fakeRun, metrics } from "../_context.ts";
+import { train } from "../../../train/mod.ts";
+import { TINY_DATA, tinyModel } from "../../train/_tiny.ts";
 
-await tf.setBackend("cpu");
+await selectBackend("cpu");
 
-Deno.test("timingMemory passes batches through and records one timing row per epoch", async () => {
+Deno.test("timingMemory observes step ends of a real run and records one timing row per epoch", async () => {
   const plugin = timingMemory.create(timingMemory.schema.parse({}));
-  const fake = fakeRun();
-  const batch: Batch = { xs: tf.zeros([4, 2, 2, 3]), ys: tf.zeros([4, 2]) };
-  for (let e = 0; e < 2; e++) {
-    for (let s = 0; s < 3; s++) {
-      assert.equal(plugin.transformBatch!(batch, fake.step(e, s)), batch);
-    }
-    await plugin.onEpochEnd!(metrics(e), fake.epoch(e));
-  }
-  tf.dispose([batch.xs, batch.ys]);
-  const rows = fake.rows.timing;
-  assert.deepEqual(rows.map((r) => [r.epoch, r.images]), [[0, 12], [1, 12]]);
-  for (const r of rows) {
+  assert.equal(plugin.transformBatch, undefined, "it leaves batches alone");
+  const model = tinyModel();
+  const result = await train({
+    model,
+    ...TINY_DATA,
+    epochs: 2,
+    batchSize: 32,
+    optimizer: { type: "adam", lr: 1e-3 },
+    plugins: [plugin],
+  });
+  model.dispose();
+  const rows = result.tables.timing;
+  assert.deepEqual(rows.map((r) => [r.epoch, r.images]), [[0, 96], [1, 96]]);
+  for (const [i, r] of rows.entries()) {
     for (const key of ["seconds", "images_per_sec", "num_tensors", "num_bytes", "rss_bytes"]) {
-      assert.ok(Number.isFinite(r[key]) && (r[key] as number) >= 0, `${key} = ${r[key]}`);
+      assert.ok(Number.isFinite(r[key]) && (r[key] as number) > 0, `${key} = ${r[key]}`);
     }
-    assert.ok((r.rss_bytes as number) > 0);
+    // From the first step's start to the end of validation: at least the training steps' time.
+    assert.ok((r.seconds as number) >= result.history[i].seconds * 0.99);
     assert.ok((r.peak_num_bytes as number) >= (r.num_bytes as number));
     assert.ok((r.peak_rss_bytes as number) >= (r.rss_bytes as number));
   }
