@@ -9,7 +9,13 @@ import { selectBackend } from "../backends/select.ts";
 import { loadCifar10, type Splits, syntheticDataset } from "../data/mod.ts";
 import { buildModel, modelVariant, resolveSpec, summarizeModel } from "../models/mod.ts";
 import { createPluginRegistry, instantiatePlugin } from "../plugins/mod.ts";
-import { checkpointDir, prepareRunDir, writeConfig } from "../rundir/mod.ts";
+import {
+  checkpointDir,
+  prepareRunDir,
+  RUN_FILES,
+  RunDirError,
+  writeConfig,
+} from "../rundir/mod.ts";
 import { readCheckpoint } from "../train/checkpoint.ts";
 import { composePlugins } from "../train/compose.ts";
 import type { Plugin } from "../train/hooks.ts";
@@ -21,7 +27,7 @@ import {
   trainingProgress,
 } from "../train/observers/mod.ts";
 import { train, type TrainResult } from "../train/trainer.ts";
-import type { Experiment } from "./config.ts";
+import { ConfigError, type Experiment } from "./config.ts";
 
 /** Options of {@linkcode runExperiment}. */
 export interface RunOptions {
@@ -90,10 +96,30 @@ export async function runExperiment(
   options: RunOptions = {},
 ): Promise<RunOutcome> {
   const progress = options.progress === false ? undefined : trainingProgress();
-  const log = (m: string) => progress?.onLog?.(m);
   const dir = options.resumeDir ?? options.dir ?? `${exp.out}/${stamp()}-${exp.name}`;
+  const created = !(await Deno.stat(dir).then(() => true, () => false));
   // Before anything slow: a folder that cannot take the run fails here, naming it.
-  await prepareRunDir(dir);
+  await prepareRunDir(dir).catch((e: unknown) => {
+    throw e instanceof RunDirError ? new ConfigError(e.message, { cause: e }) : e;
+  });
+  try {
+    return await trainIn(dir, exp, options, progress);
+  } catch (e) {
+    // A fresh run that failed before its first epoch leaves no folder behind.
+    const has = (f: string) => Deno.stat(`${dir}/${f}`).then(() => true, () => false);
+    const started = (await has(RUN_FILES.history)) || (await has(RUN_FILES.checkpoints));
+    if (created && !started) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw e;
+  }
+}
+
+async function trainIn(
+  dir: string,
+  exp: Experiment,
+  options: RunOptions,
+  progress: Plugin | undefined,
+): Promise<RunOutcome> {
+  const log = (m: string) => progress?.onLog?.(m);
   const resume = options.resumeDir ? await readCheckpoint(checkpointDir(dir, "last")) : undefined;
   const backend = await selectBackend(exp.backend);
   log(`backend: ${backend.reason}`);
