@@ -120,7 +120,14 @@ async function trainIn(
   progress: Plugin | undefined,
 ): Promise<RunOutcome> {
   const log = (m: string) => progress?.onLog?.(m);
-  const resume = options.resumeDir ? await readCheckpoint(checkpointDir(dir, "last")) : undefined;
+  // A run killed before its first checkpoint has nothing to continue: it starts over, in place.
+  const saved = options.resumeDir !== undefined &&
+    await Deno.stat(`${checkpointDir(dir, "last")}/state.json`).then(() => true, () => false);
+  if (options.resumeDir && !saved) {
+    log(`resume: ${dir} has no checkpoint yet; starting from epoch 1`);
+  }
+  const resume = saved ? await readCheckpoint(checkpointDir(dir, "last")) : undefined;
+  if (!resume) await writeConfig(dir, stringify(exp));
   const backend = await selectBackend(exp.backend);
   log(`backend: ${backend.reason}`);
 
@@ -133,7 +140,6 @@ async function trainIn(
     modelVariant(resolveSpec(exp.model), exp.model_options),
   );
   const splits = await loadData(exp, log);
-  if (!resume) await writeConfig(dir, stringify(exp));
 
   const model = buildModel(spec, { seed: exp.seed });
   const size = summarizeModel(model);

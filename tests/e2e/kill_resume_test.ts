@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+
+const FLAGS = [
+  "--data",
+  "synthetic",
+  "--limit",
+  "256",
+  "--epochs",
+  "3",
+  "--width",
+  "0.25",
+  "--seed",
+  "4",
+];
+/** The columns that a resumed run must reproduce exactly (time and memory differ). */
+const EXACT = ["epoch", "loss", "acc", "val_loss", "val_acc", "lr"];
+
+function cli(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "tasks/cli.ts", "train", ...args],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function finish(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
+  const [status, err] = await Promise.all([child.status, new Response(child.stderr).text()]);
+  return { code: status.code, stderr: err };
+}
+
+async function onlyRun(out: string): Promise<string> {
+  const runs = [];
+  for await (const e of Deno.readDir(out)) runs.push(e.name);
+  assert.equal(runs.length, 1, `one run in ${out}: ${runs}`);
+  return `${out}/${runs[0]}`;
+}
+
+async function history(dir: string): Promise<string[][]> {
+  const [head, ...rows] = (await Deno.readTextFile(`${dir}/history.csv`)).trim().split("\n")
+    .map((l) => l.split(","));
+  const keep = EXACT.map((c) => head.indexOf(c));
+  return rows.map((r) => keep.map((i) => r[i]));
+}
+
+Deno.test("kill -9 at several instants, each followed by --resume, ends with the history of an uninterrupted run", async () => {
+  const base = await Deno.makeTempDir();
+  try {
+    const whole = await finish(cli(["baseline_cnn", ...FLAGS, "--out", `${base}/whole`]));
+    assert.equal(whole.code, 0, whole.stderr);
+    const expected = await history(await onlyRun(`${base}/whole`));
+
+    // Kill the first attempt early (before any checkpoint, or just after), then later resumes.
+    let child = cli(["baseline_cnn", ...FLAGS, "--out", `${base}/cut`]);
+    const kills = [2500, 4000, 5500, 3000];
+    let dir: string | undefined;
+    let finished = false;
+    for (const [i, ms] of kills.entries()) {
+      const timer = setTimeout(() => child.kill("SIGKILL"), ms + Math.random() * 1500);
+      const r = await finish(child);
+      clearTimeout(timer);
+      dir ??= await onlyRun(`${base}/cut`);
+      finished = r.code === 0; // it finished before the kill
+      if (finished) break;
+      assert.equal(r.code, 137, `attempt ${i}: ${r.stderr}`);
+      child = cli(["--resume", dir]);
+    }
+    if (!finished) {
+      const done = await finish(child); // the last resume, not killed
+      assert.equal(done.code, 0, done.stderr);
+    }
+    assert.deepEqual(await history(dir!), expected);
+    const summary = JSON.parse(await Deno.readTextFile(`${dir}/summary.json`));
+    assert.equal(summary.epochs_run, 3);
+    for await (const e of Deno.readDir(`${dir}/checkpoints`)) {
+      assert.match(e.name, /^(best|last)$/, "no temporary folder is left");
+    }
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});

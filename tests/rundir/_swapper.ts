@@ -1,0 +1,16 @@
+/**
+ * Child process of atomic_test.ts: replaces `<dir>/slot` forever with a
+ * folder of three files that all hold the same counter, until killed.
+ * @module
+ */
+import { replaceDirAtomic, writeFileSynced } from "../../rundir/atomic.ts";
+
+const dir = Deno.args[0];
+// Counters go on from the last child's, so a test can tell old copies from new.
+const from = await Deno.readTextFile(`${dir}/progress`).then(Number, () => -1);
+for (let n = from + 1;; n++) {
+  await replaceDirAtomic(`${dir}/slot`, async (tmp) => {
+    for (const f of ["a", "b", "c"]) await writeFileSynced(`${tmp}/${f}`, `${n}\n`.repeat(2000));
+  });
+  await Deno.writeTextFile(`${dir}/progress`, `${n}`);
+}
