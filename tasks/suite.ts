@@ -13,6 +13,7 @@ import {
   prepareRunDir,
   readSuite,
   RUN_FILES,
+  RunDirError,
   type SuiteState,
   writeSuite,
 } from "../rundir/mod.ts";
@@ -85,7 +86,9 @@ export async function runSuite(
     const names = [];
     for (const f of files) names.push((await loadExperiment(f, overrides)).name);
     state = { name: r.data.name, files, members: names, overrides };
-    await prepareRunDir(dir);
+    await prepareRunDir(dir).catch((e: unknown) => {
+      throw e instanceof RunDirError ? new ConfigError(e.message, { cause: e }) : e;
+    });
     await writeSuite(dir, state);
   }
   for (const [i, f] of state.files.entries()) {

@@ -6,18 +6,15 @@ import { Rng } from "../data/rng.ts";
 import { SeededDropout } from "../layers/seeded_dropout.ts";
 import { composePlugins } from "./compose.ts";
 import type { Plugin } from "./hooks.ts";
-import {
-  type Checkpoint,
-  recoverCheckpoints,
-  saveCheckpoint,
-  type TrainState,
-} from "./checkpoint.ts";
+import { type Checkpoint, recoverCheckpoints, type TrainState } from "./checkpoint.ts";
+import { askFor, describePosition, stopMessage, writeAskedCheckpoints } from "./_checkpoints.ts";
 import { evaluate, type Evaluation } from "./evaluate.ts";
 import { Optimizer, type OptimizerConfig } from "./optimizer.ts";
 import { Recorder } from "./recorder.ts";
 import { type ScheduleConfig, scheduledRate } from "./schedule.ts";
 import { trainables } from "./step.ts";
 import { guardedStep } from "./_guarded_step.ts";
+import { restore } from "./_restore.ts";
 import type {
   CheckpointSlot,
   EpochContext,
@@ -123,31 +120,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     log: (m) => chain.onLog(m),
   };
   const log = run.log;
-  let start: RunPosition = { epoch: 0, step: 0 };
-  let partial = { loss: 0, correct: 0, seen: 0, seconds: 0 };
-  let stepRng: Rng | undefined;
-  let stopReason: string | undefined;
-  if (o.resume) {
-    const s = o.resume.state;
-    model.loadWeights(o.resume.weights);
-    optimizer.setState({
-      iterations: s.iterations,
-      lr: s.lr,
-      slots: new Map(Object.entries(o.resume.optimizer)),
-    });
-    for (const [slot, w] of Object.entries(o.resume.snapshots)) store.put(slot, w);
-    chain.setState(s.plugins);
-    recorder.restore(s.tables);
-    history.push(...s.history);
-    start = { epoch: s.epoch, step: s.step };
-    partial = { ...s.partial };
-    if (s.step > 0) {
-      stepRng = new Rng(0);
-      stepRng.setState(s.stepRng);
-      for (const d of dropouts) d.setRngState(s.dropoutRng[d.name]);
-    }
-    stopReason = s.stopReason;
-  }
+  const restored = o.resume
+    ? restore(o.resume, { model, optimizer, store, chain, recorder, dropouts, history })
+    : undefined;
+  const start: RunPosition = restored?.start ?? { epoch: 0, step: 0 };
+  let partial = restored?.partial ?? { loss: 0, correct: 0, seen: 0, seconds: 0 };
+  let stepRng: Rng | undefined = restored?.stepRng;
+  let stopReason: string | undefined = restored?.stopReason;
 
   const state = (at: RunPosition): TrainState => ({
     epoch: at.epoch,
@@ -162,33 +141,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     tables: recorder.toJSON(),
     stopReason,
   });
-  /** Writes the checkpoints plugins asked for, `best` before `last`; returns those written. */
-  const writeCheckpoints = async (asked: Set<CheckpointSlot>, at: RunPosition) => {
-    const written: CheckpointSlot[] = [];
-    if (asked.size === 0) return written;
-    if (!o.runDir) {
-      log(`checkpoints/${[...asked].join(", ")} not written: the run has no directory`);
-      return written;
-    }
-    const opt = Object.fromEntries(optimizer.getState().slots);
-    try {
-      for (const slot of (["best", "last"] as const).filter((s) => asked.has(s))) {
-        await saveCheckpoint(
-          `${o.runDir}/checkpoints/${slot}`,
-          model,
-          opt,
-          store.toJSON(),
-          state(at),
-        );
-        written.push(slot);
-      }
-    } finally {
-      tf.dispose(Object.values(opt));
-    }
-    return written;
-  };
-  const where = (at: RunPosition) =>
-    at.step === 0 ? `the end of epoch ${at.epoch}` : `epoch ${at.epoch + 1}, step ${at.step}`;
+  const sources = { runDir: o.runDir, model, optimizer, store, log };
+  const writeCheckpoints = (asked: ReadonlySet<CheckpointSlot>, at: RunPosition) =>
+    writeAskedCheckpoints(sources, asked, () => state(at));
 
   if (o.runDir) await recoverCheckpoints(o.runDir);
   let interrupted = false;
@@ -214,14 +169,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         }
         const ctx: StepContext = { ...run, epoch, step, globalStep: epoch * steps + step, rng };
         const n = batch.xs.shape[0];
-        const { loss: l, correct: c } = await guardedStep(
-          model,
-          infos,
-          chain,
-          optimizer,
-          batch,
-          ctx,
-        );
+        const r = await guardedStep(model, infos, chain, optimizer, batch, ctx);
+        const [l, c] = [r.loss, r.correct];
         if (!Number.isFinite(l)) {
           stopReason = `loss became ${l} at epoch ${epoch + 1}, step ${step + 1}; ` +
             `this step was not applied and the checkpoints were left as they were, ` +
@@ -237,18 +186,20 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         t0 = now;
         step++;
         if (chain.has("onStepEnd")) {
+          const { loss, correct, seen, seconds } = partial;
+          const batchAcc = c / n, acc = correct / seen, imagesPerSec = seen / seconds;
           const m: StepMetrics = {
             epoch,
             step: step - 1,
             steps,
             images: n,
             batchLoss: l,
-            batchAcc: c / n,
+            batchAcc,
             stepSeconds,
-            loss: partial.loss / partial.seen,
-            acc: partial.correct / partial.seen,
-            seconds: partial.seconds,
-            imagesPerSec: partial.seen / partial.seconds,
+            loss: loss / seen,
+            acc,
+            seconds,
+            imagesPerSec,
           };
           chain.onStepEnd(m, ctx);
         }
@@ -287,13 +238,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         requestStop: (reason) => void (stopReason ??= reason),
         saveWeights: (slot) => store.save(slot),
         restoreWeights: (slot) => store.restore(slot),
-        checkpoint: (slot) => void asked.add(checkSlot(slot)),
+        checkpoint: askFor(asked),
       };
       await chain.onEpochEnd(metrics, ectx);
       if (stopReason) log(`stopping: ${stopReason}`);
       // Written after every callback ran, so the saved plugin states agree.
       const written = await writeCheckpoints(asked, at);
-      if (written.includes("best")) log(`saved checkpoints/best at ${where(at)}`);
+      if (written.includes("best")) log(`saved checkpoints/best at ${describePosition(at)}`);
       // Aborted during the epoch's last step: the epoch is finished, the run stops here.
       if (o.signal?.aborted && stopReason === undefined) interrupted = true;
     }
@@ -301,18 +252,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const reason = interrupted ? "interrupted" : stopReason ?? "completed";
     const stop: RunStop = { ...at, reason, interrupted };
     const asked = new Set<CheckpointSlot>();
-    const sctx: StopContext = { ...run, checkpoint: (slot) => void asked.add(checkSlot(slot)) };
+    const sctx: StopContext = { ...run, checkpoint: askFor(asked) };
     await chain.onStop(stop, sctx);
     const written = await writeCheckpoints(asked, at);
-    if (interrupted) {
-      log(
-        written.includes("last")
-          ? `interrupted: saved checkpoints/last at ${where(at)}`
-          : `interrupted at ${
-            where(at)
-          }: no checkpoint saved (no plugin asked for checkpoints/last)`,
-      );
-    } else if (written.length > 0) log(`saved checkpoints/${written.join(", ")} at ${where(at)}`);
+    const said = stopMessage(interrupted, written, at);
+    if (said) log(said);
     if (o.test && !interrupted) {
       if (store.has("best")) store.restore("best");
       test = await evaluate(model, o.test, { batchSize: 256, probabilities: false });
@@ -340,13 +284,6 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     stopReason: interrupted ? "interrupted" : stopReason ?? "completed",
     interrupted,
   };
-}
-
-function checkSlot(slot: CheckpointSlot): CheckpointSlot {
-  if (slot !== "best" && slot !== "last") {
-    throw new RangeError(`checkpoint: slot must be "best" or "last", got ${JSON.stringify(slot)}`);
-  }
-  return slot;
 }
 
 function checkOptions(o: TrainOptions): void {

@@ -1,0 +1,61 @@
+/**
+ * Putting a checkpoint back into a run about to continue: weights,
+ * optimiser, snapshots, plugin states, tables, history and random streams.
+ * @module
+ */
+import type { LayersModel } from "../layers/tf_types.ts";
+import { Rng } from "../data/rng.ts";
+import type { SeededDropout } from "../layers/seeded_dropout.ts";
+import type { Checkpoint } from "./checkpoint.ts";
+import type { PluginChain } from "./compose.ts";
+import type { Optimizer } from "./optimizer.ts";
+import type { Recorder } from "./recorder.ts";
+import type { EpochMetrics, RunPosition } from "./types.ts";
+import type { WeightStore } from "./weight_store.ts";
+
+/** The parts of a run a checkpoint restores into. */
+export interface RestoreTargets {
+  readonly model: LayersModel;
+  readonly optimizer: Optimizer;
+  readonly store: WeightStore;
+  readonly chain: PluginChain;
+  readonly recorder: Recorder;
+  readonly dropouts: readonly SeededDropout[];
+  readonly history: EpochMetrics[];
+}
+
+/** Where and how the restored run continues. */
+export interface Restored {
+  readonly start: RunPosition;
+  readonly partial: { loss: number; correct: number; seen: number; seconds: number };
+  /** The step stream of a run stopped mid-epoch; a run at an epoch boundary draws a new one. */
+  readonly stepRng: Rng | undefined;
+  readonly stopReason: string | undefined;
+}
+
+/** Restores `resume` into `t`; the optimiser and store take over its tensors. */
+export function restore(resume: Checkpoint, t: RestoreTargets): Restored {
+  const s = resume.state;
+  t.model.loadWeights(resume.weights);
+  t.optimizer.setState({
+    iterations: s.iterations,
+    lr: s.lr,
+    slots: new Map(Object.entries(resume.optimizer)),
+  });
+  for (const [slot, w] of Object.entries(resume.snapshots)) t.store.put(slot, w);
+  t.chain.setState(s.plugins);
+  t.recorder.restore(s.tables);
+  t.history.push(...s.history);
+  let stepRng: Rng | undefined;
+  if (s.step > 0) {
+    stepRng = new Rng(0);
+    stepRng.setState(s.stepRng);
+    for (const d of t.dropouts) d.setRngState(s.dropoutRng[d.name]);
+  }
+  return {
+    start: { epoch: s.epoch, step: s.step },
+    partial: { ...s.partial },
+    stepRng,
+    stopReason: s.stopReason,
+  };
+}
