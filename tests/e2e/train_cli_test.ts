@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { readRun } from "../../analysis/mod.ts";
+import { readSummary } from "../../rundir/mod.ts";
 import { main } from "../../tasks/cli.ts";
 
 const QUICK = [
@@ -64,11 +65,26 @@ Deno.test("deno task train baseline_cnn writes a complete run directory, custom 
     ) await Deno.stat(`${dir}/${f}`);
     const run = await readRun(dir);
     assert.equal(run.history.numRows(), 2);
-    const summary = JSON.parse(await Deno.readTextFile(`${dir}/summary.json`));
+    const summary = await readSummary(`${dir}/summary.json`); // validated against its schema
     assert.equal(summary.model, "baseline_cnn");
     assert.equal(summary.epochs_run, 2);
     assert.ok(summary.test_acc > 0.1 && summary.test_acc <= 1, `test_acc ${summary.test_acc}`);
     assert.ok(summary.peak_memory_mb > 0);
+    // What a reader needs without guessing: the model, the recipe, the software and the machine.
+    assert.deepEqual(
+      [summary.architecture.family, summary.architecture.skip, summary.architecture.depth],
+      ["plain_cnn", false, 5],
+    );
+    assert.equal(summary.architecture.widths.length, 4);
+    assert.equal(summary.recipe.epochs, 2);
+    assert.equal(summary.seed, 0);
+    assert.equal(summary.environment.deno, Deno.version.deno);
+    assert.equal(summary.environment.cpu_threads, navigator.hardwareConcurrency);
+    const head = await new Deno.Command("git", { args: ["rev-parse", "HEAD"] }).output();
+    if (head.success) {
+      assert.equal(summary.environment.git_commit, new TextDecoder().decode(head.stdout).trim());
+    }
+    assert.ok(Date.parse(summary.started_at) < Date.parse(summary.ended_at));
     // One gradient row per weight layer (4 convolutions, 1 dense) per epoch, depths 0–4.
     assert.equal(run.gradients.numRows(), 2 * 5);
     assert.deepEqual(run.gradients.array("depth"), [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
@@ -148,7 +164,7 @@ Deno.test("Ctrl-C saves checkpoints/last; --resume finishes the run with the ful
     const dir = await only(out);
     await assert.rejects(() => Deno.stat(`${dir}/summary.json`));
     assert.equal(await main(["train", "--resume", dir]), 0);
-    const summary = JSON.parse(await Deno.readTextFile(`${dir}/summary.json`));
+    const summary = await readSummary(`${dir}/summary.json`);
     assert.equal(summary.epochs_run, 3);
     const history = (await Deno.readTextFile(`${dir}/history.csv`)).trim().split("\n");
     assert.deepEqual(history.slice(1).map((l) => l.split(",")[0]), ["0", "1", "2"]);

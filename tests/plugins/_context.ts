@@ -78,7 +78,6 @@ export function fakeRun(options: { epochs?: number; lr?: number } = {}): FakeRun
       },
       checkpoint(slot) {
         fake.events.push(`checkpoint:${slot}@${epoch}`);
-        return Promise.resolve();
       },
     }),
   };
