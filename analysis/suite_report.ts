@@ -18,21 +18,12 @@ import { readRun } from "./run_files.ts";
 import { type Figure, renderRunReport, type ReportResult, writeFigures } from "./run_report.ts";
 import { formatTable } from "./table_format.ts";
 
-/**
- * The member run directories of a suite, from its suite.json, resolved
- * against the suite directory unless absolute.
- * @throws {SyntaxError} when suite.json is not `{ "members": string[] }` with at least one member.
- */
-export async function readSuiteMembers(dir: string): Promise<string[]> {
-  return await suiteMemberDirs(dir);
-}
-
 /** Renders every member, then Table I (table.csv, table.md), figures/*.svg and report.md of the suite. */
 export async function renderSuiteReport(
   dir: string,
   options: RunChartOptions = {},
 ): Promise<ReportResult> {
-  const members = await readSuiteMembers(dir);
+  const members = await suiteMemberDirs(dir);
   const files: string[] = [];
   for (const m of members) files.push(...(await renderRunReport(m, options)).files);
   const runs = await Promise.all(members.map(readRun));

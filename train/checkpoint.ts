@@ -134,9 +134,6 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint> {
   return { state: doc.state, weights, optimizer, snapshots };
 }
 
-/** Former name of {@linkcode readCheckpoint}. */
-export const loadCheckpoint: (dir: string) => Promise<Checkpoint> = readCheckpoint;
-
 async function writeTensors(
   path: string,
   map: NamedTensorMap,

@@ -1,7 +1,9 @@
 /**
  * The training loop and what it shares with plugins: one custom step per
  * batch (so probes see per-layer gradients), validation per epoch, callbacks,
- * checkpoints with exact resume, and the optimisers and schedules.
+ * checkpoints with exact resume, and the optimisers and schedules. The loop
+ * emits its events to one hook system (hooks.ts, run by compose.ts); the
+ * observers that print and write a run are plugins of it (observers/).
  * @module
  */
 export * from "./types.ts";

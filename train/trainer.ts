@@ -57,7 +57,7 @@ export interface TrainOptions {
   readonly runDir?: string;
   /** Name of the run, as plugins see it in their context. @default the model's name */
   readonly runName?: string;
-  /** Continue from a checkpoint read by `loadCheckpoint`. */
+  /** Continue from a checkpoint read by `readCheckpoint`. */
   readonly resume?: Checkpoint;
   /** Aborting ends the run after the current step (plugins may ask for `checkpoints/last` in `onStop`). */
   readonly signal?: AbortSignal;
