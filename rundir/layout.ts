@@ -70,6 +70,9 @@ export function tableFile(table: string): string {
   return `${table}.csv`;
 }
 
+/** The checkpoint slots of a run directory, under `checkpoints/`. */
+export const CHECKPOINT_SLOTS: readonly ("best" | "last")[] = ["best", "last"];
+
 /** Path of a checkpoint slot inside a run directory. */
 export function checkpointDir(runDir: string, slot: "best" | "last"): string {
   return join(runDir, RUN_FILES.checkpoints, slot);

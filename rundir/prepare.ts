@@ -5,7 +5,7 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { recoverDir } from "./atomic.ts";
-import { RUN_FILES } from "./layout.ts";
+import { CHECKPOINT_SLOTS, checkpointDir } from "./layout.ts";
 
 /** An output folder cannot take a run's files (read-only, full, not a folder). */
 export class RunDirError extends Error {
@@ -50,7 +50,7 @@ export async function prepareRunDir(dir: string): Promise<void> {
       throw new Error(`wrote ${PROBE_BYTES} bytes, found ${back.size}`);
     }
     await Deno.remove(probe);
-    for (const slot of ["best", "last"]) await recoverDir(join(dir, RUN_FILES.checkpoints, slot));
+    for (const slot of CHECKPOINT_SLOTS) await recoverDir(checkpointDir(dir, slot));
     await removeStaleTemporaries(dir);
   } catch (e) {
     await Deno.remove(probe).catch(() => {});

@@ -14,6 +14,7 @@ import {
   readSuite,
   RUN_FILES,
   RunDirError,
+  SUITE_FILES,
   type SuiteState,
   writeSuite,
 } from "../rundir/mod.ts";
@@ -51,7 +52,7 @@ export async function runSuite(
 ): Promise<{ dir: string; interrupted: boolean }> {
   let dir: string;
   let state: SuiteState;
-  if (await exists(`${file}/suite.json`)) {
+  if (await exists(`${file}/${SUITE_FILES.suite}`)) {
     dir = file;
     const saved = await readSuite(dir);
     if (!saved.files || saved.files.length !== saved.members.length) {

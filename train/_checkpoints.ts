@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel } from "../layers/tf_types.ts";
+import { checkpointDir } from "../rundir/layout.ts";
 import { saveCheckpoint, type TrainState } from "./checkpoint.ts";
 import type { Optimizer } from "./optimizer.ts";
 import type { CheckpointSlot, RunPosition } from "./types.ts";
@@ -56,7 +57,7 @@ export async function writeAskedCheckpoints(
   const opt = Object.fromEntries(src.optimizer.getState().slots);
   try {
     for (const slot of (["best", "last"] as const).filter((s) => asked.has(s))) {
-      const dir = `${src.runDir}/checkpoints/${slot}`;
+      const dir = checkpointDir(src.runDir, slot);
       await saveCheckpoint(dir, src.model, opt, src.store.toJSON(), state());
       written.push(slot);
     }

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { LayersModel, NamedTensorMap } from "../layers/tf_types.ts";
 import type { PluginState } from "./hooks.ts";
 import { recoverDir, replaceDirAtomic, writeFileSynced } from "../rundir/atomic.ts";
+import { CHECKPOINT_SLOTS, checkpointDir } from "../rundir/layout.ts";
 import type { EpochMetrics, Row } from "./types.ts";
 
 /** Everything besides weights that a resumed run needs to continue exactly. */
@@ -46,9 +47,6 @@ export interface Checkpoint {
   /** In-memory weight snapshots by slot, then weight name (caller owns them). */
   readonly snapshots: Record<string, NamedTensorMap>;
 }
-
-/** The checkpoint slots of a run directory, under `checkpoints/`. */
-export const CHECKPOINT_SLOTS: readonly ("best" | "last")[] = ["best", "last"];
 
 /**
  * Writes the model in tfjs format (`model.json` + `weights.bin`, loadable with

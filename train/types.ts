@@ -171,9 +171,10 @@ export interface EpochContext extends RunContext {
   restoreWeights(slot: string): void;
   /**
    * Asks for `checkpoints/<slot>` at the end of this epoch. Written once every
-   * plugin's `onEpochEnd` has run, so the plugin states saved with it agree,
-   * then logged as saved; nothing is written for a run without a directory.
-   * Only what some plugin asks for is written: no `last` is implied.
+   * plugin's `onEpochEnd` has run, so the plugin states saved with it agree
+   * (`best` is logged once it is on disk); nothing is written for a run
+   * without a directory. Only what some plugin asks for is written: no
+   * `last` is implied.
    */
   checkpoint(slot: CheckpointSlot): void;
 }
