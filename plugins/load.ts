@@ -6,7 +6,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Registry } from "../models/registry.ts";
+import type { Registry } from "../core/registry.ts";
 import type { Plugin, PluginFactory, SchemaIssue } from "./plugin.ts";
 
 /** A plugin as an experiment names it: a registered name or a module path, and options. */

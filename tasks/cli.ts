@@ -7,7 +7,8 @@ import { stringify } from "yaml";
 import { selectBackend } from "../backends/mod.ts";
 import { DataIntegrityError } from "../data/mod.ts";
 import { compareRuns, renderReport } from "../analysis/mod.ts";
-import { buildModel, createModelRegistry, Registry, summarizeModel } from "../models/mod.ts";
+import { Registry } from "../core/mod.ts";
+import { buildModel, createModelRegistry, summarizeModel } from "../models/mod.ts";
 import {
   ConfigError,
   type Experiment,

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel, NamedTensorMap } from "../layers/tf_types.ts";
+import type { LayersModel, NamedTensorMap } from "../core/tf_types.ts";
 import type { PluginState } from "../plugins/plugin.ts";
 import { replaceDirAtomic } from "./atomic.ts";
 import type { EpochMetrics, Row } from "./types.ts";

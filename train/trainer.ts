@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel } from "../layers/tf_types.ts";
+import type { LayersModel } from "../core/tf_types.ts";
 import type { ImageSet } from "../data/image_set.ts";
 import { BatchPipeline } from "../data/pipeline.ts";
-import { Rng } from "../data/rng.ts";
+import { Rng } from "../core/rng.ts";
 import { SeededDropout } from "../layers/seeded_dropout.ts";
 import { composePlugins } from "../plugins/compose.ts";
 import type { Plugin } from "../plugins/plugin.ts";
