@@ -12,6 +12,7 @@ import {
   formatViolation,
   KNOWN_EXCEPTIONS,
   type KnownException,
+  nonReexports,
 } from "./_imports/rules.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -47,6 +48,17 @@ Deno.test("every source file's imports follow the layering rules", async () => {
     unusedExceptions.map((e) => `${e.from} -> ${e.to} no longer occurs: remove it (${e.why})`),
     [],
   );
+});
+
+Deno.test("every mod.ts only re-exports", async () => {
+  const sources = await projectSources();
+  const mods = [...sources].filter(([path]) => /(^|\/)mod\.ts$/.test(path));
+  assert.ok(mods.some(([p]) => p === "core/mod.ts"));
+  const offending = mods.flatMap(([path, src]) => nonReexports(src).map((s) => `${path}: ${s}`));
+  assert.deepEqual(offending, []);
+  assert.deepEqual(nonReexports('/** doc */\nexport * from "./a.ts";\nconst x = 1;'), [
+    "const x = 1",
+  ]);
 });
 
 /** Checks one synthetic file (with no exceptions) and returns the formatted violations. */

@@ -250,3 +250,14 @@ export function checkImports(
 export function formatViolation(v: Violation): string {
   return `${v.file}:${v.line}: import "${v.specifier}" (${v.target}) breaks the rule: ${v.rule}`;
 }
+
+/**
+ * The statements of a `mod.ts` that are not re-exports (`export * from`,
+ * `export { … } from`, `export type { … } from`): a mod.ts only re-exports.
+ */
+export function nonReexports(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  return code.split(";").map((s) => s.trim()).filter((s) =>
+    s !== "" && !/^export\s+(type\s+)?(\*(\s+as\s+\w+)?|\{[^}]*\})\s+from\s+["'][^"']+["']$/.test(s)
+  );
+}
