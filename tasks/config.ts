@@ -182,6 +182,29 @@ export async function loadExperiment(
 }
 
 /**
+ * Loads several experiments (a suite's members) with the same overrides and
+ * reports the problems of all of them at once, so none is trained before
+ * every one is known to be valid.
+ *
+ * @throws {ConfigError} listing every member's problems.
+ */
+export async function loadExperiments(
+  files: readonly string[],
+  overrides: Record<string, unknown> = {},
+  overridesWhere?: Locate,
+): Promise<Experiment[]> {
+  const results = await Promise.allSettled(
+    files.map((f) => loadExperiment(f, overrides, overridesWhere)),
+  );
+  const failed = results.flatMap((r) => r.status === "rejected" ? [r.reason as Error] : []);
+  if (failed.some((e) => !(e instanceof ConfigError))) {
+    throw failed.find((e) => !(e instanceof ConfigError));
+  }
+  if (failed.length) throw new ConfigError(failed.map((e) => e.message).join("\n"));
+  return results.map((r) => (r as PromiseFulfilledResult<Experiment>).value);
+}
+
+/**
  * Validates an in-memory experiment as {@linkcode loadExperiment} validates a
  * file; `where` labels every error.
  */

@@ -11,8 +11,10 @@ export type CamelCase<S extends string> = S extends `${infer H}_${infer T}`
   ? `${H}${Capitalize<CamelCase<T>>}`
   : S;
 
-/** An object type whose snake_case keys are spelled in camelCase; values are kept. */
-export type CamelKeys<T> = { [K in keyof T as K extends string ? CamelCase<K> : K]: T[K] };
+/** An object type whose snake_case keys are spelled in camelCase; values are kept (per union member). */
+export type CamelKeys<T> = T extends unknown
+  ? { [K in keyof T as K extends string ? CamelCase<K> : K]: T[K] }
+  : never;
 
 /**
  * The YAML key of a flag: `"batch-size"` → `"batch_size"`.
