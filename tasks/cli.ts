@@ -123,16 +123,22 @@ export async function main(args: string[]): Promise<number> {
           "train: give one model name or experiment file (deno task models lists the names)",
         );
       }
-      const exp = values.resume !== undefined
+      const resuming = values.resume !== undefined
         ? await experimentToResume(values.resume, values)
-        : await experimentFor(positionals[0], overridesFromFlags(values));
+        : undefined;
+      const exp = resuming?.experiment ??
+        await experimentFor(positionals[0], overridesFromFlags(values));
       if (values["print-config"]) {
         console.log(stringify(exp));
         return 0;
       }
+      if (resuming && !resuming.fromCheckpoint) {
+        console.error(`${values.resume} has no checkpoint yet: training it from the start`);
+      }
       using stop = interruptible();
       const { result } = await runExperiment(exp, {
-        resumeDir: values.resume,
+        // Without a checkpoint the run starts again in its own directory.
+        ...(resuming?.fromCheckpoint ? { resumeDir: values.resume } : { dir: values.resume }),
         signal: stop.signal,
       });
       return result.interrupted ? stop.exitCode() : 0;

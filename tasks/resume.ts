@@ -18,6 +18,17 @@ import {
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 
+/** What {@linkcode experimentToResume} found. */
+export interface Resumption {
+  /** The experiment, from the run's config.yaml (and `--epochs`). */
+  readonly experiment: Experiment;
+  /**
+   * Whether `checkpoints/last` exists. Without it the run stopped before its
+   * first checkpoint, and continuing it exactly means starting it again.
+   */
+  readonly fromCheckpoint: boolean;
+}
+
 /**
  * The experiment to resume the run in `dir` with, after checking that the
  * flags keep it exact and that `checkpoints/last` can be resumed from.
@@ -26,7 +37,7 @@ const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
  *   `--epochs` that cannot extend the run.
  * @throws {CheckpointError} for a missing or damaged checkpoint (file and field).
  */
-export async function experimentToResume(dir: string, values: FlagValues): Promise<Experiment> {
+export async function experimentToResume(dir: string, values: FlagValues): Promise<Resumption> {
   if (!await exists(`${dir}/config.yaml`)) {
     throw new ConfigError(`--resume ${dir}: not a run directory (it has no config.yaml)`);
   }
@@ -43,6 +54,13 @@ export async function experimentToResume(dir: string, values: FlagValues): Promi
       `--resume ${dir}: ${what.join(", ")} cannot be given: a resumed run continues exactly as ` +
         `its config.yaml says, so only --epochs may be given, to extend it`,
     );
+  }
+  const finished = await exists(`${dir}/summary.json`);
+  if (!await exists(`${dir}/checkpoints/last`)) {
+    if (finished) {
+      throw new ConfigError(`--resume ${dir}: the run finished and has no checkpoints/last`);
+    }
+    return { experiment: saved, fromCheckpoint: false };
   }
   const { state } = await readCheckpointManifest(`${dir}/checkpoints/last`);
   const exp = values.epochs === undefined
@@ -67,7 +85,7 @@ export async function experimentToResume(dir: string, values: FlagValues): Promi
         `so more epochs would train nothing`,
     );
   }
-  if (!extended && await exists(`${dir}/summary.json`)) {
+  if (!extended && finished) {
     throw new ConfigError(
       `--resume ${dir}: nothing to resume, the run finished after ${state.epoch} epochs` +
         (state.stopReason === undefined
@@ -75,5 +93,5 @@ export async function experimentToResume(dir: string, values: FlagValues): Promi
           : ` (${state.stopReason})`),
     );
   }
-  return exp;
+  return { experiment: exp, fromCheckpoint: true };
 }

@@ -188,6 +188,42 @@ for (
   });
 }
 
+Deno.test("kill -9 before the first checkpoint: --resume trains the run from the start", async () => {
+  await tempDir(async (out) => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "tasks/cli.ts",
+        "train",
+        "baseline_cnn",
+        ...QUICK,
+        "--epochs",
+        "3",
+        "--out",
+        out,
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    // The model line comes after config.yaml is written and before the first step.
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let err = "";
+    while (!/model: .* run: /.test(err)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      err += value;
+    }
+    child.kill("SIGKILL");
+    await reader.cancel();
+    await child.status;
+    const dir = await only(out);
+    await assert.rejects(() => Deno.stat(`${dir}/checkpoints/last`), Deno.errors.NotFound, err);
+    assert.equal(await main(["train", "--resume", dir]), 0);
+    assert.deepEqual(await learned(dir), await wholeRun());
+  });
+});
+
 Deno.test("deno task train --print-config exits non-zero on an invalid experiment, naming file:line:col", async () => {
   await tempDir(async (dir) => {
     const recipe = `${Deno.cwd()}/tasks/experiments/paper-recipe.yaml`;
