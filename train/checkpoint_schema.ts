@@ -10,6 +10,7 @@ import type { TrainState } from "./checkpoint.ts";
 
 /** A checkpoint that cannot be resumed from; the message names the file and the field. */
 export class CheckpointError extends Error {
+  /** `"CheckpointError"`, as printed before the message. */
   override name = "CheckpointError";
 }
 
@@ -58,8 +59,8 @@ const epochMetrics = z.object({
   seconds: z.number().min(0),
 }).catchall(z.number());
 
-/** The schema of {@linkcode TrainState}; unknown keys are kept for newer writers. */
-export const TrainStateSchema: z.ZodType<TrainState> = z.looseObject({
+/** The schema of `TrainState`; typed by it, so the two cannot drift. Unknown keys are kept. */
+const TrainStateSchema: z.ZodType<TrainState> = z.looseObject({
   epoch: count,
   step: count,
   lr: z.number().positive(),
