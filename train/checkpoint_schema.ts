@@ -14,6 +14,9 @@ export class CheckpointError extends Error {
   override name = "CheckpointError";
 }
 
+/** The class name tfjs serialises `SeededDropout` layers under (layers/seeded_dropout.ts). */
+const DROPOUT_CLASS = "SkiplabSeededDropout";
+
 /** The `format` a checkpoint's `state.json` declares. */
 export const CHECKPOINT_FORMAT = "skiplab-checkpoint/1";
 
@@ -129,6 +132,23 @@ export async function readCheckpointManifest(dir: string): Promise<CheckpointMan
   };
   const doc = await readJson("state.json", StateFile);
   const model = await readJson("model.json", ModelFile);
+  if (doc.state.step > 0) {
+    // Mid-epoch, the trainer restores the step's random stream and each dropout layer's.
+    if (doc.state.stepRng.length !== 4) {
+      fail(
+        "state.json",
+        `state.stepRng: a checkpoint at step ${doc.state.step} needs 4 words, got []`,
+      );
+    }
+    for (const name of dropoutLayers(model.modelTopology)) {
+      if (!(name in doc.state.dropoutRng)) {
+        fail(
+          "state.json",
+          `state.dropoutRng.${name}: missing (model.json has dropout layer '${name}')`,
+        );
+      }
+    }
+  }
   const weights = model.weightsManifest[0].weights;
   await checkSize(dir, "weights.bin", weights, "model.json", fail);
   await checkSize(dir, "optimizer.bin", doc.optimizer, "state.json", fail);
@@ -158,6 +178,19 @@ async function checkSize(
       `${size} bytes, expected ${expected} for the ${specs.length} tensors ${manifest} lists`,
     );
   }
+}
+
+/** Names of the seeded dropout layers anywhere in a tfjs model topology. */
+function dropoutLayers(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => dropoutLayers(n, out));
+  else if (node !== null && typeof node === "object") {
+    const o = node as { class_name?: unknown; config?: { name?: unknown } };
+    if (o.class_name === DROPOUT_CLASS && typeof o.config?.name === "string") {
+      out.push(o.config.name);
+    }
+    Object.values(o).forEach((v) => dropoutLayers(v, out));
+  }
+  return out;
 }
 
 function fieldOf(path: readonly PropertyKey[]): string {
