@@ -26,6 +26,7 @@ import { terminalReporter } from "../train/progress.ts";
 import { toCsv } from "../train/recorder.ts";
 import { train, type TrainResult } from "../train/trainer.ts";
 import type { Experiment } from "./config.ts";
+import { camelKeys } from "./keys.ts";
 
 /** Options of {@linkcode runExperiment}. */
 export interface RunOptions {
@@ -106,11 +107,13 @@ export async function runExperiment(
   const spec = composePlugins(plugins).transformModel(
     modelVariant(resolveSpec(exp.model), exp.model_options),
   );
-  const splits = await loadData(exp, log);
   const dir = options.resumeDir ?? options.dir ?? `${exp.out}/${stamp()}-${exp.name}`;
-  await Deno.mkdir(dir, { recursive: true });
+  // Checked before the data loads, so a damaged checkpoint fails at once.
   const resume = options.resumeDir ? await loadCheckpoint(`${dir}/checkpoints/last`) : undefined;
-  if (!resume) await writeFileAtomic(`${dir}/config.yaml`, stringify(exp));
+  const splits = await loadData(exp, log);
+  await Deno.mkdir(dir, { recursive: true });
+  // Rewritten on resume too: `--epochs` may have extended the run.
+  await writeFileAtomic(`${dir}/config.yaml`, stringify(exp));
 
   const model = buildModel(spec, { seed: exp.seed });
   const size = summarizeModel(model);
@@ -120,7 +123,6 @@ export async function runExperiment(
       `data: ${splits.train.count} train / ${splits.val.count} val / ${splits.test.count} test; run: ${dir}`,
   );
   const started = performance.now();
-  const o = exp.optimizer;
   const result = await train({
     model,
     train: splits.train,
@@ -129,23 +131,8 @@ export async function runExperiment(
     epochs: exp.epochs,
     batchSize: exp.batch_size,
     seed: exp.seed,
-    optimizer: o.type === "adam"
-      ? {
-        type: "adam",
-        lr: o.lr,
-        beta1: o.beta1,
-        beta2: o.beta2,
-        epsilon: o.epsilon,
-        weightDecay: o.weight_decay,
-      }
-      : {
-        type: "sgd",
-        lr: o.lr,
-        momentum: o.momentum,
-        nesterov: o.nesterov,
-        weightDecay: o.weight_decay,
-      },
-    schedule: scheduleOf(exp),
+    optimizer: camelKeys(exp.optimizer),
+    schedule: camelKeys(exp.schedule),
     plugins,
     runDir: dir,
     runName: exp.name,
@@ -168,20 +155,6 @@ export async function runExperiment(
   }
   log(`${result.stopReason === "completed" ? "done" : `stopped (${result.stopReason})`}: ${dir}`);
   return { dir, result };
-}
-
-function scheduleOf(exp: Experiment) {
-  const s = exp.schedule;
-  switch (s.type) {
-    case "constant":
-      return { type: "constant" as const };
-    case "cosine":
-      return { type: "cosine" as const, minFactor: s.min_factor };
-    case "step":
-      return { type: "step" as const, every: s.every, gamma: s.gamma };
-    case "one-cycle":
-      return { type: "one-cycle" as const, peakFactor: s.peak_factor, warmup: s.warmup };
-  }
 }
 
 async function writeOutputs(

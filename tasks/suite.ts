@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { renderReport } from "../analysis/mod.ts";
 import { writeFileAtomic } from "../train/atomic.ts";
-import { ConfigError, loadExperiment, mergeExperiment } from "./config.ts";
+import { ConfigError, loadExperiments, mergeExperiment } from "./config.ts";
 import { runExperiment } from "./run.ts";
 
 const SuiteSchema = z.strictObject({
@@ -74,17 +74,17 @@ export async function runSuite(
     dir = `${out}/${stamp}-${r.data.name}`;
     const files = r.data.members.map((m) => resolve(dirname(file), m));
     // Validate every member before training any.
-    const names = [];
-    for (const f of files) names.push((await loadExperiment(f, overrides)).name);
+    const names = (await loadExperiments(files, overrides)).map((e) => e.name);
     state = { name: r.data.name, files, members: names, overrides };
     await Deno.mkdir(dir, { recursive: true });
     await writeFileAtomic(`${dir}/suite.json`, JSON.stringify(state, null, 2) + "\n");
   }
-  for (const [i, f] of state.files.entries()) {
+  // Also on resume: a member file edited since must not fail after others trained.
+  const exps = await loadExperiments(state.files, mergeExperiment(state.overrides, { out: dir }));
+  for (const [i, exp] of exps.entries()) {
     const memberDir = `${dir}/${state.members[i]}`;
     if (await exists(`${memberDir}/summary.json`)) continue;
     const resuming = await exists(`${memberDir}/checkpoints/last/state.json`);
-    const exp = await loadExperiment(f, mergeExperiment(state.overrides, { out: dir }));
     const { result } = await runExperiment(exp, {
       dir: memberDir,
       resumeDir: resuming ? memberDir : undefined,

@@ -11,6 +11,7 @@ export * from "./schedule.ts";
 export * from "./step.ts";
 export * from "./evaluate.ts";
 export * from "./checkpoint.ts";
+export * from "./checkpoint_schema.ts";
 export * from "./progress.ts";
 export * from "./recorder.ts";
 export * from "./weight_store.ts";
