@@ -2,8 +2,7 @@
  * Replaces the running process with another program (POSIX `execv`), so a
  * launcher leaves no parent behind: the program keeps the process id, the
  * terminal's signals, a `kill -9` and the exit code, exactly as if it had been
- * started directly. Where `execv` is missing (Windows), it runs the program as
- * a child and exits with its code.
+ * started directly.
  * @module
  */
 
@@ -17,12 +16,14 @@ function cString(s: string): Uint8Array<ArrayBuffer> {
  * Runs `argv[0]` (an absolute path) with arguments `argv` in place of this
  * process; the environment is inherited. Returns only when the program could
  * not be started, by throwing.
- * @throws {Error} naming the program when `execv` fails.
+ * @throws {Error} naming the program when `execv` fails, or on Windows, which has no `execv`.
  */
-export async function execReplace(argv: readonly string[]): Promise<never> {
+export function execReplace(argv: readonly string[]): never {
   if (Deno.build.os === "windows") {
-    const { code } = await new Deno.Command(argv[0], { args: argv.slice(1) }).spawn().status;
-    Deno.exit(code);
+    throw new Error(
+      `Cannot start '${argv[0]}' in place of this process: Windows has no execv; ` +
+        `run it yourself: deno ${argv.slice(1).join(" ")}`,
+    );
   }
   const darwin = Deno.build.os === "darwin";
   const libc = Deno.dlopen(darwin ? "libSystem.B.dylib" : "libc.so.6", {

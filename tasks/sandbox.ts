@@ -173,18 +173,23 @@ function cacheDirOrNone(): string | undefined {
 
 if (import.meta.main) {
   const root = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
-  const perms = commandPermissions(Deno.args, {
-    root,
-    cwd: Deno.cwd(),
-    cacheDir: cacheDirOrNone(),
-  });
-  await execReplace([
-    Deno.execPath(),
-    "run",
-    `--config=${root}/deno.json`,
-    ...permissionFlags(perms),
-    ...(Deno.args[0] === "bench"
-      ? [`${root}/bench/main.ts`, ...Deno.args.slice(1)]
-      : [`${root}/tasks/cli.ts`, ...Deno.args]),
-  ]);
+  try {
+    const perms = commandPermissions(Deno.args, {
+      root,
+      cwd: Deno.cwd(),
+      cacheDir: cacheDirOrNone(),
+    });
+    execReplace([
+      Deno.execPath(),
+      "run",
+      `--config=${root}/deno.json`,
+      ...permissionFlags(perms),
+      ...(Deno.args[0] === "bench"
+        ? [`${root}/bench/main.ts`, ...Deno.args.slice(1)]
+        : [`${root}/tasks/cli.ts`, ...Deno.args]),
+    ]);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
 }
