@@ -19,6 +19,7 @@
  * ```
  * @module
  */
+export * from "./core/mod.ts";
 export * from "./layers/mod.ts";
 export * from "./models/mod.ts";
 export * from "./data/mod.ts";

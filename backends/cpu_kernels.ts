@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Conv2DInfo } from "../layers/tf_types.ts";
+import type { Conv2DInfo } from "../core/tf_types.ts";
 
 type CpuBackend = tf.KernelBackend & {
   data: { get(id: tf.DataId): { values: tf.backend_util.BackendValues } };

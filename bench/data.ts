@@ -9,7 +9,7 @@ import { cpuUsage } from "node:process";
 import { fileURLToPath } from "node:url";
 import { selectBackend } from "../backends/mod.ts";
 import { BatchPipeline, type ImageSet, loadCifar10, syntheticDataset } from "../data/mod.ts";
-import { Rng } from "../data/rng.ts";
+import { Rng } from "../core/rng.ts";
 import { brightness, cutout, flip, randomCrop } from "../plugins/augment/mod.ts";
 import type { Plugin } from "../plugins/plugin.ts";
 import type { StepContext } from "../train/types.ts";

@@ -4,7 +4,8 @@
  * seeded randomness and batching.
  * @module
  */
-export * from "./rng.ts";
+// Rng lives in core/; re-exported so `@skiplab/skiplab/data` keeps offering it.
+export * from "../core/rng.ts";
 export * from "./image_set.ts";
 export * from "./data_error.ts";
 export * from "./progress.ts";

@@ -5,9 +5,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { setImmediate } from "node:timers";
-import type { Batch } from "../train/types.ts";
+import type { Batch } from "../core/batch.ts";
 import { checkImageSet, type ImageSet } from "./image_set.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../core/rng.ts";
 
 /** Options of {@linkcode BatchPipeline}. */
 export interface PipelineOptions {

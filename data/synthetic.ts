@@ -5,7 +5,7 @@
  * from the same distribution in every class.
  * @module
  */
-import { Rng } from "./rng.ts";
+import { Rng } from "../core/rng.ts";
 import type { ImageSet, Splits } from "./image_set.ts";
 
 /** Options of {@linkcode syntheticDataset}. */

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { SymbolicTensor } from "./tf_types.ts";
+import type { SymbolicTensor } from "../core/tf_types.ts";
 import { SeededDropout } from "./seeded_dropout.ts";
 
 /** Options of {@linkcode classifierHead}. */

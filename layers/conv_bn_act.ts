@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Layer, SymbolicTensor } from "./tf_types.ts";
+import type { Layer, SymbolicTensor } from "../core/tf_types.ts";
 
 /** Options of {@linkcode convBnAct}. */
 export interface ConvBnActOptions {

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
-import type { ConfigDict, Tensor } from "./tf_types.ts";
-import { Rng } from "../data/rng.ts";
+import type { ConfigDict, Tensor } from "../core/tf_types.ts";
+import { Rng } from "../core/rng.ts";
 
 /** Options of {@linkcode SeededDropout}. */
 export interface SeededDropoutArgs {

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel } from "../layers/tf_types.ts";
+import type { LayersModel } from "../core/tf_types.ts";
 import { classifierHead, convBnAct } from "../layers/mod.ts";
 import type { PlainCnnSpec } from "./spec.ts";
 

@@ -1,7 +1,7 @@
-import type { LayersModel } from "../layers/tf_types.ts";
+import type { LayersModel } from "../core/tf_types.ts";
 import { buildPlainCnn } from "./baseline_cnn.ts";
 import { buildResNet } from "./resnet.ts";
-import type { Registry } from "./registry.ts";
+import type { Registry } from "../core/registry.ts";
 import type { ModelSpec } from "./spec.ts";
 import { createModelRegistry } from "./zoo.ts";
 

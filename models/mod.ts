@@ -4,7 +4,8 @@
  * @module
  */
 export * from "./spec.ts";
-export * from "./registry.ts";
+// Registry lives in core/; re-exported so `@skiplab/skiplab/models` keeps offering it.
+export * from "../core/registry.ts";
 export * from "./resnet.ts";
 export * from "./baseline_cnn.ts";
 export * from "./zoo.ts";

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel, SymbolicTensor } from "../layers/tf_types.ts";
+import type { LayersModel, SymbolicTensor } from "../core/tf_types.ts";
 import { bottleneckBlock, classifierHead, convBnAct, residualBlock } from "../layers/mod.ts";
 import type { ResNetSpec } from "./spec.ts";
 

@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
-import type { LayersModel } from "../layers/tf_types.ts";
+import type { LayersModel } from "../core/tf_types.ts";
 
 /** Size and cost of a model. */
 export interface ModelSummary {

@@ -1,5 +1,5 @@
 import { BASELINE_CNN } from "./baseline_cnn.ts";
-import { Registry } from "./registry.ts";
+import { Registry } from "../core/registry.ts";
 import { resnetSpec } from "./resnet.ts";
 import type { ModelSpec } from "./spec.ts";
 

@@ -6,7 +6,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Registry } from "../models/registry.ts";
+import type { Registry } from "../core/registry.ts";
 import type { Plugin, PluginFactory, SchemaIssue } from "./plugin.ts";
 
 /** A plugin as an experiment names it: a registered name or a module path, and options. */
@@ -50,42 +50,18 @@ export async function instantiatePlugin(
   where = "plugin",
   baseDir?: string,
 ): Promise<Plugin> {
-  if (typeof entry !== "object" || entry === null) {
-    throw new TypeError(`${where}: a plugin entry must be an object, got ${show(entry)}`);
-  }
-  const { name, path } = entry;
-  if ((name === undefined) === (path === undefined)) {
-    throw new TypeError(
-      `${where}: a plugin entry needs exactly one of 'name' and 'path', got ${show(entry)}`,
-    );
-  }
-  let factory: PluginFactory;
-  if (name !== undefined) {
-    if (typeof name !== "string") {
-      throw new TypeError(`${where}.name: must be a string, got ${show(name)}`);
-    }
-    try {
-      factory = registry.get(name);
-    } catch (e) {
-      throw rethrow(where, e);
-    }
-  } else {
-    if (typeof path !== "string" || path === "") {
-      throw new TypeError(`${where}.path: must be a non-empty string, got ${show(path)}`);
-    }
-    factory = await loadPluginModule(path, baseDir, where);
-  }
+  const factory = await pluginFactoryOf(entry, registry, where, baseDir);
   const options = entry.options ?? {};
-  const parsed = factory.schema.safeParse(options);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => describeIssue(issue, options, factory));
+  const problems = pluginOptionIssues(factory, options);
+  if (problems.length) {
+    const list = problems.map((p) => `${formatPath(p.path)}: ${p.message}`);
     throw new TypeError(
-      `${where}: invalid options for plugin '${factory.name}': ${problems.join("; ")}`,
+      `${where}: invalid options for plugin '${factory.name}': ${list.join("; ")}`,
     );
   }
   let plugin: Plugin;
   try {
-    plugin = factory.create(parsed.data);
+    plugin = factory.create(factory.schema.parse(options));
   } catch (e) {
     throw rethrow(`${where}: plugin '${factory.name}'`, e);
   }
@@ -96,6 +72,75 @@ export async function instantiatePlugin(
     );
   }
   return plugin;
+}
+
+/**
+ * The factory an entry names: looked up in `registry`, or the default export
+ * of the module at its `path`. Options are not looked at.
+ *
+ * @param where Prefix of error messages, e.g. `paper.yaml: plugins[2]`.
+ * @throws {TypeError} for a malformed entry or a module without a factory.
+ * @throws {RangeError} for an unknown name, with suggestions.
+ */
+export async function pluginFactoryOf(
+  entry: PluginEntry,
+  registry: Registry<PluginFactory>,
+  where = "plugin",
+  baseDir?: string,
+): Promise<PluginFactory> {
+  if (typeof entry !== "object" || entry === null) {
+    throw new TypeError(`${where}: a plugin entry must be an object, got ${show(entry)}`);
+  }
+  const { name, path } = entry;
+  if ((name === undefined) === (path === undefined)) {
+    throw new TypeError(
+      `${where}: a plugin entry needs exactly one of 'name' and 'path', got ${show(entry)}`,
+    );
+  }
+  if (name !== undefined) {
+    if (typeof name !== "string") {
+      throw new TypeError(`${where}.name: must be a string, got ${show(name)}`);
+    }
+    try {
+      return registry.get(name);
+    } catch (e) {
+      throw rethrow(where, e);
+    }
+  }
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError(`${where}.path: must be a non-empty string, got ${show(path)}`);
+  }
+  return await loadPluginModule(path, baseDir, where);
+}
+
+/**
+ * What is wrong with `options` by the factory's schema: one issue per
+ * problem, its path relative to the options and a message that names the
+ * rule and the value (or, for an unknown key, the known ones). Empty when the
+ * options are valid.
+ *
+ * @example
+ * ```ts
+ * import { pluginOptionIssues } from "./load.ts";
+ * import { createPluginRegistry } from "./registry.ts";
+ * const factory = createPluginRegistry().get("callbacks/early-stopping");
+ * const [issue] = pluginOptionIssues(factory, { patience: "seven" });
+ * console.log(issue.path, issue.message); // ["patience"] "Invalid input: … (got \"seven\")"
+ * ```
+ */
+export function pluginOptionIssues(factory: PluginFactory, options: unknown): SchemaIssue[] {
+  const parsed = factory.schema.safeParse(options);
+  if (parsed.success) return [];
+  return parsed.error.issues.map((issue) => {
+    // An unknown key is reported at the key itself, so a config can point at its line.
+    const keys = (issue as { keys?: unknown }).keys;
+    const first = issue.code === "unrecognized_keys" && Array.isArray(keys) ? [keys[0]] : [];
+    return {
+      code: issue.code,
+      path: [...issue.path, ...first],
+      message: describeIssue(issue, options, factory),
+    };
+  });
 }
 
 /**
@@ -156,17 +201,16 @@ export function isPluginFactory(value: unknown): value is PluginFactory {
 }
 
 function describeIssue(issue: SchemaIssue, options: unknown, factory: PluginFactory): string {
-  const at = formatPath(issue.path);
   if (issue.code === "unrecognized_keys") {
     const shape = issue.path.length === 0
       ? (factory.schema as { shape?: object }).shape
       : undefined;
     const known = shape ? ` (known options: ${Object.keys(shape).join(", ") || "none"})` : "";
-    return `${at}: ${issue.message}${known}`;
+    return `${issue.message}${known}`;
   }
   let value: unknown = options;
   for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
-  return `${at}: ${issue.message}${value === undefined ? "" : ` (got ${show(value)})`}`;
+  return `${issue.message}${value === undefined ? "" : ` (got ${show(value)})`}`;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -2,7 +2,7 @@
  * The registry of built-in plugins, filled explicitly (no import side effects).
  * @module
  */
-import { Registry } from "../models/registry.ts";
+import { Registry } from "../core/registry.ts";
 import type { PluginFactory } from "./plugin.ts";
 import { earlyStopping } from "./callbacks/early_stopping.ts";
 import { modelCheckpoint } from "./callbacks/model_checkpoint.ts";

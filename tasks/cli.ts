@@ -2,19 +2,15 @@
  * The command line: `train`, `suite`, `models`, `report`, `compare`.
  * @module
  */
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { selectBackend } from "../backends/mod.ts";
 import { DataIntegrityError } from "../data/mod.ts";
 import { compareRuns, renderReport } from "../analysis/mod.ts";
-import { buildModel, createModelRegistry, Registry, summarizeModel } from "../models/mod.ts";
-import {
-  ConfigError,
-  type Experiment,
-  loadExperiment,
-  mergeExperiment,
-  validateExperiment,
-} from "./config.ts";
+import { CheckpointError } from "../train/checkpoint_schema.ts";
+import { buildModel, createModelRegistry, summarizeModel } from "../models/mod.ts";
+import { ConfigError, type Experiment, loadExperiment, type Locate } from "./config.ts";
+import { flagOfPath, flagsRefusedOnResume, overridesFromFlags, parseFlags } from "./flags.ts";
+import { experimentToResume } from "./resume.ts";
 import { runExperiment } from "./run.ts";
 import { runSuite } from "./suite.ts";
 
@@ -24,7 +20,7 @@ const USAGE = `skiplab — deep-CNN experiments on TensorFlow.js
 
 usage:
   deno task train <model | experiment.yaml> [flags]   train one model (a model name uses the paper's recipe)
-  deno task train --resume runs/<id> [--epochs N]      continue an interrupted run exactly
+  deno task train --resume runs/<id> [--epochs N]      continue an interrupted run exactly (more epochs extend it)
   deno task suite <suite.yaml> [flags]                 run every member of a suite, then Table I
   deno task suite --resume runs/<suite-id>             continue a suite at the member and epoch it stopped
   deno task models                                     list architectures
@@ -37,65 +33,23 @@ flags (override the experiment):
   --width X (scale every layer's filters, e.g. 0.25 for a quick run)
   --plugin ./file.ts (repeatable)  --print-config  --help`;
 
-const FLAGS = {
-  epochs: { type: "string" },
-  "batch-size": { type: "string" },
-  lr: { type: "string" },
-  backend: { type: "string" },
-  data: { type: "string" },
-  limit: { type: "string" },
-  seed: { type: "string" },
-  out: { type: "string" },
-  name: { type: "string" },
-  width: { type: "string" },
-  plugin: { type: "string", multiple: true },
-  resume: { type: "string" },
-  "print-config": { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-type Values = ReturnType<
-  typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true }>
->["values"];
-
-function number(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n)) {
-    throw new ConfigError(`--${flag}: expected a number, got '${v}'`);
-  }
-  return n;
-}
-
-/** Turns command-line flags into experiment overrides. */
-export function overridesFromFlags(v: Values): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  const data: Record<string, unknown> = {};
-  if (v.epochs !== undefined) o.epochs = number("epochs", v.epochs);
-  if (v["batch-size"] !== undefined) o.batch_size = number("batch-size", v["batch-size"]);
-  if (v.lr !== undefined) o.optimizer = { lr: number("lr", v.lr) };
-  if (v.backend !== undefined) o.backend = v.backend;
-  if (v.seed !== undefined) o.seed = number("seed", v.seed);
-  if (v.out !== undefined) o.out = v.out;
-  if (v.name !== undefined) o.name = v.name;
-  if (v.width !== undefined) o.model_options = { width: number("width", v.width) };
-  if (v.data !== undefined) data.source = v.data;
-  if (v.limit !== undefined) data.limit = number("limit", v.limit);
-  if (Object.keys(data).length) o.data = data;
-  if (v.plugin?.length) {
-    o.plugins = v.plugin.map((p) => ({ path: new URL(p, `file://${Deno.cwd()}/`).pathname }));
-  }
-  return o;
-}
-
-/** The experiment a `train` target names: a YAML file, or a model with the paper recipe. */
+/**
+ * The experiment a `train` target names: a YAML file, or a registered model
+ * trained with the paper's recipe. `overrides` (from the flags) are merged
+ * once and the whole is validated once.
+ */
 export async function experimentFor(
   target: string,
   overrides: Record<string, unknown>,
 ): Promise<Experiment> {
-  if (/\.ya?ml$/.test(target)) return await loadExperiment(target, overrides);
-  createModelRegistry().get(target); // unknown names fail here, with suggestions
-  return await loadExperiment(RECIPE, mergeExperiment({ name: target, model: target }, overrides));
+  if (/\.ya?ml$/.test(target)) return await loadExperiment(target, overrides, flagOfPath);
+  // A model name is one more override of the recipe; `--name` still names the run.
+  const named = { ...overrides, model: target, name: overrides.name ?? target };
+  const where: Locate = (path) =>
+    path[0] === "model" || (path[0] === "name" && overrides.name === undefined)
+      ? `train ${target}`
+      : flagOfPath(path);
+  return await loadExperiment(RECIPE, named, where);
 }
 
 function models(): void {
@@ -118,72 +72,76 @@ function models(): void {
   console.log([line(head), w.map((n) => "-".repeat(n)).join("  "), ...rows.map(line)].join("\n"));
 }
 
-function interruptible(): AbortController {
+/**
+ * Ctrl-C and SIGTERM (how Slurm and Kubernetes stop a job) both ask the run to
+ * save `checkpoints/last` after the current step; a second signal quits at once.
+ */
+function interruptible(): { signal: AbortSignal; exitCode(): number; [Symbol.dispose](): void } {
   const ctl = new AbortController();
-  let hits = 0;
-  const onInt = () => {
-    if (++hits > 1) Deno.exit(130);
-    console.error(
-      "\ninterrupt: saving checkpoints/last after this step (press Ctrl-C again to quit now)",
-    );
-    ctl.abort();
+  let code = 130;
+  const listeners = (["SIGINT", "SIGTERM"] as const).map((sig) => {
+    const on = () => {
+      if (ctl.signal.aborted) Deno.exit(sig === "SIGINT" ? 130 : 143);
+      code = sig === "SIGINT" ? 130 : 143;
+      console.error(
+        `\n${sig === "SIGINT" ? "interrupt" : "SIGTERM"}: saving checkpoints/last after this ` +
+          "step (signal again to quit now)",
+      );
+      ctl.abort();
+    };
+    Deno.addSignalListener(sig, on);
+    return [sig, on] as const;
+  });
+  return {
+    signal: ctl.signal,
+    exitCode: () => code,
+    [Symbol.dispose]: () => listeners.forEach(([sig, on]) => Deno.removeSignalListener(sig, on)),
   };
-  Deno.addSignalListener("SIGINT", onInt);
-  return ctl;
 }
 
 /** Runs the CLI with `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
-  for (const arg of rest) {
-    const flag = arg.startsWith("--") ? arg.slice(2).split("=")[0] : undefined;
-    if (flag && !(flag in FLAGS)) {
-      const known = new Registry<true>("flag");
-      for (const k of Object.keys(FLAGS)) known.register(`--${k}`, true);
-      known.get(`--${flag}`); // throws: Unknown flag '--epoch'. Did you mean '--epochs'? …
-    }
-  }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: FLAGS,
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, positionals } = parseFlags(rest);
   if (values.help || command === undefined || command === "help") {
     console.log(USAGE);
     return 0;
   }
-  const overrides = overridesFromFlags(values);
   switch (command) {
     case "models":
       await selectBackend("cpu"); // building needs no speed; cpu runs everywhere
       models();
       return 0;
     case "train": {
-      let exp: Experiment;
-      if (values.resume) {
-        const saved = await loadExperiment(`${values.resume}/config.yaml`);
-        exp = validateExperiment(
-          mergeExperiment({ ...saved }, overrides),
-          `${values.resume}/config.yaml`,
+      if (values.resume !== undefined && positionals.length) {
+        throw new ConfigError(
+          `train --resume: the run directory says what to train; drop '${positionals[0]}'`,
         );
-      } else {
-        if (positionals.length !== 1) {
-          throw new ConfigError(
-            "train: give one model name or experiment file (deno task models lists the names)",
-          );
-        }
-        exp = await experimentFor(positionals[0], overrides);
       }
+      if (values.resume === undefined && positionals.length !== 1) {
+        throw new ConfigError(
+          "train: give one model name or experiment file (deno task models lists the names)",
+        );
+      }
+      const resuming = values.resume !== undefined
+        ? await experimentToResume(values.resume, values)
+        : undefined;
+      const exp = resuming?.experiment ??
+        await experimentFor(positionals[0], overridesFromFlags(values));
       if (values["print-config"]) {
         console.log(stringify(exp));
         return 0;
       }
+      if (resuming && !resuming.fromCheckpoint) {
+        console.error(`${values.resume} has no checkpoint yet: training it from the start`);
+      }
+      using stop = interruptible();
       const { result } = await runExperiment(exp, {
-        resumeDir: values.resume,
-        signal: interruptible().signal,
+        // Without a checkpoint the run starts again in its own directory.
+        ...(resuming?.fromCheckpoint ? { resumeDir: values.resume } : { dir: values.resume }),
+        signal: stop.signal,
       });
-      return result.interrupted ? 130 : 0;
+      return result.interrupted ? stop.exitCode() : 0;
     }
     case "suite": {
       const target = values.resume ?? positionals[0];
@@ -192,8 +150,16 @@ export async function main(args: string[]): Promise<number> {
           "suite: give one suite file (tasks/experiments/paper.yaml) or --resume <suite dir>",
         );
       }
-      const r = await runSuite(target, overrides, { signal: interruptible().signal });
-      return r.interrupted ? 130 : 0;
+      const refused = values.resume === undefined ? [] : flagsRefusedOnResume(values, true);
+      if (refused.length) {
+        throw new ConfigError(
+          `suite --resume: ${refused.map((f) => `--${f}`).join(", ")} cannot be given: a suite ` +
+            "resumes with the flags it was started with (its suite.json)",
+        );
+      }
+      using stop = interruptible();
+      const r = await runSuite(target, overridesFromFlags(values), { signal: stop.signal });
+      return r.interrupted ? stop.exitCode() : 0;
     }
     case "report":
       if (positionals.length !== 1) {
@@ -221,6 +187,7 @@ if (import.meta.main) {
     const err = e as Error;
     const expected = err instanceof ConfigError || err instanceof RangeError ||
       err instanceof TypeError || err instanceof SyntaxError || err instanceof DataIntegrityError ||
+      err instanceof CheckpointError ||
       err instanceof Deno.errors.NotFound ||
       (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     console.error(`error: ${err.message}`);

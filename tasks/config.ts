@@ -1,76 +1,15 @@
 /**
  * Experiment configs: YAML (errors carry line and column), one level of
- * `extends:`, then a strict zod schema whose errors name file, line and key.
+ * `extends:`, the command line's overrides, then a strict zod schema and the
+ * checks of models and plugins, whose errors name file, line and key path.
  * @module
  */
 import { dirname, resolve } from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
-import { z } from "zod";
+import { type ExperimentIssue, experimentIssues } from "./experiment_checks.ts";
+import { type Experiment, ExperimentSchema } from "./experiment_schema.ts";
 
-const pluginEntry = z.strictObject({
-  name: z.string().min(1).optional(),
-  path: z.string().min(1).optional(),
-  options: z.record(z.string(), z.unknown()).default({}),
-}).refine((p) => (p.name === undefined) !== (p.path === undefined), {
-  message: "a plugin entry needs exactly one of 'name' or 'path'",
-});
-
-/** The schema of an experiment file (after `extends` is merged). */
-export const ExperimentSchema = z.strictObject({
-  name: z.string().min(1).regex(/^[\w.-]+$/, "letters, digits, '_', '-', '.' only"),
-  model: z.string().min(1),
-  model_options: z.strictObject({
-    width: z.number().positive().optional(),
-    dropout: z.number().min(0).lt(1).optional(),
-  }).default({}),
-  backend: z.enum(["auto", "native", "tensorflow", "webgpu", "wasm", "cpu"]).default("auto"),
-  data: z.strictObject({
-    source: z.string().min(1).default("cifar10"),
-    checksum: z.string().regex(/^[0-9a-f]{32}$/, "an md5 hex digest").optional(),
-    val_size: z.int().min(1).default(5000),
-    stratified: z.boolean().default(false),
-    limit: z.int().min(1).nullable().default(null),
-  }).prefault({}),
-  seed: z.int().min(0).default(0),
-  epochs: z.int().min(1).max(10000).default(30),
-  batch_size: z.int().min(1).max(65536).default(64),
-  optimizer: z.discriminatedUnion("type", [
-    z.strictObject({
-      type: z.literal("adam"),
-      lr: z.number().positive().default(1e-3),
-      beta1: z.number().min(0).lt(1).default(0.9),
-      beta2: z.number().min(0).lt(1).default(0.999),
-      epsilon: z.number().positive().default(1e-7),
-      weight_decay: z.number().min(0).default(0),
-    }),
-    z.strictObject({
-      type: z.literal("sgd"),
-      lr: z.number().positive().default(0.1),
-      momentum: z.number().min(0).lt(1).default(0.9),
-      nesterov: z.boolean().default(false),
-      weight_decay: z.number().min(0).default(5e-4),
-    }),
-  ]).default({ type: "adam", lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weight_decay: 0 }),
-  schedule: z.discriminatedUnion("type", [
-    z.strictObject({ type: z.literal("constant") }),
-    z.strictObject({ type: z.literal("cosine"), min_factor: z.number().min(0).max(1).default(0) }),
-    z.strictObject({
-      type: z.literal("step"),
-      every: z.int().min(1),
-      gamma: z.number().positive().default(0.1),
-    }),
-    z.strictObject({
-      type: z.literal("one-cycle"),
-      peak_factor: z.number().min(1).default(10),
-      warmup: z.number().gt(0).lt(1).default(0.3),
-    }),
-  ]).default({ type: "constant" }),
-  plugins: z.array(pluginEntry).default([]),
-  out: z.string().min(1).default("runs"),
-});
-
-/** A validated experiment. */
-export type Experiment = z.output<typeof ExperimentSchema>;
+export { type Experiment, ExperimentSchema } from "./experiment_schema.ts";
 
 /** A config error naming the file, the line and column, and the key path. */
 export class ConfigError extends Error {
@@ -80,7 +19,7 @@ export class ConfigError extends Error {
 interface Parsed {
   readonly file: string;
   readonly value: Record<string, unknown>;
-  readonly locate: (path: readonly PropertyKey[]) => string;
+  readonly locate: Locate;
 }
 
 async function parseFile(file: string): Promise<Parsed> {
@@ -124,21 +63,38 @@ function keyNode(parent: unknown, key: PropertyKey): { range?: [number] } | unde
   return pair?.key as { range?: [number] } | undefined;
 }
 
+/** Where a key path of an experiment was set: `file:line:col`, a flag such as `--lr`, a label. */
+export type Locate = (path: readonly PropertyKey[]) => string;
+
+interface Source {
+  readonly value: Record<string, unknown>;
+  readonly locate: Locate;
+}
+
 /**
  * Loads an experiment file, merges its `extends:` parent (one level; a child's
  * plugin with the same name replaces the parent's, new ones are appended),
- * applies `overrides` and validates. Plugin `path`s are resolved against the
- * file that names them.
+ * applies `overrides` (the one merge of command-line flags) and validates the
+ * whole: the schema, the model name, every plugin's options by that plugin's
+ * own schema, and settings that contradict each other. Plugin `path`s are
+ * resolved against the file that names them.
  *
- * @throws {ConfigError} naming file, line, column and key path.
+ * @param overridesWhere Names where an overridden key path comes from (a flag
+ *   such as `--batch-size`), for error messages.
+ * @throws {ConfigError} listing every problem, each naming file, line, column
+ *   (or flag) and key path.
  */
 export async function loadExperiment(
   file: string,
   overrides: Record<string, unknown> = {},
+  overridesWhere: Locate = () => "overrides",
 ): Promise<Experiment> {
   const child = await parseFile(file);
-  let merged = resolvePaths(child.value, file);
-  let locate = child.locate;
+  const sources: Source[] = [
+    { value: overrides, locate: overridesWhere },
+    { value: resolvePaths(child.value, file), locate: child.locate },
+  ];
+  let merged = sources[1].value;
   const parentName = child.value.extends;
   if (parentName !== undefined) {
     if (typeof parentName !== "string") {
@@ -153,28 +109,94 @@ export async function loadExperiment(
     if (parent.value.extends !== undefined) {
       throw new ConfigError(`${parent.locate(["extends"])}: 'extends' may go one level deep only`);
     }
-    merged = mergeExperiment(resolvePaths(parent.value, parentFile), merged);
-    locate = (path) => (hasPath(child.value, path) ? child.locate(path) : parent.locate(path));
+    const value = resolvePaths(parent.value, parentFile);
+    sources.push({ value, locate: parent.locate });
+    merged = mergeExperiment(value, merged);
   }
+  merged = mergeExperiment(merged, overrides);
   delete merged.extends;
-  return validate(mergeExperiment(merged, overrides), locate);
+  return await validate(merged, locator(merged, sources));
 }
 
-/** Validates an in-memory experiment (e.g. built from a model name and flags). */
-export function validateExperiment(value: Record<string, unknown>, where = "<flags>"): Experiment {
-  return validate(value, () => where);
+/**
+ * Loads several experiments (a suite's members) with the same overrides and
+ * reports the problems of all of them at once, so none is trained before
+ * every one is known to be valid.
+ *
+ * @throws {ConfigError} listing every member's problems.
+ */
+export async function loadExperiments(
+  files: readonly string[],
+  overrides: Record<string, unknown> = {},
+  overridesWhere?: Locate,
+): Promise<Experiment[]> {
+  const results = await Promise.allSettled(
+    files.map((f) => loadExperiment(f, overrides, overridesWhere)),
+  );
+  const failed = results.flatMap((r) => r.status === "rejected" ? [r.reason as Error] : []);
+  if (failed.some((e) => !(e instanceof ConfigError))) {
+    throw failed.find((e) => !(e instanceof ConfigError));
+  }
+  if (failed.length) throw new ConfigError(failed.map((e) => e.message).join("\n"));
+  return results.map((r) => (r as PromiseFulfilledResult<Experiment>).value);
 }
 
-function validate(value: Record<string, unknown>, locate: Parsed["locate"]): Experiment {
+/**
+ * Validates an in-memory experiment as {@linkcode loadExperiment} validates a
+ * file; `where` labels every error.
+ */
+export function validateExperiment(
+  value: Record<string, unknown>,
+  where = "experiment",
+): Promise<Experiment> {
+  return validate(value, (path) => `${where}: ${dotted(path) || "(top level)"}`);
+}
+
+/**
+ * Validates a merged experiment; `locate` gives the prefix of each error: where
+ * the key was set and its path there (`file:line:col: plugins[0].options.p`).
+ */
+async function validate(value: Record<string, unknown>, locate: Locate): Promise<Experiment> {
   const r = ExperimentSchema.safeParse(value);
-  if (r.success) return Object.freeze(r.data) as Experiment;
-  const issue = r.error.issues[0];
-  const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
-  const path = [...issue.path, ...keys.slice(0, 1)];
-  const dotted = path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")
-    .slice(1);
-  const what = keys.length ? `unknown key '${keys.join("', '")}'` : issue.message;
-  throw new ConfigError(`${locate(path)}: ${dotted || "(top level)"}: ${what}`);
+  const issues: ExperimentIssue[] = (r.success ? [] : r.error.issues).map((issue) => {
+    const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+    return {
+      path: [...issue.path, ...keys.slice(0, 1)],
+      message: keys.length ? `unknown key '${keys.join("', '")}'` : issue.message,
+    };
+  });
+  issues.push(...await experimentIssues(value));
+  if (r.success && !issues.length) return Object.freeze(r.data) as Experiment;
+  const lines = issues.map((i) =>
+    `${locate(i.path)}: ${i.message}${i.also ? ` (see ${locate(i.also)})` : ""}`
+  );
+  throw new ConfigError([...new Set(lines)].join("\n"));
+}
+
+/** A key path as written in messages: `plugins[3].options.patience`. */
+export function dotted(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").slice(1);
+}
+
+/**
+ * Locates a key path of the merged experiment in the source that set it: the
+ * overrides, then the file, then its parent; the path is given as that source
+ * spells it. A plugin entry is followed by identity, since merging by name
+ * moves entries to other indices.
+ */
+function locator(merged: Record<string, unknown>, sources: readonly Source[]): Locate {
+  const at = (s: Source, path: readonly PropertyKey[]) =>
+    `${s.locate(path)}: ${dotted(path) || "(top level)"}`;
+  return (path) => {
+    if (path[0] === "plugins" && typeof path[1] === "number" && Array.isArray(merged.plugins)) {
+      const entry = merged.plugins[path[1]];
+      for (const s of sources) {
+        const j = Array.isArray(s.value.plugins) ? s.value.plugins.indexOf(entry) : -1;
+        if (j >= 0) return at(s, ["plugins", j, ...path.slice(2)]);
+      }
+    }
+    return at(sources.find((s) => hasPath(s.value, path)) ?? sources[1], path);
+  };
 }
 
 function hasPath(v: unknown, path: readonly PropertyKey[]): boolean {

@@ -16,7 +16,7 @@ import {
   RunDirError,
   writeConfig,
 } from "../rundir/mod.ts";
-import { readCheckpoint } from "../train/checkpoint.ts";
+import { loadCheckpoint } from "../train/checkpoint.ts";
 import { composePlugins } from "../train/compose.ts";
 import type { Plugin } from "../train/hooks.ts";
 import {
@@ -28,6 +28,7 @@ import {
 } from "../train/observers/mod.ts";
 import { train, type TrainResult } from "../train/trainer.ts";
 import { ConfigError, type Experiment } from "./config.ts";
+import { camelKeys } from "./keys.ts";
 
 /** Options of {@linkcode runExperiment}. */
 export interface RunOptions {
@@ -120,14 +121,11 @@ async function trainIn(
   progress: Plugin | undefined,
 ): Promise<RunOutcome> {
   const log = (m: string) => progress?.onLog?.(m);
-  // A run killed before its first checkpoint has nothing to continue: it starts over, in place.
-  const saved = options.resumeDir !== undefined &&
-    await Deno.stat(`${checkpointDir(dir, "last")}/state.json`).then(() => true, () => false);
-  if (options.resumeDir && !saved) {
-    log(`resume: ${dir} has no checkpoint yet; starting from epoch 1`);
-  }
-  const resume = saved ? await readCheckpoint(checkpointDir(dir, "last")) : undefined;
-  if (!resume) await writeConfig(dir, stringify(exp));
+  // Checked before the data loads, so a damaged checkpoint fails at once.
+  const resume = options.resumeDir ? await loadCheckpoint(checkpointDir(dir, "last")) : undefined;
+  // Written first, so a run killed at any later instant can be resumed; rewritten on resume
+  // too, since `--epochs` may have extended the run.
+  await writeConfig(dir, stringify(exp));
   const backend = await selectBackend(exp.backend);
   log(`backend: ${backend.reason}`);
 
@@ -163,7 +161,6 @@ async function trainIn(
     first: progress ? [progress] : [],
     last: [runTables(dir), runSummary(dir, facts)],
   };
-  const o = exp.optimizer;
   let result: TrainResult;
   try {
     result = await train({
@@ -174,23 +171,8 @@ async function trainIn(
       epochs: exp.epochs,
       batchSize: exp.batch_size,
       seed: exp.seed,
-      optimizer: o.type === "adam"
-        ? {
-          type: "adam",
-          lr: o.lr,
-          beta1: o.beta1,
-          beta2: o.beta2,
-          epsilon: o.epsilon,
-          weightDecay: o.weight_decay,
-        }
-        : {
-          type: "sgd",
-          lr: o.lr,
-          momentum: o.momentum,
-          nesterov: o.nesterov,
-          weightDecay: o.weight_decay,
-        },
-      schedule: scheduleOf(exp),
+      optimizer: camelKeys(exp.optimizer),
+      schedule: camelKeys(exp.schedule),
       plugins: [...observers.first, ...plugins, ...observers.last],
       runDir: dir,
       runName: exp.name,
@@ -212,18 +194,4 @@ async function trainIn(
   }
   log(`${result.stopReason === "completed" ? "done" : `stopped (${result.stopReason})`}: ${dir}`);
   return { dir, result };
-}
-
-function scheduleOf(exp: Experiment) {
-  const s = exp.schedule;
-  switch (s.type) {
-    case "constant":
-      return { type: "constant" as const };
-    case "cosine":
-      return { type: "cosine" as const, minFactor: s.min_factor };
-    case "step":
-      return { type: "step" as const, every: s.every, gamma: s.gamma };
-    case "one-cycle":
-      return { type: "one-cycle" as const, peakFactor: s.peak_factor, warmup: s.warmup };
-  }
 }

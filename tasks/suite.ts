@@ -18,7 +18,7 @@ import {
   type SuiteState,
   writeSuite,
 } from "../rundir/mod.ts";
-import { ConfigError, loadExperiment, mergeExperiment } from "./config.ts";
+import { ConfigError, loadExperiments, mergeExperiment } from "./config.ts";
 import { runExperiment } from "./run.ts";
 
 const SuiteSchema = z.strictObject({
@@ -84,19 +84,19 @@ export async function runSuite(
     dir = `${out}/${stamp}-${r.data.name}`;
     const files = r.data.members.map((m) => resolve(dirname(file), m));
     // Validate every member before training any.
-    const names = [];
-    for (const f of files) names.push((await loadExperiment(f, overrides)).name);
+    const names = (await loadExperiments(files, overrides)).map((e) => e.name);
     state = { name: r.data.name, files, members: names, overrides };
     await prepareRunDir(dir).catch((e: unknown) => {
       throw e instanceof RunDirError ? new ConfigError(e.message, { cause: e }) : e;
     });
     await writeSuite(dir, state);
   }
-  for (const [i, f] of state.files.entries()) {
+  // Also on resume: a member file edited since must not fail after others trained.
+  const exps = await loadExperiments(state.files, mergeExperiment(state.overrides, { out: dir }));
+  for (const [i, exp] of exps.entries()) {
     const memberDir = `${dir}/${state.members[i]}`;
     if (await exists(`${memberDir}/${RUN_FILES.summary}`)) continue;
     const resuming = await exists(`${checkpointDir(memberDir, "last")}/state.json`);
-    const exp = await loadExperiment(f, mergeExperiment(state.overrides, { out: dir }));
     const { result } = await runExperiment(exp, {
       dir: memberDir,
       resumeDir: resuming ? memberDir : undefined,

@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel } from "../layers/tf_types.ts";
+import type { LayersModel } from "../core/tf_types.ts";
 import { checkpointDir } from "../rundir/layout.ts";
 import { saveCheckpoint, type TrainState } from "./checkpoint.ts";
 import type { Optimizer } from "./optimizer.ts";

@@ -3,8 +3,8 @@
  * optimiser, snapshots, plugin states, tables, history and random streams.
  * @module
  */
-import type { LayersModel } from "../layers/tf_types.ts";
-import { Rng } from "../data/rng.ts";
+import type { LayersModel } from "../core/tf_types.ts";
+import { Rng } from "../core/rng.ts";
 import type { SeededDropout } from "../layers/seeded_dropout.ts";
 import type { Checkpoint } from "./checkpoint.ts";
 import type { PluginChain } from "./compose.ts";

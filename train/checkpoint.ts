@@ -1,8 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel, NamedTensorMap } from "../layers/tf_types.ts";
+import type { LayersModel, NamedTensorMap } from "../core/tf_types.ts";
 import type { PluginState } from "./hooks.ts";
 import { recoverDir, replaceDirAtomic, writeFileSynced } from "../rundir/atomic.ts";
 import { CHECKPOINT_SLOTS, checkpointDir } from "../rundir/layout.ts";
+import {
+  CHECKPOINT_FORMAT,
+  readCheckpointManifest,
+  snapshotFile,
+  type TensorSpec,
+} from "./checkpoint_schema.ts";
 import type { EpochMetrics, Row } from "./types.ts";
 
 /** Everything besides weights that a resumed run needs to continue exactly. */
@@ -78,9 +84,9 @@ export async function saveCheckpoint(
     const snaps: Record<string, tf.io.WeightsManifestEntry[]> = {};
     if (Object.keys(snapshots).length) await Deno.mkdir(`${tmp}/snapshots`);
     for (const [slot, map] of Object.entries(snapshots)) {
-      snaps[slot] = await writeTensors(`${tmp}/snapshots/${encodeURIComponent(slot)}.bin`, map);
+      snaps[slot] = await writeTensors(`${tmp}/${snapshotFile(slot)}`, map);
     }
-    const doc = { format: "skiplab-checkpoint/1", state, optimizer: opt, snapshots: snaps };
+    const doc = { format: CHECKPOINT_FORMAT, state, optimizer: opt, snapshots: snaps };
     await writeFileSynced(`${tmp}/state.json`, JSON.stringify(doc));
   });
 }
@@ -92,44 +98,27 @@ export async function saveCheckpoint(
  */
 export async function recoverCheckpoints(runDir: string): Promise<string[]> {
   const done: string[] = [];
-  for (const slot of CHECKPOINT_SLOTS) {
-    done.push(...await recoverDir(`${runDir}/checkpoints/${slot}`));
-  }
+  for (const slot of CHECKPOINT_SLOTS) done.push(...await recoverDir(checkpointDir(runDir, slot)));
   return done;
 }
 
 /**
  * Reads the checkpoint in `dir` (e.g. `runs/x/checkpoints/last`) written by
- * {@linkcode saveCheckpoint}, after recovering a swap a crash cut short;
- * errors name the file and what is wrong. The caller owns the tensors.
+ * {@linkcode saveCheckpoint}, after finishing a swap a crash cut short. Every
+ * file is checked (see `readCheckpointManifest`) before any tensor is made;
+ * the caller owns the tensors.
+ *
+ * @throws {CheckpointError} naming the file and the field that is wrong.
  */
-export async function readCheckpoint(dir: string): Promise<Checkpoint> {
-  await recoverDir(dir);
-  const statePath = `${dir}/state.json`;
-  let doc: {
-    format: string;
-    state: TrainState;
-    optimizer: tf.io.WeightsManifestEntry[];
-    snapshots: Record<string, tf.io.WeightsManifestEntry[]>;
-  };
-  try {
-    doc = JSON.parse(await Deno.readTextFile(statePath));
-  } catch (e) {
-    throw new Error(
-      `Cannot resume from '${dir}': ${statePath} is missing or not JSON (${(e as Error).message})`,
-    );
-  }
-  if (doc.format !== "skiplab-checkpoint/1") {
-    throw new Error(`Cannot resume from '${dir}': unknown checkpoint format '${doc.format}'`);
-  }
-  const model = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
-  const weights = await readTensors(`${dir}/weights.bin`, model.weightsManifest[0].weights);
-  const optimizer = await readTensors(`${dir}/optimizer.bin`, doc.optimizer);
+export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
+  const m = await readCheckpointManifest(dir);
+  const weights = await readTensors(`${dir}/weights.bin`, m.weights);
+  const optimizer = await readTensors(`${dir}/optimizer.bin`, m.optimizer);
   const snapshots: Record<string, NamedTensorMap> = {};
-  for (const [slot, specs] of Object.entries(doc.snapshots)) {
-    snapshots[slot] = await readTensors(`${dir}/snapshots/${encodeURIComponent(slot)}.bin`, specs);
+  for (const [slot, specs] of Object.entries(m.snapshots)) {
+    snapshots[slot] = await readTensors(`${dir}/${snapshotFile(slot)}`, specs);
   }
-  return { state: doc.state, weights, optimizer, snapshots };
+  return { state: m.state, weights, optimizer, snapshots };
 }
 
 async function writeTensors(
@@ -141,14 +130,7 @@ async function writeTensors(
   return specs;
 }
 
-async function readTensors(
-  path: string,
-  specs: tf.io.WeightsManifestEntry[],
-): Promise<NamedTensorMap> {
+async function readTensors(path: string, specs: TensorSpec[]): Promise<NamedTensorMap> {
   const bytes = await Deno.readFile(path);
-  const expected = specs.reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
-  if (bytes.byteLength !== expected) {
-    throw new Error(`Cannot resume: '${path}' has ${bytes.byteLength} bytes, expected ${expected}`);
-  }
   return tf.io.decodeWeights(bytes.buffer, specs);
 }

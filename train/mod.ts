@@ -14,6 +14,7 @@ export * from "./step.ts";
 export * from "./evaluate.ts";
 export * from "./checkpoint.ts";
 export * from "./observers/mod.ts";
+export * from "./checkpoint_schema.ts";
 export * from "./recorder.ts";
 export * from "./weight_store.ts";
 export * from "./hooks.ts";

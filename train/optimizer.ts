@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Tensor, Variable } from "../layers/tf_types.ts";
+import type { Tensor, Variable } from "../core/tf_types.ts";
+import { FUSED_ADAM_KERNEL, type FusedAdamAttrs } from "../core/fused_adam.ts";
 
 /** Optimiser settings. */
 export type OptimizerConfig =
@@ -20,31 +21,8 @@ export type OptimizerConfig =
     /** L2 weight decay added to the gradient. @default 0 */ readonly weightDecay?: number;
   };
 
-/**
- * Name of the optional fused Adam kernel. A backend that registers it gets one
- * kernel call per variable instead of about ten elementwise ops. Inputs
- * `variable`, `m`, `v`, `grad` (float32, one shape); attributes
- * {@link FusedAdamAttrs}; outputs the new variable, `m` and `v`, computed as
- * the composed path does: `m' = β1·m + (1−β1)·g`, `v' = β2·v + (1−β2)·g²`,
- * `variable' = variable − stepSize·m'/(√v' + ε) − decay·variable`.
- */
-export const FUSED_ADAM_KERNEL = "SkiplabAdam";
-
-/** Attributes of {@link FUSED_ADAM_KERNEL}. */
-export interface FusedAdamAttrs {
-  /** Decay rate of the first-moment estimate m, in [0, 1). */
-  readonly beta1: number;
-  /** Decay rate of the second-moment estimate v, in [0, 1). */
-  readonly beta2: number;
-  /** Added to √v' to keep the division finite. */
-  readonly epsilon: number;
-  /** `lr·√(1−β2^t)/(1−β1^t)`. */
-  readonly stepSize: number;
-  /** Decoupled weight decay times lr (0 for plain Adam). */
-  readonly decay: number;
-  /** Index signature so the attributes pass as a tfjs `NamedAttrMap`. */
-  readonly [key: string]: number;
-}
+// Re-exported so train/ keeps offering the kernel contract it calls.
+export { FUSED_ADAM_KERNEL, type FusedAdamAttrs };
 
 /** A trainable variable and its optimiser slots, addressed by key. */
 export interface OptimizerState {

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel, Scalar, Tensor, Tensor2D, Variable } from "../layers/tf_types.ts";
+import type { LayersModel, Scalar, Tensor, Tensor2D, Variable } from "../core/tf_types.ts";
 import type { Batch, NamedGradient } from "./types.ts";
 
 /** A trainable variable of a model and where it lives. */

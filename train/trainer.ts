@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel } from "../layers/tf_types.ts";
+import type { LayersModel } from "../core/tf_types.ts";
 import type { ImageSet } from "../data/image_set.ts";
 import { BatchPipeline } from "../data/pipeline.ts";
-import { Rng } from "../data/rng.ts";
+import { Rng } from "../core/rng.ts";
 import { SeededDropout } from "../layers/seeded_dropout.ts";
 import { composePlugins } from "./compose.ts";
 import type { Plugin } from "./hooks.ts";
@@ -57,7 +57,7 @@ export interface TrainOptions {
   readonly runDir?: string;
   /** Name of the run, as plugins see it in their context. @default the model's name */
   readonly runName?: string;
-  /** Continue from a checkpoint read by `readCheckpoint`. */
+  /** Continue from a checkpoint read by `loadCheckpoint`. */
   readonly resume?: Checkpoint;
   /** Aborting ends the run after the current step (plugins may ask for `checkpoints/last` in `onStop`). */
   readonly signal?: AbortSignal;

@@ -3,17 +3,11 @@
  * contexts handed to each hook. A plugin changes a run only through these.
  * @module
  */
-import type { Tensor, Tensor2D, Tensor4D } from "../layers/tf_types.ts";
-import type { Rng } from "../data/rng.ts";
+import type { Tensor } from "../core/tf_types.ts";
+import type { Rng } from "../core/rng.ts";
 import type { Evaluation } from "./evaluate.ts";
 
-/** A batch of images (NHWC, normalised float32) and one-hot labels. */
-export interface Batch {
-  /** Images, shape [n, height, width, channels]. */
-  readonly xs: Tensor4D;
-  /** One-hot labels, shape [n, classes]. */
-  readonly ys: Tensor2D;
-}
+export type { Batch } from "../core/batch.ts";
 
 /** A row of numbers and strings recorded by a plugin into a named table. */
 export type Row = Record<string, number | string>;

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel, NamedTensorMap } from "../layers/tf_types.ts";
+import type { LayersModel, NamedTensorMap } from "../core/tf_types.ts";
 
 /** In-memory snapshots of a model's weights by slot (`best`, `early-stopping`, …). */
 export class WeightStore {

@@ -6,7 +6,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { FUSED_ADAM_KERNEL, type FusedAdamAttrs } from "../../train/optimizer.ts";
+import { FUSED_ADAM_KERNEL, type FusedAdamAttrs } from "../../core/fused_adam.ts";
 import { alloc, type KernelArgs, output, values } from "./_kernel_util.ts";
 
 export { FUSED_ADAM_KERNEL };

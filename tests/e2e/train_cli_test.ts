@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { readRun } from "../../analysis/mod.ts";
 import { readSummary } from "../../rundir/mod.ts";
+import { syntheticDataset } from "../../data/mod.ts";
+import { writeCifarBinary } from "../../data/write_cifar_binary.ts";
 import { main } from "../../tasks/cli.ts";
+import { CheckpointError } from "../../train/mod.ts";
 
 const QUICK = [
   "--data",
@@ -130,7 +133,78 @@ Deno.test("deno task train rejects unknown models and flags with a suggestion", 
   );
 });
 
-Deno.test("Ctrl-C saves checkpoints/last; --resume finishes the run with the full history", async () => {
+/** The parts of state.json and model.json the damage tests touch. */
+interface DamageableJson {
+  state: { epoch?: number; history: { val_loss: unknown }[] };
+  weightsManifest?: unknown;
+}
+
+/** The columns of history.csv that a resumed run must reproduce (timings differ). */
+const learned = async (dir: string) =>
+  (await Deno.readTextFile(`${dir}/history.csv`)).trim().split("\n").map((l) =>
+    l.split(",").slice(0, 6).join(",")
+  );
+
+let uninterrupted: Promise<string[]> | undefined;
+/** History of the 3-epoch run without interruption, trained once for both signal tests. */
+const wholeRun = () =>
+  uninterrupted ??= (async () => {
+    const out = await Deno.makeTempDir();
+    try {
+      const code = await main(["train", "baseline_cnn", ...QUICK, "--epochs", "3", "--out", out]);
+      assert.equal(code, 0);
+      return await learned(await only(out));
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  })();
+
+for (
+  const [signal, code, said] of [["SIGINT", 130, "interrupt"], ["SIGTERM", 143, "SIGTERM"]] as const
+) {
+  Deno.test(`${signal} saves checkpoints/last; --resume finishes with an uninterrupted run's history`, async () => {
+    await tempDir(async (out) => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "tasks/cli.ts",
+          "train",
+          "baseline_cnn",
+          ...QUICK,
+          "--epochs",
+          "3",
+          "--out",
+          out,
+        ],
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      // Interrupt once the first epoch has been reported.
+      const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+      let err = "";
+      while (!err.includes("epoch 1/3 ")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        err += value;
+      }
+      child.kill(signal);
+      for (let r = await reader.read(); !r.done; r = await reader.read()) err += r.value;
+      const status = await child.status;
+      assert.equal(status.code, code, err);
+      assert.match(err, new RegExp(`${said}: saving checkpoints/last after this step`));
+      assert.match(err, /interrupted: saved checkpoints\/last/);
+      const dir = await only(out);
+      await assert.rejects(() => Deno.stat(`${dir}/summary.json`));
+      assert.equal(await main(["train", "--resume", dir]), 0);
+      const summary = JSON.parse(await Deno.readTextFile(`${dir}/summary.json`));
+      assert.equal(summary.epochs_run, 3);
+      assert.deepEqual(await learned(dir), await wholeRun());
+    });
+  });
+}
+
+Deno.test("kill -9 before the first checkpoint: --resume trains the run from the start", async () => {
   await tempDir(async (out) => {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
@@ -148,25 +222,150 @@ Deno.test("Ctrl-C saves checkpoints/last; --resume finishes the run with the ful
       stdout: "null",
       stderr: "piped",
     }).spawn();
-    // Interrupt once the first epoch has been reported.
+    // The model line comes after config.yaml is written and before the first step.
     const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
     let err = "";
-    while (!err.includes("epoch 1/3 ")) {
+    while (!/model: .* run: /.test(err)) {
       const { value, done } = await reader.read();
       if (done) break;
       err += value;
     }
-    child.kill("SIGINT");
-    for (let r = await reader.read(); !r.done; r = await reader.read()) err += r.value;
-    const { code } = await child.status;
-    assert.equal(code, 130, err);
-    assert.match(err, /interrupted: saved checkpoints\/last/);
+    child.kill("SIGKILL");
+    await reader.cancel();
+    await child.status;
     const dir = await only(out);
-    await assert.rejects(() => Deno.stat(`${dir}/summary.json`));
+    await assert.rejects(() => Deno.stat(`${dir}/checkpoints/last`), Deno.errors.NotFound, err);
     assert.equal(await main(["train", "--resume", dir]), 0);
-    const summary = await readSummary(`${dir}/summary.json`);
-    assert.equal(summary.epochs_run, 3);
-    const history = (await Deno.readTextFile(`${dir}/history.csv`)).trim().split("\n");
-    assert.deepEqual(history.slice(1).map((l) => l.split(",")[0]), ["0", "1", "2"]);
+    assert.deepEqual(await learned(dir), await wholeRun());
+  });
+});
+
+Deno.test("deno task train --print-config exits non-zero on an invalid experiment, naming file:line:col", async () => {
+  await tempDir(async (dir) => {
+    const recipe = `${Deno.cwd()}/tasks/experiments/paper-recipe.yaml`;
+    await Deno.writeTextFile(
+      `${dir}/bad_option.yaml`,
+      `extends: ${recipe}\nname: x\nplugins:\n  - name: callbacks/early-stopping\n` +
+        `    options: { patience: "seven" }\n`,
+    );
+    await Deno.writeTextFile(
+      `${dir}/bad_model.yaml`,
+      `extends: ${recipe}\nname: x\nmodel: resnet19\n`,
+    );
+    const cli = (...args: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "tasks/cli.ts", "train", ...args, "--print-config"],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const [option, model, name] = await Promise.all([
+      cli(`${dir}/bad_option.yaml`),
+      cli(`${dir}/bad_model.yaml`),
+      cli("resnt18"),
+    ]);
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+    for (const r of [option, model, name]) {
+      assert.equal(r.code, 2, text(r.stderr));
+      assert.equal(text(r.stdout), "", "nothing printed");
+    }
+    assert.match(
+      text(option.stderr),
+      /bad_option\.yaml:5:16: plugins\[0\]\.options\.patience: .*expected number.*"seven"/,
+    );
+    assert.match(
+      text(model.stderr),
+      /bad_model\.yaml:3:1: model: Unknown model 'resnet19'\. Did you mean 'resnet18'/,
+    );
+    assert.match(text(name.stderr), /train resnt18: model: Unknown model 'resnt18'\. Did you mean/);
+  });
+});
+
+Deno.test("deno task train --resume refuses changes, checks the checkpoint before any data, extends with --epochs", async (t) => {
+  await tempDir(async (tmp) => {
+    // A run on CIFAR-layout files, so that removing them shows whether data was read.
+    const data = `${tmp}/cifar`;
+    await writeCifarBinary(syntheticDataset({ seed: 1, train: 192, val: 64, test: 64 }), data);
+    await Deno.writeTextFile(
+      `${tmp}/tiny.yaml`,
+      `extends: ${Deno.cwd()}/tasks/experiments/paper-recipe.yaml\nname: tiny\n` +
+        `model: baseline_cnn\nmodel_options: { width: 0.25 }\nepochs: 1\n` +
+        `data: { source: ${data}, val_size: 64 }\n`,
+    );
+    assert.equal(await main(["train", `${tmp}/tiny.yaml`, "--out", `${tmp}/runs`]), 0);
+    const dir = await only(`${tmp}/runs`);
+    const resume = (...flags: string[]) => main(["train", "--resume", dir, ...flags]);
+
+    await t.step("a flag that would change the run is refused, naming it", async () => {
+      await assert.rejects(
+        () => resume("--batch-size", "32"),
+        /--resume .*: --batch-size \(the run's batch_size is 64\) cannot be given/,
+      );
+      await assert.rejects(
+        () => resume("--seed", "3", "--data", "synthetic", "--epochs", "2"),
+        /--data \(the run's data\.source is ".*cifar"\), --seed \(the run's seed is 0\) cannot/,
+      );
+      await assert.rejects(() => resume(), /nothing to resume, the run finished after 1 epochs/);
+    });
+
+    await t.step("--epochs extends a finished run", async () => {
+      assert.equal(await resume("--epochs", "2"), 0);
+      assert.deepEqual((await learned(dir)).map((l) => l.split(",")[0]), ["epoch", "0", "1"]);
+      assert.equal(parse(await Deno.readTextFile(`${dir}/config.yaml`)).epochs, 2);
+      await assert.rejects(() => resume("--epochs", "1"), /already trained 2 epochs/);
+    });
+
+    await Deno.remove(data, { recursive: true });
+    const last = `${dir}/checkpoints/last`;
+    const damage = async (
+      file: string,
+      change: (bytes: Uint8Array) => Uint8Array,
+      message: RegExp,
+    ) => {
+      const good = await Deno.readFile(`${last}/${file}`);
+      await Deno.writeFile(`${last}/${file}`, change(good));
+      try {
+        await assert.rejects(() => resume("--epochs", "3"), (e: Error) => {
+          assert.ok(e instanceof CheckpointError, String(e));
+          assert.match(e.message, message);
+          return true;
+        });
+      } finally {
+        await Deno.writeFile(`${last}/${file}`, good);
+      }
+    };
+    const json = (edit: (doc: DamageableJson) => void) => (bytes: Uint8Array) => {
+      const doc = JSON.parse(new TextDecoder().decode(bytes));
+      edit(doc);
+      return new TextEncoder().encode(JSON.stringify(doc));
+    };
+
+    await t.step(
+      "a damaged checkpoint fails naming the file and field, before any data",
+      async () => {
+        await damage(
+          "state.json",
+          json((d) => delete d.state.epoch),
+          /checkpoints\/last': state\.json: state\.epoch: missing \(expected number\)/,
+        );
+        await damage(
+          "state.json",
+          json((d) => d.state.history[1].val_loss = "low"),
+          /state\.json: state\.history\[1\]\.val_loss: .*expected number, received string, got "low"/,
+        );
+        await damage("state.json", (b) => b.slice(0, 100), /state\.json: not valid JSON/);
+        await damage(
+          "model.json",
+          json((d) => delete d.weightsManifest),
+          /model\.json: weightsManifest: missing/,
+        );
+        await damage("optimizer.bin", (b) => b.slice(8), /optimizer\.bin: \d+ bytes, expected \d+/);
+        // The checkpoint intact, the same command reaches the data, which is gone.
+        await assert.rejects(() => resume("--epochs", "3"), (e: Error) => {
+          assert.ok(!(e instanceof CheckpointError), String(e));
+          assert.match(e.message, /cifar/);
+          return true;
+        });
+      },
+    );
   });
 });

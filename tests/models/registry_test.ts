@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createModelRegistry, Registry } from "../../models/mod.ts";
+import { Registry } from "../../core/mod.ts";
+import { createModelRegistry } from "../../models/mod.ts";
 
 Deno.test("Registry.register() rejects a duplicate name with a TypeError", () => {
   const r = new Registry<number>("model").register("a", 1);

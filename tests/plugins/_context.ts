@@ -3,7 +3,7 @@
  * a run (rows, logs, learning rate, stops, weight slots, checkpoints).
  * @module
  */
-import { Rng } from "../../data/rng.ts";
+import { Rng } from "../../core/rng.ts";
 import type { Plugin } from "../../plugins/plugin.ts";
 import type {
   EpochContext,

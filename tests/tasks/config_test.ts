@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ConfigError, loadExperiment } from "../../tasks/config.ts";
+import { ConfigError, loadExperiment, loadExperiments } from "../../tasks/config.ts";
+import { flagOfPath, overridesFromFlags, parseFlags } from "../../tasks/flags.ts";
 
 async function withFiles(
   files: Record<string, string>,
@@ -108,4 +109,115 @@ Deno.test("loadExperiment() locates errors of an inherited key in the parent fil
       message: /parent\.yaml:3:1: seed: /,
     });
   });
+});
+
+const recipeAbs = `${Deno.cwd()}/${RECIPE}`;
+
+const rejectsWith = async (file: string, ...messages: RegExp[]) =>
+  await assert.rejects(() => loadExperiment(file), (e: Error) => {
+    assert.ok(e instanceof ConfigError, String(e));
+    for (const m of messages) assert.match(e.message, m);
+    return true;
+  });
+
+Deno.test("loadExperiment() rejects an unknown model at its line, with a suggestion", async () => {
+  await withFiles(
+    { "m.yaml": `extends: ${recipeAbs}\nname: m\nmodel: resnet19\n` },
+    async (dir) => {
+      await rejectsWith(
+        `${dir}/m.yaml`,
+        /m\.yaml:3:1: model: Unknown model 'resnet19'\. Did you mean 'resnet18'/,
+      );
+    },
+  );
+});
+
+Deno.test("loadExperiment() checks each plugin's options by its own schema, at the option's line", async () => {
+  await withFiles({
+    "p.yaml": `extends: ${recipeAbs}\nname: p\nplugins:\n` +
+      `  - name: callbacks/early-stopping\n    options: { patience: "seven", pateince: 3 }\n` +
+      `  - name: augment/flipp\n`,
+  }, async (dir) => {
+    // Every problem at once, each at its place in the file that wrote it, as that file numbers
+    // its plugins (the merged list puts early-stopping at another index).
+    await rejectsWith(
+      `${dir}/p.yaml`,
+      /p\.yaml:5:16: plugins\[0\]\.options\.patience: .*expected number.*got "seven".*callbacks\/early-stopping/,
+      /p\.yaml:5:35: plugins\[0\]\.options\.pateince: Unrecognized key.*known options: monitor/,
+      /p\.yaml:6:5: plugins\[1\]\.name: Unknown plugin 'augment\/flipp'\. Did you mean 'augment\/flip'/,
+    );
+  });
+});
+
+Deno.test("loadExperiment() locates a bad option of an inherited plugin in the parent", async () => {
+  await withFiles({
+    "parent.yaml": "name: p\nmodel: resnet18\nplugins:\n  - name: augment/flip\n" +
+      "    options: { p: 2 }\n",
+    "child.yaml": "extends: parent.yaml\nname: c\nplugins:\n  - name: probes/gradient-norms\n",
+  }, async (dir) => {
+    await rejectsWith(`${dir}/child.yaml`, /parent\.yaml:5:16: plugins\[0\]\.options\.p: .*<=1/);
+  });
+});
+
+Deno.test("loadExperiment() refuses a learning-rate schedule with reduce-lr-on-plateau", async () => {
+  await withFiles({
+    "s.yaml": `extends: ${recipeAbs}\nname: s\nschedule: { type: cosine }\n`,
+  }, async (dir) => {
+    await rejectsWith(
+      `${dir}/s.yaml`,
+      /paper-recipe\.yaml:\d+:5: plugins\[2\]: 'callbacks\/reduce-lr-on-plateau' cannot be combined with the 'cosine' learning-rate schedule/,
+      /see .*s\.yaml:3:1: schedule/,
+    );
+  });
+  // Without the plateau the same schedule is fine.
+  await withFiles(
+    { "ok.yaml": "name: ok\nmodel: resnet18\nschedule: { type: cosine }\n" },
+    (dir) => loadExperiment(`${dir}/ok.yaml`).then((e) => assert.equal(e.schedule.type, "cosine")),
+  );
+});
+
+Deno.test("loadExperiment() rejects an ablation the model cannot take", async () => {
+  await withFiles({
+    "a.yaml": "name: a\nmodel: baseline_cnn\nplugins:\n  - name: ablations/no-skip\n",
+  }, async (dir) => {
+    await rejectsWith(`${dir}/a.yaml`, /a\.yaml:4:5: plugins\[0\]: .*needs a residual spec/);
+  });
+});
+
+Deno.test("loadExperiment() names the flag that set a bad value", async () => {
+  const { values } = parseFlags(["--batch-size", "0", "--limit=-3"]);
+  await assert.rejects(
+    () => loadExperiment(RECIPE, overridesFromFlags(values), flagOfPath),
+    (e: Error) => {
+      assert.match(e.message, /^--batch-size: batch_size: Too small/m);
+      assert.match(e.message, /^--limit: data\.limit: Too small/m);
+      return true;
+    },
+  );
+});
+
+Deno.test("loadExperiments() reports the problems of every member at once", async () => {
+  await withFiles({
+    "a.yaml": "name: a\nmodel: resnet19\n",
+    "b.yaml": "name: b\nmodel: resnet18\n",
+    "c.yaml": "name: c\nmodel: resnet18\nepochs: 0\n",
+  }, async (dir) => {
+    const files = ["a", "b", "c"].map((n) => `${dir}/${n}.yaml`);
+    await assert.rejects(() => loadExperiments(files), (e: Error) => {
+      assert.match(e.message, /a\.yaml:2:1: model: Unknown model 'resnet19'/);
+      assert.match(e.message, /c\.yaml:3:1: epochs: Too small/);
+      assert.doesNotMatch(e.message, /b\.yaml/);
+      return true;
+    });
+    const [b] = await loadExperiments([files[1]]);
+    assert.equal(b.name, "b");
+  });
+});
+
+Deno.test("loadExperiment() accepts every shipped experiment", async () => {
+  const files = [...Deno.readDirSync("tasks/experiments")].map((e) => e.name)
+    .filter((n) => n.endsWith(".yaml") && n !== "paper.yaml"); // paper.yaml is a suite
+  assert.ok(files.length >= 5, String(files));
+  const exps = await loadExperiments(files.map((f) => `tasks/experiments/${f}`));
+  assert.deepEqual(exps.map((e) => e.name).sort(), files.map((f) => f.replace(".yaml", "")).sort());
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../backends/mod.ts";
 import { createPluginRegistry, instantiatePlugin, type Plugin } from "../../plugins/mod.ts";
-import { readCheckpoint, train } from "../../train/mod.ts";
+import { loadCheckpoint, train } from "../../train/mod.ts";
 import { TINY_DATA, tinyModel } from "./_tiny.ts";
 
 await selectBackend("cpu");
@@ -32,7 +32,7 @@ Deno.test("train() stops on a NaN loss, names epoch and step, and keeps the last
       /^loss became NaN at epoch 2, step 2; this step was not applied and the checkpoints were left/,
     );
     assert.equal(result.history.length, 1);
-    const last = await readCheckpoint(`${dir}/checkpoints/last`);
+    const last = await loadCheckpoint(`${dir}/checkpoints/last`);
     assert.equal(last.state.epoch, 1);
     const finite = Object.values(last.weights).every((t) => tf.all(tf.isFinite(t)).dataSync()[0]);
     assert.ok(finite, "the saved weights are the ones before the NaN");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../backends/mod.ts";
 import { createPluginRegistry, instantiatePlugin, type Plugin } from "../../plugins/mod.ts";
-import { readCheckpoint, train, type TrainOptions } from "../../train/mod.ts";
+import { loadCheckpoint, train, type TrainOptions } from "../../train/mod.ts";
 import { comparable, TINY_DATA, tinyModel } from "./_tiny.ts";
 
 await selectBackend("cpu");
@@ -62,7 +62,7 @@ for (const stopAt of [3, 4]) {
       first.dispose();
 
       const resumed = tinyModel();
-      const checkpoint = await readCheckpoint(`${dir}/cut/checkpoints/last`);
+      const checkpoint = await loadCheckpoint(`${dir}/cut/checkpoints/last`);
       const rest = await train({
         ...base(resumed, await recipe(), `${dir}/cut`),
         resume: checkpoint,

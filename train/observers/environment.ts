@@ -6,7 +6,6 @@ import * as tf from "@tensorflow/tfjs";
 import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EnvironmentFacts } from "../../rundir/summary.ts";
-import meta from "../../deno.json" with { type: "json" };
 
 /**
  * Versions (skiplab, Deno, tfjs), the backend's library as the backend
@@ -21,7 +20,7 @@ import meta from "../../deno.json" with { type: "json" };
  */
 export async function environmentFacts(backendLibrary?: string): Promise<EnvironmentFacts> {
   return {
-    skiplab: meta.version,
+    skiplab: await skiplabVersion(),
     deno: Deno.version.deno,
     tfjs: tf.version_core,
     backend_library: backendLibrary ?? null,
@@ -29,6 +28,17 @@ export async function environmentFacts(backendLibrary?: string): Promise<Environ
     cpu_threads: navigator.hardwareConcurrency,
     git_commit: await gitCommit(new URL("../../", import.meta.url)),
   };
+}
+
+/** skiplab's version from its deno.json, read (not imported: only tasks may reach the root). */
+async function skiplabVersion(): Promise<string> {
+  try {
+    const res = await fetch(new URL("../../deno.json", import.meta.url));
+    const version = (await res.json())?.version;
+    return typeof version === "string" && version !== "" ? version : "unknown";
+  } catch {
+    return "unknown";
+  }
 }
 
 async function cpuModel(): Promise<string | null> {

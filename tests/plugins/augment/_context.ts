@@ -1,5 +1,5 @@
 /** A StepContext for augmentation tests: only `rng` matters to augmentations. */
-import { Rng } from "../../../data/rng.ts";
+import { Rng } from "../../../core/rng.ts";
 import type { StepContext } from "../../../train/types.ts";
 
 export function stepContext(seed: number): StepContext {

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../../backends/mod.ts";
 import type { ModelCheckpointOptions } from "../../../plugins/callbacks/model_checkpoint.ts";
 import { modelCheckpoint } from "../../../plugins/callbacks/model_checkpoint.ts";
-import { type Plugin, readCheckpoint, train, type TrainResult } from "../../../train/mod.ts";
+import { loadCheckpoint, type Plugin, train, type TrainResult } from "../../../train/mod.ts";
 import { TINY_DATA, tinyModel } from "../../train/_tiny.ts";
 
 await selectBackend("cpu");
@@ -81,7 +81,7 @@ Deno.test("model-checkpoint writes best at each improvement and last every epoch
     }
     assert.deepEqual(onDisk(dir, "best"), { epoch: improved.at(-1)! + 1, step: 0 });
     assert.deepEqual(onDisk(dir, "last"), { epoch: 3, step: 0 });
-    const best = await readCheckpoint(`${dir}/checkpoints/best`);
+    const best = await loadCheckpoint(`${dir}/checkpoints/best`);
     assert.equal(best.state.history.length, improved.at(-1)! + 1);
     tf.dispose([...Object.values(best.weights), ...Object.values(best.optimizer)]);
   } finally {
@@ -124,7 +124,7 @@ Deno.test("an interrupted run saves last at the step it stopped, only when save_
     const line = "interrupted: saved checkpoints/last at epoch 2, step 2";
     assert.ok(kept.logs.includes(line), kept.logs.join("\n"));
     assert.deepEqual((kept.seen.get(line) as { last: unknown }).last, { epoch: 1, step: 2 });
-    const last = await readCheckpoint(`${kept.dir}/checkpoints/last`);
+    const last = await loadCheckpoint(`${kept.dir}/checkpoints/last`);
     assert.equal(last.state.stopReason, undefined, "a resumed run must go on");
     tf.dispose([...Object.values(last.weights), ...Object.values(last.optimizer)]);
   } finally {

@@ -1,0 +1,12 @@
+/**
+ * The dependency-free core: primitives that every other folder may share and
+ * that import nothing from skiplab outside this folder — the seeded generator,
+ * the generic registry, the tfjs type aliases, the batch type and the
+ * contracts of custom kernels.
+ * @module
+ */
+export * from "./rng.ts";
+export * from "./registry.ts";
+export * from "./tf_types.ts";
+export * from "./batch.ts";
+export * from "./fused_adam.ts";

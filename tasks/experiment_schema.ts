@@ -1,0 +1,73 @@
+/**
+ * The schema of an experiment file (after `extends:` is merged): strict, so an
+ * unknown key is an error, with defaults for what a file leaves out. Checks
+ * that need the registries (model names, plugin options) are in
+ * experiment_checks.ts.
+ * @module
+ */
+import { z } from "zod";
+
+const pluginEntry = z.strictObject({
+  name: z.string().min(1).optional(),
+  path: z.string().min(1).optional(),
+  options: z.record(z.string(), z.unknown()).default({}),
+}).refine((p) => (p.name === undefined) !== (p.path === undefined), {
+  message: "a plugin entry needs exactly one of 'name' or 'path'",
+});
+
+/** The schema of an experiment file (after `extends` is merged). */
+export const ExperimentSchema = z.strictObject({
+  name: z.string().min(1).regex(/^[\w.-]+$/, "letters, digits, '_', '-', '.' only"),
+  model: z.string().min(1),
+  model_options: z.strictObject({
+    width: z.number().positive().optional(),
+    dropout: z.number().min(0).lt(1).optional(),
+  }).default({}),
+  backend: z.enum(["auto", "native", "tensorflow", "webgpu", "wasm", "cpu"]).default("auto"),
+  data: z.strictObject({
+    source: z.string().min(1).default("cifar10"),
+    checksum: z.string().regex(/^[0-9a-f]{32}$/, "an md5 hex digest").optional(),
+    val_size: z.int().min(1).default(5000),
+    stratified: z.boolean().default(false),
+    limit: z.int().min(1).nullable().default(null),
+  }).prefault({}),
+  seed: z.int().min(0).default(0),
+  epochs: z.int().min(1).max(10000).default(30),
+  batch_size: z.int().min(1).max(65536).default(64),
+  optimizer: z.discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("adam"),
+      lr: z.number().positive().default(1e-3),
+      beta1: z.number().min(0).lt(1).default(0.9),
+      beta2: z.number().min(0).lt(1).default(0.999),
+      epsilon: z.number().positive().default(1e-7),
+      weight_decay: z.number().min(0).default(0),
+    }),
+    z.strictObject({
+      type: z.literal("sgd"),
+      lr: z.number().positive().default(0.1),
+      momentum: z.number().min(0).lt(1).default(0.9),
+      nesterov: z.boolean().default(false),
+      weight_decay: z.number().min(0).default(5e-4),
+    }),
+  ]).default({ type: "adam", lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weight_decay: 0 }),
+  schedule: z.discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("constant") }),
+    z.strictObject({ type: z.literal("cosine"), min_factor: z.number().min(0).max(1).default(0) }),
+    z.strictObject({
+      type: z.literal("step"),
+      every: z.int().min(1),
+      gamma: z.number().positive().default(0.1),
+    }),
+    z.strictObject({
+      type: z.literal("one-cycle"),
+      peak_factor: z.number().min(1).default(10),
+      warmup: z.number().gt(0).lt(1).default(0.3),
+    }),
+  ]).default({ type: "constant" }),
+  plugins: z.array(pluginEntry).default([]),
+  out: z.string().min(1).default("runs"),
+});
+
+/** A validated experiment. */
+export type Experiment = z.output<typeof ExperimentSchema>;

@@ -1,0 +1,195 @@
+/**
+ * The permissions each CLI command runs with, and the launcher that applies
+ * them.
+ *
+ * `deno task train …` (likewise `suite`, `models`, `report`, `compare`, and
+ * `bench`, which runs bench/main.ts)
+ * starts this file under deno.json's permission set `cli`: read the working
+ * folder, the variables that locate the data cache, and FFI for `execv`. It
+ * works out the command's folders and replaces itself (same process, so
+ * signals, `kill -9` and the exit code behave as if it were started directly)
+ * with `deno run --no-prompt <scoped flags> tasks/cli.ts …`. A permission set
+ * in deno.json cannot do this alone: its paths are fixed, while the cache
+ * follows `$SKIPLAB_DATA`, `$XDG_CACHE_HOME` or `$HOME`, and the output
+ * follows `--out`.
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defaultCacheDir } from "../data/cache_dir.ts";
+import { CIFAR10_URL } from "../data/cifar10.ts";
+import { execReplace } from "./_exec.ts";
+
+/** Environment variables a command may read; any other is refused. */
+export const ENV_VARS: readonly string[] = [
+  // The data cache folder (data/cache_dir.ts).
+  "SKIPLAB_DATA",
+  "XDG_CACHE_HOME",
+  "HOME",
+  "USERPROFILE",
+  "LOCALAPPDATA",
+  // Colour in terminal charts (analysis/line_chart.ts).
+  "NO_COLOR",
+  // Mesa's Vulkan driver under the webgpu backend (backends/webgpu.ts).
+  "XDG_RUNTIME_DIR",
+  // npm:yaml reads its debug switches whenever it parses.
+  "LOG_TOKENS",
+  "LOG_STREAM",
+];
+
+/** What a command may touch. Paths are absolute. */
+export interface Permissions {
+  /** Files and folders it may read (with everything below them). */
+  readonly read: readonly string[];
+  /** Files and folders it may write. */
+  readonly write: readonly string[];
+  /** Hosts it may connect to. */
+  readonly net: readonly string[];
+  /** Environment variables it may read. */
+  readonly env: readonly string[];
+  /** Whether it may load native libraries (the oneDNN backend). */
+  readonly ffi: boolean;
+  /** Programs it may start. */
+  readonly run: readonly string[];
+}
+
+/** Where a command runs. */
+export interface Where {
+  /** The project folder (holding deno.json, the sources and node_modules). */
+  readonly root: string;
+  /** The working folder, against which relative paths on the command line resolve. */
+  readonly cwd: string;
+  /** The data cache folder, or undefined when none is known. */
+  readonly cacheDir: string | undefined;
+}
+
+/** Values of `--name v` and `--name=v` in `args`. */
+function flagValues(args: readonly string[], name: string): string[] {
+  const out: string[] = [];
+  args.forEach((a, i) => {
+    if (a === `--${name}` && i + 1 < args.length) out.push(args[i + 1]);
+    else if (a.startsWith(`--${name}=`)) out.push(a.slice(name.length + 3));
+  });
+  return out;
+}
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:/i;
+
+/** Whether a command-line word names a file or folder (model names and numbers do not). */
+function looksLikePath(word: string): boolean {
+  if (word.startsWith("-") || URL_LIKE.test(word)) return false;
+  return /[\\/]/.test(word) || word === "." || word === ".." ||
+    /\.(ya?ml|json|[cm]?[jt]s|tar\.gz|tgz)$/i.test(word);
+}
+
+/**
+ * The permissions of the CLI command `args` (`["train", "resnet18", "--out", "x"]`):
+ *
+ * - read: the project, the cache, the output folder and every path named on
+ *   the command line (with an experiment file's folder, for the plugins it
+ *   names);
+ * - write: for `train` and `suite`, the output folder (`--out`, default
+ *   `runs`), the cache and a `--resume` folder; for `report`, the folders it
+ *   re-renders; for `bench`, bench/results and the cache; nothing for
+ *   `models` and `compare`;
+ * - network: for `train`, `suite` and `bench`, the CIFAR-10 host and the
+ *   host of a `--data` URL;
+ * - FFI: for `train`, `suite` and `bench`, which may pick the native backend;
+ * - programs: for `bench` only, the PyTorch peer's Python and `sh`;
+ * - environment: {@linkcode ENV_VARS}.
+ *
+ * An experiment file's `out:` outside these folders is refused at start; give
+ * it with `--out`, or run `deno run` with flags of your own.
+ * @throws {RangeError} for a path holding a comma, which permission flags cannot carry.
+ */
+export function commandPermissions(args: readonly string[], where: Where): Permissions {
+  const [command, ...rest] = args;
+  const at = (p: string) => resolve(where.cwd, p);
+  const words = rest.flatMap((a) =>
+    a.startsWith("--") && a.includes("=") ? [a.split("=")[1]] : [a]
+  );
+  const named = words.filter(looksLikePath).map(at);
+  const experiments = named.filter((p) => /\.ya?ml$/i.test(p)).map((p) => dirname(p));
+  const cache = where.cacheDir === undefined ? [] : [resolve(where.cacheDir)];
+  const trains = command === "train" || command === "suite";
+  const bench = command === "bench";
+  const out = trains ? [at(flagValues(rest, "out").at(-1) ?? "runs")] : [];
+  const write = trains
+    ? [...out, ...cache, ...flagValues(rest, "resume").map(at)]
+    : bench
+    ? [resolve(where.root, "bench/results"), ...cache]
+    : command === "report"
+    ? named
+    : [];
+  const hosts = trains || bench
+    ? [CIFAR10_URL, ...flagValues(rest, "data").filter((d) => /^https?:\/\//i.test(d))]
+      .map((u) => new URL(u).host)
+    : [];
+  // bench/data.ts reads the machine's CIFAR-10 copy beside the project when it is there.
+  const shared = bench ? [resolve(where.root, "../shared/data")] : [];
+  const unique = (xs: string[]) => [...new Set(xs)];
+  const perms: Permissions = {
+    read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments]),
+    write: unique(write),
+    net: unique(hosts),
+    env: ENV_VARS,
+    ffi: trains || bench,
+    // The PyTorch peer (bench/peer.ts), and sh for /proc/self (bench/train_measure.ts).
+    run: bench ? ["/usr/bin/python3", "python3", "sh"] : [],
+  };
+  for (const p of [...perms.read, ...perms.write]) {
+    if (p.includes(",")) {
+      throw new RangeError(`Cannot scope permissions to '${p}': a path must not contain ','`);
+    }
+  }
+  return perms;
+}
+
+/** The `deno run` flags granting `p`, and nothing else. */
+export function permissionFlags(p: Permissions): string[] {
+  const list = (flag: string, xs: readonly string[]) =>
+    xs.length ? [`${flag}=${xs.join(",")}`] : [];
+  return [
+    "--no-prompt",
+    ...list("--allow-read", p.read),
+    ...list("--allow-write", p.write),
+    ...list("--allow-net", p.net),
+    ...list("--allow-env", p.env),
+    // Deno resolves a path-scoped --allow-ffi against the working folder and
+    // opens that path, so libraries found by the loader (libdnnl.so.2, libc.so.6,
+    // libgomp.so.1, whose folders differ between systems) need it unscoped.
+    ...(p.ffi ? ["--allow-ffi"] : []),
+    ...list("--allow-run", p.run),
+  ];
+}
+
+function cacheDirOrNone(): string | undefined {
+  try {
+    return defaultCacheDir();
+  } catch {
+    return undefined; // no HOME: a run that needs the cache reports it
+  }
+}
+
+if (import.meta.main) {
+  const root = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+  try {
+    const perms = commandPermissions(Deno.args, {
+      root,
+      cwd: Deno.cwd(),
+      cacheDir: cacheDirOrNone(),
+    });
+    execReplace([
+      Deno.execPath(),
+      "run",
+      `--config=${root}/deno.json`,
+      ...permissionFlags(perms),
+      ...(Deno.args[0] === "bench"
+        ? [`${root}/bench/main.ts`, ...Deno.args.slice(1)]
+        : [`${root}/tasks/cli.ts`, ...Deno.args]),
+    ]);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
+}

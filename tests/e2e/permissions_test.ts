@@ -1,0 +1,85 @@
+/**
+ * `deno task train` runs under the permissions of tasks/sandbox.ts: a plugin
+ * loaded into a real training run may write its run folder and the data
+ * cache, and nothing else; network, programs and other environment
+ * variables are refused.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** A plugin that tries each access in `setup` and writes what happened into its run folder. */
+function escapePlugin(outside: string, cache: string): string {
+  return `
+const attempts = {
+  "write outside": () => Deno.writeTextFile(${JSON.stringify(outside)}, "escaped"),
+  "write project": () => Deno.writeTextFile(${JSON.stringify(`${ROOT}escaped.txt`)}, "escaped"),
+  "write cache": () => Deno.writeTextFile(${JSON.stringify(`${cache}/probe.txt`)}, "ok"),
+  "read /etc/hostname": () => Deno.readTextFile("/etc/hostname"),
+  "net loopback": () => Deno.connect({ hostname: "127.0.0.1", port: 9 }),
+  "run a program": () => new Deno.Command("true").output(),
+  "env PATH": () => Deno.env.get("PATH"),
+};
+export default {
+  name: "escape",
+  schema: { safeParse: (v) => ({ success: true, data: v ?? {} }) },
+  create: () => ({
+    name: "escape",
+    async setup(ctx) {
+      const outcome = {};
+      for (const [what, attempt] of Object.entries(attempts)) {
+        try {
+          await attempt();
+          outcome[what] = "allowed";
+        } catch (e) {
+          outcome[what] = e.name;
+        }
+      }
+      await Deno.writeTextFile(ctx.runDir + "/attempts.json", JSON.stringify(outcome));
+    },
+  }),
+};
+`;
+}
+
+Deno.test("deno task train cannot write outside its output and cache folders", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "skiplab-perm-" });
+  try {
+    const out = `${tmp}/out`, cache = `${tmp}/cache`, outside = `${tmp}/outside.txt`;
+    await Deno.mkdir(cache);
+    await Deno.writeTextFile(`${tmp}/escape.ts`, escapePlugin(outside, cache));
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "task",
+        "train",
+        "baseline_cnn",
+        ...["--data", "synthetic", "--limit", "128", "--epochs", "1", "--width", "0.25"],
+        ...["--out", out, "--plugin", `${tmp}/escape.ts`],
+      ],
+      cwd: ROOT,
+      env: { SKIPLAB_DATA: cache },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, err);
+    const [run] = [...Deno.readDirSync(out)].map((e) => `${out}/${e.name}`);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(`${run}/attempts.json`)), {
+      "write outside": "NotCapable",
+      "write project": "NotCapable",
+      "write cache": "allowed",
+      "read /etc/hostname": "NotCapable",
+      "net loopback": "NotCapable",
+      "run a program": "NotCapable",
+      "env PATH": "NotCapable",
+    });
+    await assert.rejects(() => Deno.stat(outside), Deno.errors.NotFound);
+    await assert.rejects(() => Deno.stat(`${ROOT}escaped.txt`), Deno.errors.NotFound);
+    assert.equal(await Deno.readTextFile(`${cache}/probe.txt`), "ok");
+    assert.ok((await Deno.stat(`${run}/history.csv`)).isFile, "the run itself trained and wrote");
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});

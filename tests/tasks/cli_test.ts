@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { main } from "../../tasks/cli.ts";
+
+Deno.test("deno task suite validates every member before training any", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const recipe = `${Deno.cwd()}/tasks/experiments/paper-recipe.yaml`;
+    await Deno.writeTextFile(
+      `${dir}/good.yaml`,
+      `extends: ${recipe}\nname: good\nmodel: baseline_cnn\n`,
+    );
+    await Deno.writeTextFile(
+      `${dir}/bad.yaml`,
+      `extends: ${recipe}\nname: bad\nmodel: baseline_cnn\nplugins:\n  - name: ablations/no-skip\n`,
+    );
+    await Deno.writeTextFile(
+      `${dir}/typo.yaml`,
+      `extends: ${recipe}\nname: typo\nmodel: resnt18\n`,
+    );
+    await Deno.writeTextFile(
+      `${dir}/suite.yaml`,
+      "name: s\nmembers: [good.yaml, bad.yaml, typo.yaml]\n",
+    );
+    await assert.rejects(
+      () => main(["suite", `${dir}/suite.yaml`, "--data", "synthetic", "--out", `${dir}/runs`]),
+      (e: Error) => {
+        assert.match(e.message, /bad\.yaml:5:5: plugins\[0\]: .*needs a residual spec/);
+        assert.match(e.message, /typo\.yaml:3:1: model: Unknown model 'resnt18'/);
+        return true;
+      },
+    );
+    await assert.rejects(() => Deno.stat(`${dir}/runs`), Deno.errors.NotFound, "nothing written");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task suite --resume refuses flags: a suite resumes with the flags it started with", async () => {
+  await assert.rejects(
+    () => main(["suite", "--resume", "runs/any", "--epochs", "2", "--limit", "64"]),
+    /suite --resume: --epochs, --limit cannot be given/,
+  );
+});
+
+Deno.test("deno task train --resume takes no model and names a missing run directory", async () => {
+  await assert.rejects(() => main(["train", "resnet18", "--resume", "runs/x"]), /drop 'resnet18'/);
+  await assert.rejects(
+    () => main(["train", "--resume", "no/such/run"]),
+    /--resume no\/such\/run: not a run directory \(it has no config\.yaml\)/,
+  );
+});

@@ -1,0 +1,216 @@
+/**
+ * What a checkpoint folder must hold before a run may resume from it:
+ * `state.json` and `model.json` checked by schemas, and binary files of the
+ * sizes their manifests promise. A damaged checkpoint fails here, with the
+ * file and the field, before any data is read or any tensor made.
+ * @module
+ */
+import { z } from "zod";
+import { recoverDir } from "../rundir/atomic.ts";
+import type { TrainState } from "./checkpoint.ts";
+
+/** A checkpoint that cannot be resumed from; the message names the file and the field. */
+export class CheckpointError extends Error {
+  /** `"CheckpointError"`, as printed before the message. */
+  override name = "CheckpointError";
+}
+
+/** The class name tfjs serialises `SeededDropout` layers under (layers/seeded_dropout.ts). */
+const DROPOUT_CLASS = "SkiplabSeededDropout";
+
+/** The `format` a checkpoint's `state.json` declares. */
+export const CHECKPOINT_FORMAT = "skiplab-checkpoint/1";
+
+/** One tensor of a binary file: name, shape and element type (a tfjs manifest entry). */
+export interface TensorSpec {
+  /** Tensor name, e.g. `stem_conv/kernel`. */
+  readonly name: string;
+  /** Shape; the product of its sizes times 4 bytes is the tensor's length in the file. */
+  readonly shape: number[];
+  /** Element type; both are four bytes wide. */
+  readonly dtype: "float32" | "int32";
+}
+
+/** The checked contents of a checkpoint folder, without its tensors. */
+export interface CheckpointManifest {
+  /** Counters, random streams, plugin states, history. */
+  readonly state: TrainState;
+  /** `model.json` as written by tfjs (topology and weights manifest). */
+  readonly model: Record<string, unknown>;
+  /** Tensors of `weights.bin`, in order. */
+  readonly weights: TensorSpec[];
+  /** Tensors of `optimizer.bin`, in order. */
+  readonly optimizer: TensorSpec[];
+  /** Tensors of each `snapshots/<slot>.bin`, by slot. */
+  readonly snapshots: Record<string, TensorSpec[]>;
+}
+
+const count = z.int().min(0);
+const uint32 = z.int().min(0).max(2 ** 32 - 1);
+const rngState = z.array(uint32).length(4);
+const tensorSpec: z.ZodType<TensorSpec> = z.looseObject({
+  name: z.string().min(1),
+  shape: z.array(count),
+  dtype: z.enum(["float32", "int32"]),
+});
+const epochMetrics = z.object({
+  epoch: count,
+  loss: z.number(),
+  acc: z.number().min(0).max(1),
+  val_loss: z.number(),
+  val_acc: z.number().min(0).max(1),
+  lr: z.number().positive(),
+  seconds: z.number().min(0),
+}).catchall(z.number());
+
+/** The schema of `TrainState`; typed by it, so the two cannot drift. Unknown keys are kept. */
+const TrainStateSchema: z.ZodType<TrainState> = z.looseObject({
+  epoch: count,
+  step: count,
+  lr: z.number().positive(),
+  iterations: count,
+  partial: z.object({
+    loss: z.number().min(0),
+    correct: count,
+    seen: count,
+    seconds: z.number().min(0),
+  }),
+  stepRng: z.union([rngState, z.array(uint32).length(0)]),
+  dropoutRng: z.record(z.string(), rngState),
+  plugins: z.record(z.string(), z.json()),
+  history: z.array(epochMetrics),
+  tables: z.record(z.string(), z.array(z.record(z.string(), z.union([z.number(), z.string()])))),
+  stopReason: z.string().optional(),
+});
+
+const StateFile = z.object({
+  format: z.literal(CHECKPOINT_FORMAT),
+  state: TrainStateSchema,
+  optimizer: z.array(tensorSpec),
+  snapshots: z.record(z.string(), z.array(tensorSpec)),
+});
+
+const ModelFile = z.looseObject({
+  modelTopology: z.looseObject({}),
+  weightsManifest: z.tuple([
+    z.looseObject({ paths: z.tuple([z.literal("weights.bin")]), weights: z.array(tensorSpec) }),
+  ]),
+});
+
+/** The file of slot `slot`'s weight snapshot inside a checkpoint folder. */
+export const snapshotFile = (slot: string): string => `snapshots/${encodeURIComponent(slot)}.bin`;
+
+/**
+ * Reads and checks the checkpoint in `dir`: `state.json` and `model.json`
+ * against their schemas, each binary file against the byte length its
+ * manifest implies.
+ *
+ * @throws {CheckpointError} naming the file, the field and what is wrong, e.g.
+ *   `Cannot resume from 'runs/x/checkpoints/last': state.json: state.history[1].val_loss:
+ *   Invalid input: expected number, received string`.
+ */
+export async function readCheckpointManifest(dir: string): Promise<CheckpointManifest> {
+  // A swap a kill cut short is finished first, so a whole checkpoint is what gets checked.
+  await recoverDir(dir);
+  const fail = (file: string, what: string): never => {
+    throw new CheckpointError(`Cannot resume from '${dir}': ${file}: ${what}`);
+  };
+  const readJson = async <T>(file: string, schema: z.ZodType<T>): Promise<T> => {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(`${dir}/${file}`);
+    } catch (e) {
+      return fail(file, e instanceof Deno.errors.NotFound ? "missing" : (e as Error).message);
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      return fail(file, `not valid JSON (${(e as Error).message})`);
+    }
+    const r = schema.safeParse(doc);
+    if (r.success) return r.data;
+    const issue = r.error.issues[0];
+    return fail(file, `${fieldOf(issue.path)}: ${describe(issue, doc)}`);
+  };
+  const doc = await readJson("state.json", StateFile);
+  const model = await readJson("model.json", ModelFile);
+  if (doc.state.step > 0) {
+    // Mid-epoch, the trainer restores the step's random stream and each dropout layer's.
+    if (doc.state.stepRng.length !== 4) {
+      fail(
+        "state.json",
+        `state.stepRng: a checkpoint at step ${doc.state.step} needs 4 words, got []`,
+      );
+    }
+    for (const name of dropoutLayers(model.modelTopology)) {
+      if (!(name in doc.state.dropoutRng)) {
+        fail(
+          "state.json",
+          `state.dropoutRng.${name}: missing (model.json has dropout layer '${name}')`,
+        );
+      }
+    }
+  }
+  const weights = model.weightsManifest[0].weights;
+  await checkSize(dir, "weights.bin", weights, "model.json", fail);
+  await checkSize(dir, "optimizer.bin", doc.optimizer, "state.json", fail);
+  for (const [slot, specs] of Object.entries(doc.snapshots)) {
+    await checkSize(dir, snapshotFile(slot), specs, "state.json", fail);
+  }
+  return { state: doc.state, model, weights, optimizer: doc.optimizer, snapshots: doc.snapshots };
+}
+
+async function checkSize(
+  dir: string,
+  file: string,
+  specs: readonly TensorSpec[],
+  manifest: string,
+  fail: (file: string, what: string) => never,
+): Promise<void> {
+  const expected = specs.reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
+  let size: number;
+  try {
+    size = (await Deno.stat(`${dir}/${file}`)).size;
+  } catch (e) {
+    return fail(file, e instanceof Deno.errors.NotFound ? "missing" : (e as Error).message);
+  }
+  if (size !== expected) {
+    fail(
+      file,
+      `${size} bytes, expected ${expected} for the ${specs.length} tensors ${manifest} lists`,
+    );
+  }
+}
+
+/** Names of the seeded dropout layers anywhere in a tfjs model topology. */
+function dropoutLayers(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => dropoutLayers(n, out));
+  else if (node !== null && typeof node === "object") {
+    const o = node as { class_name?: unknown; config?: { name?: unknown } };
+    if (o.class_name === DROPOUT_CLASS && typeof o.config?.name === "string") {
+      out.push(o.config.name);
+    }
+    Object.values(o).forEach((v) => dropoutLayers(v, out));
+  }
+  return out;
+}
+
+function fieldOf(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").slice(1) ||
+    "(top level)";
+}
+
+function describe(issue: z.core.$ZodIssue, doc: unknown): string {
+  let value: unknown = doc;
+  for (const k of issue.path) {
+    value = value !== null && typeof value === "object"
+      ? (value as Record<PropertyKey, unknown>)[k]
+      : undefined;
+  }
+  if (value === undefined && issue.code === "invalid_type") {
+    return `missing (expected ${issue.expected})`;
+  }
+  const got = value === undefined ? "" : `, got ${JSON.stringify(value)?.slice(0, 80)}`;
+  return `${issue.message}${got}`;
+}
