@@ -127,9 +127,11 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
     : [];
   // bench/data.ts reads the machine's CIFAR-10 copy beside the project when it is there.
   const shared = bench ? [resolve(where.root, "../shared/data")] : [];
+  // summary.json records the CPU model, which Linux tells in /proc/cpuinfo.
+  const cpu = trains && Deno.build.os === "linux" ? ["/proc/cpuinfo"] : [];
   const unique = (xs: string[]) => [...new Set(xs)];
   const perms: Permissions = {
-    read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments]),
+    read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments, ...cpu]),
     write: unique(write),
     net: unique(hosts),
     env: ENV_VARS,

@@ -3,7 +3,7 @@
  * folder of three files that all hold the same counter, until killed.
  * @module
  */
-import { replaceDirAtomic, writeFileSynced } from "../../rundir/atomic.ts";
+import { replaceDirAtomic, writeFileAtomic, writeFileSynced } from "../../rundir/atomic.ts";
 
 const dir = Deno.args[0];
 // Counters go on from the last child's, so a test can tell old copies from new.
@@ -12,5 +12,6 @@ for (let n = from + 1;; n++) {
   await replaceDirAtomic(`${dir}/slot`, async (tmp) => {
     for (const f of ["a", "b", "c"]) await writeFileSynced(`${tmp}/${f}`, `${n}\n`.repeat(2000));
   });
-  await Deno.writeTextFile(`${dir}/progress`, `${n}`);
+  // Atomic too: a counter cut in half ("4" of "48") would send the next child back.
+  await writeFileAtomic(`${dir}/progress`, `${n}`);
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { selectBackend } from "../../backends/mod.ts";
-import type { Plugin } from "../../plugins/mod.ts";
+import { createPluginRegistry, instantiatePlugin, type Plugin } from "../../plugins/mod.ts";
 import { CheckpointError, loadCheckpoint, readCheckpointManifest, train } from "../../train/mod.ts";
 import { TINY_DATA, tinyModel } from "./_tiny.ts";
 
@@ -22,7 +22,11 @@ Deno.test("readCheckpointManifest() names the field a mid-epoch checkpoint lacks
       epochs: 1,
       batchSize: 32,
       optimizer: { type: "adam", lr: 1e-3 },
-      plugins: [interrupter],
+      plugins: [
+        interrupter,
+        // The plugin that asks for checkpoints/last, also when a run is interrupted.
+        await instantiatePlugin({ name: "callbacks/model-checkpoint" }, createPluginRegistry()),
+      ],
       runDir: dir,
       signal: ctl.signal,
     });
