@@ -51,6 +51,8 @@ export interface Permissions {
   readonly ffi: boolean;
   /** Programs it may start. */
   readonly run: readonly string[];
+  /** System information it may read (`cpus`: the CPU model summary.json records). */
+  readonly sys?: readonly string[];
 }
 
 /** Where a command runs. */
@@ -127,17 +129,16 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
     : [];
   // bench/data.ts reads the machine's CIFAR-10 copy beside the project when it is there.
   const shared = bench ? [resolve(where.root, "../shared/data")] : [];
-  // summary.json records the CPU model, which Linux tells in /proc/cpuinfo.
-  const cpu = trains && Deno.build.os === "linux" ? ["/proc/cpuinfo"] : [];
   const unique = (xs: string[]) => [...new Set(xs)];
   const perms: Permissions = {
-    read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments, ...cpu]),
+    read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments]),
     write: unique(write),
     net: unique(hosts),
     env: ENV_VARS,
     ffi: trains || bench,
     // The PyTorch peer (bench/peer.ts), and sh for /proc/self (bench/train_measure.ts).
     run: bench ? ["/usr/bin/python3", "python3", "sh"] : [],
+    sys: trains ? ["cpus"] : [],
   };
   for (const p of [...perms.read, ...perms.write]) {
     if (p.includes(",")) {
@@ -162,6 +163,7 @@ export function permissionFlags(p: Permissions): string[] {
     // libgomp.so.1, whose folders differ between systems) need it unscoped.
     ...(p.ffi ? ["--allow-ffi"] : []),
     ...list("--allow-run", p.run),
+    ...list("--allow-sys", p.sys ?? []),
   ];
 }
 

@@ -3,6 +3,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { cpus } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EnvironmentFacts } from "../../rundir/summary.ts";
@@ -11,7 +12,7 @@ import type { EnvironmentFacts } from "../../rundir/summary.ts";
  * Versions (skiplab, Deno, tfjs), the backend's library as the backend
  * reported it (`detail` of `selectBackend`), the CPU model and thread count,
  * and the git commit of the skiplab checkout when run from one. What the
- * system does not tell (no /proc/cpuinfo, no permission, not a checkout) is null.
+ * system does not tell (no `--allow-sys=cpus`, not a checkout) is null.
  *
  * @example
  * ```ts ignore
@@ -24,7 +25,7 @@ export async function environmentFacts(backendLibrary?: string): Promise<Environ
     deno: Deno.version.deno,
     tfjs: tf.version_core,
     backend_library: backendLibrary ?? null,
-    cpu_model: await cpuModel(),
+    cpu_model: cpuModel(),
     cpu_threads: navigator.hardwareConcurrency,
     git_commit: await gitCommit(new URL("../../", import.meta.url)),
   };
@@ -41,12 +42,11 @@ async function skiplabVersion(): Promise<string> {
   }
 }
 
-async function cpuModel(): Promise<string | null> {
+function cpuModel(): string | null {
   try {
-    const info = await Deno.readTextFile("/proc/cpuinfo");
-    return /^model name\s*:\s*(.+)$/m.exec(info)?.[1].trim() ?? null;
+    return cpus()[0]?.model.trim() || null;
   } catch {
-    return null;
+    return null; // no --allow-sys=cpus
   }
 }
 
