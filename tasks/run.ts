@@ -159,7 +159,7 @@ async function trainIn(
   };
   const observers = {
     first: progress ? [progress] : [],
-    last: [runTables(dir), runSummary(dir, facts)],
+    last: [runTables(dir), runSummary(dir, facts), reportWriter(dir, options.print !== false)],
   };
   let result: TrainResult;
   try {
@@ -187,11 +187,22 @@ async function trainIn(
     }
     model.dispose();
   }
-  if (!result.interrupted) {
-    // Classes, figures and report.md, from the files the observers wrote.
-    const report = await renderReport(dir);
-    if (options.print !== false) console.log(report.text);
-  }
   log(`${result.stopReason === "completed" ? "done" : `stopped (${result.stopReason})`}: ${dir}`);
   return { dir, result };
+}
+
+/**
+ * The observer that renders a finished run's report from the files the
+ * observers before it wrote: classes.csv, figures/*.svg, report.md, and the
+ * terminal tables and charts when `print`.
+ */
+function reportWriter(dir: string, print: boolean): Plugin {
+  return {
+    name: "observers/report",
+    async onRunEnd(end) {
+      if (end.stop.interrupted) return;
+      const report = await renderReport(dir);
+      if (print) console.log(report.text);
+    },
+  };
 }
