@@ -24,7 +24,7 @@ const attempts = {
 };
 export default {
   name: "escape",
-  schema: { safeParse: (v) => ({ success: true, data: v ?? {} }) },
+  schema: { parse: (v) => v ?? {}, safeParse: (v) => ({ success: true, data: v ?? {} }) },
   create: () => ({
     name: "escape",
     async setup(ctx) {
