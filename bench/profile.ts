@@ -116,7 +116,7 @@ type Row = [string, string, string, string, string];
 
 function row(name: string, calls: number, ms: number, stepMs: number, gflops: number | null): Row {
   return [
-    name,
+    name.length > 40 ? `${name.slice(0, 39)}…` : name,
     String(calls),
     ms.toFixed(1),
     `${(100 * ms / stepMs).toFixed(1)}%`,
