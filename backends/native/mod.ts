@@ -11,3 +11,11 @@
  * @module
  */
 export * from "./register.ts";
+export {
+  type Bf16Support,
+  cpuBf16Support,
+  type Precision,
+  type PrecisionChoice,
+  PRECISIONS,
+  resolvePrecision,
+} from "./_precision.ts";
