@@ -9,6 +9,7 @@
  * @module
  */
 import { check, type Dnnl, E, outPointer, SIZE } from "./_ffi.ts";
+import { cpus } from "node:os";
 import { dims } from "./_dnnl.ts";
 
 /** A requested precision: fp32, bf16, or bf16 where the CPU has bf16 instructions. */
@@ -17,40 +18,45 @@ export type Precision = "fp32" | "bf16" | "auto";
 /** The precisions accepted by {@link resolvePrecision}. */
 export const PRECISIONS: readonly Precision[] = ["fp32", "bf16", "auto"];
 
-/** What the CPU reports about bf16 instructions. */
+/** What the CPU offers for bf16, as oneDNN sees it. */
 export interface Bf16Support {
-  /** `amx_bf16` is among the flags. */
+  /** AMX with bf16 tiles (oneDNN's `avx512_core_amx`). */
   readonly amxBf16: boolean;
-  /** `avx512_bf16` is among the flags. */
+  /** AVX512-BF16 instructions (oneDNN's `avx512_core_bf16` or better). */
   readonly avx512Bf16: boolean;
-  /** The CPU's model name, for messages ("unknown" when unreadable). */
+  /** The CPU's model name, for messages ("unknown" when the system does not say). */
   readonly model: string;
 }
 
+// dnnl_cpu_isa_t values (oneapi/dnnl/dnnl_types.h, oneDNN 2.6): each ISA's bits include those
+// of the ISAs below it, so "has X" is "isa & X === X".
+const ISA_AVX512_CORE_BF16 = 0xe7;
+const ISA_AVX512_CORE_AMX = 0x3e7;
+
 /**
- * The text of `/proc/cpuinfo`, or "" where there is none. Deno asks for
- * --allow-all to read /proc, so where that is refused `cat` reads it (the
- * train and suite tasks grant --allow-run).
+ * The bf16 support that oneDNN's effective ISA `isa` (a `dnnl_cpu_isa_t`,
+ * `dnnl_get_effective_cpu_isa()`) implies on a CPU called `model`.
  */
-export function readCpuinfo(): string {
-  try {
-    return Deno.readTextFileSync("/proc/cpuinfo");
-  } catch {
-    try {
-      const out = new Deno.Command("cat", { args: ["/proc/cpuinfo"], stdout: "piped" })
-        .outputSync();
-      return out.success ? new TextDecoder().decode(out.stdout) : "";
-    } catch {
-      return "";
-    }
-  }
+export function bf16SupportOfIsa(isa: number, model: string): Bf16Support {
+  const has = (bits: number) => (isa & bits) === bits;
+  return { amxBf16: has(ISA_AVX512_CORE_AMX), avx512Bf16: has(ISA_AVX512_CORE_BF16), model };
 }
 
-/** Reads the bf16 flags from `/proc/cpuinfo` text ({@link readCpuinfo} when not given). */
-export function cpuBf16Support(text: string = readCpuinfo()): Bf16Support {
-  const flags = new Set((/^flags\s*:(.*)$/m.exec(text)?.[1] ?? "").trim().split(/\s+/));
-  const model = /^model name\s*:\s*(.*)$/m.exec(text)?.[1]?.trim() || "unknown";
-  return { amxBf16: flags.has("amx_bf16"), avx512Bf16: flags.has("avx512_bf16"), model };
+/**
+ * What this CPU offers for bf16, asked of oneDNN (which reads CPUID and the OS's
+ * AMX permission itself), so no /proc access is needed: Deno allows reading
+ * /proc only under --allow-all.
+ */
+export function cpuBf16Support(dnnl: Dnnl): Bf16Support {
+  return bf16SupportOfIsa(dnnl.lib.dnnl_get_effective_cpu_isa(), cpuModel());
+}
+
+function cpuModel(): string {
+  try {
+    return cpus()[0]?.model?.trim() || "unknown";
+  } catch {
+    return "unknown"; // --allow-sys=cpus not granted
+  }
 }
 
 /**
@@ -90,7 +96,7 @@ export function resolvePrecision(
   const has = [support.amxBf16 && "AMX-BF16", support.avx512Bf16 && "AVX512-BF16"]
     .filter(Boolean).join(" and ");
   const missing = has === ""
-    ? `this CPU (${support.model}) has neither (no amx_bf16 or avx512_bf16 flag in /proc/cpuinfo)`
+    ? `this CPU (${support.model}) has neither (oneDNN reports no avx512_core_bf16 or amx ISA)`
     : bf16Conv === null
     ? `this CPU has ${has}, but this oneDNN offers no bf16 convolution on it`
     : !bf16Kernels

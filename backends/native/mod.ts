@@ -13,6 +13,7 @@
 export * from "./register.ts";
 export {
   type Bf16Support,
+  bf16SupportOfIsa,
   cpuBf16Support,
   type Precision,
   type PrecisionChoice,

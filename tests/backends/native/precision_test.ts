@@ -1,40 +1,36 @@
 import assert from "node:assert/strict";
 import {
   type Bf16Support,
+  bf16SupportOfIsa,
   convImplementation,
   cpuBf16Support,
-  readCpuinfo,
   resolvePrecision,
 } from "../../../backends/native/_precision.ts";
 import { openDnnl } from "../../../backends/native/_ffi.ts";
 import { ignore } from "./_compare.ts";
 
-const CPUINFO = (flags: string) =>
-  `processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Test CPU\nflags\t\t: fpu sse2 ${flags}\n\n`;
 const AMD: Bf16Support = { amxBf16: false, avx512Bf16: false, model: "AMD EPYC" };
 const AMX: Bf16Support = { amxBf16: true, avx512Bf16: true, model: "Xeon" };
 
-Deno.test("cpuBf16Support() reads the amx_bf16 and avx512_bf16 flags and the model name", () => {
-  assert.deepEqual(cpuBf16Support(CPUINFO("avx2 avx512f")), {
-    amxBf16: false,
-    avx512Bf16: false,
-    model: "Test CPU",
-  });
-  assert.deepEqual(cpuBf16Support(CPUINFO("avx512_bf16 amx_tile amx_bf16")), {
-    amxBf16: true,
-    avx512Bf16: true,
-    model: "Test CPU",
-  });
-  // Flag names are whole words: amx_bf16x is not amx_bf16.
-  assert.equal(cpuBf16Support(CPUINFO("amx_bf16x")).amxBf16, false);
-  assert.deepEqual(cpuBf16Support(""), { amxBf16: false, avx512Bf16: false, model: "unknown" });
+Deno.test("bf16SupportOfIsa() reads AVX512-BF16 and AMX from oneDNN's ISA values", () => {
+  // dnnl_cpu_isa_t: avx2 0x7, avx512_core 0x27, avx512_core_bf16 0xe7, avx512_core_amx 0x3e7.
+  const of = (isa: number) => {
+    const s = bf16SupportOfIsa(isa, "CPU");
+    return [s.avx512Bf16, s.amxBf16];
+  };
+  assert.deepEqual(of(0x7), [false, false]);
+  assert.deepEqual(of(0x27), [false, false]);
+  assert.deepEqual(of(0x67), [false, false]);
+  assert.deepEqual(of(0xe7), [true, false]);
+  assert.deepEqual(of(0x3e7), [true, true]);
+  assert.deepEqual(of(0x407), [false, false]); // avx2_vnni
 });
 
 Deno.test("resolvePrecision(): auto stays fp32 without bf16 instructions, bf16 fails saying why", () => {
   assert.equal(resolvePrecision("fp32", AMX, "brgconv:avx512_core_amx_bf16").precision, "fp32");
   const auto = resolvePrecision("auto", AMD, null);
   assert.equal(auto.precision, "fp32");
-  assert.match(auto.reason, /AMD EPYC.*no amx_bf16 or avx512_bf16/);
+  assert.match(auto.reason, /AMD EPYC.*no avx512_core_bf16 or amx/);
   assert.throws(() => resolvePrecision("bf16", AMD, null), {
     message:
       /precision 'bf16' needs bf16 kernels on a CPU with AMX-BF16 or AVX512-BF16: this CPU \(AMD EPYC\)/,
@@ -64,11 +60,9 @@ Deno.test({
     const f32 = convImplementation(dnnl, "f32");
     assert.ok(f32 !== null && f32.length > 0, `fp32 convolution: ${f32}`);
     const bf16 = convImplementation(dnnl, "bf16");
-    const cpu = cpuBf16Support();
-    // oneDNN 2.6 has bf16 convolutions on AVX-512 CPUs only (AVX2 here: none).
-    if (!/avx512/.test(readCpuinfo())) {
-      assert.equal(bf16, null);
-    }
+    const cpu = cpuBf16Support(dnnl);
+    // oneDNN 2.6 has bf16 convolutions on AVX-512 CPUs only (AVX2: none).
+    if ((dnnl.lib.dnnl_get_effective_cpu_isa() & 0x27) !== 0x27) assert.equal(bf16, null);
     const choice = resolvePrecision("auto", cpu, bf16);
     assert.equal(
       choice.precision,
