@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { dataSuite } from "./data.ts";
+import { profileSuite } from "./profile.ts";
 import { trainSuite } from "./train.ts";
 
 /** One measured number. */
@@ -34,10 +35,12 @@ export interface Suite {
 export const SUITES: Record<string, Suite> = {
   data: dataSuite,
   train: trainSuite,
+  profile: profileSuite,
 };
 
-const USAGE = `Usage: deno task bench [suite...] [flags]
-Runs the named suites (all when none is named); flags go to every suite.
+const USAGE = `Usage: deno task bench [suite [words...]...] [flags]
+Runs the named suites (all but profile when none is named); words after a suite's
+name go to it (deno task bench profile resnet18), flags go to every suite.
 Suites:
 ${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(10)} ${s.description}`).join("\n")}`;
 
@@ -71,14 +74,25 @@ async function main(args: string[]): Promise<number> {
     options: { help: { type: "boolean", short: "h" } },
   });
   if (values.help) return (console.log(USAGE), 0);
-  const unknown = positionals.filter((name) => !(name in SUITES));
-  if (unknown.length > 0) {
-    console.error(`Unknown suite '${unknown[0]}'. Available: ${Object.keys(SUITES).join(", ")}`);
-    return 2;
+  // A word after a suite's name that names no suite is that suite's (`profile resnet18`).
+  const words = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const word of positionals) {
+    if (word in SUITES) words.set(word, current = []);
+    else if (current !== undefined) current.push(word);
+    else {
+      console.error(`Unknown suite '${word}'. Available: ${Object.keys(SUITES).join(", ")}`);
+      return 2;
+    }
   }
-  const names = positionals.length > 0 ? positionals : Object.keys(SUITES);
+  // Run alone, profile would only repeat what train measures; it runs when named.
+  const names = words.size > 0
+    ? [...words.keys()]
+    : Object.keys(SUITES).filter((name) => name !== "profile");
   const rows: BenchRow[] = [];
-  for (const name of names) rows.push(...await SUITES[name].run(flags));
+  for (const name of names) {
+    rows.push(...await SUITES[name].run([...words.get(name) ?? [], ...flags]));
+  }
   console.log(formatTable(rows));
   const date = new Date().toISOString();
   const dir = new URL("./results/", import.meta.url);

@@ -1,12 +1,17 @@
 """PyTorch peer of skiplab's `train` benchmark, around ../shared/bench/torch_throughput.py.
 
 Usage: /usr/bin/python3 bench/torch_peer.py MODEL [--threads T] [--steps N] [--batch B]
+                                               [--precision fp32|bf16] [--profile]
 Measures one model per process (so the peak RSS is that model's): training images/s
 (forward, backward, Adam step; two warm-up steps), inference images/s (eval mode, no
 autograd) and the process's peak resident set size in MB. Prints one JSON line.
+`--precision bf16` runs forward and loss under torch.autocast("cpu", torch.bfloat16)
+(weights, gradients and Adam stay fp32). `--profile` adds, under "profile", one
+training step seen by torch.profiler: its wall time and every operator's calls,
+self CPU time and, where the profiler counts them, FLOPs.
 The models come from the shared script, so both stay identical.
 """
-import argparse, json, os, resource, sys, time
+import argparse, contextlib, json, os, resource, sys, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "shared", "bench"))
 import torch, torch.nn.functional as F  # noqa: E402
@@ -33,12 +38,29 @@ def timed(fn, steps):
     return (time.perf_counter() - t) / steps
 
 
+def profile_step(step):
+    """One (already warmed-up) call of `step` under torch.profiler, per operator."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU], with_flops=True) as prof:
+        t = time.perf_counter()
+        step()
+        wall = time.perf_counter() - t
+    ops = [{
+        "name": e.key, "calls": e.count, "self_ms": e.self_cpu_time_total / 1000,
+        "total_ms": e.cpu_time_total / 1000, "flops": int(e.flops or 0),
+    } for e in prof.key_averages()]
+    ops.sort(key=lambda o: -o["self_ms"])
+    return {"step_ms": wall * 1000, "ops": ops}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model", choices=list(MODELS))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
+    ap.add_argument("--profile", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -47,26 +69,39 @@ def main():
     x = torch.rand(a.batch, 3, 32, 32) * 2 - 1
     y = torch.randint(0, 10, (a.batch,))
 
+    def autocast():
+        if a.precision == "bf16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
     def train_step():
         opt.zero_grad()
-        F.cross_entropy(m(x), y).backward()
+        with autocast():
+            loss = F.cross_entropy(m(x), y)
+        loss.float().backward()
         opt.step()
 
     m.train()
     train_dt = timed(train_step, a.steps)
 
+    profile = profile_step(train_step) if a.profile else None
+
     def infer_step():
-        with torch.no_grad():
+        with torch.no_grad(), autocast():
             m(x).sum().item()
 
     m.eval()
     infer_dt = timed(infer_step, a.steps)
     rss_mb = peak_rss_mb()
-    print(json.dumps({
+    row = {
         "model": a.model, "framework": "pytorch-" + torch.__version__, "threads": a.threads,
-        "batch": a.batch, "train_images_per_s": round(a.batch / train_dt, 2),
+        "batch": a.batch, "precision": a.precision,
+        "train_images_per_s": round(a.batch / train_dt, 2),
         "infer_images_per_s": round(a.batch / infer_dt, 2), "peak_rss_mb": round(rss_mb),
-    }), flush=True)
+    }
+    if profile is not None:
+        row["profile"] = profile
+    print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

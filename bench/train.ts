@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { tryRegisterNative } from "../backends/native/mod.ts";
 import type { BenchRow, Suite } from "./main.ts";
 import { type PeerResult, runPeer } from "./peer.ts";
+import { kernelLine, profileStep } from "./profile.ts";
 import { measure, type Measurement, SLOW } from "./train_measure.ts";
 
 /** Options of {@link runTrainBench}. */
@@ -99,7 +100,11 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
       for (const backend of o.backends) {
         if (notes.has(backend) || (r > 0 && SLOW.has(backend))) continue;
         try {
-          const m = await measure(model, backend, { ...o, profile: o.profile && r === 0 });
+          const profiler = o.profile && r === 0
+            ? async (step: () => Promise<void>) =>
+              o.log(kernelLine(`${model}/${backend}`, await profileStep(step)))
+            : undefined;
+          const m = await measure(model, backend, { ...o, profiler });
           const b = best.get(backend);
           best.set(backend, {
             train: Math.max(b?.train ?? 0, m.train),

@@ -1,7 +1,7 @@
 /**
  * One measurement of the `train` benchmark: training and inference images/s
- * of a model on a backend with the trainer's own step, peak RSS, and an
- * optional per-kernel profile.
+ * of a model on a backend with the trainer's own step and peak RSS; a caller
+ * may also profile the step (bench/profile.ts does).
  *
  * @module
  */
@@ -55,7 +55,8 @@ async function timed(fn: () => Promise<unknown>, batch: number, steps: number): 
 export interface MeasureOptions {
   readonly batch: number;
   readonly steps: number;
-  readonly profile: boolean;
+  /** Called once after the timed rounds with the training step, to profile it (bench/profile.ts). */
+  readonly profiler?: (step: () => Promise<void>) => Promise<void>;
   readonly log: (line: string) => void;
 }
 
@@ -106,17 +107,7 @@ export async function measure(
     const infer = () => tf.tidy(() => net.apply(batch.xs, { training: false }) as tf.Tensor).data();
     await infer();
     const inference = await timed(infer, o.batch, slow ? 1 : o.steps);
-    if (o.profile) {
-      const p = await tf.profile(step);
-      const by = new Map<string, number>();
-      for (const k of p.kernels) by.set(k.name, (by.get(k.name) ?? 0) + Number(k.kernelTimeMs));
-      const top = [...by].sort((a, b) => b[1] - a[1]).slice(0, 24);
-      const total = [...by.values()].reduce((a, b) => a + b, 0);
-      o.log(
-        `  kernels ${model}/${backend} (total ${total.toFixed(0)}ms): ` +
-          top.map(([k, ms]) => `${k} ${ms.toFixed(0)}ms`).join(", "),
-      );
-    }
+    if (o.profiler !== undefined) await o.profiler(step);
     return { train, inference, rss: await peakRssMb(rss) };
   } finally {
     tf.dispose([batch.xs, batch.ys]);

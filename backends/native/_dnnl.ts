@@ -56,7 +56,16 @@ export interface ArgSpec {
   readonly md: Uint8Array | Deno.PointerValue;
 }
 
-/** A compiled primitive whose memory objects are re-pointed at each call. */
+/**
+ * A compiled primitive whose memory objects are re-pointed at each call.
+ *
+ * oneDNN keeps each data pointer from set_data_handle until the execute after
+ * it, so the arrays must not move in between. Typed arrays do not under Deno:
+ * its V8 keeps none inside the JS heap (Deno's FFI asserts
+ * `TYPED_ARRAY_MAX_SIZE_IN_HEAP == 0`), and ArrayBuffer contents never move;
+ * tests/backends/native/ffi_memory_test.ts checks both with collections forced
+ * into that window.
+ */
 export class Primitive {
   readonly #dnnl: Dnnl;
   readonly #prim: Deno.PointerValue;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import type { Dnnl } from "./_ffi.ts";
 import { allFloat32, cpuKernel1, type KernelArgs, output, values } from "./_kernel_util.ts";
 
@@ -38,7 +38,8 @@ function plan(a: tf.TensorInfo, b: tf.TensorInfo, ta: boolean, tb: boolean): Pla
   // Only equal outer shapes, or one side without batch, map onto plain strided GEMMs.
   const same = outerA.length === outerB.length && outerA.every((v, i) => v === outerB[i]);
   if (!same && batchA !== 1 && batchB !== 1) return null;
-  const outer = batchA >= batchB ? outerA : outerB;
+  // The cpu kernel's output shape: outer dims broadcast, padded to the higher rank.
+  const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
   return {
     batch: Math.max(batchA, batchB),
     m,

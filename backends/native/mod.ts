@@ -11,3 +11,12 @@
  * @module
  */
 export * from "./register.ts";
+export {
+  type Bf16Support,
+  bf16SupportOfIsa,
+  cpuBf16Support,
+  type Precision,
+  type PrecisionChoice,
+  PRECISIONS,
+  resolvePrecision,
+} from "./_precision.ts";

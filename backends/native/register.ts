@@ -11,13 +11,23 @@ import { installNativeGradients } from "./_gradients.ts";
 import { nativeKernels } from "./_kernels.ts";
 import { installEarlyRelease } from "./_release.ts";
 import { installLeanSaves } from "./_saves.ts";
+import { convImplementation } from "./_precision.ts";
 
 /** Name under which the backend is registered with tfjs. */
 export const NATIVE_BACKEND = "native";
 
 /** What {@link tryRegisterNative} found: the library in use, or why not. */
 export type NativeStatus =
-  | { ok: true; library: string; version: string; threads: number }
+  | {
+    ok: true;
+    library: string;
+    version: string;
+    threads: number;
+    /** oneDNN's implementation of an fp32 3x3 convolution here, e.g. `jit:avx2`. */
+    conv: string | null;
+    /** Its bf16 implementation, or null where oneDNN has none (see `resolvePrecision`). */
+    bf16Conv: string | null;
+  }
   | { ok: false; reason: string };
 
 const INSTALL = "install oneDNN 2.x: `apt-get install libdnnl2` (Debian/Ubuntu) " +
@@ -68,7 +78,14 @@ function attempt(): NativeStatus {
     return { ok: false, reason: `oneDNN not found (${(e as Error).message}); ${INSTALL}` };
   }
   if (tf.findBackendFactory(NATIVE_BACKEND) === null) register(dnnl);
-  return { ok: true, library: dnnl.path, version: dnnl.version, threads: dnnl.threads };
+  return {
+    ok: true,
+    library: dnnl.path,
+    version: dnnl.version,
+    threads: dnnl.threads,
+    conv: convImplementation(dnnl, "f32"),
+    bf16Conv: convImplementation(dnnl, "bf16"),
+  };
 }
 
 /**

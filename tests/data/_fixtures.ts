@@ -67,6 +67,7 @@ export const REAL_ARCHIVE: string | undefined = (() => {
     Deno.statSync(path);
     return path;
   } catch {
+    console.log(`skipping real CIFAR-10 tests: no archive at ${path}`);
     return undefined;
   }
 })();
