@@ -132,6 +132,10 @@ export async function main(args: string[]): Promise<number> {
         console.log(stringify(exp));
         return 0;
       }
+      if (resuming?.finished) {
+        console.error(resuming.finished);
+        return 0;
+      }
       if (resuming && !resuming.fromCheckpoint) {
         console.error(`${values.resume} has no checkpoint yet: training it from the start`);
       }

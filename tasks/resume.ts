@@ -28,6 +28,13 @@ export interface Resumption {
    * first checkpoint, and continuing it exactly means starting it again.
    */
   readonly fromCheckpoint: boolean;
+  /**
+   * Set when the run had already finished and no `--epochs` extends it: what to
+   * tell the user. Resuming it again is then a no-op that succeeds, so a job
+   * system that restarts a job whose run finished just before it was killed
+   * (Slurm requeue, a Kubernetes restart, a queue retry) does no harm.
+   */
+  readonly finished?: string;
 }
 
 /**
@@ -89,12 +96,14 @@ export async function experimentToResume(dir: string, values: FlagValues): Promi
     );
   }
   if (!extended && finished) {
-    throw new ConfigError(
-      `--resume ${dir}: nothing to resume, the run finished after ${state.epoch} epochs` +
+    return {
+      experiment: exp,
+      fromCheckpoint: true,
+      finished: `${dir}: nothing to resume, the run finished after ${state.epoch} epochs` +
         (state.stopReason === undefined
           ? `; give --epochs N (more than ${state.epoch}) to train it further`
           : ` (${state.stopReason})`),
-    );
+    };
   }
   return { experiment: exp, fromCheckpoint: true };
 }

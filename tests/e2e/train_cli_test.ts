@@ -304,7 +304,12 @@ Deno.test("deno task train --resume refuses changes, checks the checkpoint befor
         () => resume("--seed", "3", "--data", "synthetic", "--epochs", "2"),
         /--data \(the run's data\.source is ".*cifar"\), --seed \(the run's seed is 0\) cannot/,
       );
-      await assert.rejects(() => resume(), /nothing to resume, the run finished after 1 epochs/);
+    });
+
+    await t.step("resuming a finished run again succeeds and changes nothing", async () => {
+      const before = await learned(dir);
+      assert.equal(await resume(), 0);
+      assert.deepEqual(await learned(dir), before);
     });
 
     await t.step("--epochs extends a finished run", async () => {
