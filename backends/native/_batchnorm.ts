@@ -1,13 +1,18 @@
 /**
  * Batch normalisation of NHWC tensors on oneDNN's batch-normalization
- * primitives (multithreaded, vectorised), with the statistics given as inputs
+ * primitives (multithreaded, vectorised). With the statistics given as inputs
  * as tfjs's `FusedBatchNorm` has them: the forward kernel, and
  * {@link BATCH_NORM_GRAD_KERNEL}, all five gradients of `FusedBatchNorm` in
  * one pass (used by the native gradient of `FusedBatchNorm`, see `_gradients.ts`).
+ * With the batch's own statistics (skiplab's batch-norm layer in training,
+ * `layers/batch_norm.ts`): {@link BATCH_NORM_TRAINING_KERNEL}, statistics and
+ * output in one primitive, and its gradient, whose one backward primitive
+ * includes the paths through the mean and variance.
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
+import { BATCH_NORM_TRAINING_KERNEL } from "../../layers/batch_norm.ts";
 import { type ArgSpec, Cache, memoryDesc, Primitive, primitiveDesc } from "./_dnnl.ts";
 import { type Dnnl, E, SIZE } from "./_ffi.ts";
 import { allFloat32, alloc, type KernelArgs, output, values } from "./_kernel_util.ts";
@@ -15,9 +20,14 @@ import { jsFusedBatchNorm } from "./_reduce.ts";
 
 /** Name of the native kernel computing the gradients of `FusedBatchNorm`. */
 export const BATCH_NORM_GRAD_KERNEL = "SkiplabFusedBatchNormGrad";
+/** Name of the native kernel computing the gradients of {@link BATCH_NORM_TRAINING_KERNEL}. */
+export const BATCH_NORM_TRAINING_GRAD_KERNEL = "SkiplabBatchNormTrainingGrad";
 
-// dnnl_use_global_stats | dnnl_use_scale | dnnl_use_shift
-const FLAGS = 0x1 | 0x8 | 0x10;
+export { BATCH_NORM_TRAINING_KERNEL };
+
+// dnnl_use_scale | dnnl_use_shift, with dnnl_use_global_stats for given statistics.
+const OWN_STATS = 0x8 | 0x10;
+const GIVEN_STATS = 0x1 | OWN_STATS;
 const ARG = { mean: 49, variance: 50, scale: 51, shift: 52, diffScale: 255, diffShift: 256 };
 
 interface Pair {
@@ -27,13 +37,25 @@ interface Pair {
 
 const size = (shape: readonly number[]) => shape.reduce((p, v) => p * v, 1);
 
-function build(dnnl: Dnnl, shape: readonly number[], eps: number, grad: boolean): Pair {
+/**
+ * Forward (and with `grad` backward) primitives. Given statistics are inputs
+ * of both; own statistics (`own`) are outputs of the forward pass, and the
+ * backward pass differentiates through them.
+ */
+function build(
+  dnnl: Dnnl,
+  shape: readonly number[],
+  eps: number,
+  grad: boolean,
+  own = false,
+): Pair {
   const [n, h, w, c] = shape;
   const data = memoryDesc(dnnl, [n, c, h, w], E.tagNhwc);
   const stat = memoryDesc(dnnl, [c], E.tagA);
   const desc = new Uint8Array(SIZE.bnDesc);
-  const prop = grad ? E.forwardTraining : E.forwardInference;
-  let status = dnnl.lib.dnnl_batch_normalization_forward_desc_init(desc, prop, data, eps, FLAGS);
+  const prop = grad || own ? E.forwardTraining : E.forwardInference;
+  const flags = own ? OWN_STATS : GIVEN_STATS;
+  let status = dnnl.lib.dnnl_batch_normalization_forward_desc_init(desc, prop, data, eps, flags);
   if (status !== 0) {
     throw new Error(`oneDNN batch_normalization_forward_desc_init failed (${status})`);
   }
@@ -55,7 +77,7 @@ function build(dnnl: Dnnl, shape: readonly number[], eps: number, grad: boolean)
     data,
     data,
     eps,
-    FLAGS,
+    flags,
   );
   if (status !== 0) {
     throw new Error(`oneDNN batch_normalization_backward_desc_init failed (${status})`);
@@ -90,8 +112,8 @@ export function batchNormKernels(
   dnnl: Dnnl,
 ): Record<string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]> {
   const cache = new Cache<Pair>();
-  const prims = (shape: readonly number[], eps: number, grad: boolean) =>
-    cache.get(`${shape},${eps},${grad}`, () => build(dnnl, shape, eps, grad));
+  const prims = (shape: readonly number[], eps: number, grad: boolean, own = false) =>
+    cache.get(`${shape},${eps},${grad},${own}`, () => build(dnnl, shape, eps, grad, own));
   const ones = (c: number) => new Float32Array(c).fill(1);
   const epsOf = (args: KernelArgs) =>
     (args.attrs as unknown as tf.FusedBatchNormAttrs).varianceEpsilon ?? 0.001;
@@ -154,5 +176,85 @@ export function batchNormKernels(
         output(b, [c], dOffset),
       ];
     },
+    /** Inputs x, scale, offset; outputs y, mean, variance. */
+    [BATCH_NORM_TRAINING_KERNEL](args) {
+      const { x, scale, offset } = args.inputs;
+      if (!nativeBatchNormShape(x, scale, offset) || !scale || !offset) {
+        throw new TypeError(
+          `${BATCH_NORM_TRAINING_KERNEL}: needs a float32 NHWC 'x' and per-channel 'scale' and ` +
+            `'offset', got x ${x.dtype}[${x.shape}], scale [${scale?.shape}], ` +
+            `offset [${offset?.shape}]`,
+        );
+      }
+      const c = x.shape[3], b = args.backend;
+      const y = alloc(b, size(x.shape)), mean = alloc(b, c), variance = alloc(b, c);
+      prims(x.shape, epsOf(args), false, true).fwd.execute([
+        values(b, x),
+        mean,
+        variance,
+        values(b, scale),
+        values(b, offset),
+        y,
+      ]);
+      return [output(b, [...x.shape], y), output(b, [c], mean), output(b, [c], variance)];
+    },
+    /**
+     * Inputs dy, x, mean, variance, scale and the gradients dmean, dvariance of
+     * the statistics outputs; outputs dx, dscale, doffset.
+     */
+    [BATCH_NORM_TRAINING_GRAD_KERNEL](args) {
+      const { dy, x, mean, variance, scale, dmean, dvariance } = args.inputs;
+      if (
+        !nativeBatchNormShape(x, mean, variance, scale, dmean, dvariance) ||
+        dy.shape.join() !== x.shape.join()
+      ) {
+        throw new TypeError(
+          `${BATCH_NORM_TRAINING_GRAD_KERNEL}: needs float32 NHWC 'x' and 'dy' of one shape ` +
+            `and per-channel stats, got x [${x.shape}], dy [${dy.shape}], mean [${mean.shape}]`,
+        );
+      }
+      const c = x.shape[3], b = args.backend, n = size(x.shape) / c;
+      const dx = alloc(b, size(x.shape)), dScale = alloc(b, c), dOffset = alloc(b, c);
+      const xv = values(b, x), mv = values(b, mean);
+      prims(x.shape, epsOf(args), true, true).bwd!.execute([
+        xv,
+        mv,
+        values(b, variance),
+        values(b, dy),
+        values(b, scale),
+        new Float32Array(c),
+        dx,
+        dScale,
+        dOffset,
+      ]);
+      // Gradients reaching the statistics themselves (zero in a training step, where they
+      // only feed the moving averages): d mean/dx = 1/n, d var/dx = 2(x − μ)/n.
+      const dm = values(b, dmean), dv = values(b, dvariance);
+      if (dm.some((v) => v !== 0) || dv.some((v) => v !== 0)) {
+        for (let i = 0; i < dx.length; i += c) {
+          for (let j = 0; j < c; j++) dx[i + j] += (dm[j] + 2 * dv[j] * (xv[i + j] - mv[j])) / n;
+        }
+      }
+      return [output(b, [...x.shape], dx), output(b, [c], dScale), output(b, [c], dOffset)];
+    },
   };
+}
+
+/** Registers the gradient of {@link BATCH_NORM_TRAINING_KERNEL} (native kernels only). */
+export function installBatchNormTrainingGradient(): void {
+  tf.registerGradient({
+    kernelName: BATCH_NORM_TRAINING_KERNEL,
+    inputsToSave: ["x", "scale"],
+    outputsToSave: [false, true, true],
+    gradFunc: (dys, saved, attrs) => {
+      const [dy, dmean, dvariance] = dys as tf.Tensor[];
+      const [x, scale, mean, variance] = saved;
+      const [dx, dScale, dOffset] = tf.engine().runKernel(
+        BATCH_NORM_TRAINING_GRAD_KERNEL,
+        { dy, x, mean, variance, scale, dmean, dvariance },
+        attrs,
+      ) as tf.Tensor[];
+      return { x: () => dx, scale: () => dScale, offset: () => dOffset };
+    },
+  });
 }

@@ -10,6 +10,7 @@ import { guardAliases, NativeBackend } from "./_backend.ts";
 import { installNativeGradients } from "./_gradients.ts";
 import { nativeKernels } from "./_kernels.ts";
 import { installEarlyRelease } from "./_release.ts";
+import { BATCH_NORM_TRAINING_KERNEL, installBatchNormTrainingGradient } from "./_batchnorm.ts";
 import { installLeanSaves } from "./_saves.ts";
 
 /** Name under which the backend is registered with tfjs. */
@@ -48,8 +49,9 @@ function register(dnnl: Dnnl): void {
   }
   // Gradient changes act only while the native backend is active; see each module.
   installNativeGradients(NATIVE_BACKEND);
+  installBatchNormTrainingGradient();
   installLeanSaves(NATIVE_BACKEND);
-  installEarlyRelease(NATIVE_BACKEND, seen);
+  installEarlyRelease(NATIVE_BACKEND, [...seen, BATCH_NORM_TRAINING_KERNEL]);
   // Priority 0 keeps tfjs from picking it on its own; callers choose it explicitly.
   tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
 }
