@@ -16,6 +16,7 @@ import { BATCH_NORM_TRAINING_KERNEL } from "../../layers/batch_norm.ts";
 import { type ArgSpec, Cache, memoryDesc, Primitive, primitiveDesc } from "./_dnnl.ts";
 import { type Dnnl, E, SIZE } from "./_ffi.ts";
 import { allFloat32, alloc, type KernelArgs, output, values } from "./_kernel_util.ts";
+import { common, type Layout, layoutOf, setLayout, toPlain } from "./_layout.ts";
 import { jsFusedBatchNorm } from "./_reduce.ts";
 
 /** Name of the native kernel computing the gradients of `FusedBatchNorm`. */
@@ -47,10 +48,12 @@ function build(
   shape: readonly number[],
   eps: number,
   grad: boolean,
-  own = false,
+  own: boolean,
+  layout: Layout | undefined,
 ): Pair {
   const [n, h, w, c] = shape;
-  const data = memoryDesc(dnnl, [n, c, h, w], E.tagNhwc);
+  // Blocked activations (see `_layout.ts`) as they are; oneDNN normalises any layout.
+  const data = layout?.md ?? memoryDesc(dnnl, [n, c, h, w], E.tagNhwc);
   const stat = memoryDesc(dnnl, [c], E.tagA);
   const desc = new Uint8Array(SIZE.bnDesc);
   const prop = grad || own ? E.forwardTraining : E.forwardInference;
@@ -112,8 +115,17 @@ export function batchNormKernels(
   dnnl: Dnnl,
 ): Record<string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]> {
   const cache = new Cache<Pair>();
-  const prims = (shape: readonly number[], eps: number, grad: boolean, own = false) =>
-    cache.get(`${shape},${eps},${grad},${own}`, () => build(dnnl, shape, eps, grad, own));
+  const prims = (
+    shape: readonly number[],
+    eps: number,
+    grad: boolean,
+    own = false,
+    layout?: Layout,
+  ) =>
+    cache.get(
+      `${shape},${eps},${grad},${own},${layout?.id}`,
+      () => build(dnnl, shape, eps, grad, own, layout),
+    );
   const ones = (c: number) => new Float32Array(c).fill(1);
   const epsOf = (args: KernelArgs) =>
     (args.attrs as unknown as tf.FusedBatchNormAttrs).varianceEpsilon ?? 0.001;
@@ -122,11 +134,12 @@ export function batchNormKernels(
     FusedBatchNorm(args) {
       const { x, mean, variance, offset, scale } = args.inputs;
       if (!nativeBatchNormShape(x, mean, variance, offset, scale)) {
+        toPlain(args.backend, x);
         return jsFusedBatchNorm(args);
       }
-      const c = x.shape[3], b = args.backend;
+      const c = x.shape[3], b = args.backend, layout = layoutOf(x);
       const out = alloc(b, size(x.shape));
-      prims(x.shape, epsOf(args), false).fwd.execute([
+      prims(x.shape, epsOf(args), false, false, layout).fwd.execute([
         values(b, x),
         values(b, mean),
         values(b, variance),
@@ -134,7 +147,9 @@ export function batchNormKernels(
         offset ? values(b, offset) : new Float32Array(c),
         out,
       ]);
-      return output(b, [...x.shape], out);
+      const y = output(b, [...x.shape], out);
+      setLayout(y, layout);
+      return y;
     },
     /** Inputs dy, x, mean, variance, scale?; outputs dx, dmean, dvariance, dscale, doffset. */
     [BATCH_NORM_GRAD_KERNEL](args) {
@@ -186,9 +201,9 @@ export function batchNormKernels(
             `offset [${offset?.shape}]`,
         );
       }
-      const c = x.shape[3], b = args.backend;
+      const c = x.shape[3], b = args.backend, layout = layoutOf(x);
       const y = alloc(b, size(x.shape)), mean = alloc(b, c), variance = alloc(b, c);
-      prims(x.shape, epsOf(args), false, true).fwd.execute([
+      prims(x.shape, epsOf(args), false, true, layout).fwd.execute([
         values(b, x),
         mean,
         variance,
@@ -196,7 +211,9 @@ export function batchNormKernels(
         values(b, offset),
         y,
       ]);
-      return [output(b, [...x.shape], y), output(b, [c], mean), output(b, [c], variance)];
+      const out = output(b, [...x.shape], y);
+      setLayout(out, layout);
+      return [out, output(b, [c], mean), output(b, [c], variance)];
     },
     /**
      * Inputs dy, x, mean, variance, scale and the gradients dmean, dvariance of
@@ -214,9 +231,14 @@ export function batchNormKernels(
         );
       }
       const c = x.shape[3], b = args.backend, n = size(x.shape) / c;
+      const dm = values(b, dmean), dv = values(b, dvariance);
+      const extra = dm.some((v) => v !== 0) || dv.some((v) => v !== 0);
+      // The statistics' own gradients are added below in NHWC order.
+      if (extra) [dy, x].forEach((t) => toPlain(b, t));
+      const layout = common(b, dy, x);
       const dx = alloc(b, size(x.shape)), dScale = alloc(b, c), dOffset = alloc(b, c);
       const xv = values(b, x), mv = values(b, mean);
-      prims(x.shape, epsOf(args), true, true).bwd!.execute([
+      prims(x.shape, epsOf(args), true, true, layout).bwd!.execute([
         xv,
         mv,
         values(b, variance),
@@ -229,13 +251,14 @@ export function batchNormKernels(
       ]);
       // Gradients reaching the statistics themselves (zero in a training step, where they
       // only feed the moving averages): d mean/dx = 1/n, d var/dx = 2(x − μ)/n.
-      const dm = values(b, dmean), dv = values(b, dvariance);
-      if (dm.some((v) => v !== 0) || dv.some((v) => v !== 0)) {
+      if (extra) {
         for (let i = 0; i < dx.length; i += c) {
           for (let j = 0; j < c; j++) dx[i + j] += (dm[j] + 2 * dv[j] * (xv[i + j] - mv[j])) / n;
         }
       }
-      return [output(b, [...x.shape], dx), output(b, [c], dScale), output(b, [c], dOffset)];
+      const dxOut = output(b, [...x.shape], dx);
+      setLayout(dxOut, layout);
+      return [dxOut, output(b, [c], dScale), output(b, [c], dOffset)];
     },
   };
 }
