@@ -51,6 +51,12 @@ function leave(prim: Layered, flags: readonly boolean[], index: number, out: tf.
   return out;
 }
 
+/** The cpu backend's kernel, on NHWC inputs. */
+function cpu(name: string, args: KernelArgs): tf.TensorInfo {
+  for (const t of Object.values(args.inputs)) if (t !== undefined) toPlain(args.backend, t);
+  return cpuKernel1(name, args);
+}
+
 function nhwcOnly(): boolean {
   try {
     return Deno.env.get("SKIPLAB_NHWC") === "1";
@@ -101,7 +107,7 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
   return {
     Conv2D(args) {
       const { x, filter } = args.inputs;
-      if (!channelsLast(args.attrs!) || !allFloat32(x, filter)) return cpuKernel1("Conv2D", args);
+      if (!channelsLast(args.attrs!) || !allFloat32(x, filter)) return cpu("Conv2D", args);
       return forward(args);
     },
     FusedConv2D(args) {
@@ -115,7 +121,7 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
         !channelsLast(args.attrs!) || !allFloat32(x, filter, bias) || !biasOk ||
         (act !== "linear" && act !== "relu")
       ) {
-        return cpuKernel1("FusedConv2D", args);
+        return cpu("FusedConv2D", args);
       }
       return forward(args, bias, act === "relu");
     },
@@ -123,7 +129,7 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
       const { dy, filter } = args.inputs;
       const a = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
       if (!channelsLast(args.attrs!) || !allFloat32(dy, filter)) {
-        return cpuKernel1("Conv2DBackpropInput", args);
+        return cpu("Conv2DBackpropInput", args);
       }
       const info = tf.backend_util.computeConv2DInfo(
         a.inputShape,
@@ -147,7 +153,7 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
       const { x, dy } = args.inputs;
       const a = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
       if (!channelsLast(args.attrs!) || !allFloat32(x, dy)) {
-        return cpuKernel1("Conv2DBackpropFilter", args);
+        return cpu("Conv2DBackpropFilter", args);
       }
       const info = tf.backend_util.computeConv2DInfo(
         x.shape as [number, number, number, number],

@@ -41,6 +41,10 @@ const LAYOUT_AWARE: ReadonlySet<string> = new Set([
   "FusedBatchNorm",
   BATCH_NORM_TRAINING_KERNEL,
   BATCH_NORM_TRAINING_GRAD_KERNEL,
+  "MaxPool",
+  "AvgPool",
+  "MaxPoolGrad",
+  "AvgPoolGrad",
 ]);
 /** Kernels whose output keeps the layout of inputs that share one. */
 const LAYOUT_AGNOSTIC: ReadonlySet<string> = new Set([

@@ -33,6 +33,24 @@ Deno.test({
 });
 
 Deno.test({
+  name: "native blocked activations give the cpu backend's values through pooling",
+  ignore,
+  fn() {
+    const x = () => t([4, 8, 8, 16], 7) as tf.Tensor4D;
+    const f = () => t([3, 3, 16, 16], 8).mul(0.3) as tf.Tensor4D;
+    const w = () => t([4, 4, 4, 16], 9);
+    const net = (a: tf.Tensor, b: tf.Tensor) => {
+      const y = tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, "same"));
+      const pooled = tf.add(tf.maxPool(y, 2, 2, "valid"), tf.avgPool(y, 2, 2, "valid"));
+      return tf.conv2d(pooled as tf.Tensor4D, b as tf.Tensor4D, 1, "same");
+    };
+    assert.ok(relativeError(() => net(x(), f())) < 1e-4, "forward");
+    const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.square(net(a, b)), w()));
+    assert.ok(relativeError(() => tf.grads(loss)([x(), f()])) < 1e-4, "gradients");
+  },
+});
+
+Deno.test({
   name: "native convolution outputs are blocked, and other kernels and reads see NHWC",
   ignore,
   fn() {
