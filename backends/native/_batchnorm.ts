@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BATCH_NORM_TRAINING_KERNEL } from "../../layers/batch_norm.ts";
-import { type ArgSpec, Cache, memoryDesc, Primitive, primitiveDesc } from "./_dnnl.ts";
+import { type ArgSpec, Cache, memoryDesc, Primitive, primitiveDescAvoiding } from "./_dnnl.ts";
 import { type Dnnl, E, SIZE } from "./_ffi.ts";
 import { allFloat32, alloc, type KernelArgs, output, values } from "./_kernel_util.ts";
 import { common, type Layout, layoutOf, setLayout, toPlain } from "./_layout.ts";
@@ -39,6 +39,13 @@ interface Pair {
 const size = (shape: readonly number[]) => shape.reduce((p, v) => p * v, 1);
 
 /**
+ * oneDNN's `bnorm_jit` (its first choice for blocked layouts) synchronises its
+ * threads with spinning barriers: with a core shared, a layer took 30-60x its
+ * time. `bnorm_tbb_jit` (its choice for NHWC) needs no barriers.
+ */
+const barriers = (impl: string) => impl.startsWith("bnorm_jit:");
+
+/**
  * Forward (and with `grad` backward) primitives. Given statistics are inputs
  * of both; own statistics (`own`) are outputs of the forward pass, and the
  * backward pass differentiates through them.
@@ -62,7 +69,7 @@ function build(
   if (status !== 0) {
     throw new Error(`oneDNN batch_normalization_forward_desc_init failed (${status})`);
   }
-  const fwdPd = primitiveDesc(dnnl, desc);
+  const fwdPd = primitiveDescAvoiding(dnnl, desc, barriers);
   const fwdSpecs: ArgSpec[] = [
     { arg: E.argSrc, md: data },
     { arg: ARG.mean, md: stat },
@@ -85,7 +92,7 @@ function build(
   if (status !== 0) {
     throw new Error(`oneDNN batch_normalization_backward_desc_init failed (${status})`);
   }
-  const bwd = new Primitive(dnnl, primitiveDesc(dnnl, bdesc, null, fwdPd), [
+  const bwd = new Primitive(dnnl, primitiveDescAvoiding(dnnl, bdesc, barriers, fwdPd), [
     { arg: E.argSrc, md: data },
     { arg: ARG.mean, md: stat },
     { arg: ARG.variance, md: stat },

@@ -50,6 +50,49 @@ export function primitiveDesc(
   return outPointer(cell);
 }
 
+const QUERY_IMPL_INFO_STR = 8;
+const ITERATOR_ENDS = 4;
+
+/** The name of the implementation a primitive descriptor chose, e.g. `jit:avx2`. */
+export function implName(dnnl: Dnnl, pd: Deno.PointerValue): string {
+  const cell = new BigUint64Array(1);
+  check(dnnl.lib.dnnl_primitive_desc_query(pd, QUERY_IMPL_INFO_STR, 0, cell), "query impl");
+  const ptr = outPointer(cell);
+  return ptr === null ? "" : new Deno.UnsafePointerView(ptr).getCString();
+}
+
+/**
+ * Like {@link primitiveDesc}, but skipping implementations `avoid` names
+ * while another one exists (oneDNN lists them fastest first on idle cores).
+ */
+export function primitiveDescAvoiding(
+  dnnl: Dnnl,
+  opDesc: Uint8Array,
+  avoid: (impl: string) => boolean,
+  hint: Deno.PointerValue = null,
+): Deno.PointerValue {
+  const cell = new BigUint64Array(1);
+  const status = dnnl.lib.dnnl_primitive_desc_iterator_create(
+    cell,
+    opDesc,
+    null,
+    dnnl.engine,
+    hint,
+  );
+  if (status !== 0) return primitiveDesc(dnnl, opDesc, null, hint);
+  const it = outPointer(cell);
+  try {
+    do {
+      const pd = dnnl.lib.dnnl_primitive_desc_iterator_fetch(it);
+      if (pd !== null && !avoid(implName(dnnl, pd))) return pd;
+      if (pd !== null) dnnl.lib.dnnl_primitive_desc_destroy(pd);
+    } while (dnnl.lib.dnnl_primitive_desc_iterator_next(it) !== ITERATOR_ENDS);
+  } finally {
+    dnnl.lib.dnnl_primitive_desc_iterator_destroy(it);
+  }
+  return primitiveDesc(dnnl, opDesc, null, hint);
+}
+
 /** One argument of a primitive: its DNNL_ARG_* and memory descriptor. */
 export interface ArgSpec {
   readonly arg: number;

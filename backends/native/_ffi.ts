@@ -168,6 +168,18 @@ const symbols = {
     result: "i32",
   },
   dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
+  dnnl_primitive_desc_query: {
+    parameters: ["pointer", "i32", "i32", "buffer"],
+    result: "i32",
+  },
+  dnnl_primitive_desc_iterator_create: {
+    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
+    result: "i32",
+  },
+  dnnl_primitive_desc_iterator_next: { parameters: ["pointer"], result: "i32" },
+  dnnl_primitive_desc_iterator_fetch: { parameters: ["pointer"], result: "pointer" },
+  dnnl_primitive_desc_iterator_destroy: { parameters: ["pointer"], result: "i32" },
+  dnnl_primitive_desc_destroy: { parameters: ["pointer"], result: "i32" },
   dnnl_memory_desc_get_size: { parameters: ["pointer"], result: "usize" },
   dnnl_memory_desc_bytes: {
     name: "dnnl_memory_desc_get_size",
