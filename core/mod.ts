@@ -10,3 +10,4 @@ export * from "./registry.ts";
 export * from "./tf_types.ts";
 export * from "./batch.ts";
 export * from "./fused_adam.ts";
+export * from "./batch_norm_training.ts";

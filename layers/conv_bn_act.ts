@@ -1,5 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Layer, SymbolicTensor } from "../core/tf_types.ts";
+import { batchNormLayer } from "./batch_norm.ts";
+import type { SymbolicTensor } from "../core/tf_types.ts";
+
+export { batchNormLayer };
 
 /** Options of {@linkcode convBnAct}. */
 export interface ConvBnActOptions {
@@ -72,9 +75,4 @@ export function convBnAct(x: SymbolicTensor, options: ConvBnActOptions): Symboli
       .apply(y) as SymbolicTensor;
   }
   return y;
-}
-
-/** The batch-norm layer every skiplab block uses (momentum 0.9, ε 1e-3: moving statistics settle within a few hundred steps, which short runs need; Keras uses 0.99). */
-export function batchNormLayer(name: string): Layer {
-  return tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-3, name });
 }

@@ -30,6 +30,12 @@ export const ENV_VARS: readonly string[] = [
   "LOCALAPPDATA",
   // Colour in terminal charts (analysis/line_chart.ts).
   "NO_COLOR",
+  // OpenMP's wait policy, which the native backend sets to passive unless one is chosen
+  // (backends/native/_ffi.ts), and its switch to keep activations NHWC (_conv.ts).
+  "OMP_WAIT_POLICY",
+  "GOMP_SPINCOUNT",
+  "KMP_BLOCKTIME",
+  "SKIPLAB_NHWC",
   // Mesa's Vulkan driver under the webgpu backend (backends/webgpu.ts).
   "XDG_RUNTIME_DIR",
   // npm:yaml reads its debug switches whenever it parses.

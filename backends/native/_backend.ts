@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BufferPool } from "./_buffers.ts";
+import { toPlain } from "./_layout.ts";
 
 /** A MathBackendCPU that recycles the arrays of disposed native outputs. */
 export class NativeBackend extends tf.MathBackendCPU {
@@ -15,6 +16,8 @@ export class NativeBackend extends tf.MathBackendCPU {
 
   /** The tensor's values; the array escapes recycling, as the caller now holds it. */
   override readSync(dataId: tf.DataId): tf.backend_util.BackendValues {
+    // JavaScript sees NHWC values only (see `_layout.ts`).
+    toPlain(this, dataId);
     const values = super.readSync(dataId);
     this.buffers.escape(values);
     return values;

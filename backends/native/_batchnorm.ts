@@ -1,23 +1,34 @@
 /**
  * Batch normalisation of NHWC tensors on oneDNN's batch-normalization
- * primitives (multithreaded, vectorised), with the statistics given as inputs
+ * primitives (multithreaded, vectorised). With the statistics given as inputs
  * as tfjs's `FusedBatchNorm` has them: the forward kernel, and
  * {@link BATCH_NORM_GRAD_KERNEL}, all five gradients of `FusedBatchNorm` in
  * one pass (used by the native gradient of `FusedBatchNorm`, see `_gradients.ts`).
+ * With the batch's own statistics (skiplab's batch-norm layer in training,
+ * `layers/batch_norm.ts`): {@link BATCH_NORM_TRAINING_KERNEL}, statistics and
+ * output in one primitive, and its gradient, whose one backward primitive
+ * includes the paths through the mean and variance.
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
-import { type ArgSpec, Cache, memoryDesc, Primitive, primitiveDesc } from "./_dnnl.ts";
+import * as tf from "@tensorflow/tfjs";
+import { BATCH_NORM_TRAINING_KERNEL } from "../../core/batch_norm_training.ts";
+import { type ArgSpec, Cache, memoryDesc, Primitive, primitiveDescAvoiding } from "./_dnnl.ts";
 import { type Dnnl, E, SIZE } from "./_ffi.ts";
 import { allFloat32, alloc, type KernelArgs, output, values } from "./_kernel_util.ts";
+import { common, type Layout, layoutOf, setLayout, toPlain } from "./_layout.ts";
 import { jsFusedBatchNorm } from "./_reduce.ts";
 
 /** Name of the native kernel computing the gradients of `FusedBatchNorm`. */
 export const BATCH_NORM_GRAD_KERNEL = "SkiplabFusedBatchNormGrad";
+/** Name of the native kernel computing the gradients of {@link BATCH_NORM_TRAINING_KERNEL}. */
+export const BATCH_NORM_TRAINING_GRAD_KERNEL = "SkiplabBatchNormTrainingGrad";
 
-// dnnl_use_global_stats | dnnl_use_scale | dnnl_use_shift
-const FLAGS = 0x1 | 0x8 | 0x10;
+export { BATCH_NORM_TRAINING_KERNEL };
+
+// dnnl_use_scale | dnnl_use_shift, with dnnl_use_global_stats for given statistics.
+const OWN_STATS = 0x8 | 0x10;
+const GIVEN_STATS = 0x1 | OWN_STATS;
 const ARG = { mean: 49, variance: 50, scale: 51, shift: 52, diffScale: 255, diffShift: 256 };
 
 interface Pair {
@@ -27,17 +38,38 @@ interface Pair {
 
 const size = (shape: readonly number[]) => shape.reduce((p, v) => p * v, 1);
 
-function build(dnnl: Dnnl, shape: readonly number[], eps: number, grad: boolean): Pair {
+/**
+ * oneDNN's `bnorm_jit` (its first choice for blocked layouts) synchronises its
+ * threads with spinning barriers: with a core shared, a layer took 30-60x its
+ * time. `bnorm_tbb_jit` (its choice for NHWC) needs no barriers.
+ */
+const barriers = (impl: string) => impl.startsWith("bnorm_jit:");
+
+/**
+ * Forward (and with `grad` backward) primitives. Given statistics are inputs
+ * of both; own statistics (`own`) are outputs of the forward pass, and the
+ * backward pass differentiates through them.
+ */
+function build(
+  dnnl: Dnnl,
+  shape: readonly number[],
+  eps: number,
+  grad: boolean,
+  own: boolean,
+  layout: Layout | undefined,
+): Pair {
   const [n, h, w, c] = shape;
-  const data = memoryDesc(dnnl, [n, c, h, w], E.tagNhwc);
+  // Blocked activations (see `_layout.ts`) as they are; oneDNN normalises any layout.
+  const data = layout?.md ?? memoryDesc(dnnl, [n, c, h, w], E.tagNhwc);
   const stat = memoryDesc(dnnl, [c], E.tagA);
   const desc = new Uint8Array(SIZE.bnDesc);
-  const prop = grad ? E.forwardTraining : E.forwardInference;
-  let status = dnnl.lib.dnnl_batch_normalization_forward_desc_init(desc, prop, data, eps, FLAGS);
+  const prop = grad || own ? E.forwardTraining : E.forwardInference;
+  const flags = own ? OWN_STATS : GIVEN_STATS;
+  let status = dnnl.lib.dnnl_batch_normalization_forward_desc_init(desc, prop, data, eps, flags);
   if (status !== 0) {
     throw new Error(`oneDNN batch_normalization_forward_desc_init failed (${status})`);
   }
-  const fwdPd = primitiveDesc(dnnl, desc);
+  const fwdPd = primitiveDescAvoiding(dnnl, desc, barriers);
   const fwdSpecs: ArgSpec[] = [
     { arg: E.argSrc, md: data },
     { arg: ARG.mean, md: stat },
@@ -55,12 +87,12 @@ function build(dnnl: Dnnl, shape: readonly number[], eps: number, grad: boolean)
     data,
     data,
     eps,
-    FLAGS,
+    flags,
   );
   if (status !== 0) {
     throw new Error(`oneDNN batch_normalization_backward_desc_init failed (${status})`);
   }
-  const bwd = new Primitive(dnnl, primitiveDesc(dnnl, bdesc, null, fwdPd), [
+  const bwd = new Primitive(dnnl, primitiveDescAvoiding(dnnl, bdesc, barriers, fwdPd), [
     { arg: E.argSrc, md: data },
     { arg: ARG.mean, md: stat },
     { arg: ARG.variance, md: stat },
@@ -90,8 +122,17 @@ export function batchNormKernels(
   dnnl: Dnnl,
 ): Record<string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]> {
   const cache = new Cache<Pair>();
-  const prims = (shape: readonly number[], eps: number, grad: boolean) =>
-    cache.get(`${shape},${eps},${grad}`, () => build(dnnl, shape, eps, grad));
+  const prims = (
+    shape: readonly number[],
+    eps: number,
+    grad: boolean,
+    own = false,
+    layout?: Layout,
+  ) =>
+    cache.get(
+      `${shape},${eps},${grad},${own},${layout?.id}`,
+      () => build(dnnl, shape, eps, grad, own, layout),
+    );
   const ones = (c: number) => new Float32Array(c).fill(1);
   const epsOf = (args: KernelArgs) =>
     (args.attrs as unknown as tf.FusedBatchNormAttrs).varianceEpsilon ?? 0.001;
@@ -100,11 +141,12 @@ export function batchNormKernels(
     FusedBatchNorm(args) {
       const { x, mean, variance, offset, scale } = args.inputs;
       if (!nativeBatchNormShape(x, mean, variance, offset, scale)) {
+        toPlain(args.backend, x);
         return jsFusedBatchNorm(args);
       }
-      const c = x.shape[3], b = args.backend;
+      const c = x.shape[3], b = args.backend, layout = layoutOf(x);
       const out = alloc(b, size(x.shape));
-      prims(x.shape, epsOf(args), false).fwd.execute([
+      prims(x.shape, epsOf(args), false, false, layout).fwd.execute([
         values(b, x),
         values(b, mean),
         values(b, variance),
@@ -112,7 +154,9 @@ export function batchNormKernels(
         offset ? values(b, offset) : new Float32Array(c),
         out,
       ]);
-      return output(b, [...x.shape], out);
+      const y = output(b, [...x.shape], out);
+      setLayout(y, layout);
+      return y;
     },
     /** Inputs dy, x, mean, variance, scale?; outputs dx, dmean, dvariance, dscale, doffset. */
     [BATCH_NORM_GRAD_KERNEL](args) {
@@ -154,5 +198,93 @@ export function batchNormKernels(
         output(b, [c], dOffset),
       ];
     },
+    /** Inputs x, scale, offset; outputs y, mean, variance. */
+    [BATCH_NORM_TRAINING_KERNEL](args) {
+      const { x, scale, offset } = args.inputs;
+      if (!nativeBatchNormShape(x, scale, offset) || !scale || !offset) {
+        throw new TypeError(
+          `${BATCH_NORM_TRAINING_KERNEL}: needs a float32 NHWC 'x' and per-channel 'scale' and ` +
+            `'offset', got x ${x.dtype}[${x.shape}], scale [${scale?.shape}], ` +
+            `offset [${offset?.shape}]`,
+        );
+      }
+      const c = x.shape[3], b = args.backend, layout = layoutOf(x);
+      const y = alloc(b, size(x.shape)), mean = alloc(b, c), variance = alloc(b, c);
+      prims(x.shape, epsOf(args), false, true, layout).fwd.execute([
+        values(b, x),
+        mean,
+        variance,
+        values(b, scale),
+        values(b, offset),
+        y,
+      ]);
+      const out = output(b, [...x.shape], y);
+      setLayout(out, layout);
+      return [out, output(b, [c], mean), output(b, [c], variance)];
+    },
+    /**
+     * Inputs dy, x, mean, variance, scale and the gradients dmean, dvariance of
+     * the statistics outputs; outputs dx, dscale, doffset.
+     */
+    [BATCH_NORM_TRAINING_GRAD_KERNEL](args) {
+      const { dy, x, mean, variance, scale, dmean, dvariance } = args.inputs;
+      if (
+        !nativeBatchNormShape(x, mean, variance, scale, dmean, dvariance) ||
+        dy.shape.join() !== x.shape.join()
+      ) {
+        throw new TypeError(
+          `${BATCH_NORM_TRAINING_GRAD_KERNEL}: needs float32 NHWC 'x' and 'dy' of one shape ` +
+            `and per-channel stats, got x [${x.shape}], dy [${dy.shape}], mean [${mean.shape}]`,
+        );
+      }
+      const c = x.shape[3], b = args.backend, n = size(x.shape) / c;
+      const dm = values(b, dmean), dv = values(b, dvariance);
+      const extra = dm.some((v) => v !== 0) || dv.some((v) => v !== 0);
+      // The statistics' own gradients are added below in NHWC order.
+      if (extra) [dy, x].forEach((t) => toPlain(b, t));
+      const layout = common(b, dy, x);
+      const dx = alloc(b, size(x.shape)), dScale = alloc(b, c), dOffset = alloc(b, c);
+      const xv = values(b, x), mv = values(b, mean);
+      prims(x.shape, epsOf(args), true, true, layout).bwd!.execute([
+        xv,
+        mv,
+        values(b, variance),
+        values(b, dy),
+        values(b, scale),
+        new Float32Array(c),
+        dx,
+        dScale,
+        dOffset,
+      ]);
+      // Gradients reaching the statistics themselves (zero in a training step, where they
+      // only feed the moving averages): d mean/dx = 1/n, d var/dx = 2(x − μ)/n.
+      if (extra) {
+        for (let i = 0; i < dx.length; i += c) {
+          for (let j = 0; j < c; j++) dx[i + j] += (dm[j] + 2 * dv[j] * (xv[i + j] - mv[j])) / n;
+        }
+      }
+      const dxOut = output(b, [...x.shape], dx);
+      setLayout(dxOut, layout);
+      return [dxOut, output(b, [c], dScale), output(b, [c], dOffset)];
+    },
   };
+}
+
+/** Registers the gradient of {@link BATCH_NORM_TRAINING_KERNEL} (native kernels only). */
+export function installBatchNormTrainingGradient(): void {
+  tf.registerGradient({
+    kernelName: BATCH_NORM_TRAINING_KERNEL,
+    inputsToSave: ["x", "scale"],
+    outputsToSave: [false, true, true],
+    gradFunc: (dys, saved, attrs) => {
+      const [dy, dmean, dvariance] = dys as tf.Tensor[];
+      const [x, scale, mean, variance] = saved;
+      const [dx, dScale, dOffset] = tf.engine().runKernel(
+        BATCH_NORM_TRAINING_GRAD_KERNEL,
+        { dy, x, mean, variance, scale, dmean, dvariance },
+        attrs,
+      ) as tf.Tensor[];
+      return { x: () => dx, scale: () => dScale, offset: () => dOffset };
+    },
+  });
 }

@@ -21,9 +21,33 @@ const libcSymbols = {
   free: { parameters: ["pointer"], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
+const madviseSymbol = {
+  madvise: { parameters: ["pointer", "usize", "i32"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
 type Libc = Deno.DynamicLibrary<typeof libcSymbols>["symbols"];
 
 const M_MMAP_THRESHOLD = -3;
+const MADV_HUGEPAGE = 14;
+/** Blocks from this size on are asked to live in 2 MB transparent huge pages. */
+const HUGE_FROM = 4 << 20;
+const HUGE_PAGE = 2 << 20;
+
+/**
+ * Linux's madvise, to ask for transparent huge pages: a freed block goes back
+ * to the system and the next one is fresh pages, so a ResNet-18 step took
+ * 240,000 page faults (0.6 s of system time) in 4 kB pages; 2 MB pages take 512
+ * times fewer. Null elsewhere.
+ */
+function openMadvise(): ((ptr: Deno.PointerValue, bytes: number) => void) | null {
+  if (Deno.build.os !== "linux") return null;
+  try {
+    const { madvise } = Deno.dlopen("libc.so.6", madviseSymbol).symbols;
+    return (ptr, bytes) => void madvise(ptr, BigInt(bytes), MADV_HUGEPAGE);
+  } catch {
+    return null;
+  }
+}
 
 function openLibc(): Libc | null {
   const names = Deno.build.os === "darwin" ? ["libSystem.B.dylib"] : ["libc.so.6", "libc.so"];
@@ -62,6 +86,7 @@ const ALIGN = 64;
  */
 export class BufferPool {
   readonly #libc: Libc | null;
+  readonly #madvise: ((ptr: Deno.PointerValue, bytes: number) => void) | null;
   readonly #blocks = new WeakMap<ArrayBufferLike, NativeBlock>();
   readonly #finalizer: FinalizationRegistry<NativeBlock>;
   readonly #bySize = new Map<number, Float32Array[]>();
@@ -78,6 +103,7 @@ export class BufferPool {
    */
   constructor(native = true, readonly budgetBytes: number = 2 ** 27) {
     this.#libc = native ? openLibc() : null;
+    this.#madvise = this.#libc === null ? null : openMadvise();
     const libc = this.#libc;
     this.#finalizer = new FinalizationRegistry((block) => {
       if (!block.freed && libc !== null) {
@@ -109,8 +135,12 @@ export class BufferPool {
       return fresh;
     }
     const bytes = n * 4;
-    const ptr = this.#libc.aligned_alloc(BigInt(ALIGN), BigInt(Math.ceil(bytes / ALIGN) * ALIGN));
+    const huge = this.#madvise !== null && bytes >= HUGE_FROM;
+    const align = huge ? HUGE_PAGE : ALIGN;
+    const size = Math.ceil(bytes / align) * align;
+    const ptr = this.#libc.aligned_alloc(BigInt(align), BigInt(size));
     if (ptr === null) throw new RangeError(`Cannot allocate ${bytes} bytes for a tensor`);
+    if (huge) this.#madvise!(ptr, size);
     const buffer = Deno.UnsafePointerView.getArrayBuffer(ptr, bytes);
     const block = { ptr, freed: false, escaped: false };
     this.#blocks.set(buffer, block);

@@ -1,179 +1,77 @@
 /**
  * Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter on oneDNN
- * convolution primitives, in tfjs's own layouts (NHWC data, HWIO filters).
+ * convolution primitives (`_conv_primitives.ts`): NHWC data and HWIO filters
+ * in, filters in oneDNN's blocked layout (reordered once per filter value),
+ * activations in the blocked layout oneDNN prefers, passed on to the next
+ * native kernel as they are (`_layout.ts`).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { Cache, type Layered } from "./_dnnl.ts";
+import type { Dnnl } from "./_ffi.ts";
+import { build, keyOf, type Kind } from "./_conv_primitives.ts";
 import {
-  Cache,
-  dims,
-  Layered,
-  type LayeredArg,
-  memoryDesc,
-  primitiveDesc,
-  reluAttr,
-} from "./_dnnl.ts";
-import { type Dnnl, E, SIZE } from "./_ffi.ts";
-import { allFloat32, alloc, cpuKernel1, type KernelArgs, output, values } from "./_kernel_util.ts";
+  allFloat32,
+  alloc,
+  cpuKernel1,
+  type CpuLike,
+  type KernelArgs,
+  output,
+  values,
+} from "./_kernel_util.ts";
+import { intern, type Layout, layoutOf, setLayout, toPlain } from "./_layout.ts";
 
-type Kind = "fwd" | "fwdBias" | "fwdBiasRelu" | "fwdRelu" | "bwdData" | "bwdWeights";
-
-function geometry(info: tf.backend_util.Conv2DInfo) {
-  const p = info.padInfo;
-  return {
-    src: [info.batchSize, info.inChannels, info.inHeight, info.inWidth],
-    wei: [info.outChannels, info.inChannels, info.filterHeight, info.filterWidth],
-    dst: [info.batchSize, info.outChannels, info.outHeight, info.outWidth],
-    strides: dims([info.strideHeight, info.strideWidth]),
-    dilates: dims([info.dilationHeight - 1, info.dilationWidth - 1]),
-    padL: dims([p.top, p.left]),
-    padR: dims([p.bottom, p.right]),
-  };
+/**
+ * Whether each activation argument of `prim` can be passed in its blocked
+ * layout: inputs already in it, outputs left in it. An input blocked otherwise
+ * is turned into NHWC first (the primitive then reorders it in).
+ */
+function direct(
+  backend: CpuLike,
+  prim: Layered,
+  ins: readonly (tf.TensorInfo | undefined)[],
+): boolean[] {
+  return prim.blocked.map((md, i) => {
+    if (md === undefined) return false;
+    const t = ins[i];
+    if (t === undefined) return true; // an output
+    const have = layoutOf(t);
+    if (have === intern(md)) return true;
+    toPlain(backend, t);
+    return false;
+  });
 }
 
-/** Which convolution tensors oneDNN may lay out as it likes (reordered in and out). */
-interface Free {
-  data: boolean;
-  weights: boolean;
+/** Records the layout an output was left in by {@link direct}. */
+function leave(prim: Layered, flags: readonly boolean[], index: number, out: tf.TensorInfo) {
+  const md = prim.blocked[index];
+  const layout: Layout | undefined = flags[index] && md !== undefined ? intern(md) : undefined;
+  setLayout(out, layout);
+  return out;
 }
 
-function mds(dnnl: Dnnl, info: tf.backend_util.Conv2DInfo, free: Free) {
-  const g = geometry(info);
-  const plain = {
-    src: memoryDesc(dnnl, g.src, E.tagNhwc),
-    wei: memoryDesc(dnnl, g.wei, E.tagHwio),
-    dst: memoryDesc(dnnl, g.dst, E.tagNhwc),
-  };
-  const op = {
-    src: free.data ? memoryDesc(dnnl, g.src, E.tagAny) : plain.src,
-    wei: free.weights ? memoryDesc(dnnl, g.wei, E.tagAny) : plain.wei,
-    dst: free.data ? memoryDesc(dnnl, g.dst, E.tagAny) : plain.dst,
-  };
-  return { g, plain, op };
+/** The cpu backend's kernel, on NHWC inputs. */
+function cpu(name: string, args: KernelArgs): tf.TensorInfo {
+  for (const t of Object.values(args.inputs)) if (t !== undefined) toPlain(args.backend, t);
+  return cpuKernel1(name, args);
 }
 
-function forwardDesc(
-  dnnl: Dnnl,
-  info: tf.backend_util.Conv2DInfo,
-  free: Free,
-  bias: boolean,
-): Uint8Array {
-  const { g, op } = mds(dnnl, info, free);
-  const desc = new Uint8Array(SIZE.convDesc);
-  const biasMd = memoryDesc(dnnl, [info.outChannels], E.tagA);
-  const status = dnnl.lib.dnnl_dilated_convolution_forward_desc_init(
-    desc,
-    E.forwardTraining,
-    E.convDirect,
-    op.src,
-    op.wei,
-    bias ? biasMd : null,
-    op.dst,
-    g.strides,
-    g.dilates,
-    g.padL,
-    g.padR,
-  );
-  if (status !== 0) throw new Error(`oneDNN convolution_forward_desc_init failed (${status})`);
-  return desc;
-}
-
-function build(dnnl: Dnnl, info: tf.backend_util.Conv2DInfo, kind: Kind, free: Free): Layered {
-  const { g, plain, op } = mds(dnnl, info, free);
-  const q = (on: boolean, query: number) => on ? query : undefined;
-  if (kind === "bwdData" || kind === "bwdWeights") {
-    const hint = primitiveDesc(dnnl, forwardDesc(dnnl, info, free, false));
-    const desc = new Uint8Array(SIZE.convDesc);
-    const status = kind === "bwdData"
-      ? dnnl.lib.dnnl_dilated_convolution_backward_data_desc_init(
-        desc,
-        E.convDirect,
-        op.src,
-        op.wei,
-        op.dst,
-        g.strides,
-        g.dilates,
-        g.padL,
-        g.padR,
-      )
-      : dnnl.lib.dnnl_dilated_convolution_backward_weights_desc_init(
-        desc,
-        E.convDirect,
-        op.src,
-        op.wei,
-        null,
-        op.dst,
-        g.strides,
-        g.dilates,
-        g.padL,
-        g.padR,
-      );
-    if (status !== 0) throw new Error(`oneDNN convolution ${kind} desc_init failed (${status})`);
-    const pd = primitiveDesc(dnnl, desc, null, hint);
-    return kind === "bwdData"
-      ? new Layered(dnnl, pd, [
-        { arg: E.argDiffDst, plain: plain.dst, query: q(free.data, E.queryDiffDstMd) },
-        { arg: E.argWeights, plain: plain.wei, query: q(free.weights, E.queryWeightsMd) },
-        {
-          arg: E.argDiffSrc,
-          plain: plain.src,
-          query: q(free.data, E.queryDiffSrcMd),
-          output: true,
-        },
-      ])
-      : new Layered(dnnl, pd, [
-        { arg: E.argSrc, plain: plain.src, query: q(free.data, E.querySrcMd) },
-        { arg: E.argDiffDst, plain: plain.dst, query: q(free.data, E.queryDiffDstMd) },
-        {
-          arg: E.argDiffWeights,
-          plain: plain.wei,
-          query: q(free.weights, E.queryDiffWeightsMd),
-          output: true,
-        },
-      ]);
+function nhwcOnly(): boolean {
+  try {
+    return Deno.env.get("SKIPLAB_NHWC") === "1";
+  } catch {
+    return false; // No --allow-env: the default.
   }
-  const bias = kind === "fwdBias" || kind === "fwdBiasRelu";
-  const relu = kind === "fwdRelu" || kind === "fwdBiasRelu";
-  const desc = forwardDesc(dnnl, info, free, bias);
-  const pd = primitiveDesc(dnnl, desc, relu ? reluAttr(dnnl) : null);
-  const args: LayeredArg[] = [
-    { arg: E.argSrc, plain: plain.src, query: q(free.data, E.querySrcMd) },
-    { arg: E.argWeights, plain: plain.wei, query: q(free.weights, E.queryWeightsMd) },
-  ];
-  if (bias) args.push({ arg: E.argBias, plain: memoryDesc(dnnl, [info.outChannels], E.tagA) });
-  args.push({ arg: E.argDst, plain: plain.dst, query: q(free.data, E.queryDstMd), output: true });
-  return new Layered(dnnl, pd, args);
-}
-
-function keyOf(info: tf.backend_util.Conv2DInfo, kind: Kind): string {
-  const p = info.padInfo;
-  return [
-    kind,
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.outChannels,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    p.top,
-    p.bottom,
-    p.left,
-    p.right,
-  ].join(",");
 }
 
 /** Builds the four convolution kernels bound to one oneDNN instance. */
 export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf.TensorInfo> {
   const cache = new Cache<Layered>();
   // Blocked weights let oneDNN use its direct JIT kernels (4x faster backward
-  // passes than im2col+GEMM on plain HWIO here); NHWC activations stay as they are.
-  const free = { data: false, weights: true };
+  // passes than im2col+GEMM on plain HWIO here), blocked activations 10-20% faster
+  // ones still; SKIPLAB_NHWC=1 keeps activations NHWC (to measure the difference).
+  const free = { data: !nhwcOnly(), weights: true };
   const prim = (info: tf.backend_util.Conv2DInfo, kind: Kind) =>
     cache.get(keyOf(info, kind), () => build(dnnl, info, kind, free));
   const channelsLast = (attrs: tf.NamedAttrMap) => attrs.dataFormat !== "NCHW";
@@ -196,18 +94,20 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
       args.backend,
       info.batchSize * info.outHeight * info.outWidth * info.outChannels,
     );
+    const p = prim(info, kind);
+    const flags = direct(args.backend, p, bias ? [x, filter, bias] : [x, filter]);
     const bufs = [values(args.backend, x), values(args.backend, filter)];
     if (bias) bufs.push(values(args.backend, bias));
     bufs.push(out);
     // tfjs never changes a dataId's values, so the filter's dataId names its contents.
-    prim(info, kind).execute(bufs, [undefined, filter.dataId]);
-    return output(args.backend, info.outShape, out);
+    p.execute(bufs, [undefined, filter.dataId], flags);
+    return leave(p, flags, bufs.length - 1, output(args.backend, info.outShape, out));
   }
 
   return {
     Conv2D(args) {
       const { x, filter } = args.inputs;
-      if (!channelsLast(args.attrs!) || !allFloat32(x, filter)) return cpuKernel1("Conv2D", args);
+      if (!channelsLast(args.attrs!) || !allFloat32(x, filter)) return cpu("Conv2D", args);
       return forward(args);
     },
     FusedConv2D(args) {
@@ -221,7 +121,7 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
         !channelsLast(args.attrs!) || !allFloat32(x, filter, bias) || !biasOk ||
         (act !== "linear" && act !== "relu")
       ) {
-        return cpuKernel1("FusedConv2D", args);
+        return cpu("FusedConv2D", args);
       }
       return forward(args, bias, act === "relu");
     },
@@ -229,7 +129,7 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
       const { dy, filter } = args.inputs;
       const a = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
       if (!channelsLast(args.attrs!) || !allFloat32(dy, filter)) {
-        return cpuKernel1("Conv2DBackpropInput", args);
+        return cpu("Conv2DBackpropInput", args);
       }
       const info = tf.backend_util.computeConv2DInfo(
         a.inputShape,
@@ -240,17 +140,20 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
         a.dimRoundingMode,
       );
       const out = alloc(args.backend, info.inShape.reduce((p, v) => p * v, 1));
-      prim(info, "bwdData").execute(
+      const p = prim(info, "bwdData");
+      const flags = direct(args.backend, p, [dy, filter]);
+      p.execute(
         [values(args.backend, dy), values(args.backend, filter), out],
         [undefined, filter.dataId],
+        flags,
       );
-      return output(args.backend, info.inShape, out);
+      return leave(p, flags, 2, output(args.backend, info.inShape, out));
     },
     Conv2DBackpropFilter(args) {
       const { x, dy } = args.inputs;
       const a = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
       if (!channelsLast(args.attrs!) || !allFloat32(x, dy)) {
-        return cpuKernel1("Conv2DBackpropFilter", args);
+        return cpu("Conv2DBackpropFilter", args);
       }
       const info = tf.backend_util.computeConv2DInfo(
         x.shape as [number, number, number, number],
@@ -261,8 +164,9 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
         a.dimRoundingMode,
       );
       const out = alloc(args.backend, a.filterShape.reduce((p, v) => p * v, 1));
-      const src = values(args.backend, x);
       if (strided1x1(info)) {
+        toPlain(args.backend, x);
+        const src = values(args.backend, x);
         // oneDNN 2.6's AVX2 1x1 backward-weights kernel gets strided 1x1 filter gradients wrong
         // for some channel counts (3 or 5 input channels: errors of 1e-2 to 4e-1, relative).
         // Taking every stride-th pixel first makes it a stride-1 problem, and a smaller one.
@@ -274,9 +178,19 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
           1,
           "valid",
         );
-        prim(unit, "bwdWeights").execute([sub, values(args.backend, dy), out]);
+        const p = prim(unit, "bwdWeights");
+        p.execute(
+          [sub, values(args.backend, dy), out],
+          undefined,
+          direct(args.backend, p, [
+            undefined,
+            dy,
+          ]).map((f, i) => i === 1 && f),
+        );
       } else {
-        prim(info, "bwdWeights").execute([src, values(args.backend, dy), out]);
+        const p = prim(info, "bwdWeights");
+        const flags = direct(args.backend, p, [x, dy]);
+        p.execute([values(args.backend, x), values(args.backend, dy), out], undefined, flags);
       }
       return output(args.backend, [...a.filterShape], out);
     },

@@ -50,6 +50,49 @@ export function primitiveDesc(
   return outPointer(cell);
 }
 
+const QUERY_IMPL_INFO_STR = 8;
+const ITERATOR_ENDS = 4;
+
+/** The name of the implementation a primitive descriptor chose, e.g. `jit:avx2`. */
+export function implName(dnnl: Dnnl, pd: Deno.PointerValue): string {
+  const cell = new BigUint64Array(1);
+  check(dnnl.lib.dnnl_primitive_desc_query(pd, QUERY_IMPL_INFO_STR, 0, cell), "query impl");
+  const ptr = outPointer(cell);
+  return ptr === null ? "" : new Deno.UnsafePointerView(ptr).getCString();
+}
+
+/**
+ * Like {@link primitiveDesc}, but skipping implementations `avoid` names
+ * while another one exists (oneDNN lists them fastest first on idle cores).
+ */
+export function primitiveDescAvoiding(
+  dnnl: Dnnl,
+  opDesc: Uint8Array,
+  avoid: (impl: string) => boolean,
+  hint: Deno.PointerValue = null,
+): Deno.PointerValue {
+  const cell = new BigUint64Array(1);
+  const status = dnnl.lib.dnnl_primitive_desc_iterator_create(
+    cell,
+    opDesc,
+    null,
+    dnnl.engine,
+    hint,
+  );
+  if (status !== 0) return primitiveDesc(dnnl, opDesc, null, hint);
+  const it = outPointer(cell);
+  try {
+    do {
+      const pd = dnnl.lib.dnnl_primitive_desc_iterator_fetch(it);
+      if (pd !== null && !avoid(implName(dnnl, pd))) return pd;
+      if (pd !== null) dnnl.lib.dnnl_primitive_desc_destroy(pd);
+    } while (dnnl.lib.dnnl_primitive_desc_iterator_next(it) !== ITERATOR_ENDS);
+  } finally {
+    dnnl.lib.dnnl_primitive_desc_iterator_destroy(it);
+  }
+  return primitiveDesc(dnnl, opDesc, null, hint);
+}
+
 /** One argument of a primitive: its DNNL_ARG_* and memory descriptor. */
 export interface ArgSpec {
   readonly arg: number;
@@ -134,6 +177,22 @@ export interface LayeredArg {
   readonly query?: number;
   /** True for results (reordered back to the plain layout after the run). */
   readonly output?: boolean;
+  /**
+   * True when the argument's blocked copy need not outlive the run (activations,
+   * not weights reused by key): its scratch memory is shared by all primitives.
+   */
+  readonly transient?: boolean;
+}
+
+/** Scratch memory of transient blocked copies, by slot, shared by every {@link Layered}. */
+const sharedScratch: Uint8Array[] = [];
+
+function scratchSlot(slot: number, bytes: number): Uint8Array {
+  const have = sharedScratch[slot];
+  if (have !== undefined && have.byteLength >= bytes) return have.subarray(0, bytes);
+  // Grown to the largest size asked for; primitives run one at a time.
+  sharedScratch[slot] = new Uint8Array(bytes);
+  return sharedScratch[slot];
 }
 
 /**
@@ -144,21 +203,33 @@ export class Layered {
   readonly #main: Primitive;
   readonly #steps: {
     reorder: Primitive;
-    scratch: Uint8Array;
+    scratch?: Uint8Array;
+    bytes: number;
+    slot: number;
     index: number;
     output: boolean;
     /** Identity of the input last reordered into `scratch`. */
     last?: object;
   }[] = [];
   readonly #buffers: ArrayBufferView[];
+  /**
+   * Per argument, the blocked layout the primitive chose for a transient
+   * argument of the plain one's size (a buffer already in it needs no
+   * reorder, see `direct` of {@link execute}); undefined otherwise.
+   */
+  readonly blocked: (Uint8Array | undefined)[];
 
   constructor(dnnl: Dnnl, pd: Deno.PointerValue, args: readonly LayeredArg[]) {
     const specs: ArgSpec[] = [];
     this.#buffers = new Array(args.length);
+    this.blocked = new Array(args.length);
     args.forEach((a, index) => {
       const chosen = a.query === undefined ? a.plain : queryMdCopy(dnnl, pd, a.query);
       specs.push({ arg: a.arg, md: chosen });
       if (a.query === undefined || dnnl.lib.dnnl_memory_desc_equal(chosen, a.plain) === 1) return;
+      const sameSize = dnnl.lib.dnnl_memory_desc_bytes(chosen) ===
+        dnnl.lib.dnnl_memory_desc_bytes(a.plain);
+      if (a.transient && sameSize) this.blocked[index] = chosen;
       const [from, to] = a.output ? [chosen, a.plain] : [a.plain, chosen];
       const cell = new BigUint64Array(1);
       check(
@@ -169,8 +240,10 @@ export class Layered {
         { arg: E.argSrc, md: from },
         { arg: E.argDst, md: to },
       ]);
-      const scratch = new Uint8Array(Number(dnnl.lib.dnnl_memory_desc_bytes(chosen)));
-      this.#steps.push({ reorder, scratch, index, output: Boolean(a.output) });
+      const bytes = Number(dnnl.lib.dnnl_memory_desc_bytes(chosen));
+      const slot = a.transient ? this.#steps.filter((s) => s.scratch === undefined).length : -1;
+      const scratch = a.transient ? undefined : new Uint8Array(bytes);
+      this.#steps.push({ reorder, scratch, bytes, slot, index, output: Boolean(a.output) });
     });
     this.#main = new Primitive(dnnl, pd, specs);
   }
@@ -179,20 +252,32 @@ export class Layered {
    * Runs on plain `buffers`, given in the order of the args. An input with a
    * `keys` entry (an object that names unchanging contents, such as a tfjs
    * dataId) is not reordered again when the previous run had the same key.
+   * Where `direct` is true and the argument has a {@link blocked} layout, its
+   * buffer is in that layout already (an input) or is left in it (an output).
    */
-  execute(buffers: readonly ArrayBufferView[], keys?: readonly (object | undefined)[]): void {
+  execute(
+    buffers: readonly ArrayBufferView[],
+    keys?: readonly (object | undefined)[],
+    direct?: readonly boolean[],
+  ): void {
     const inner = this.#buffers;
     for (let i = 0; i < buffers.length; i++) inner[i] = buffers[i];
     for (const s of this.#steps) {
+      if (direct?.[s.index] === true && this.blocked[s.index] !== undefined) continue;
+      const scratch = s.scratch ?? scratchSlot(s.slot, s.bytes);
       if (!s.output) {
-        const key = keys?.[s.index];
-        if (key === undefined || key !== s.last) s.reorder.execute([buffers[s.index], s.scratch]);
+        const key = s.scratch === undefined ? undefined : keys?.[s.index];
+        if (key === undefined || key !== s.last) s.reorder.execute([buffers[s.index], scratch]);
         s.last = key;
       }
-      inner[s.index] = s.scratch;
+      inner[s.index] = scratch;
     }
     this.#main.execute(inner);
-    for (const s of this.#steps) if (s.output) s.reorder.execute([s.scratch, buffers[s.index]]);
+    for (const s of this.#steps) {
+      if (s.output && inner[s.index] !== buffers[s.index]) {
+        s.reorder.execute([inner[s.index], buffers[s.index]]);
+      }
+    }
   }
 }
 

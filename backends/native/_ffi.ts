@@ -168,7 +168,17 @@ const symbols = {
     result: "i32",
   },
   dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
-  dnnl_primitive_desc_query: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
+  dnnl_primitive_desc_query: {
+    parameters: ["pointer", "i32", "i32", "buffer"],
+    result: "i32",
+  },
+  dnnl_primitive_desc_iterator_create: {
+    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
+    result: "i32",
+  },
+  dnnl_primitive_desc_iterator_next: { parameters: ["pointer"], result: "i32" },
+  dnnl_primitive_desc_iterator_fetch: { parameters: ["pointer"], result: "pointer" },
+  dnnl_primitive_desc_iterator_destroy: { parameters: ["pointer"], result: "i32" },
   dnnl_primitive_desc_destroy: { parameters: ["pointer"], result: "i32" },
   dnnl_get_effective_cpu_isa: { parameters: [], result: "i32" },
   dnnl_memory_desc_get_size: { parameters: ["pointer"], result: "usize" },
@@ -287,8 +297,28 @@ function setThreads(threads: number): number {
   return threads;
 }
 
+/**
+ * Makes idle OpenMP threads sleep at once instead of spinning (unless the user
+ * chose a policy). libgomp spins a waiting thread for about 300,000 rounds by
+ * default; when another process holds one of the cores, one thread's spinning
+ * for a partner that is not running eats the time that partner needs, and a
+ * training step ran 3x slower than on one thread. Read by the OpenMP runtime
+ * when it loads, so this must run before oneDNN is opened.
+ */
+function passiveWaiting(): void {
+  try {
+    const chosen = ["OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME"].some((k) =>
+      Deno.env.get(k) !== undefined
+    );
+    if (!chosen) Deno.env.set("OMP_WAIT_POLICY", "passive");
+  } catch {
+    // Without --allow-env the runtime keeps its defaults.
+  }
+}
+
 /** Opens oneDNN 2.x, creates a CPU engine and stream; throws when absent. */
 export function openDnnl(threads: number): Dnnl {
+  passiveWaiting();
   const errors: string[] = [];
   for (const path of CANDIDATES) {
     let handle: Deno.DynamicLibrary<typeof symbols>;

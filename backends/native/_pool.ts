@@ -14,14 +14,18 @@ import {
   primitiveDesc,
   queryBytes,
   queryMd,
+  queryMdCopy,
 } from "./_dnnl.ts";
 import { type Dnnl, E, SIZE } from "./_ffi.ts";
 import { allFloat32, alloc, cpuKernel1, type KernelArgs, output, values } from "./_kernel_util.ts";
+import { intern, type Layout, layoutOf, setLayout, toPlain } from "./_layout.ts";
 
 interface Pools {
   fwd: Primitive;
   bwd?: Primitive;
   workspace?: Uint8Array;
+  /** Layout of the output (and of dy) when the input is blocked. */
+  dstLayout?: Layout;
 }
 
 function poolInfo(x: tf.TensorInfo, attrs: tf.NamedAttrMap): tf.backend_util.Conv2DInfo {
@@ -36,17 +40,24 @@ function poolInfo(x: tf.TensorInfo, attrs: tf.NamedAttrMap): tf.backend_util.Con
   );
 }
 
-function build(dnnl: Dnnl, info: tf.backend_util.Conv2DInfo, alg: number, grad: boolean): Pools {
+function build(
+  dnnl: Dnnl,
+  info: tf.backend_util.Conv2DInfo,
+  alg: number,
+  grad: boolean,
+  layout: Layout | undefined,
+): Pools {
   const p = info.padInfo;
-  const src = memoryDesc(
+  // A blocked input (see `_layout.ts`) is pooled as it is, into the same blocking.
+  const src = layout?.md ?? memoryDesc(
     dnnl,
     [info.batchSize, info.inChannels, info.inHeight, info.inWidth],
     E.tagNhwc,
   );
-  const dst = memoryDesc(
+  let dst = memoryDesc(
     dnnl,
     [info.batchSize, info.outChannels, info.outHeight, info.outWidth],
-    E.tagNhwc,
+    layout === undefined ? E.tagNhwc : E.tagAny,
   );
   const geo = [
     dims([info.strideHeight, info.strideWidth]),
@@ -60,16 +71,19 @@ function build(dnnl: Dnnl, info: tf.backend_util.Conv2DInfo, alg: number, grad: 
   let status = dnnl.lib.dnnl_pooling_v2_forward_desc_init(desc, prop, alg, src, dst, ...geo);
   if (status !== 0) throw new Error(`oneDNN pooling_v2_forward_desc_init failed (${status})`);
   const fwdPd = primitiveDesc(dnnl, desc);
+  if (layout !== undefined) dst = queryMdCopy(dnnl, fwdPd, E.queryDstMd);
+  const dstLayout = layout === undefined ? undefined : intern(dst);
   const wsBytes = grad ? queryBytes(dnnl, fwdPd, E.queryWorkspaceMd) : 0;
   const fwdSpecs: ArgSpec[] = [{ arg: E.argSrc, md: src }, { arg: E.argDst, md: dst }];
   if (wsBytes > 0) {
     fwdSpecs.push({ arg: E.argWorkspace, md: queryMd(dnnl, fwdPd, E.queryWorkspaceMd) });
   }
   const fwd = new Primitive(dnnl, fwdPd, fwdSpecs);
-  if (!grad) return { fwd };
+  if (!grad) return { fwd, dstLayout };
   const bdesc = new Uint8Array(SIZE.poolDesc);
   status = dnnl.lib.dnnl_pooling_v2_backward_desc_init(bdesc, alg, src, dst, ...geo);
   if (status !== 0) throw new Error(`oneDNN pooling_v2_backward_desc_init failed (${status})`);
+  // The gradient of a blocked pooling is blocked like its input.
   const bwdPd = primitiveDesc(dnnl, bdesc, null, fwdPd);
   const bwdSpecs: ArgSpec[] = [{ arg: E.argDiffDst, md: dst }, { arg: E.argDiffSrc, md: src }];
   if (wsBytes > 0) {
@@ -79,6 +93,7 @@ function build(dnnl: Dnnl, info: tf.backend_util.Conv2DInfo, alg: number, grad: 
     fwd,
     bwd: new Primitive(dnnl, bwdPd, bwdSpecs),
     workspace: wsBytes > 0 ? new Uint8Array(wsBytes) : undefined,
+    dstLayout,
   };
 }
 
@@ -92,33 +107,57 @@ function key(info: tf.backend_util.Conv2DInfo, alg: number, grad: boolean): stri
 /** Builds the pooling kernels bound to one oneDNN instance. */
 export function poolKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf.TensorInfo> {
   const cache = new Cache<Pools>();
-  const pools = (info: tf.backend_util.Conv2DInfo, alg: number, grad: boolean) =>
-    cache.get(key(info, alg, grad), () => build(dnnl, info, alg, grad));
+  const pools = (
+    info: tf.backend_util.Conv2DInfo,
+    alg: number,
+    grad: boolean,
+    layout: Layout | undefined,
+  ) =>
+    cache.get(
+      `${key(info, alg, grad)},${layout?.id}`,
+      () => build(dnnl, info, alg, grad, layout),
+    );
   const size = (shape: number[]) => shape.reduce((p, v) => p * v, 1);
 
   function forward(name: string, alg: number, args: KernelArgs): tf.TensorInfo {
     const { x } = args.inputs;
-    if (!allFloat32(x)) return cpuKernel1(name, args);
+    if (!allFloat32(x)) return (toPlain(args.backend, x), cpuKernel1(name, args));
     const info = poolInfo(x, args.attrs!);
     const out = alloc(args.backend, size(info.outShape));
-    pools(info, alg, false).fwd.execute([values(args.backend, x), out]);
-    return output(args.backend, info.outShape, out);
+    const pl = pools(info, alg, false, layoutOf(x));
+    pl.fwd.execute([values(args.backend, x), out]);
+    const y = output(args.backend, info.outShape, out);
+    setLayout(y, pl.dstLayout);
+    return y;
   }
 
   function backward(name: string, alg: number, args: KernelArgs): tf.TensorInfo {
     const { dy, input } = args.inputs;
-    if (!allFloat32(dy, input)) return cpuKernel1(name, args);
+    if (!allFloat32(dy, input)) {
+      Object.values(args.inputs).forEach((t) => toPlain(args.backend, t));
+      return cpuKernel1(name, args);
+    }
     const info = poolInfo(input, args.attrs!);
-    const pl = pools(info, alg, true);
+    // A blocked input needs dy in the forward output's blocking; otherwise both go NHWC.
+    let layout = layoutOf(input);
+    if (layout === undefined || layoutOf(dy) !== pools(info, alg, true, layout).dstLayout) {
+      toPlain(args.backend, input);
+      toPlain(args.backend, dy);
+      layout = undefined;
+    }
+    const pl = pools(info, alg, true, layout);
     const dx = alloc(args.backend, size(info.inShape));
     if (pl.workspace !== undefined) {
-      const scratch = new Float32Array(size(info.outShape));
+      const scratch = alloc(args.backend, size(info.outShape));
       pl.fwd.execute([values(args.backend, input), scratch, pl.workspace]);
       pl.bwd!.execute([values(args.backend, dy), dx, pl.workspace]);
+      (args.backend as { buffers?: { give(v: unknown): void } }).buffers?.give(scratch);
     } else {
       pl.bwd!.execute([values(args.backend, dy), dx]);
     }
-    return output(args.backend, [...input.shape], dx);
+    const out = output(args.backend, [...input.shape], dx);
+    setLayout(out, layout);
+    return out;
   }
 
   return {

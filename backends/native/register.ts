@@ -10,6 +10,13 @@ import { guardAliases, NativeBackend } from "./_backend.ts";
 import { installNativeGradients } from "./_gradients.ts";
 import { nativeKernels } from "./_kernels.ts";
 import { installEarlyRelease } from "./_release.ts";
+import {
+  BATCH_NORM_TRAINING_GRAD_KERNEL,
+  BATCH_NORM_TRAINING_KERNEL,
+  installBatchNormTrainingGradient,
+} from "./_batchnorm.ts";
+import { RELU_GRAD_KERNEL } from "./_grad_kernels.ts";
+import { inherit, initLayouts, plainInputs } from "./_layout.ts";
 import { installLeanSaves } from "./_saves.ts";
 import { convImplementation } from "./_precision.ts";
 
@@ -35,7 +42,36 @@ const INSTALL = "install oneDNN 2.x: `apt-get install libdnnl2` (Debian/Ubuntu) 
 
 let pending: Promise<NativeStatus> | undefined;
 
+/** Kernels that read blocked activations themselves; all others get NHWC (`_layout.ts`). */
+const LAYOUT_AWARE: ReadonlySet<string> = new Set([
+  "Conv2D",
+  "FusedConv2D",
+  "Conv2DBackpropInput",
+  "Conv2DBackpropFilter",
+  "FusedBatchNorm",
+  BATCH_NORM_TRAINING_KERNEL,
+  BATCH_NORM_TRAINING_GRAD_KERNEL,
+  "MaxPool",
+  "AvgPool",
+  "MaxPoolGrad",
+  "AvgPoolGrad",
+]);
+/** Kernels whose output keeps the layout of inputs that share one. */
+const LAYOUT_AGNOSTIC: ReadonlySet<string> = new Set([
+  "Relu",
+  RELU_GRAD_KERNEL,
+  "Add",
+  "Reshape",
+  "Identity",
+]);
+
+function layouts(kernelName: string, kernel: tf.KernelFunc): tf.KernelFunc {
+  if (LAYOUT_AGNOSTIC.has(kernelName)) return inherit(kernelName, kernel);
+  return LAYOUT_AWARE.has(kernelName) ? kernel : plainInputs(kernel);
+}
+
 function register(dnnl: Dnnl): void {
+  initLayouts(dnnl);
   const overrides = nativeKernels(dnnl);
   const seen = new Set<string>();
   for (const config of tf.getKernelsForBackend("cpu")) {
@@ -44,7 +80,9 @@ function register(dnnl: Dnnl): void {
     tf.registerKernel({
       ...config,
       backendName: NATIVE_BACKEND,
-      kernelFunc: guardAliases((own ?? config.kernelFunc) as tf.KernelFunc),
+      kernelFunc: guardAliases(
+        layouts(config.kernelName, (own ?? config.kernelFunc) as tf.KernelFunc),
+      ),
     });
   }
   // Kernels of skiplab's own (e.g. the fused Adam step) that the cpu backend lacks.
@@ -53,13 +91,14 @@ function register(dnnl: Dnnl): void {
     tf.registerKernel({
       kernelName,
       backendName: NATIVE_BACKEND,
-      kernelFunc: kernelFunc as tf.KernelFunc,
+      kernelFunc: layouts(kernelName, kernelFunc as tf.KernelFunc),
     });
   }
   // Gradient changes act only while the native backend is active; see each module.
   installNativeGradients(NATIVE_BACKEND);
+  installBatchNormTrainingGradient();
   installLeanSaves(NATIVE_BACKEND);
-  installEarlyRelease(NATIVE_BACKEND, seen);
+  installEarlyRelease(NATIVE_BACKEND, [...seen, BATCH_NORM_TRAINING_KERNEL]);
   // Priority 0 keeps tfjs from picking it on its own; callers choose it explicitly.
   tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
 }

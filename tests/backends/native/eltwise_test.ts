@@ -58,3 +58,17 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name: "native large Relu keeps NaN and -0, and maps -Infinity to 0",
+  ignore,
+  fn() {
+    tf.setBackend("native");
+    const n = SHAPE.reduce((p, v) => p * v, 1);
+    const cases = [NaN, -Infinity, Infinity, -0, -2, 3];
+    const x = tf.tensor(Float32Array.from({ length: n }, (_, i) => cases[i % 6]), SHAPE);
+    const y = tf.relu(x).dataSync();
+    cases.forEach((v, i) => assert.ok(Object.is(y[i], v < 0 ? 0 : v), `relu(${v}) = ${y[i]}`));
+    tf.dispose(x);
+  },
+});

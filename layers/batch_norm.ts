@@ -1,0 +1,85 @@
+/**
+ * The batch-norm layer every skiplab block uses, and the kernel that lets a
+ * backend normalise a training batch in one pass.
+ *
+ * In training, tfjs's BatchNormalization computes the batch statistics with
+ * `tf.moments` (Mean, Sub, Square, Mean) before `FusedBatchNorm`, and its
+ * gradient runs back through all of them: about ten activation-sized passes
+ * per layer, and the centred copy kept alive for the backward pass. Where the
+ * active backend registers {@link BATCH_NORM_TRAINING_KERNEL} (skiplab's
+ * native backend does), the layer calls that one kernel instead; elsewhere it
+ * is tfjs's layer unchanged. Either way it is a stock `BatchNormalization`
+ * (same class, config and weights), so saved models load anywhere.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { BATCH_NORM_TRAINING_KERNEL } from "../core/batch_norm_training.ts";
+import type { Layer, Tensor } from "../core/tf_types.ts";
+
+/** What the layer reads of tfjs's BatchNormalization (its fields are not in its public type). */
+interface BatchNormFields {
+  axis: number;
+  momentum: number;
+  epsilon: number;
+  gamma?: { read(): Tensor };
+  beta?: { read(): Tensor };
+  movingMean: { read(): Tensor; write(v: Tensor): void };
+  movingVariance: { read(): Tensor; write(v: Tensor): void };
+}
+
+type Call = Layer["call"];
+
+function fusedTraining(
+  layer: BatchNormFields,
+  inputs: Parameters<Call>[0],
+  kwargs: Parameters<Call>[1],
+): Tensor | null {
+  const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
+  if (kwargs?.training !== true || x === undefined || x.rank !== 4 || x.dtype !== "float32") {
+    return null;
+  }
+  if ((layer.axis !== -1 && layer.axis !== 3) || !layer.gamma || !layer.beta) return null;
+  if (tf.getKernel(BATCH_NORM_TRAINING_KERNEL, tf.getBackend()) === undefined) return null;
+  const { gamma, beta, momentum } = layer;
+  return tf.tidy(() => {
+    const inputs = { x, scale: gamma.read(), offset: beta.read() };
+    const [y, mean, variance] = tf.engine().runKernel(
+      BATCH_NORM_TRAINING_KERNEL,
+      inputs,
+      { varianceEpsilon: layer.epsilon },
+    ) as Tensor[];
+    // The moving averages exactly as tfjs's layer updates them.
+    for (
+      const [v, value] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const
+    ) {
+      tf.tidy(() => {
+        const orig = v.read();
+        v.write(tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - momentum)));
+      });
+    }
+    return y;
+  });
+}
+
+/**
+ * The batch-norm layer every skiplab block uses (momentum 0.9, ε 1e-3: moving
+ * statistics settle within a few hundred steps, which short runs need; Keras
+ * uses 0.99). Training batches go through {@link BATCH_NORM_TRAINING_KERNEL}
+ * where the backend has it.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { batchNormLayer } from "./batch_norm.ts";
+ * const y = batchNormLayer("bn").apply(tf.ones([2, 4, 4, 3]), { training: true }) as tf.Tensor;
+ * console.log(y.shape); // [2, 4, 4, 3]
+ * ```
+ */
+export function batchNormLayer(name: string): Layer {
+  const layer = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-3, name });
+  const stock: Call = layer.call.bind(layer);
+  const fields = layer as unknown as BatchNormFields;
+  layer.call = (inputs, kwargs) => fusedTraining(fields, inputs, kwargs) ?? stock(inputs, kwargs);
+  return layer;
+}
