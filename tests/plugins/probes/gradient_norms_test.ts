@@ -33,7 +33,7 @@ async function train(plugin: Plugin, epochs: number, steps: number) {
     await plugin.onEpochEnd!(metrics(e), fake.epoch(e));
   }
   await plugin.teardown?.(fake.run);
-  return fake.rows.gradients ?? [];
+  return (fake.rows.gradients ?? []).filter((r) => r.point === "epoch");
 }
 
 const close = (a: unknown, b: number) =>
@@ -112,12 +112,12 @@ Deno.test("gradientNorms measures the real gradients of a small dense model", as
   }
   await plugin.onEpochEnd!(metrics(0), fake.epoch(0));
   tf.dispose([w, b, x]);
-  const rows = fake.rows.gradients;
+  const rows = fake.rows.gradients.filter((r) => r.point === "epoch");
   assert.equal(rows.length, 1);
   assert.ok(Number.isFinite(rows[0].norm) && (rows[0].norm as number) > 0);
 });
 
-Deno.test("gradientNorms counts depth over conv and dense layers by default, batch norm only with layers: all", async () => {
+Deno.test("gradientNorms counts depth over conv and dense layers, batch norm (with layers: all) at its convolution's depth", async () => {
   const withBn = (v: number): NamedGradient[] => [
     { layer: "conv", weight: "kernel", depth: 0, grad: tf.fill([3, 3, 1, 1], v) },
     { layer: "bn", weight: "gamma", depth: 1, grad: tf.fill([1], v) },
@@ -131,8 +131,33 @@ Deno.test("gradientNorms counts depth over conv and dense layers by default, bat
     tf.dispose(g.map((x) => x.grad));
     await plugin.onEpochEnd!(metrics(0), fake.epoch(0));
     await plugin.teardown?.(fake.run);
-    return (fake.rows.gradients ?? []).map((r) => [r.layer, r.depth]);
+    return (fake.rows.gradients ?? []).filter((r) => r.point === "epoch")
+      .map((r) => [r.layer, r.depth]);
   };
   assert.deepEqual(await run(probe()), [["conv", 0], ["dense", 1]]);
-  assert.deepEqual(await run(probe({ layers: "all" })), [["conv", 0], ["bn", 1], ["dense", 2]]);
+  assert.deepEqual(await run(probe({ layers: "all" })), [["conv", 0], ["bn", 0], ["dense", 1]]);
+});
+
+Deno.test("gradientNorms records the first step of a fresh run as point init, and a resumed run never", async () => {
+  const rows = async (resumed: boolean) => {
+    const fake = fakeRun();
+    const plugin = probe();
+    for (let s = 0; s < 2; s++) {
+      const g = grads(s + 1);
+      const ctx = fake.step(0, s);
+      plugin.afterGradients!(g, resumed ? { ...ctx, resumedFrom: { epoch: 0, step: 0 } } : ctx);
+      tf.dispose(g.map((x) => x.grad));
+    }
+    await plugin.onEpochEnd!(metrics(0), fake.epoch(0));
+    await plugin.teardown?.(fake.run);
+    return (fake.rows.gradients ?? []).filter((r) => r.point === "init");
+  };
+  const init = await rows(false);
+  // The first step alone (gradients all 1), not the epoch's mean.
+  assert.deepEqual(init.map((r) => [r.layer, r.step, r.path, r.depth]), [
+    ["conv", 0, "main", 0],
+    ["dense", 0, "main", 1],
+  ]);
+  close(init[0].norm, Math.sqrt(11));
+  assert.deepEqual(await rows(true), []);
 });
