@@ -127,7 +127,9 @@ export async function renderRunReport(
     "## Figures\n\n" + (fig.markdown || "No history, gradients or confusion matrix recorded.\n"),
     hasHistory ? "## Epoch history\n\n" + markdownTable(run.history) : "",
     rows ? "## Classification report\n\n" + markdownTable(classReportTable(rows)) : "",
-    hasGradients ? "## Gradient norm per main-path layer (final weights)\n\n" + markdownTable(norms) : "",
+    hasGradients
+      ? "## Gradient norm per main-path layer (final weights)\n\n" + markdownTable(norms)
+      : "",
   ].filter((s) => s !== "").join("\n");
   files.push(await writeReport(dir, md));
 

@@ -1,12 +1,11 @@
 /**
  * `probes/gradient-norms`: the L2 norm of each layer's gradient, the measure
  * of gradient flow the paper compares between plain and residual networks,
- * on the main-path depth axis of models/depth_axis.ts.
+ * on the main-path depth axis the trainer gives each gradient (models/depth_axis.ts).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import { depthAxis } from "../../models/depth_axis.ts";
 import type { NamedGradient, Row, StepContext } from "../../train/types.ts";
 import { parseState } from "../_state.ts";
 import { definePlugin, type PluginFactory } from "../plugin.ts";
@@ -67,7 +66,7 @@ type Point = "init" | "epoch" | "final";
  *   `final`: one batch with the final weights (the trainer's
  *   `afterFinalGradients`: the best weights when a plugin kept them and a
  *   test set is evaluated, else the last; `epoch` is the last trained, `step` -1).
- * - `depth` is the main-path axis ({@linkcode depthAxis}): the stem, each
+ * - `depth` is the main-path axis (`NamedGradient.depth`, from models/depth_axis.ts): the stem, each
  *   block's convolutions and the classifier, input first, 0-based; it names
  *   the same layer in resnet18 and resnet18_noskip (and counts every kernel
  *   layer of baseline_cnn). `path` is `main`, or `shortcut` for a projection
@@ -136,11 +135,6 @@ export const gradientNorms: PluginFactory<GradientNormsOptions> = definePlugin({
     function regroup(grads: readonly NamedGradient[]): void {
       const byKey = new Map<string, Group>();
       const weighted = new Set(grads.filter((g) => g.weight === "kernel").map((g) => g.layer));
-      const names = [...new Set(grads.map((g) => g.layer))];
-      const axis = new Map(
-        depthAxis(names.map((name) => ({ name, kernel: weighted.has(name) })))
-          .map((p) => [p.layer, p]),
-      );
       grads.forEach((g, i) => {
         if (o.layers === "weights" && !weighted.has(g.layer)) return;
         const key = o.per_weight ? `${g.layer}\u0000${g.weight}` : g.layer;
@@ -149,8 +143,8 @@ export const gradientNorms: PluginFactory<GradientNormsOptions> = definePlugin({
           group = {
             layer: g.layer,
             weight: o.per_weight ? g.weight : undefined,
-            path: axis.get(g.layer)!.path,
-            depth: axis.get(g.layer)!.depth,
+            path: g.path,
+            depth: g.depth,
             members: [],
           };
           byKey.set(key, group);

@@ -14,10 +14,10 @@ const probe = (options: Partial<GradientNormsOptions> = {}) =>
 /** Gradients of two layers, every element equal to `v`: conv (9 + 2 values), dense (4 + 2). */
 function grads(v: number): NamedGradient[] {
   return [
-    { layer: "conv", weight: "kernel", depth: 0, grad: tf.fill([3, 3, 1, 1], v) },
-    { layer: "conv", weight: "bias", depth: 0, grad: tf.fill([2], v) },
-    { layer: "dense", weight: "kernel", depth: 1, grad: tf.fill([2, 2], v) },
-    { layer: "dense", weight: "bias", depth: 1, grad: tf.fill([2], v) },
+    { layer: "conv", weight: "kernel", depth: 0, path: "main", grad: tf.fill([3, 3, 1, 1], v) },
+    { layer: "conv", weight: "bias", depth: 0, path: "main", grad: tf.fill([2], v) },
+    { layer: "dense", weight: "kernel", depth: 1, path: "main", grad: tf.fill([2, 2], v) },
+    { layer: "dense", weight: "bias", depth: 1, path: "main", grad: tf.fill([2], v) },
   ];
 }
 
@@ -105,8 +105,8 @@ Deno.test("gradientNorms measures the real gradients of a small dense model", as
       tf.mean(tf.square(tf.add(tf.matMul(x, w), b)))
     );
     plugin.afterGradients!([
-      { layer: "dense", weight: "kernel", depth: 0, grad: g[w.name] },
-      { layer: "dense", weight: "bias", depth: 0, grad: g[b.name] },
+      { layer: "dense", weight: "kernel", depth: 0, path: "main", grad: g[w.name] },
+      { layer: "dense", weight: "bias", depth: 0, path: "main", grad: g[b.name] },
     ], fake.step(0, s));
     tf.dispose([value, ...Object.values(g)]);
   }
@@ -117,12 +117,12 @@ Deno.test("gradientNorms measures the real gradients of a small dense model", as
   assert.ok(Number.isFinite(rows[0].norm) && (rows[0].norm as number) > 0);
 });
 
-Deno.test("gradientNorms counts depth over conv and dense layers, batch norm (with layers: all) at its convolution's depth", async () => {
+Deno.test("gradientNorms keeps conv and dense layers by default, batch norm only with layers: all, at the trainer's depths", async () => {
   const withBn = (v: number): NamedGradient[] => [
-    { layer: "conv", weight: "kernel", depth: 0, grad: tf.fill([3, 3, 1, 1], v) },
-    { layer: "bn", weight: "gamma", depth: 1, grad: tf.fill([1], v) },
-    { layer: "bn", weight: "beta", depth: 1, grad: tf.fill([1], v) },
-    { layer: "dense", weight: "kernel", depth: 2, grad: tf.fill([2, 2], v) },
+    { layer: "conv", weight: "kernel", depth: 0, path: "main", grad: tf.fill([3, 3, 1, 1], v) },
+    { layer: "bn", weight: "gamma", depth: 1, path: "main", grad: tf.fill([1], v) },
+    { layer: "bn", weight: "beta", depth: 1, path: "main", grad: tf.fill([1], v) },
+    { layer: "dense", weight: "kernel", depth: 2, path: "main", grad: tf.fill([2, 2], v) },
   ];
   const run = async (plugin: Plugin) => {
     const fake = fakeRun();
@@ -134,8 +134,8 @@ Deno.test("gradientNorms counts depth over conv and dense layers, batch norm (wi
     return (fake.rows.gradients ?? []).filter((r) => r.point === "epoch")
       .map((r) => [r.layer, r.depth]);
   };
-  assert.deepEqual(await run(probe()), [["conv", 0], ["dense", 1]]);
-  assert.deepEqual(await run(probe({ layers: "all" })), [["conv", 0], ["bn", 0], ["dense", 1]]);
+  assert.deepEqual(await run(probe()), [["conv", 0], ["dense", 2]]);
+  assert.deepEqual(await run(probe({ layers: "all" })), [["conv", 0], ["bn", 1], ["dense", 2]]);
 });
 
 Deno.test("gradientNorms records the first step of a fresh run as point init, and a resumed run never", async () => {
