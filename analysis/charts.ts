@@ -102,23 +102,31 @@ export function historyCharts(runs: readonly RunData[], options: RunChartOptions
 }
 
 /**
- * Mean gradient L2 norm of each layer in the last recorded epoch against the
- * layer's depth (0 = first trainable layer), on a log10 scale, one series per run.
+ * Gradient L2 norm of each layer against its main-path depth (0 = stem; the
+ * same layer at each depth in resnet18 and resnet18_noskip), log10 scale,
+ * one series per run: a chart at initialisation (the first batch, before any
+ * update), then one with the final weights. A point without rows is left out.
  */
 export function gradientChart(runs: readonly RunData[], options: RunChartOptions = {}): string {
-  const norms = layerNormTable(runs, { lastEpoch: true });
-  const series: ChartSeries[] = runs.map((r) => {
-    const rows = (norms.objects() as { run: string; depth: number; norm: number }[]).filter((o) =>
-      o.run === r.name
-    );
-    return { name: r.name, x: rows.map((o) => o.depth), y: rows.map((o) => o.norm) };
-  });
-  return lineChart(series, {
-    ...options,
-    title: "Gradient norm by layer depth (last epoch)",
-    xLabel: "layer depth",
-    logY: true,
-  });
+  const points = [["init", "at initialisation"], ["final", "final weights"]] as const;
+  return points.flatMap(([point, label]) => {
+    const norms = layerNormTable(runs, { point }).objects() as {
+      run: string;
+      depth: number;
+      norm: number;
+    }[];
+    if (norms.length === 0) return [];
+    const series: ChartSeries[] = runs.map((r) => {
+      const rows = norms.filter((o) => o.run === r.name);
+      return { name: r.name, x: rows.map((o) => o.depth), y: rows.map((o) => o.norm) };
+    }).filter((s) => s.x.length > 0);
+    return [lineChart(series, {
+      ...options,
+      title: `Gradient norm by main-path depth (${label})`,
+      xLabel: "main-path depth",
+      logY: true,
+    })];
+  }).join("\n");
 }
 
 /** The learning rate per epoch, log10 scale, one series per run. */

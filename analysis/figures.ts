@@ -170,36 +170,48 @@ export async function ablationFigure(
 }
 
 /**
- * Figure 3: mean gradient L2 norm per layer in the last recorded epoch
- * against layer depth, log y scale, one line per run.
+ * Figure 3: gradient L2 norm per layer against its depth on the main path
+ * (stem, block convolutions, classifier; the same layer at each depth in
+ * resnet18 and resnet18_noskip), log y scale, one line per run, in two
+ * panels: at initialisation (the first batch, before any update) and with
+ * the final weights (one batch after training). Projection shortcuts are
+ * not on this axis (see gradients.csv, `path` shortcut).
  */
 export async function gradientFigure(runs: readonly RunData[]): Promise<string> {
   checkRuns(runs, "the gradient magnitudes");
-  const values = (layerNormTable(runs, { lastEpoch: true }).objects() as { norm: number }[])
-    .filter((o) => o.norm > 0);
+  const panel = (point: "init" | "final", weights: string) =>
+    (layerNormTable(runs, { point }).objects() as { norm: number }[])
+      .filter((o) => o.norm > 0).map((o) => ({ ...o, weights }));
+  const values = [...panel("init", "at initialisation"), ...panel("final", "final weights")];
   return await renderSvg({
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: "Gradient magnitude by layer (last epoch)",
+    title: "Gradient magnitude by main-path depth",
     data: { values },
-    width: 520,
-    height: 260,
+    width: 300,
+    height: 240,
     mark: { type: "line", point: true },
     encoding: {
+      column: {
+        field: "weights",
+        type: "nominal",
+        sort: ["at initialisation", "final weights"],
+        title: null,
+      },
       x: {
         field: "depth",
         type: "quantitative",
-        title: "layer depth (0 = input side)",
+        title: "main-path depth (0 = stem)",
         scale: { nice: false },
         axis: { tickMinStep: 1 },
       },
       y: {
         field: "norm",
         type: "quantitative",
-        title: "mean gradient L2 norm",
+        title: "gradient L2 norm",
         scale: { type: "log" },
       },
       color: runColor(runs),
-      tooltip: [{ field: "layer" }],
+      tooltip: [{ field: "layer" }, { field: "norm" }],
     },
     config: { background: "white" },
   } as FigureSpec);

@@ -22,16 +22,17 @@ export const PAPER_COLUMNS: readonly string[] = [
   "Best Epoch",
   "Seconds/Epoch",
   "Peak Memory (MB)",
-  "Grad Ratio (first/last)",
+  "Grad Ratio (first/last, final weights)",
 ];
 
 /**
- * Mean gradient norm of the first layer (depth 0) over that of the last layer
- * (deepest), both averaged over the last recorded epoch; NaN without gradients.
- * Below 1 means gradients shrink on their way to the input.
+ * Gradient norm of the first main-path layer (depth 0, the stem) over that of
+ * the last (the classifier), both at point `final` (one batch with the final
+ * weights) by default, or at `init`; NaN without such rows. Below 1 means
+ * gradients shrink on their way to the input.
  */
-export function gradientRatio(run: RunData): number {
-  const rows = layerNormTable([run], { lastEpoch: true }).objects() as {
+export function gradientRatio(run: RunData, point: "init" | "final" = "final"): number {
+  const rows = layerNormTable([run], { point }).objects() as {
     depth: number;
     norm: number;
   }[];
@@ -106,7 +107,7 @@ export const PAPER_FORMATS: Readonly<Record<string, (value: unknown) => string>>
   "Params": (v) => (typeof v === "number" && Number.isFinite(v) ? v.toLocaleString("en-US") : "—"),
   "Seconds/Epoch": fixed(2),
   "Peak Memory (MB)": fixed(1),
-  "Grad Ratio (first/last)": (v) =>
+  "Grad Ratio (first/last, final weights)": (v) =>
     typeof v === "number" && Number.isFinite(v) ? formatCell(Number(v.toPrecision(3)), 6) : "—",
 };
 

@@ -119,7 +119,7 @@ export async function renderRunReport(
   files.push(...fig.files);
 
   const table = paperTable([run]);
-  const norms = layerNormTable([run], { lastEpoch: true }).select("depth", "layer", "norm");
+  const norms = layerNormTable([run], { point: "final" }).select("depth", "layer", "norm");
   const md = [
     `# Run ${run.name}\n`,
     run.summary ? "## Summary\n\n" + markdownTable(keyValue(run)) : "",
@@ -127,7 +127,9 @@ export async function renderRunReport(
     "## Figures\n\n" + (fig.markdown || "No history, gradients or confusion matrix recorded.\n"),
     hasHistory ? "## Epoch history\n\n" + markdownTable(run.history) : "",
     rows ? "## Classification report\n\n" + markdownTable(classReportTable(rows)) : "",
-    hasGradients ? "## Mean gradient norm per layer (last epoch)\n\n" + markdownTable(norms) : "",
+    hasGradients
+      ? "## Gradient norm per main-path layer (final weights)\n\n" + markdownTable(norms)
+      : "",
   ].filter((s) => s !== "").join("\n");
   files.push(await writeReport(dir, md));
 

@@ -40,33 +40,48 @@ export function historyTable(runs: readonly RunData[]): ColumnTable {
 export function gradientTable(runs: readonly RunData[]): ColumnTable {
   return stack(
     runs.map((r) => withRun(r, r.gradients)),
-    aq.table({ run: [], epoch: [], step: [], layer: [], depth: [], norm: [] }),
+    aq.table({
+      run: [],
+      point: [],
+      epoch: [],
+      step: [],
+      layer: [],
+      path: [],
+      depth: [],
+      norm: [],
+    }),
   );
 }
 
-/** Which epochs {@link layerNormTable} averages over. */
+/** Which rows {@link layerNormTable} uses. */
 export interface LayerNormOptions {
   /**
-   * Only the last epoch that has gradient rows (the paper's "after training").
-   * @default false
+   * `init`: the first batch, before any update; `final`: one batch with the
+   * final weights (the paper's "after training"); `last_epoch`: the mean over
+   * the last recorded epoch; `epochs`: the mean over every epoch.
+   * @default "final"
    */
-  readonly lastEpoch?: boolean;
+  readonly point?: "init" | "final" | "last_epoch" | "epochs";
+  /** `main` (the depth axis every variant shares) or `shortcut` (projection shortcuts). @default "main" */
+  readonly path?: "main" | "shortcut";
 }
 
 /**
- * Mean gradient L2 norm per run and layer (columns run, depth, layer, norm),
- * ordered by run then depth. In an epoch that has epoch-average rows (step -1)
- * only those are used, so steps are not counted twice; non-finite norms are skipped.
+ * Mean gradient L2 norm per run and layer (columns run, depth, layer, norm)
+ * at one point of the runs and on one path, ordered by run then depth. For
+ * the epoch points, an epoch that has epoch-average rows (step -1) uses only
+ * those, so steps are not counted twice; non-finite norms are skipped.
  * @example
  * ```ts
  * import { layerNormTable } from "./tables.ts";
- * layerNormTable([], { lastEpoch: true }).columnNames(); // ["run", "depth", "layer", "norm"]
+ * layerNormTable([], { point: "init" }).columnNames(); // ["run", "depth", "layer", "norm"]
  * ```
  */
 export function layerNormTable(
   runs: readonly RunData[],
   options: LayerNormOptions = {},
 ): ColumnTable {
+  const { point = "final", path = "main" } = options;
   const parts: ColumnTable[] = [];
   for (const run of runs) {
     const g = run.gradients;
@@ -74,15 +89,22 @@ export function layerNormTable(
     const epoch = g.array("epoch") as ArrayLike<number>,
       step = g.array("step") as ArrayLike<number>;
     const norm = g.array("norm") as ArrayLike<number>;
+    const points = g.array("point") as ArrayLike<string>,
+      paths = g.array("path") as ArrayLike<string>;
+    const perEpoch = point === "last_epoch" || point === "epochs";
     const averaged = new Set<number>();
-    for (let i = 0; i < g.numRows(); i++) if (step[i] === -1) averaged.add(epoch[i]);
-    const last = Math.max(...Array.from(epoch).filter(Number.isFinite));
-    const keep = Array.from(
-      { length: g.numRows() },
-      (_, i) =>
-        Number.isFinite(norm[i]) && (!options.lastEpoch || epoch[i] === last) &&
-        (averaged.has(epoch[i]) ? step[i] === -1 : true),
-    );
+    let last = -Infinity;
+    for (let i = 0; i < g.numRows(); i++) {
+      if (points[i] !== "epoch") continue;
+      if (step[i] === -1) averaged.add(epoch[i]);
+      if (Number.isFinite(epoch[i])) last = Math.max(last, epoch[i]);
+    }
+    const keep = Array.from({ length: g.numRows() }, (_, i) => {
+      if (!Number.isFinite(norm[i]) || paths[i] !== path) return false;
+      if (!perEpoch) return points[i] === point;
+      return points[i] === "epoch" && (point === "epochs" || epoch[i] === last) &&
+        (averaged.has(epoch[i]) ? step[i] === -1 : true);
+    });
     const rows = g.assign({ keep }).filter((d: { keep: boolean }) => d.keep);
     if (rows.numRows() === 0) continue;
     const means = rows.groupby("depth").rollup({

@@ -11,4 +11,5 @@ export * from "./baseline_cnn.ts";
 export * from "./zoo.ts";
 export * from "./build.ts";
 export * from "./summary.ts";
+export * from "./depth_axis.ts";
 export * from "./variant.ts";

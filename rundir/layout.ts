@@ -54,8 +54,26 @@ export const HISTORY_COLUMNS: readonly string[] = [
   "memory_mb",
 ];
 
-/** Columns of `gradients.csv`; `step` -1 marks an epoch average. */
-export const GRADIENT_COLUMNS: readonly string[] = ["epoch", "step", "layer", "depth", "norm"];
+/**
+ * Columns of `gradients.csv` (probes/gradient-norms): `point` is `init` (the
+ * first batch, before any update), `epoch` (an average over an epoch, `step`
+ * -1, or over a window ending at `step`) or `final` (one batch with the
+ * final weights); `path` is `main` or `shortcut` (a projection shortcut);
+ * `depth` is the layer's place on the main path, input first, 0-based — the
+ * same layer at the same depth in resnet18 and resnet18_noskip.
+ */
+export const GRADIENT_COLUMNS: readonly string[] = [
+  "point",
+  "epoch",
+  "step",
+  "layer",
+  "path",
+  "depth",
+  "norm",
+];
+
+/** Text columns of `gradients.csv`; the others are numbers. */
+export const GRADIENT_TEXT_COLUMNS: readonly string[] = ["point", "layer", "path"];
 
 /** Columns of `classes.csv`: one row per class, then accuracy, macro and weighted averages. */
 export const CLASS_COLUMNS: readonly string[] = ["class", "precision", "recall", "f1", "support"];

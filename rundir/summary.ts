@@ -49,6 +49,8 @@ const RUN_SUMMARY_SCHEMA = z.strictObject({
   train_minutes: z.number().min(0),
   seconds_per_epoch: measured,
   peak_memory_mb: measured,
+  process_peak_rss_mb: measured,
+  process_peak_increase_mb: measured,
   stopped_reason: z.string().min(1),
   class_names: z.array(z.string()),
   started_at: z.iso.datetime(),
@@ -121,8 +123,26 @@ export interface RunSummary {
   readonly train_minutes: number;
   /** Mean seconds of training steps per epoch. */
   readonly seconds_per_epoch: number;
-  /** Peak process memory (RSS) in MB, from probes/timing-memory. */
+  /**
+   * The most process memory (RSS) in MB sampled at a step end of this run,
+   * from probes/timing-memory: the run's own, even in a suite, but a sample
+   * between steps that misses the peak inside forward and backward.
+   */
   readonly peak_memory_mb: number;
+  /**
+   * The process's true peak RSS in MB at the end of the run's last epoch (the kernel's
+   * high-water mark: getrusage or VmHWM), from probes/timing-memory. In a
+   * suite it includes the members run before in the same process. NaN where
+   * the run had neither `--allow-ffi` nor `--allow-all`.
+   */
+  readonly process_peak_rss_mb: number;
+  /**
+   * How much this run raised the process's peak RSS, in MB, over its value
+   * when the run started (a resumed run: when it resumed): a suite member's
+   * own share of the high-water mark, 0 when an earlier member peaked
+   * higher. NaN where the process peak is unavailable.
+   */
+  readonly process_peak_increase_mb: number;
   /** Why training stopped: `completed`, or a plugin's reason. */
   readonly stopped_reason: string;
   /** Class names, index order. */

@@ -10,6 +10,7 @@ import { type Cell, parseCsv, toCsv } from "./csv.ts";
 import {
   CLASS_COLUMNS,
   GRADIENT_COLUMNS,
+  GRADIENT_TEXT_COLUMNS,
   HISTORY_COLUMNS,
   RUN_FILES,
   tableFile,
@@ -21,15 +22,19 @@ export type TableRow = Readonly<Record<string, number | string>>;
 /** A row of history.csv: every column of {@linkcode HISTORY_COLUMNS} as a number (NaN when empty). */
 export type HistoryRow = Readonly<Record<string, number>>;
 
-/** A row of gradients.csv. */
+/** A row of gradients.csv (see {@linkcode GRADIENT_COLUMNS}). */
 export interface GradientRow {
+  /** `init` (before any update), `epoch` (a mean over an epoch or window) or `final` (final weights). */
+  readonly point: "init" | "epoch" | "final";
   /** Zero-based epoch. */
   readonly epoch: number;
   /** Step within the epoch, or -1 for the epoch's average. */
   readonly step: number;
   /** Layer name. */
   readonly layer: string;
-  /** Depth of the layer among weight layers, input first (0-based). */
+  /** `main`, or `shortcut` for a projection shortcut. */
+  readonly path: "main" | "shortcut";
+  /** Depth on the main path, input first (0-based); a shortcut's is its block's last convolution's. */
   readonly depth: number;
   /** L2 norm of the layer's gradient. */
   readonly norm: number;
@@ -103,12 +108,12 @@ export async function writeRecordedTable(
 }
 
 /**
- * Reads gradients.csv: epoch, step, layer (text), depth, norm.
+ * Reads gradients.csv: point, layer and path as text, the rest as numbers.
  * @throws {SyntaxError} when a column of {@linkcode GRADIENT_COLUMNS} is missing.
  */
 export async function readGradients(path: string): Promise<GradientRow[]> {
-  const numeric = GRADIENT_COLUMNS.filter((c) => c !== "layer");
-  return await readColumns(path, numeric, ["layer"]) as unknown as GradientRow[];
+  const numeric = GRADIENT_COLUMNS.filter((c) => !GRADIENT_TEXT_COLUMNS.includes(c));
+  return await readColumns(path, numeric, GRADIENT_TEXT_COLUMNS) as unknown as GradientRow[];
 }
 
 /** Writes classes.csv in `dir`, the columns of {@linkcode CLASS_COLUMNS}. */

@@ -24,6 +24,7 @@ export type PluginHook =
   | "transformModel"
   | "transformBatch"
   | "afterGradients"
+  | "afterFinalGradients"
   | "onStepEnd"
   | "onEpochEnd"
   | "onStop"
@@ -47,6 +48,8 @@ export interface PluginChain {
   transformBatch(batch: Batch, ctx: StepContext): Batch;
   /** Hands the step's gradients to every `afterGradients` in order. */
   afterGradients(grads: readonly NamedGradient[], ctx: StepContext): void;
+  /** Hands the final weights' gradients to every `afterFinalGradients` in order. */
+  afterFinalGradients(grads: readonly NamedGradient[], ctx: RunContext): void;
   /** Hands the step-end event to every `onStepEnd` in order. */
   onStepEnd(metrics: StepMetrics, ctx: StepContext): void;
   /** Runs every `onEpochEnd` in order, awaiting each. */
@@ -113,6 +116,11 @@ export function composePlugins(plugins: readonly Plugin[]): PluginChain {
     afterGradients(grads, ctx) {
       for (const { p, key } of withHook("afterGradients")) {
         guard(key, "afterGradients", () => p.afterGradients!(grads, ctx));
+      }
+    },
+    afterFinalGradients(grads, ctx) {
+      for (const { p, key } of withHook("afterFinalGradients")) {
+        guard(key, "afterFinalGradients", () => p.afterFinalGradients!(grads, ctx));
       }
     },
     onStepEnd(metrics, ctx) {

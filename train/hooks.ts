@@ -43,6 +43,13 @@ export interface Plugin {
   transformBatch?(batch: Batch, ctx: StepContext): Batch;
   /** Sees each step's gradients per weight before they are applied (probes). */
   afterGradients?(grads: readonly NamedGradient[], ctx: StepContext): void;
+  /**
+   * Sees the gradients of one training batch with the final weights (those
+   * the test evaluates: `best` when a plugin kept them, else the last), after
+   * the stop event and before the test evaluation; no update follows. Not
+   * called for an interrupted or diverged run.
+   */
+  afterFinalGradients?(grads: readonly NamedGradient[], ctx: RunContext): void;
   /** The step-end event: after each applied step, with the step's and the epoch's running metrics. */
   onStepEnd?(metrics: StepMetrics, ctx: StepContext): void;
   /** The epoch-end event: after validation of each epoch (callbacks steer here). */

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel, Scalar, Tensor, Tensor2D, Variable } from "../core/tf_types.ts";
+import { depthAxis } from "../models/depth_axis.ts";
 import type { Batch, NamedGradient } from "./types.ts";
 
 /** A trainable variable of a model and where it lives. */
@@ -10,36 +11,39 @@ export interface TrainableInfo {
   readonly layer: string;
   /** Weight name within its layer, e.g. `kernel`, `gamma`. */
   readonly weight: string;
-  /** Index of the layer among layers with trainable weights (input first). */
+  /** The layer's depth on the main path (models/depth_axis.ts). */
   readonly depth: number;
+  /** `main`, or `shortcut` for a projection shortcut. */
+  readonly path: "main" | "shortcut";
   /** The model's variable itself (not a copy). */
   readonly variable: Variable;
 }
 
 /**
- * The trainable variables of a model with their layer names and depths, in
- * layer order. Keys do not depend on tfjs's global variable naming, so two
- * models of one architecture share keys.
+ * The trainable variables of a model with their layer names and their place
+ * on the main-path depth axis ({@linkcode depthAxis}), in layer order. Keys
+ * do not depend on tfjs's global variable naming, so two models of one
+ * architecture share keys.
  */
 export function trainables(model: LayersModel): TrainableInfo[] {
-  const out: TrainableInfo[] = [];
-  let depth = 0;
-  for (const layer of model.layers) {
-    const ws = layer.trainableWeights;
-    if (ws.length === 0) continue;
-    for (const w of ws) {
+  const layers = model.layers.filter((l) => l.trainableWeights.length > 0);
+  const axis = depthAxis(layers.map((l) => ({
+    name: l.name,
+    kernel: l.trainableWeights.some((w) => w.originalName.split("/").pop() === "kernel"),
+  })));
+  return layers.flatMap((layer, i) =>
+    layer.trainableWeights.map((w) => {
       const weight = w.originalName.split("/").pop() ?? w.originalName;
-      out.push({
+      return {
         key: `${layer.name}/${weight}`,
         layer: layer.name,
         weight,
-        depth,
+        depth: axis[i].depth,
+        path: axis[i].path,
         variable: w.read() as Variable,
-      });
-    }
-    depth++;
-  }
-  return out;
+      };
+    })
+  );
 }
 
 /** Loss and accuracy of a step, as scalars owned by the caller. */
@@ -94,6 +98,7 @@ export function namedGradients(
     layer: i.layer,
     weight: i.weight,
     depth: i.depth,
+    path: i.path,
     grad: grads.get(i.key)!,
   }));
 }

@@ -14,6 +14,7 @@ import { Recorder } from "./recorder.ts";
 import { type ScheduleConfig, scheduledRate } from "./schedule.ts";
 import { trainables } from "./step.ts";
 import { guardedStep } from "./_guarded_step.ts";
+import { finalGradients } from "./_final_gradients.ts";
 import { restore } from "./_restore.ts";
 import type {
   CheckpointSlot,
@@ -98,8 +99,7 @@ const mix = (...xs: number[]) =>
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   checkOptions(o);
-  const { model, epochs, batchSize } = o;
-  const seed = o.seed ?? 0;
+  const { model, epochs, batchSize, seed = 0 } = o;
   const chain = composePlugins(o.plugins ?? []);
   const infos = trainables(model);
   const optimizer = new Optimizer(o.optimizer);
@@ -146,8 +146,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     writeAskedCheckpoints(sources, asked, () => state(at));
 
   if (o.runDir) await recoverCheckpoints(o.runDir);
-  let interrupted = false;
-  let test: Evaluation | undefined;
+  let interrupted = false, test: Evaluation | undefined;
   await chain.setup(run);
   try {
     if (o.resume) log(`resuming at epoch ${start.epoch + 1}, step ${start.step}`);
@@ -257,8 +256,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const written = await writeCheckpoints(asked, at);
     const said = stopMessage(interrupted, written, at);
     if (said) log(said);
+    if (o.test && !interrupted && store.has("best")) store.restore("best");
+    if (!interrupted) await finalGradients({ model, infos, chain, pipeline, stopReason }, run);
     if (o.test && !interrupted) {
-      if (store.has("best")) store.restore("best");
       test = await evaluate(model, o.test, { batchSize: 256, probabilities: false });
     }
     await chain.onRunEnd({

@@ -96,8 +96,15 @@ export interface NamedGradient {
   readonly layer: string;
   /** Weight name within the layer, e.g. `kernel`, `bias`, `gamma`. */
   readonly weight: string;
-  /** Position of the layer among the model's trainable layers, input first (0-based). */
+  /**
+   * The layer's depth on the main path (stem, block convolutions, classifier;
+   * input first, 0-based), the same layer at each depth in a residual network
+   * and its no-skip ablation; a shortcut or batch norm takes the depth of the
+   * main-path layer it belongs to (models/depth_axis.ts).
+   */
   readonly depth: number;
+  /** `main`, or `shortcut` for a layer of a projection shortcut. */
+  readonly path: "main" | "shortcut";
   /** The gradient tensor, same shape as the weight. */
   readonly grad: Tensor;
 }

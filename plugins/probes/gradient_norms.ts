@@ -1,11 +1,12 @@
 /**
  * `probes/gradient-norms`: the L2 norm of each layer's gradient, the measure
- * of gradient flow the paper compares between plain and residual networks.
+ * of gradient flow the paper compares between plain and residual networks,
+ * on the main-path depth axis the trainer gives each gradient (models/depth_axis.ts).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import type { NamedGradient, StepContext } from "../../train/types.ts";
+import type { NamedGradient, Row, StepContext } from "../../train/types.ts";
 import { parseState } from "../_state.ts";
 import { definePlugin, type PluginFactory } from "../plugin.ts";
 
@@ -23,8 +24,8 @@ export interface GradientNormsOptions {
   /**
    * Which layers: `weights`, the convolutions and dense layers (the layers a
    * depth axis counts; their biases go with their kernels), or `all`
-   * trainable layers, batch norm included. Depth counts the chosen layers from
-   * the input, 0 first. @default "weights"
+   * trainable layers, batch norm included (at the depth of its convolution).
+   * @default "weights"
    */
   readonly layers: "weights" | "all";
 }
@@ -47,17 +48,33 @@ const stateSchema = z.object({
 interface Group {
   readonly layer: string;
   readonly weight: string | undefined;
+  readonly path: "main" | "shortcut";
   readonly depth: number;
   readonly members: number[];
 }
 
+type Point = "init" | "epoch" | "final";
+
 /**
- * Records rows `{ epoch, step, layer, depth, norm }` into the `gradients`
- * table: the L2 norm of a layer's gradient (all its weights together, or one
- * row per weight with a `weight` column when `per_weight`), averaged over the
- * steps of each epoch (`step` is -1) or of every `every` steps (`step` is the
- * window's last step). Norms are summed on the device and read back once per
- * row batch, never per step.
+ * Records rows `{ point, epoch, step, layer, path, depth, norm }` into the
+ * `gradients` table: the L2 norm of a layer's gradient (all its weights
+ * together, or one row per weight with a `weight` column when `per_weight`).
+ *
+ * - `point` `init`: the first batch of a fresh run, before any update
+ *   (epoch 0, step 0); `epoch`: averaged over the steps of each epoch (`step`
+ *   -1) or of every `every` steps (`step` is the window's last step);
+ *   `final`: one batch with the final weights (the trainer's
+ *   `afterFinalGradients`: the best weights when a plugin kept them and a
+ *   test set is evaluated, else the last; `epoch` is the last trained, `step` -1).
+ * - `depth` is the main-path axis (`NamedGradient.depth`, from models/depth_axis.ts): the stem, each
+ *   block's convolutions and the classifier, input first, 0-based; it names
+ *   the same layer in resnet18 and resnet18_noskip (and counts every kernel
+ *   layer of baseline_cnn). `path` is `main`, or `shortcut` for a projection
+ *   shortcut (`…_proj_conv`), placed at the depth of its block's last
+ *   convolution, so it is a series of its own beside the main path.
+ *
+ * Norms are summed on the device and read back once per row batch, never per
+ * step.
  *
  * @example Per-weight norms every 50 steps
  * ```ts
@@ -81,33 +98,53 @@ export const gradientNorms: PluginFactory<GradientNormsOptions> = definePlugin({
     let lastStep = -1;
 
     /** Reads the window's sums back once and records one row per group. */
-    function flush(record: (row: Record<string, number | string>) => void, step: number): void {
+    function flush(record: (row: Row) => void, step: number): void {
       if (!sums || steps === 0) return;
       const values = sums.dataSync();
       sums.dispose();
       sums = undefined;
-      groups.forEach((g, i) => {
-        const row: Record<string, number | string> = { epoch, step, layer: g.layer };
-        if (g.weight !== undefined) row.weight = g.weight;
-        record({ ...row, depth: g.depth, norm: values[i] / steps });
-      });
+      recordRows(record, "epoch", step, values, steps);
       steps = 0;
+    }
+
+    function recordRows(
+      record: (row: Row) => void,
+      point: Point,
+      step: number,
+      values: ArrayLike<number>,
+      count: number,
+    ): void {
+      groups.forEach((g, i) => {
+        const row: Row = { point, epoch, step, layer: g.layer };
+        if (g.weight !== undefined) row.weight = g.weight;
+        record({ ...row, path: g.path, depth: g.depth, norm: values[i] / count });
+      });
+    }
+
+    /** Per group, the L2 norm of one step's gradients (a tensor the caller owns). */
+    function norms(grads: readonly NamedGradient[]): tf.Tensor1D {
+      return tf.tidy(() => {
+        const squares = groups.map((g) => {
+          const parts = g.members.map((i) => tf.sum(tf.square(grads[i].grad)));
+          return parts.length === 1 ? parts[0] : tf.addN(parts);
+        });
+        return tf.sqrt(tf.stack(squares)) as tf.Tensor1D;
+      });
     }
 
     function regroup(grads: readonly NamedGradient[]): void {
       const byKey = new Map<string, Group>();
       const weighted = new Set(grads.filter((g) => g.weight === "kernel").map((g) => g.layer));
-      const depths = new Map<string, number>();
       grads.forEach((g, i) => {
         if (o.layers === "weights" && !weighted.has(g.layer)) return;
-        if (!depths.has(g.layer)) depths.set(g.layer, depths.size);
         const key = o.per_weight ? `${g.layer}\u0000${g.weight}` : g.layer;
         let group = byKey.get(key);
         if (!group) {
           group = {
             layer: g.layer,
             weight: o.per_weight ? g.weight : undefined,
-            depth: depths.get(g.layer)!,
+            path: g.path,
+            depth: g.depth,
             members: [],
           };
           byKey.set(key, group);
@@ -129,15 +166,14 @@ export const gradientNorms: PluginFactory<GradientNormsOptions> = definePlugin({
           signature = sig;
           epoch = ctx.epoch;
         }
+        const step = norms(grads);
+        // Before any update: the gradient flow of the initialisation itself.
+        if (ctx.globalStep === 0 && !ctx.resumedFrom) {
+          recordRows((row) => ctx.record("gradients", row), "init", 0, step.dataSync(), 1);
+        }
         const previous = sums;
-        sums = tf.tidy(() => {
-          const squares = groups.map((g) => {
-            const parts = g.members.map((i) => tf.sum(tf.square(grads[i].grad)));
-            return parts.length === 1 ? parts[0] : tf.addN(parts);
-          });
-          const norms = tf.sqrt(tf.stack(squares)) as tf.Tensor1D;
-          return previous ? tf.add(previous, norms) : norms;
-        });
+        sums = previous ? tf.tidy(() => tf.add(previous, step)) : tf.keep(step);
+        if (previous) step.dispose();
         previous?.dispose();
         steps++;
         lastStep = ctx.step;
@@ -145,6 +181,13 @@ export const gradientNorms: PluginFactory<GradientNormsOptions> = definePlugin({
       },
       onEpochEnd(_metrics, ctx) {
         flush((row) => ctx.record("gradients", row), o.every ? lastStep : -1);
+      },
+      afterFinalGradients(grads, ctx) {
+        const sig = grads.map((g) => `${g.layer}/${g.weight}`).join("|");
+        if (sig !== signature || groups.length === 0) regroup(grads);
+        const step = norms(grads);
+        recordRows((row) => ctx.record("gradients", row), "final", -1, step.dataSync(), 1);
+        step.dispose();
       },
       getState() {
         return {

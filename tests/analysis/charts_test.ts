@@ -31,12 +31,15 @@ Deno.test("metricChart() puts the run's last epoch at the right end of the x axi
   assert.throws(() => metricChart(runs, "accuracy" as "acc", opts), /metric 'accuracy'/);
 });
 
-Deno.test("gradientChart() plots the last epoch's norms by depth on a log scale", () => {
+Deno.test("gradientChart() plots init and final norms by main-path depth on a log scale", () => {
   const text = gradientChart(runs, opts);
-  assert.match(text, /Gradient norm by layer depth \(last epoch\) \(log10 scale\)/);
-  assert.match(text, /layer depth/);
-  // The deepest layer of resnet18's gradients.csv ends the x axis.
-  const deepest = Math.max(...(runs[1].gradients.array("depth") as number[]));
+  assert.match(text, /Gradient norm by main-path depth \(at initialisation\) \(log10 scale\)/);
+  assert.match(text, /Gradient norm by main-path depth \(final weights\) \(log10 scale\)/);
+  // resnet18's classifier (main-path depth 17, the same as without skips) ends the x axis.
+  const main = (runs[1].gradients.objects() as { path: string; depth: number }[])
+    .filter((o) => o.path === "main");
+  const deepest = Math.max(...main.map((o) => o.depth));
+  assert.equal(deepest, 17);
   assert.match(text, new RegExp(`\\b${deepest}\\s*$`, "m"));
 });
 

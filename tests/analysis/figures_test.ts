@@ -31,15 +31,23 @@ Deno.test("trainingFigure() and validationFigure() draw accuracy and loss panels
   }
 });
 
-Deno.test("gradientFigure() draws one line per run on a log axis", async () => {
+Deno.test("gradientFigure() draws one line per run and panel (init, final) on a log axis", async () => {
   const doc = parseSvg(await gradientFigure(runs));
-  assert.equal(byClass(doc, "mark-line role-mark").length, runs.length);
-  // One point per layer and run.
-  const layers = runs.map((r) => new Set(r.gradients.array("depth") as number[]).size);
+  assert.equal(byClass(doc, "mark-line role-mark").length, 2 * runs.length);
+  // One point per main-path layer, run and panel; the shortcuts are not on this axis.
+  const main = (r: (typeof runs)[number], point: string) =>
+    (r.gradients.objects() as { point: string; path: string }[])
+      .filter((o) => o.point === point && o.path === "main").length;
+  const expected = runs.reduce((n, r) => n + main(r, "init") + main(r, "final"), 0);
   const points = byClass(doc, "mark-symbol role-mark").flatMap((g) =>
     Array.from(g.getElementsByTagName("path"))
   );
-  assert.equal(points.length, layers.reduce((a, b) => a + b, 0));
+  assert.equal(points.length, expected);
+  const titles = texts(doc, "mark-text role-title-text");
+  assert.ok(
+    titles.includes("at initialisation") && titles.includes("final weights"),
+    titles.join("|"),
+  );
   const labels = texts(doc, "mark-text role-axis-label").map(Number);
   // A log axis: its labels are powers of ten.
   assert.ok(labels.some((v) => v > 0 && Number.isInteger(Math.log10(v))), labels.join("|"));

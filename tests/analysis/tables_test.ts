@@ -32,18 +32,19 @@ Deno.test("historyTable() and gradientTable() stack runs with a run column", () 
 
 Deno.test("layerNormTable() averages epoch-average rows only, per run and depth", () => {
   const rows = runs[0].gradients.objects() as {
+    point: string;
     epoch: number;
     step: number;
     depth: number;
     norm: number;
   }[];
-  const averages = rows.filter((r) => r.step === -1);
+  const averages = rows.filter((r) => r.point === "epoch" && r.step === -1);
   const depths = [...new Set(averages.map((r) => r.depth))];
   const lastEpoch = Math.max(...averages.map((r) => r.epoch));
   // Per-step rows (what `every` windows record) must not count: add some with huge norms.
-  const steps = rows.map((r) => ({ ...r, step: 0, norm: 1e6 }));
+  const steps = averages.map((r) => ({ ...r, step: 0, norm: 1e6 }));
   const run = { ...runs[0], gradients: aq.from([...rows, ...steps]) };
-  const last = layerNormTable([run], { lastEpoch: true }).objects() as {
+  const last = layerNormTable([run], { point: "last_epoch" }).objects() as {
     depth: number;
     norm: number;
   }[];
@@ -52,9 +53,37 @@ Deno.test("layerNormTable() averages epoch-average rows only, per run and depth"
     averages.filter((r) => r.depth === depth && (epoch === undefined || r.epoch === epoch))
       .map((r) => r.norm);
   assert.equal(last[0].norm, at(lastEpoch, 0)[0]);
-  const all = layerNormTable([run]).objects() as { depth: number; norm: number }[];
+  const all = layerNormTable([run], { point: "epochs" }).objects() as {
+    depth: number;
+    norm: number;
+  }[];
   const mean = at(undefined, 0).reduce((a, b) => a + b, 0) / at(undefined, 0).length;
   assert.ok(Math.abs(all[0].norm - mean) < 1e-12, `${all[0].norm} vs ${mean}`);
+});
+
+Deno.test("layerNormTable() gives the init and final points on the main path, shortcuts apart", () => {
+  const rows = runs[1].gradients.objects() as {
+    point: string;
+    path: string;
+    layer: string;
+    depth: number;
+    norm: number;
+  }[];
+  for (const point of ["init", "final"] as const) {
+    const main = rows.filter((r) => r.point === point && r.path === "main");
+    const table = layerNormTable([runs[1]], { point }).objects() as typeof rows;
+    assert.deepEqual(
+      table.map((r) => [r.layer, r.depth, r.norm]),
+      main.map((r) => [r.layer, r.depth, r.norm]),
+    );
+    const shortcut = layerNormTable([runs[1]], { point, path: "shortcut" })
+      .objects() as typeof rows;
+    assert.deepEqual(shortcut.map((r) => r.layer), [
+      "stage2_block1_proj_conv",
+      "stage3_block1_proj_conv",
+      "stage4_block1_proj_conv",
+    ]);
+  }
 });
 
 Deno.test("formatTable() aligns columns, numbers right and text left", () => {

@@ -24,10 +24,17 @@ Deno.test("deno task suite runs two tiny models and writes a two-row Table I wit
     assert.match(table[2], /^noskip,/);
     const md = await Deno.readTextFile(`${suite}/table.md`);
     assert.match(md, /\| Model \| Test Acc\. \| Train Time \(min\) \| Params \|/);
+    const peaks: number[] = [];
     for (const member of ["cnn", "noskip"]) {
       const summary = JSON.parse(await Deno.readTextFile(`${suite}/${member}/summary.json`));
       assert.equal(summary.epochs_run, 1);
+      // Each member's own share of the process peak, never more than the peak itself.
+      const { process_peak_rss_mb: peak, process_peak_increase_mb: increase } = summary;
+      assert.ok(increase >= 0 && increase <= peak, `${member}: +${increase} of ${peak}`);
+      peaks.push(peak);
     }
+    // Members share one process: its high-water mark only rises from one member to the next.
+    assert.ok(peaks[1] >= peaks[0], `${peaks}`);
     for (const fig of ["training", "validation", "gradients"]) {
       const svg = await Deno.readTextFile(`${suite}/figures/${fig}.svg`);
       const doc = new DOMParser().parseFromString(svg, "image/svg+xml");

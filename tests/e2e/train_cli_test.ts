@@ -88,9 +88,40 @@ Deno.test("deno task train baseline_cnn writes a complete run directory, custom 
       assert.equal(summary.environment.git_commit, new TextDecoder().decode(head.stdout).trim());
     }
     assert.ok(Date.parse(summary.started_at) < Date.parse(summary.ended_at));
-    // One gradient row per weight layer (4 convolutions, 1 dense) per epoch, depths 0–4.
-    assert.equal(run.gradients.numRows(), 2 * 5);
-    assert.deepEqual(run.gradients.array("depth"), [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
+    // One gradient row per weight layer (4 convolutions, 1 dense), depths 0–4: at init, per epoch, final.
+    assert.equal(run.gradients.numRows(), 4 * 5);
+    assert.deepEqual(run.gradients.array("depth"), [
+      0,
+      1,
+      2,
+      3,
+      4,
+      0,
+      1,
+      2,
+      3,
+      4,
+      0,
+      1,
+      2,
+      3,
+      4,
+      0,
+      1,
+      2,
+      3,
+      4,
+    ]);
+    assert.deepEqual(
+      [...new Set(run.gradients.array("point") as string[])],
+      ["init", "epoch", "final"],
+    );
+    // The task grants --allow-ffi: the true process peak is measured, never below a sample.
+    assert.ok(
+      summary.process_peak_rss_mb >= summary.peak_memory_mb,
+      `${summary.process_peak_rss_mb}`,
+    );
+    assert.ok(summary.process_peak_increase_mb >= 0);
     const gaps = (await Deno.readTextFile(`${dir}/overfit_gap.csv`)).trim().split("\n");
     assert.equal(gaps[0], "epoch,acc,val_acc,gap");
     assert.equal(gaps.length, 3);

@@ -54,7 +54,11 @@ export function summarize(facts: RunFacts, end: RunEnd, classNames: readonly str
     (b, m) => (b === undefined || m.val_loss < b.val_loss ? m : b),
     undefined,
   );
-  const peakRss = (end.tables.timing ?? []).map((r) => Number(r.peak_rss_bytes ?? 0));
+  const timing = end.tables.timing ?? [];
+  const peakRss = timing.map((r) => Number(r.peak_rss_bytes ?? 0));
+  // The last epoch's row holds the process peak at the run's end ("" where unavailable: NaN).
+  const lastMb = (key: string) =>
+    timing.length && timing.at(-1)![key] !== "" ? Number(timing.at(-1)![key]) / 2 ** 20 : NaN;
   return {
     ...facts,
     epochs_run: h.length,
@@ -64,6 +68,8 @@ export function summarize(facts: RunFacts, end: RunEnd, classNames: readonly str
     train_minutes: (end.endedAt.getTime() - end.startedAt.getTime()) / 60000,
     seconds_per_epoch: h.length ? h.reduce((s, m) => s + m.seconds, 0) / h.length : NaN,
     peak_memory_mb: peakRss.length ? Math.max(...peakRss) / 2 ** 20 : NaN,
+    process_peak_rss_mb: lastMb("process_peak_rss_bytes"),
+    process_peak_increase_mb: lastMb("process_peak_increase_bytes"),
     stopped_reason: end.stop.reason,
     class_names: [...classNames],
     started_at: end.startedAt.toISOString(),

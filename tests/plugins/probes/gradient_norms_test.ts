@@ -14,10 +14,10 @@ const probe = (options: Partial<GradientNormsOptions> = {}) =>
 /** Gradients of two layers, every element equal to `v`: conv (9 + 2 values), dense (4 + 2). */
 function grads(v: number): NamedGradient[] {
   return [
-    { layer: "conv", weight: "kernel", depth: 0, grad: tf.fill([3, 3, 1, 1], v) },
-    { layer: "conv", weight: "bias", depth: 0, grad: tf.fill([2], v) },
-    { layer: "dense", weight: "kernel", depth: 1, grad: tf.fill([2, 2], v) },
-    { layer: "dense", weight: "bias", depth: 1, grad: tf.fill([2], v) },
+    { layer: "conv", weight: "kernel", depth: 0, path: "main", grad: tf.fill([3, 3, 1, 1], v) },
+    { layer: "conv", weight: "bias", depth: 0, path: "main", grad: tf.fill([2], v) },
+    { layer: "dense", weight: "kernel", depth: 1, path: "main", grad: tf.fill([2, 2], v) },
+    { layer: "dense", weight: "bias", depth: 1, path: "main", grad: tf.fill([2], v) },
   ];
 }
 
@@ -33,7 +33,7 @@ async function train(plugin: Plugin, epochs: number, steps: number) {
     await plugin.onEpochEnd!(metrics(e), fake.epoch(e));
   }
   await plugin.teardown?.(fake.run);
-  return fake.rows.gradients ?? [];
+  return (fake.rows.gradients ?? []).filter((r) => r.point === "epoch");
 }
 
 const close = (a: unknown, b: number) =>
@@ -105,24 +105,24 @@ Deno.test("gradientNorms measures the real gradients of a small dense model", as
       tf.mean(tf.square(tf.add(tf.matMul(x, w), b)))
     );
     plugin.afterGradients!([
-      { layer: "dense", weight: "kernel", depth: 0, grad: g[w.name] },
-      { layer: "dense", weight: "bias", depth: 0, grad: g[b.name] },
+      { layer: "dense", weight: "kernel", depth: 0, path: "main", grad: g[w.name] },
+      { layer: "dense", weight: "bias", depth: 0, path: "main", grad: g[b.name] },
     ], fake.step(0, s));
     tf.dispose([value, ...Object.values(g)]);
   }
   await plugin.onEpochEnd!(metrics(0), fake.epoch(0));
   tf.dispose([w, b, x]);
-  const rows = fake.rows.gradients;
+  const rows = fake.rows.gradients.filter((r) => r.point === "epoch");
   assert.equal(rows.length, 1);
   assert.ok(Number.isFinite(rows[0].norm) && (rows[0].norm as number) > 0);
 });
 
-Deno.test("gradientNorms counts depth over conv and dense layers by default, batch norm only with layers: all", async () => {
+Deno.test("gradientNorms keeps conv and dense layers by default, batch norm only with layers: all, at the trainer's depths", async () => {
   const withBn = (v: number): NamedGradient[] => [
-    { layer: "conv", weight: "kernel", depth: 0, grad: tf.fill([3, 3, 1, 1], v) },
-    { layer: "bn", weight: "gamma", depth: 1, grad: tf.fill([1], v) },
-    { layer: "bn", weight: "beta", depth: 1, grad: tf.fill([1], v) },
-    { layer: "dense", weight: "kernel", depth: 2, grad: tf.fill([2, 2], v) },
+    { layer: "conv", weight: "kernel", depth: 0, path: "main", grad: tf.fill([3, 3, 1, 1], v) },
+    { layer: "bn", weight: "gamma", depth: 1, path: "main", grad: tf.fill([1], v) },
+    { layer: "bn", weight: "beta", depth: 1, path: "main", grad: tf.fill([1], v) },
+    { layer: "dense", weight: "kernel", depth: 2, path: "main", grad: tf.fill([2, 2], v) },
   ];
   const run = async (plugin: Plugin) => {
     const fake = fakeRun();
@@ -131,8 +131,33 @@ Deno.test("gradientNorms counts depth over conv and dense layers by default, bat
     tf.dispose(g.map((x) => x.grad));
     await plugin.onEpochEnd!(metrics(0), fake.epoch(0));
     await plugin.teardown?.(fake.run);
-    return (fake.rows.gradients ?? []).map((r) => [r.layer, r.depth]);
+    return (fake.rows.gradients ?? []).filter((r) => r.point === "epoch")
+      .map((r) => [r.layer, r.depth]);
   };
-  assert.deepEqual(await run(probe()), [["conv", 0], ["dense", 1]]);
+  assert.deepEqual(await run(probe()), [["conv", 0], ["dense", 2]]);
   assert.deepEqual(await run(probe({ layers: "all" })), [["conv", 0], ["bn", 1], ["dense", 2]]);
+});
+
+Deno.test("gradientNorms records the first step of a fresh run as point init, and a resumed run never", async () => {
+  const rows = async (resumed: boolean) => {
+    const fake = fakeRun();
+    const plugin = probe();
+    for (let s = 0; s < 2; s++) {
+      const g = grads(s + 1);
+      const ctx = fake.step(0, s);
+      plugin.afterGradients!(g, resumed ? { ...ctx, resumedFrom: { epoch: 0, step: 0 } } : ctx);
+      tf.dispose(g.map((x) => x.grad));
+    }
+    await plugin.onEpochEnd!(metrics(0), fake.epoch(0));
+    await plugin.teardown?.(fake.run);
+    return (fake.rows.gradients ?? []).filter((r) => r.point === "init");
+  };
+  const init = await rows(false);
+  // The first step alone (gradients all 1), not the epoch's mean.
+  assert.deepEqual(init.map((r) => [r.layer, r.step, r.path, r.depth]), [
+    ["conv", 0, "main", 0],
+    ["dense", 0, "main", 1],
+  ]);
+  close(init[0].norm, Math.sqrt(11));
+  assert.deepEqual(await rows(true), []);
 });

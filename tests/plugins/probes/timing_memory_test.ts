@@ -29,7 +29,40 @@ Deno.test("timingMemory observes step ends of a real run and records one timing 
     assert.ok((r.seconds as number) >= result.history[i].seconds * 0.99);
     assert.ok((r.peak_num_bytes as number) >= (r.num_bytes as number));
     assert.ok((r.peak_rss_bytes as number) >= (r.rss_bytes as number));
+    // Tests run with --allow-ffi: the process peak is the kernel's high-water mark.
+    const peak = r.process_peak_rss_bytes as number;
+    assert.ok(Number.isFinite(peak) && peak >= (r.rss_bytes as number), `${peak} < ${r.rss_bytes}`);
+    assert.ok(peak >= (r.peak_rss_bytes as number));
+    const increase = r.process_peak_increase_bytes as number;
+    assert.ok(increase >= 0 && increase <= peak, `increase ${increase}`);
   }
+  // A peak never falls within a run.
+  for (const key of ["process_peak_rss_bytes", "process_peak_increase_bytes", "peak_rss_bytes"]) {
+    const values = rows.map((r) => r[key] as number);
+    assert.ok(values.every((v, i) => i === 0 || v >= values[i - 1]), `${key}: ${values}`);
+  }
+});
+
+Deno.test("timingMemory leaves the process peak empty and says why without --allow-ffi or --allow-all", async () => {
+  const script = new URL("../../../plugins/probes/_process_peak.ts", import.meta.url).href;
+  const code = `import { openProcessPeak } from "${script}";
+const p = openProcessPeak(); console.log(JSON.stringify({ s: p.source, n: p.note, v: p.read() }));`;
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/peak.ts`;
+  await Deno.writeTextFile(file, code);
+  // `deno run` with no permission flags: neither FFI nor /proc.
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-config", "--no-prompt", file],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(dir, { recursive: true });
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  const got = JSON.parse(new TextDecoder().decode(out.stdout));
+  assert.equal(got.s, "none");
+  assert.equal(got.v, null);
+  assert.match(got.n, /no --allow-ffi/);
+  assert.match(got.n, /status is not readable/);
 });
 
 Deno.test("timingMemory keeps its peaks across a resume", () => {
