@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { registerCpuKernels } from "../../../backends/cpu_kernels.ts";
 import { buildModel } from "../../../models/mod.ts";
-import { BATCH_NORM_GRAD_KERNEL } from "../../../backends/native/_batchnorm.ts";
+import {
+  BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_TRAINING_GRAD_KERNEL,
+} from "../../../backends/native/_batchnorm.ts";
+import { BATCH_NORM_TRAINING_KERNEL } from "../../../core/batch_norm_training.ts";
 import { RELU_GRAD_KERNEL, SQUARE_GRAD_KERNEL } from "../../../backends/native/_grad_kernels.ts";
 import { type Audit, auditKernels } from "./_audit.ts";
 import { ignore, random } from "./_compare.ts";
@@ -56,7 +60,15 @@ function initialWeights(name: string): Float32Array[] {
 
 // skiplab's own kernels, which have no cpu twin; gradients_test.ts checks them against the tfjs
 // gradients they replace.
-const OWN = new Set([BATCH_NORM_GRAD_KERNEL, RELU_GRAD_KERNEL, SQUARE_GRAD_KERNEL]);
+// skiplab's own kernels, without a cpu twin: checked against composed tfjs ops in
+// gradients_test.ts and batch_norm_training_test.ts.
+const OWN = new Set([
+  BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_TRAINING_KERNEL,
+  BATCH_NORM_TRAINING_GRAD_KERNEL,
+  RELU_GRAD_KERNEL,
+  SQUARE_GRAD_KERNEL,
+]);
 
 for (const name of ["baseline_cnn", "mini_resnet", "resnet18", "resnet18_noskip"]) {
   Deno.test({
