@@ -5,9 +5,9 @@
  * around `../shared/bench/torch_throughput.py`) run in the same invocation,
  * with skiplab/PyTorch ratios of training, inference and peak RSS.
  *
- * The peer inherits this process's environment, so both use the OpenMP wait
- * policy the native backend sets (passive, unless OMP_WAIT_POLICY,
- * GOMP_SPINCOUNT or KMP_BLOCKTIME is set; see `backends/native/_ffi.ts`).
+ * The peer runs with OpenMP's default wait policy (spinning), as PyTorch's
+ * users run it, unless the user chose one; skiplab's native backend sets a
+ * passive policy for itself when none is chosen (`backends/native/_ffi.ts`).
  *
  * Standalone: `deno run -A bench/train.ts --models resnet18,baseline_cnn --peer`
  * (add `--backends native,cpu`, `--steps 3`, `--repeat 3` (best of 3),

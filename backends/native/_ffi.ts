@@ -305,12 +305,26 @@ function setThreads(threads: number): number {
  * training step ran 3x slower than on one thread. Read by the OpenMP runtime
  * when it loads, so this must run before oneDNN is opened.
  */
+let waitPolicySet = false;
+
+/**
+ * Whether the native backend set `OMP_WAIT_POLICY` itself (no policy was
+ * chosen), so that a child process meant to run as the user would run it (the
+ * benchmark's PyTorch peer) can be started without it.
+ */
+export function waitPolicySetByNative(): boolean {
+  return waitPolicySet;
+}
+
 function passiveWaiting(): void {
   try {
     const chosen = ["OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME"].some((k) =>
       Deno.env.get(k) !== undefined
     );
-    if (!chosen) Deno.env.set("OMP_WAIT_POLICY", "passive");
+    if (!chosen) {
+      Deno.env.set("OMP_WAIT_POLICY", "passive");
+      waitPolicySet = true;
+    }
   } catch {
     // Without --allow-env the runtime keeps its defaults.
   }

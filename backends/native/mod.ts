@@ -20,3 +20,4 @@ export {
   PRECISIONS,
   resolvePrecision,
 } from "./_precision.ts";
+export { waitPolicySetByNative } from "./_ffi.ts";
