@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Layer, SymbolicTensor } from "../core/tf_types.ts";
+import { batchNormSettings, DEFAULT_INIT, type InitScheme, layerInitializers } from "./init.ts";
 
 /** Options of {@linkcode convBnAct}. */
 export interface ConvBnActOptions {
@@ -23,6 +24,8 @@ export interface ConvBnActOptions {
   readonly name: string;
   /** Seed of the kernel initialiser. @default 0 */
   readonly seed?: number;
+  /** Initialisers and batch-norm settings. @default "he" */
+  readonly init?: InitScheme;
 }
 
 /**
@@ -49,6 +52,7 @@ export function convBnAct(x: SymbolicTensor, options: ConvBnActOptions): Symboli
     pool = false,
     name,
     seed = 0,
+    init = DEFAULT_INIT,
   } = options;
   if (!Number.isInteger(filters) || filters < 1) {
     throw new RangeError(
@@ -61,11 +65,10 @@ export function convBnAct(x: SymbolicTensor, options: ConvBnActOptions): Symboli
     strides,
     padding,
     useBias: options.useBias ?? !batchNorm,
-    // tfjs treats a seed of 0 as "no seed", so shift by one.
-    kernelInitializer: tf.initializers.heNormal({ seed: seed + 1 }),
+    ...layerInitializers(init, "conv", inChannels(x) * kernelSize ** 2, seed),
     name: `${name}_conv`,
   }).apply(x) as SymbolicTensor;
-  if (batchNorm) y = batchNormLayer(`${name}_bn`).apply(y) as SymbolicTensor;
+  if (batchNorm) y = batchNormLayer(`${name}_bn`, init).apply(y) as SymbolicTensor;
   if (activation) y = tf.layers.reLU({ name: `${name}_relu` }).apply(y) as SymbolicTensor;
   if (pool) {
     y = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `${name}_pool` })
@@ -74,7 +77,12 @@ export function convBnAct(x: SymbolicTensor, options: ConvBnActOptions): Symboli
   return y;
 }
 
-/** The batch-norm layer every skiplab block uses (momentum 0.9, ε 1e-3: moving statistics settle within a few hundred steps, which short runs need; Keras uses 0.99). */
-export function batchNormLayer(name: string): Layer {
-  return tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-3, name });
+/** Channels of an NHWC (or NC) tensor: the fan-in of a 1×1 kernel over it. */
+export function inChannels(x: SymbolicTensor): number {
+  return x.shape[x.shape.length - 1] as number;
+}
+
+/** The batch-norm layer every skiplab block uses, with the scheme's momentum and epsilon. */
+export function batchNormLayer(name: string, init: InitScheme = DEFAULT_INIT): Layer {
+  return tf.layers.batchNormalization({ axis: -1, ...batchNormSettings(init), name });
 }
