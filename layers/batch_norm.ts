@@ -16,6 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { BATCH_NORM_TRAINING_KERNEL } from "../core/batch_norm_training.ts";
 import type { Layer, Tensor } from "../core/tf_types.ts";
+import { batchNormSettings, DEFAULT_INIT, type InitScheme } from "./init.ts";
 
 /** What the layer reads of tfjs's BatchNormalization (its fields are not in its public type). */
 interface BatchNormFields {
@@ -63,9 +64,9 @@ function fusedTraining(
 }
 
 /**
- * The batch-norm layer every skiplab block uses (momentum 0.9, ε 1e-3: moving
- * statistics settle within a few hundred steps, which short runs need; Keras
- * uses 0.99). Training batches go through {@link BATCH_NORM_TRAINING_KERNEL}
+ * The batch-norm layer every skiplab block uses, with the momentum and ε of
+ * the init scheme `init` (layers/init.ts: keras 0.99/1e-3, pytorch 0.9/1e-5,
+ * he 0.9/1e-3). Training batches go through {@link BATCH_NORM_TRAINING_KERNEL}
  * where the backend has it.
  *
  * @example
@@ -76,8 +77,8 @@ function fusedTraining(
  * console.log(y.shape); // [2, 4, 4, 3]
  * ```
  */
-export function batchNormLayer(name: string): Layer {
-  const layer = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-3, name });
+export function batchNormLayer(name: string, init: InitScheme = DEFAULT_INIT): Layer {
+  const layer = tf.layers.batchNormalization({ axis: -1, ...batchNormSettings(init), name });
   const stock: Call = layer.call.bind(layer);
   const fields = layer as unknown as BatchNormFields;
   layer.call = (inputs, kwargs) => fusedTraining(fields, inputs, kwargs) ?? stock(inputs, kwargs);

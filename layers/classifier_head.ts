@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { SymbolicTensor } from "../core/tf_types.ts";
+import { inChannels } from "./conv_bn_act.ts";
+import { DEFAULT_INIT, type InitScheme, layerInitializers } from "./init.ts";
 import { SeededDropout } from "./seeded_dropout.ts";
 
 /** Options of {@linkcode classifierHead}. */
@@ -10,6 +12,8 @@ export interface ClassifierHeadOptions {
   readonly dropout?: number;
   /** Seed of the dropout masks and the dense initialiser. @default 0 */
   readonly seed?: number;
+  /** Initialisers of the dense layer. @default "he" (glorot-uniform, zero bias) */
+  readonly init?: InitScheme;
 }
 
 /**
@@ -28,7 +32,7 @@ export function classifierHead(
   x: SymbolicTensor,
   options: ClassifierHeadOptions,
 ): SymbolicTensor {
-  const { classes, dropout = 0.5, seed = 0 } = options;
+  const { classes, dropout = 0.5, seed = 0, init = DEFAULT_INIT } = options;
   if (!Number.isInteger(classes) || classes < 2) {
     throw new RangeError(
       `Cannot build the classifier head: 'classes' must be an integer ≥ 2, got ${classes}`,
@@ -41,7 +45,7 @@ export function classifierHead(
   return tf.layers.dense({
     units: classes,
     activation: "softmax",
-    kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+    ...layerInitializers(init, "dense", inChannels(y), seed),
     name: "predictions",
   }).apply(y) as SymbolicTensor;
 }

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { batchNormLayer } from "./batch_norm.ts";
 import type { SymbolicTensor } from "../core/tf_types.ts";
+import { DEFAULT_INIT, type InitScheme, layerInitializers } from "./init.ts";
 
 export { batchNormLayer };
 
@@ -26,6 +27,8 @@ export interface ConvBnActOptions {
   readonly name: string;
   /** Seed of the kernel initialiser. @default 0 */
   readonly seed?: number;
+  /** Initialisers and batch-norm settings. @default "he" */
+  readonly init?: InitScheme;
 }
 
 /**
@@ -52,6 +55,7 @@ export function convBnAct(x: SymbolicTensor, options: ConvBnActOptions): Symboli
     pool = false,
     name,
     seed = 0,
+    init = DEFAULT_INIT,
   } = options;
   if (!Number.isInteger(filters) || filters < 1) {
     throw new RangeError(
@@ -64,15 +68,19 @@ export function convBnAct(x: SymbolicTensor, options: ConvBnActOptions): Symboli
     strides,
     padding,
     useBias: options.useBias ?? !batchNorm,
-    // tfjs treats a seed of 0 as "no seed", so shift by one.
-    kernelInitializer: tf.initializers.heNormal({ seed: seed + 1 }),
+    ...layerInitializers(init, "conv", inChannels(x) * kernelSize ** 2, seed),
     name: `${name}_conv`,
   }).apply(x) as SymbolicTensor;
-  if (batchNorm) y = batchNormLayer(`${name}_bn`).apply(y) as SymbolicTensor;
+  if (batchNorm) y = batchNormLayer(`${name}_bn`, init).apply(y) as SymbolicTensor;
   if (activation) y = tf.layers.reLU({ name: `${name}_relu` }).apply(y) as SymbolicTensor;
   if (pool) {
     y = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `${name}_pool` })
       .apply(y) as SymbolicTensor;
   }
   return y;
+}
+
+/** Channels of an NHWC (or NC) tensor: the fan-in of a 1×1 kernel over it. */
+export function inChannels(x: SymbolicTensor): number {
+  return x.shape[x.shape.length - 1] as number;
 }

@@ -7,5 +7,6 @@
 export * from "./conv_bn_act.ts";
 export * from "./residual_block.ts";
 export * from "./classifier_head.ts";
+export * from "./init.ts";
 // The tfjs aliases live in core/; re-exported so `@skiplab/skiplab/layers` keeps them.
 export * from "../core/tf_types.ts";

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Layer, SymbolicTensor } from "../core/tf_types.ts";
-import { batchNormLayer } from "./conv_bn_act.ts";
+import type { SymbolicTensor } from "../core/tf_types.ts";
+import { batchNormLayer, inChannels } from "./conv_bn_act.ts";
+import { DEFAULT_INIT, type InitScheme, layerInitializers } from "./init.ts";
 
 /** Options of {@linkcode residualBlock}. */
 export interface ResidualBlockOptions {
@@ -16,6 +17,8 @@ export interface ResidualBlockOptions {
   readonly name: string;
   /** Seed of the kernel initialisers. @default 0 */
   readonly seed?: number;
+  /** Initialisers and batch-norm settings. @default "he" */
+  readonly init?: InitScheme;
 }
 
 /** Which shortcut a block has. */
@@ -54,15 +57,16 @@ export function residualBlock(
   options: ResidualBlockOptions,
 ): SymbolicTensor {
   const { filters, stride = 1, skip = true, batchNorm = true, name, seed = 0 } = options;
+  const init = options.init ?? DEFAULT_INIT;
   checkBlock(name, filters, stride);
-  const conv = (kernel: number, strides: number, suffix: string, s: number) =>
-    conv2d(filters, kernel, strides, batchNorm, `${name}_${suffix}`, s);
-  let y = conv(3, stride, "conv1", seed).apply(x) as SymbolicTensor;
-  if (batchNorm) y = batchNormLayer(`${name}_bn1`).apply(y) as SymbolicTensor;
+  const conv = (t: SymbolicTensor, strides: number, suffix: string, s: number) =>
+    conv2d(t, filters, 3, strides, batchNorm, `${name}_${suffix}`, s, init);
+  let y = conv(x, stride, "conv1", seed);
+  if (batchNorm) y = batchNormLayer(`${name}_bn1`, init).apply(y) as SymbolicTensor;
   y = tf.layers.reLU({ name: `${name}_relu1` }).apply(y) as SymbolicTensor;
-  y = conv(3, 1, "conv2", seed + 1).apply(y) as SymbolicTensor;
-  if (batchNorm) y = batchNormLayer(`${name}_bn2`).apply(y) as SymbolicTensor;
-  y = addShortcut(x, y, filters, stride, skip, batchNorm, name, seed + 2);
+  y = conv(y, 1, "conv2", seed + 1);
+  if (batchNorm) y = batchNormLayer(`${name}_bn2`, init).apply(y) as SymbolicTensor;
+  y = addShortcut(x, y, filters, stride, skip, batchNorm, name, seed + 2, init);
   return tf.layers.reLU({ name: `${name}_out` }).apply(y) as SymbolicTensor;
 }
 
@@ -87,18 +91,17 @@ export function bottleneckBlock(
   options: BottleneckBlockOptions,
 ): SymbolicTensor {
   const { filters, stride = 1, skip = true, batchNorm = true, name, seed = 0 } = options;
+  const init = options.init ?? DEFAULT_INIT;
   checkBlock(name, filters, stride);
   const out = filters * 4;
   let y = x;
   const steps: [number, number, number][] = [[filters, 1, 1], [filters, 3, stride], [out, 1, 1]];
   steps.forEach(([width, kernel, strides], i) => {
-    y = conv2d(width, kernel, strides, batchNorm, `${name}_conv${i + 1}`, seed + i).apply(
-      y,
-    ) as SymbolicTensor;
-    if (batchNorm) y = batchNormLayer(`${name}_bn${i + 1}`).apply(y) as SymbolicTensor;
+    y = conv2d(y, width, kernel, strides, batchNorm, `${name}_conv${i + 1}`, seed + i, init);
+    if (batchNorm) y = batchNormLayer(`${name}_bn${i + 1}`, init).apply(y) as SymbolicTensor;
     if (i < 2) y = tf.layers.reLU({ name: `${name}_relu${i + 1}` }).apply(y) as SymbolicTensor;
   });
-  y = addShortcut(x, y, out, stride, skip, batchNorm, name, seed + 3);
+  y = addShortcut(x, y, out, stride, skip, batchNorm, name, seed + 3, init);
   return tf.layers.reLU({ name: `${name}_out` }).apply(y) as SymbolicTensor;
 }
 
@@ -111,17 +114,15 @@ function addShortcut(
   batchNorm: boolean,
   name: string,
   seed: number,
+  init: InitScheme,
 ): SymbolicTensor {
-  const inChannels = x.shape[x.shape.length - 1] as number;
-  const kind = shortcutKind(inChannels, filters, stride, skip);
+  const kind = shortcutKind(inChannels(x), filters, stride, skip);
   if (kind === "none") return y;
   let shortcut = x;
   if (kind === "projection") {
-    shortcut = conv2d(filters, 1, stride, batchNorm, `${name}_proj_conv`, seed).apply(
-      x,
-    ) as SymbolicTensor;
+    shortcut = conv2d(x, filters, 1, stride, batchNorm, `${name}_proj_conv`, seed, init);
     if (batchNorm) {
-      shortcut = batchNormLayer(`${name}_proj_bn`).apply(shortcut) as SymbolicTensor;
+      shortcut = batchNormLayer(`${name}_proj_bn`, init).apply(shortcut) as SymbolicTensor;
     }
   }
   // The residual: F(x) + x.
@@ -129,23 +130,24 @@ function addShortcut(
 }
 
 function conv2d(
+  x: SymbolicTensor,
   filters: number,
   kernelSize: number,
   strides: number,
   batchNorm: boolean,
   name: string,
   seed: number,
-): Layer {
+  init: InitScheme,
+): SymbolicTensor {
   return tf.layers.conv2d({
     filters,
     kernelSize,
     strides,
     padding: "same",
     useBias: !batchNorm,
-    // tfjs treats a seed of 0 as "no seed", so shift by one.
-    kernelInitializer: tf.initializers.heNormal({ seed: seed + 1 }),
+    ...layerInitializers(init, "conv", inChannels(x) * kernelSize ** 2, seed),
     name,
-  });
+  }).apply(x) as SymbolicTensor;
 }
 
 function checkBlock(name: string, filters: number, stride: number): void {

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel } from "../core/tf_types.ts";
-import { classifierHead, convBnAct } from "../layers/mod.ts";
+import { classifierHead, convBnAct, DEFAULT_INIT, type InitScheme } from "../layers/mod.ts";
 import type { PlainCnnSpec } from "./spec.ts";
 
 /**
@@ -30,7 +30,11 @@ export const BASELINE_CNN: PlainCnnSpec = {
  * model.dispose();
  * ```
  */
-export function buildPlainCnn(spec: PlainCnnSpec, seed = 0): LayersModel {
+export function buildPlainCnn(
+  spec: PlainCnnSpec,
+  seed = 0,
+  init: InitScheme = DEFAULT_INIT,
+): LayersModel {
   if (spec.blocks.length === 0) {
     throw new RangeError(`Cannot build "${spec.name}": 'blocks' must be non-empty, got []`);
   }
@@ -45,12 +49,14 @@ export function buildPlainCnn(spec: PlainCnnSpec, seed = 0): LayersModel {
       useBias: true,
       name: `block${i + 1}`,
       seed: seed + i,
+      init,
     });
   });
   const output = classifierHead(x, {
     classes: spec.classes,
     dropout: spec.dropout,
     seed: seed + spec.blocks.length,
+    init,
   });
   return tf.model({ inputs: input, outputs: output, name: spec.name });
 }

@@ -1,4 +1,5 @@
 import type { LayersModel } from "../core/tf_types.ts";
+import { checkInitScheme, DEFAULT_INIT, type InitScheme } from "../layers/init.ts";
 import { buildPlainCnn } from "./baseline_cnn.ts";
 import { buildResNet } from "./resnet.ts";
 import type { Registry } from "../core/registry.ts";
@@ -9,6 +10,11 @@ import { createModelRegistry } from "./zoo.ts";
 export interface BuildModelOptions {
   /** Seed of the initialisers and dropout masks. @default 0 */
   readonly seed?: number;
+  /**
+   * Initialisers and batch-norm momentum/epsilon as a framework defines them
+   * (see {@linkcode InitScheme}). @default "he"
+   */
+  readonly init?: InitScheme;
   /** Registry to look names up in. @default the built-in architectures */
   readonly registry?: Registry<ModelSpec>;
 }
@@ -38,11 +44,12 @@ export function buildModel(
 ): LayersModel {
   const spec = resolveSpec(model, options.registry);
   const seed = options.seed ?? 0;
+  const init = checkInitScheme(options.init ?? DEFAULT_INIT);
   switch (spec.family) {
     case "plain_cnn":
-      return buildPlainCnn(spec, seed);
+      return buildPlainCnn(spec, seed, init);
     case "resnet":
-      return buildResNet(spec, seed);
+      return buildResNet(spec, seed, init);
     default:
       throw new TypeError(
         `Cannot build "${(spec as ModelSpec).name}": unknown family '${

@@ -1,6 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel, SymbolicTensor } from "../core/tf_types.ts";
-import { bottleneckBlock, classifierHead, convBnAct, residualBlock } from "../layers/mod.ts";
+import {
+  bottleneckBlock,
+  classifierHead,
+  convBnAct,
+  DEFAULT_INIT,
+  type InitScheme,
+  residualBlock,
+} from "../layers/mod.ts";
 import type { ResNetSpec } from "./spec.ts";
 
 /** Options of {@linkcode resnetSpec}: the few numbers that tell ResNets apart. */
@@ -63,7 +70,11 @@ export function resnetSpec(options: ResNetOptions): ResNetSpec {
  * Builds a residual network from its spec. Layers are named `stem_conv`,
  * `stage{s}_block{b}_conv1` … `_add`, `pool`, `dropout`, `predictions`.
  */
-export function buildResNet(spec: ResNetSpec, seed = 0): LayersModel {
+export function buildResNet(
+  spec: ResNetSpec,
+  seed = 0,
+  init: InitScheme = DEFAULT_INIT,
+): LayersModel {
   if (spec.stages.length === 0) {
     throw new RangeError(`Cannot build "${spec.name}": 'stages' must be non-empty, got []`);
   }
@@ -75,6 +86,7 @@ export function buildResNet(spec: ResNetSpec, seed = 0): LayersModel {
     batchNorm: spec.batchNorm,
     name: "stem",
     seed,
+    init,
   });
   if (spec.stem.pool) {
     x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same", name: "stem_pool" })
@@ -91,9 +103,15 @@ export function buildResNet(spec: ResNetSpec, seed = 0): LayersModel {
         batchNorm: spec.batchNorm,
         name: `stage${i + 1}_block${b + 1}`,
         seed: s += 4,
+        init,
       });
     }
   });
-  const output = classifierHead(x, { classes: spec.classes, dropout: spec.dropout, seed: s + 4 });
+  const output = classifierHead(x, {
+    classes: spec.classes,
+    dropout: spec.dropout,
+    seed: s + 4,
+    init,
+  });
   return tf.model({ inputs: input, outputs: output, name: spec.name });
 }

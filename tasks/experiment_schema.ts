@@ -32,6 +32,9 @@ export const ExperimentSchema = z.strictObject({
     limit: z.int().min(1).nullable().default(null),
   }).prefault({}),
   seed: z.int().min(0).default(0),
+  // Initialisers and batch-norm momentum/epsilon as each framework defines
+  // them (layers/init.ts); "he" is skiplab's original choice.
+  init: z.enum(["keras", "pytorch", "he"]).default("he"),
   epochs: z.int().min(1).max(10000).default(30),
   batch_size: z.int().min(1).max(65536).default(64),
   optimizer: z.discriminatedUnion("type", [

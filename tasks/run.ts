@@ -139,11 +139,13 @@ async function trainIn(
   );
   const splits = await loadData(exp, log);
 
-  const model = buildModel(spec, { seed: exp.seed });
+  const model = buildModel(spec, { seed: exp.seed, init: exp.init });
   const size = summarizeModel(model);
   log(
     `model: ${exp.model}${spec.name !== exp.model ? ` as ${spec.name}` : ""} — ` +
-      `${size.trainableParams.toLocaleString("en")} trainable parameters, depth ${size.depth}; ` +
+      `${
+        size.trainableParams.toLocaleString("en")
+      } trainable parameters, depth ${size.depth}, init ${exp.init}; ` +
       `data: ${splits.train.count} train / ${splits.val.count} val / ${splits.test.count} test; run: ${dir}`,
   );
   const facts = {

@@ -35,6 +35,20 @@ Deno.test("loadExperiment() reads the paper recipe with its values and fills def
   assert.ok(Object.isFrozen(exp));
 });
 
+Deno.test("loadExperiment(): the paper recipe initialises as Keras does, others as skiplab did", async () => {
+  assert.equal((await loadExperiment(RECIPE)).init, "keras");
+  assert.equal((await loadExperiment("tasks/experiments/resnet18.yaml")).init, "keras");
+  await withFiles({ "plain.yaml": "name: p\nmodel: baseline_cnn\n" }, async (dir) => {
+    assert.equal((await loadExperiment(`${dir}/plain.yaml`)).init, "he");
+  });
+  await withFiles({ "bad.yaml": "name: p\nmodel: baseline_cnn\ninit: caffe\n" }, async (dir) => {
+    await assert.rejects(
+      () => loadExperiment(`${dir}/bad.yaml`),
+      /bad\.yaml:3:1: init: .*"keras".*"pytorch".*"he"/,
+    );
+  });
+});
+
 Deno.test("loadExperiment() appends a child's new plugins and replaces same-named ones", async () => {
   const exp = await loadExperiment("tasks/experiments/resnet18_noskip.yaml");
   assert.equal(exp.plugins.at(-1)?.name, "ablations/no-skip");
