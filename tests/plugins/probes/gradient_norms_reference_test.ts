@@ -96,12 +96,19 @@ Deno.test("gradientNorms records each layer's L2 gradient norm as the closed for
     plugins: [plugin],
   });
   model.dispose();
-  const rows = result.tables.gradients.filter((r) => r.epoch === 0);
-  const byLayer = Object.fromEntries(rows.map((r) => [r.layer, r.norm as number]));
-  assert.deepEqual(Object.keys(byLayer).sort(), ["conv", "fc"]);
-  for (const layer of ["conv", "fc"]) {
-    const rel = Math.abs(byLayer[layer] - expected[layer]) / expected[layer];
-    assert.ok(rel < 1e-4, `${layer}: recorded ${byLayer[layer]}, closed form ${expected[layer]}`);
+  // One full batch per epoch: the `init` row (before any update) and epoch 0's mean are both the
+  // norm of that first step's gradient; `final` rows are of the trained weights.
+  for (const point of ["init", "epoch"]) {
+    const rows = result.tables.gradients.filter((r) => r.point === point && r.epoch === 0);
+    const byLayer = Object.fromEntries(rows.map((r) => [r.layer, r.norm as number]));
+    assert.deepEqual(Object.keys(byLayer).sort(), ["conv", "fc"], point);
+    for (const layer of ["conv", "fc"]) {
+      const rel = Math.abs(byLayer[layer] - expected[layer]) / expected[layer];
+      assert.ok(
+        rel < 1e-4,
+        `${point} ${layer}: recorded ${byLayer[layer]}, closed form ${expected[layer]}`,
+      );
+    }
   }
   // The two layers' norms differ by far more than the tolerance: the check tells them apart.
   assert.ok(Math.abs(expected.conv - expected.fc) / expected.fc > 0.01, JSON.stringify(expected));
