@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { waitPolicySetByNative } from "../backends/native/mod.ts";
 
 /** Precision of the PyTorch peer: fp32, or bf16 under `torch.autocast("cpu", torch.bfloat16)`. */
 export type PeerPrecision = "fp32" | "bf16";
@@ -78,12 +77,8 @@ export async function runPeer(
         if (options.profile && r === 0) args.push("--profile");
         let result: Deno.CommandOutput;
         try {
-          result = await new Deno.Command(python, {
-            args,
-            stdout: "piped",
-            stderr: "piped",
-            ...peerEnvironment(),
-          }).output();
+          result = await new Deno.Command(python, { args, stdout: "piped", stderr: "piped" })
+            .output();
         } catch {
           break;
         }
@@ -107,16 +102,4 @@ export async function runPeer(
   }
   log("PyTorch peer unavailable: apt-get install -y python3-torch");
   return out;
-}
-
-/**
- * PyTorch runs as its users run it: with OpenMP's default (spinning) wait
- * policy, unless the user chose one. The native backend sets a passive policy
- * in this process when none was chosen, and a child would inherit it.
- */
-function peerEnvironment(): { env?: Record<string, string>; clearEnv?: boolean } {
-  if (!waitPolicySetByNative()) return {};
-  const env = Deno.env.toObject();
-  delete env.OMP_WAIT_POLICY;
-  return { env, clearEnv: true };
 }

@@ -5,9 +5,10 @@
  * around `../shared/bench/torch_throughput.py`) run in the same invocation,
  * with skiplab/PyTorch ratios of training, inference and peak RSS.
  *
- * The peer runs with OpenMP's default wait policy (spinning), as PyTorch's
- * users run it, unless the user chose one; skiplab's native backend sets a
- * passive policy for itself when none is chosen (`backends/native/_ffi.ts`).
+ * The peer runs with the user's OpenMP settings (by default spinning, as
+ * PyTorch's users run it); skiplab's native backend makes its own OpenMP
+ * threads wait passively when no policy is chosen (`backends/native/_ffi.ts`),
+ * without changing the environment children inherit.
  *
  * Standalone: `deno run -A bench/train.ts --models resnet18,baseline_cnn --peer`
  * (add `--backends native,cpu`, `--steps 3`, `--repeat 3` (best of 3),

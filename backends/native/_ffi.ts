@@ -302,45 +302,37 @@ function setThreads(threads: number): number {
  * chose a policy). libgomp spins a waiting thread for about 300,000 rounds by
  * default; when another process holds one of the cores, one thread's spinning
  * for a partner that is not running eats the time that partner needs, and a
- * training step ran 3x slower than on one thread. Read by the OpenMP runtime
- * when it loads, so this must run before oneDNN is opened.
+ * training step ran 3x slower than on one thread. The OpenMP runtime reads the
+ * variable once, when it loads with oneDNN, so it is set just for the
+ * `dlopen` and removed again by the returned function: child processes (the
+ * benchmark's PyTorch peer) keep the user's environment.
  */
-let waitPolicySet = false;
-
-/**
- * Whether the native backend set `OMP_WAIT_POLICY` itself (no policy was
- * chosen), so that a child process meant to run as the user would run it (the
- * benchmark's PyTorch peer) can be started without it.
- */
-export function waitPolicySetByNative(): boolean {
-  return waitPolicySet;
-}
-
-function passiveWaiting(): void {
+function passiveWaiting(): () => void {
   try {
     const chosen = ["OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME"].some((k) =>
       Deno.env.get(k) !== undefined
     );
-    if (!chosen) {
-      Deno.env.set("OMP_WAIT_POLICY", "passive");
-      waitPolicySet = true;
-    }
+    if (chosen) return () => {};
+    Deno.env.set("OMP_WAIT_POLICY", "passive");
+    return () => Deno.env.delete("OMP_WAIT_POLICY");
   } catch {
-    // Without --allow-env the runtime keeps its defaults.
+    return () => {}; // Without --allow-env the runtime keeps its defaults.
   }
 }
 
 /** Opens oneDNN 2.x, creates a CPU engine and stream; throws when absent. */
 export function openDnnl(threads: number): Dnnl {
-  passiveWaiting();
   const errors: string[] = [];
   for (const path of CANDIDATES) {
     let handle: Deno.DynamicLibrary<typeof symbols>;
+    const restoreEnv = passiveWaiting();
     try {
       handle = Deno.dlopen(path, symbols);
     } catch (e) {
       errors.push(`${path}: ${(e as Error).message.split("\n")[0]}`);
       continue;
+    } finally {
+      restoreEnv();
     }
     const lib = handle.symbols;
     const [major, minor, patch] = readVersion(lib);

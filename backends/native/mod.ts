@@ -20,4 +20,3 @@ export {
   PRECISIONS,
   resolvePrecision,
 } from "./_precision.ts";
-export { waitPolicySetByNative } from "./_ffi.ts";
