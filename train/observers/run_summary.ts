@@ -10,27 +10,22 @@ import { writeConfusion } from "../../rundir/tables.ts";
 import type { Plugin } from "../hooks.ts";
 import type { EpochMetrics, RunEnd } from "../types.ts";
 
-/** What a run was, known before it starts; the rest of the summary comes from its events. */
-export interface RunFacts {
-  /** Run name. */
-  readonly name: string;
-  /** Model the experiment named, e.g. `resnet18`. */
-  readonly model: string;
-  /** Backend that trains it (`selectBackend(...).name`). */
-  readonly backend: string;
-  /** All parameters. */
-  readonly params: number;
-  /** Trainable parameters. */
-  readonly trainable_params: number;
-  /** Facts of the architecture as built ({@linkcode architectureFacts}). */
-  readonly architecture: ArchitectureFacts;
-  /** The run's seed. */
-  readonly seed: number;
-  /** The resolved experiment. */
-  readonly recipe: Readonly<Record<string, unknown>>;
-  /** Software and machine (`environmentFacts`). */
-  readonly environment: EnvironmentFacts;
-}
+/**
+ * What a run was, known before it starts (the fields of {@linkcode RunSummary}
+ * that do not come from its events).
+ */
+export type RunFacts = Pick<
+  RunSummary,
+  | "name"
+  | "model"
+  | "backend"
+  | "params"
+  | "trainable_params"
+  | "architecture"
+  | "seed"
+  | "recipe"
+  | "environment"
+>;
 
 /** Skip on/off, widths, depth and more of a spec as built (after ablations). */
 export function architectureFacts(spec: ModelSpec, size: ModelSummary): ArchitectureFacts {
