@@ -4,7 +4,7 @@
  */
 import type { ModelSpec } from "../../models/spec.ts";
 import type { ModelSummary } from "../../models/summary.ts";
-import type { ArchitectureFacts, EnvironmentFacts, RunSummary } from "../../rundir/summary.ts";
+import type { ArchitectureFacts, RunSummary } from "../../rundir/summary.ts";
 import { writeSummary } from "../../rundir/summary.ts";
 import { writeConfusion } from "../../rundir/tables.ts";
 import type { Plugin } from "../hooks.ts";
