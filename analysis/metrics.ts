@@ -5,6 +5,7 @@
  * (train/confusion.ts).
  * @module
  */
+import { checkLabels } from "../core/labels.ts";
 
 /** One row of a classification report: a class, `accuracy`, `macro avg` or `weighted avg`. */
 export interface ClassReportRow {
@@ -18,17 +19,6 @@ export interface ClassReportRow {
   readonly f1: number;
   /** Number of true examples of the class (the total for the summary rows). */
   readonly support: number;
-}
-
-function checkLabels(name: string, labels: ArrayLike<number>, classes: number): void {
-  for (let i = 0; i < labels.length; i++) {
-    const v = labels[i];
-    if (!Number.isInteger(v) || v < 0 || v >= classes) {
-      throw new RangeError(
-        `Cannot score '${name}': labels must be integers in [0, ${classes}), got ${v} at index ${i}`,
-      );
-    }
-  }
 }
 
 const ratio = (num: number, den: number): number => (den === 0 ? 0 : num / den);

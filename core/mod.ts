@@ -11,3 +11,4 @@ export * from "./tf_types.ts";
 export * from "./batch.ts";
 export * from "./fused_adam.ts";
 export * from "./batch_norm_training.ts";
+export * from "./labels.ts";

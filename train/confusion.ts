@@ -3,16 +3,7 @@
  * @module
  */
 
-function checkLabels(name: string, labels: ArrayLike<number>, classes: number): void {
-  for (let i = 0; i < labels.length; i++) {
-    const v = labels[i];
-    if (!Number.isInteger(v) || v < 0 || v >= classes) {
-      throw new RangeError(
-        `Cannot score '${name}': labels must be integers in [0, ${classes}), got ${v} at index ${i}`,
-      );
-    }
-  }
-}
+import { checkLabels } from "../core/labels.ts";
 
 /**
  * Counts of (actual, predicted) pairs: row = actual class, column = predicted class.
