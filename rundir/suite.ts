@@ -7,6 +7,7 @@ import { isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "./atomic.ts";
 import { SUITE_FILES } from "./layout.ts";
+import { readJsonFile } from "./_json.ts";
 
 // The schema of suite.json (not exported: the public API names no zod types).
 const SUITE_STATE_SCHEMA = z.object({
@@ -39,13 +40,7 @@ export async function writeSuite(dir: string, state: SuiteState): Promise<void> 
  */
 export async function readSuite(dir: string): Promise<Partial<SuiteState> & SuiteMembers> {
   const path = join(dir, SUITE_FILES.suite);
-  let data: unknown;
-  try {
-    data = JSON.parse(await Deno.readTextFile(path));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw e;
-    throw new SyntaxError(`Cannot read '${path}': invalid JSON (${(e as Error).message})`);
-  }
+  const data = await readJsonFile(path);
   const r = SUITE_STATE_SCHEMA.safeParse(data);
   if (!r.success) {
     const members = (data as { members?: unknown })?.members;

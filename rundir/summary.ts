@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "./atomic.ts";
 import { RUN_FILES } from "./layout.ts";
+import { readJsonFile } from "./_json.ts";
 
 /** A number that JSON writes as null when it is NaN or infinite; read back as NaN. */
 const measured = z.number().nullable().transform((v) => v ?? NaN);
@@ -167,13 +168,7 @@ export async function writeSummary(dir: string, summary: RunSummary): Promise<vo
  * @throws {SyntaxError} for invalid JSON, or naming the first key that is missing, unknown or mistyped.
  */
 export async function readSummary(path: string): Promise<RunSummary> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await Deno.readTextFile(path));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) throw e;
-    throw new SyntaxError(`Cannot read '${path}': invalid JSON (${(e as Error).message})`);
-  }
+  const data = await readJsonFile(path);
   const r = RUN_SUMMARY_SCHEMA.safeParse(data);
   if (!r.success) {
     const issue = r.error.issues[0];
