@@ -10,6 +10,7 @@ import { z } from "zod";
 import { renderReport } from "../analysis/mod.ts";
 import { writeFileAtomic } from "../train/atomic.ts";
 import { ConfigError, loadExperiments, mergeExperiment } from "./config.ts";
+import { flagOfPath } from "./flags.ts";
 import { runExperiment } from "./run.ts";
 
 const SuiteSchema = z.strictObject({
@@ -74,13 +75,17 @@ export async function runSuite(
     dir = `${out}/${stamp}-${r.data.name}`;
     const files = r.data.members.map((m) => resolve(dirname(file), m));
     // Validate every member before training any.
-    const names = (await loadExperiments(files, overrides)).map((e) => e.name);
+    const names = (await loadExperiments(files, overrides, flagOfPath)).map((e) => e.name);
     state = { name: r.data.name, files, members: names, overrides };
     await Deno.mkdir(dir, { recursive: true });
     await writeFileAtomic(`${dir}/suite.json`, JSON.stringify(state, null, 2) + "\n");
   }
   // Also on resume: a member file edited since must not fail after others trained.
-  const exps = await loadExperiments(state.files, mergeExperiment(state.overrides, { out: dir }));
+  const exps = await loadExperiments(
+    state.files,
+    mergeExperiment(state.overrides, { out: dir }),
+    flagOfPath,
+  );
   for (const [i, exp] of exps.entries()) {
     const memberDir = `${dir}/${state.members[i]}`;
     if (await exists(`${memberDir}/summary.json`)) continue;
