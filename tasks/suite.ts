@@ -19,6 +19,7 @@ import {
   writeSuite,
 } from "../rundir/mod.ts";
 import { ConfigError, loadExperiments, mergeExperiment } from "./config.ts";
+import { flagOfPath } from "./flags.ts";
 import { runExperiment } from "./run.ts";
 
 const SuiteSchema = z.strictObject({
@@ -84,7 +85,7 @@ export async function runSuite(
     dir = `${out}/${stamp}-${r.data.name}`;
     const files = r.data.members.map((m) => resolve(dirname(file), m));
     // Validate every member before training any.
-    const names = (await loadExperiments(files, overrides)).map((e) => e.name);
+    const names = (await loadExperiments(files, overrides, flagOfPath)).map((e) => e.name);
     state = { name: r.data.name, files, members: names, overrides };
     await prepareRunDir(dir).catch((e: unknown) => {
       throw e instanceof RunDirError ? new ConfigError(e.message, { cause: e }) : e;
@@ -92,7 +93,11 @@ export async function runSuite(
     await writeSuite(dir, state);
   }
   // Also on resume: a member file edited since must not fail after others trained.
-  const exps = await loadExperiments(state.files, mergeExperiment(state.overrides, { out: dir }));
+  const exps = await loadExperiments(
+    state.files,
+    mergeExperiment(state.overrides, { out: dir }),
+    flagOfPath,
+  );
   for (const [i, exp] of exps.entries()) {
     const memberDir = `${dir}/${state.members[i]}`;
     if (await exists(`${memberDir}/${RUN_FILES.summary}`)) continue;
