@@ -156,6 +156,10 @@ const symbols = {
     parameters: ["buffer", "i32", "i32", "buffer", "f32", "f32"],
     result: "i32",
   },
+  dnnl_eltwise_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "f32", "f32"],
+    result: "i32",
+  },
   dnnl_primitive_attr_create: { parameters: ["buffer"], result: "i32" },
   dnnl_primitive_attr_set_post_ops: { parameters: ["pointer", "pointer"], result: "i32" },
   dnnl_post_ops_create: { parameters: ["buffer"], result: "i32" },

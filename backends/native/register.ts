@@ -67,7 +67,22 @@ const LAYOUT_AGNOSTIC: ReadonlySet<string> = new Set([
 
 function layouts(kernelName: string, kernel: tf.KernelFunc): tf.KernelFunc {
   if (LAYOUT_AGNOSTIC.has(kernelName)) return inherit(kernelName, kernel);
+  if (kernelName === "Cast") return sameDtypeCast(kernel);
   return LAYOUT_AWARE.has(kernelName) ? kernel : plainInputs(kernel);
+}
+
+/**
+ * Cast to the dtype a tensor has shares its dataId (tfjs's Identity gradient
+ * does it to every gradient passing an Identity, such as a residual Add's
+ * clone): the values stay as they are, in any layout. Real casts read NHWC.
+ */
+function sameDtypeCast(kernel: tf.KernelFunc): tf.KernelFunc {
+  const plain = plainInputs(kernel);
+  return (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const same = (args.attrs as unknown as tf.CastAttrs).dtype === x.dtype;
+    return same ? kernel(args) : plain(args);
+  };
 }
 
 function register(dnnl: Dnnl): void {
