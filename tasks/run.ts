@@ -6,6 +6,7 @@
 import { stringify } from "yaml";
 import { renderReport } from "../analysis/mod.ts";
 import { selectBackend } from "../backends/select.ts";
+import { selectPrecision } from "../backends/precision.ts";
 import { loadCifar10, type Splits, syntheticDataset } from "../data/mod.ts";
 import { buildModel, modelVariant, resolveSpec, summarizeModel } from "../models/mod.ts";
 import { createPluginRegistry, instantiatePlugin } from "../plugins/mod.ts";
@@ -128,6 +129,16 @@ async function trainIn(
   await writeConfig(dir, stringify(exp));
   const backend = await selectBackend(exp.backend);
   log(`backend: ${backend.reason}`);
+  // Before the data loads: bf16 where it cannot run fails at once.
+  const precision = await selectPrecision(
+    exp.precision,
+    backend.name,
+    "'precision' (recipe field, or --precision)",
+  );
+  log(
+    `${precision.reason}` +
+      (precision.convImplementation ? `; oneDNN convolution ${precision.convImplementation}` : ""),
+  );
 
   const registry = createPluginRegistry();
   const plugins: Plugin[] = [];
@@ -157,7 +168,11 @@ async function trainIn(
     architecture: architectureFacts(spec, size),
     seed: exp.seed,
     recipe: JSON.parse(JSON.stringify(exp)),
-    environment: await environmentFacts(backend.detail),
+    environment: {
+      ...await environmentFacts(backend.detail),
+      precision: precision.precision,
+      conv_implementation: precision.convImplementation,
+    },
   };
   const observers = {
     first: progress ? [progress] : [],

@@ -24,6 +24,7 @@ export const SIZE = {
 /** Enum values of oneDNN 2.x (dnnl_types.h). */
 export const E = {
   f32: 3,
+  bf16: 2,
   tagA: 2, // dnnl_a / dnnl_x
   tagNhwc: 20,
   tagHwio: 30,

@@ -18,7 +18,7 @@ import {
 import { RELU_GRAD_KERNEL } from "./_grad_kernels.ts";
 import { inherit, initLayouts, plainInputs } from "./_layout.ts";
 import { installLeanSaves } from "./_saves.ts";
-import { convImplementation } from "./_precision.ts";
+import { type Bf16Support, convImplementation, cpuBf16Support } from "./_precision.ts";
 
 /** Name under which the backend is registered with tfjs. */
 export const NATIVE_BACKEND = "native";
@@ -34,6 +34,8 @@ export type NativeStatus =
     conv: string | null;
     /** Its bf16 implementation, or null where oneDNN has none (see `resolvePrecision`). */
     bf16Conv: string | null;
+    /** What the CPU offers for bf16, as oneDNN sees it. */
+    bf16Support: Bf16Support;
   }
   | { ok: false; reason: string };
 
@@ -139,6 +141,7 @@ function attempt(): NativeStatus {
     threads: dnnl.threads,
     conv: convImplementation(dnnl, "f32"),
     bf16Conv: convImplementation(dnnl, "bf16"),
+    bf16Support: cpuBf16Support(dnnl),
   };
 }
 
