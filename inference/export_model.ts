@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import type { LayersModel } from "../core/tf_types.ts";
 import { INPUT_NORMALIZATION, type InputNormalization } from "../data/pipeline.ts";
-import { replaceDirAtomic, writeFileSynced } from "../rundir/atomic.ts";
+import { writeFileAtomic } from "../rundir/atomic.ts";
 import { SeededDropout } from "../layers/seeded_dropout.ts";
 
 /** The `format` of skiplab.json. */
@@ -52,9 +52,9 @@ export interface ExportOptions {
 /**
  * Writes `model` to the folder `outDir` as `model.json` (LayersModel
  * topology and weights manifest), `group1-shard<i>of<n>.bin` and
- * `skiplab.json`, replacing the folder atomically. A folder that holds
- * anything but an earlier export is refused, so an export never deletes
- * other files.
+ * `skiplab.json` (each file replaced whole; model.json after the weights
+ * it names). A folder that holds anything but an earlier export is refused,
+ * so an export never mixes with or deletes other files.
  *
  * @example Export, then read it back with the checkpoint loader
  * ```ts
@@ -90,26 +90,34 @@ export async function exportModel(
     input: { shape: [h, w, c], channels: "RGB", normalization: INPUT_NORMALIZATION },
     ...(options.source ? { source: options.source } : {}),
   };
-  await replaceDirAtomic(outDir, async (tmp) => {
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      const data = new Uint8Array(artifacts.weightData as ArrayBuffer);
-      const n = Math.max(1, Math.ceil(data.length / SHARD_BYTES));
-      const paths = Array.from({ length: n }, (_, i) => `group1-shard${i + 1}of${n}.bin`);
-      for (const [i, p] of paths.entries()) {
-        await writeFileSynced(join(tmp, p), data.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
-      }
-      const json = {
-        format: "layers-model",
-        generatedBy: artifacts.generatedBy,
-        convertedBy: "skiplab export",
-        modelTopology: stockTopology(artifacts.modelTopology),
-        weightsManifest: [{ paths, weights: artifacts.weightSpecs }],
-      };
-      await writeFileSynced(join(tmp, "model.json"), JSON.stringify(json));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-    }));
-    await writeFileSynced(join(tmp, "skiplab.json"), JSON.stringify(meta, null, 2) + "\n");
-  });
+  await Deno.mkdir(outDir, { recursive: true });
+  let shards: string[] = [];
+  // Weights first and model.json after them, each file whole (written aside, then renamed),
+  // so a page never finds a model.json whose shards are not all there.
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    const data = new Uint8Array(artifacts.weightData as ArrayBuffer);
+    const n = Math.max(1, Math.ceil(data.length / SHARD_BYTES));
+    shards = Array.from({ length: n }, (_, i) => `group1-shard${i + 1}of${n}.bin`);
+    for (const [i, p] of shards.entries()) {
+      await writeFileAtomic(join(outDir, p), data.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
+    }
+    const json = {
+      format: "layers-model",
+      generatedBy: artifacts.generatedBy,
+      convertedBy: "skiplab export",
+      modelTopology: stockTopology(artifacts.modelTopology),
+      weightsManifest: [{ paths: shards, weights: artifacts.weightSpecs }],
+    };
+    await writeFileAtomic(join(outDir, "model.json"), JSON.stringify(json));
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+  }));
+  await writeFileAtomic(join(outDir, "skiplab.json"), JSON.stringify(meta, null, 2) + "\n");
+  // Shards of an earlier, larger export that the new model.json does not name.
+  for await (const e of Deno.readDir(outDir)) {
+    if (/^group1-shard\d+of\d+\.bin$/.test(e.name) && !shards.includes(e.name)) {
+      await Deno.remove(join(outDir, e.name));
+    }
+  }
   return meta;
 }
 

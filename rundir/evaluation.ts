@@ -29,7 +29,7 @@ const measured = z.number().nullable().transform((v) => v ?? NaN);
 const RECORD_SCHEMA = z.strictObject({
   name: z.string().min(1),
   checkpoint: z.enum(["best", "last"]),
-  epoch: z.int().min(0),
+  epochs_trained: z.int().min(0),
   data: z.string().min(1),
   split: z.string().min(1),
   count: z.int().min(0),
@@ -47,7 +47,7 @@ export interface EvaluationRecord {
   /** The checkpoint slot evaluated. */
   readonly checkpoint: "best" | "last";
   /** Epochs the checkpoint had trained when it was saved. */
-  readonly epoch: number;
+  readonly epochs_trained: number;
   /** The data source, as in config.yaml's `data.source` (or `--data`). */
   readonly data: string;
   /** The split evaluated, e.g. `test`. */

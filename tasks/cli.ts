@@ -1,5 +1,6 @@
 /**
- * The command line: `train`, `suite`, `models`, `report`, `compare`.
+ * The command line: `train`, `suite`, `models`, `report`, `compare`,
+ * `evaluate`, `predict`, `export`.
  * @module
  */
 import { stringify } from "yaml";
@@ -13,6 +14,9 @@ import { flagOfPath, flagsRefusedOnResume, overridesFromFlags, parseFlags } from
 import { experimentToResume } from "./resume.ts";
 import { runExperiment } from "./run.ts";
 import { runSuite } from "./suite.ts";
+import { evaluateCommand } from "./evaluate.ts";
+import { predictCommand } from "./predict.ts";
+import { exportCommand } from "./export.ts";
 
 const RECIPE = new URL("./experiments/paper-recipe.yaml", import.meta.url).pathname;
 
@@ -26,6 +30,10 @@ usage:
   deno task models                                     list architectures
   deno task report <run-or-suite-dir>                  re-render tables, charts, figures from files
   deno task compare <dir> <dir> …                      several runs in one table with overlaid curves
+  deno task evaluate <run-dir> [--checkpoint best|last] [--data …]   test a saved checkpoint
+  deno task predict <run-dir> <image.png|jpg> … [--top K] [--json]   classify image files
+  deno task export <run-dir> --out DIR                 tfjs LayersModel for web pages and Node
+  (each of these three has its own --help)
 
 flags (override the experiment):
   --epochs N  --batch-size N  --lr X  --backend auto|native|tensorflow|webgpu|wasm|cpu
@@ -102,6 +110,10 @@ function interruptible(): { signal: AbortSignal; exitCode(): number; [Symbol.dis
 /** Runs the CLI with `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  // These three take flags of their own, parsed by their modules.
+  if (command === "evaluate") return await evaluateCommand(rest);
+  if (command === "predict") return await predictCommand(rest);
+  if (command === "export") return await exportCommand(rest);
   const { values, positionals } = parseFlags(rest);
   if (values.help || command === undefined || command === "help") {
     console.log(USAGE);
@@ -179,14 +191,20 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     default:
       throw new ConfigError(
-        `Unknown command '${command}'. Commands: train, suite, models, report, compare`,
+        `Unknown command '${command}'. Commands: train, suite, models, report, compare, ` +
+          "evaluate, predict, export",
       );
   }
 }
 
-if (import.meta.main) {
+/**
+ * Runs the CLI with `args` and exits with its code. A user's mistake (a bad
+ * flag, file, config or checkpoint) prints one `error:` line and exits 2;
+ * anything else is a bug and prints its stack too (exit 1).
+ */
+export async function runAndExit(args: string[]): Promise<never> {
   try {
-    Deno.exit(await main(Deno.args));
+    Deno.exit(await main(args));
   } catch (e) {
     const err = e as Error;
     const expected = err instanceof ConfigError || err instanceof RangeError ||
@@ -199,3 +217,5 @@ if (import.meta.main) {
     Deno.exit(expected ? 2 : 1);
   }
 }
+
+if (import.meta.main) await runAndExit(Deno.args);

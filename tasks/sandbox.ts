@@ -2,8 +2,8 @@
  * The permissions each CLI command runs with, and the launcher that applies
  * them.
  *
- * `deno task train …` (likewise `suite`, `models`, `report`, `compare`, and
- * `bench`, which runs bench/main.ts)
+ * `deno task train …` (likewise `suite`, `models`, `report`, `compare`,
+ * `evaluate`, `predict`, `export`, and `bench`, which runs bench/main.ts)
  * starts this file under deno.json's permission set `cli`: read the working
  * folder, the variables that locate the data cache, and FFI for `execv`. It
  * works out the command's folders and replaces itself (same process, so
@@ -18,6 +18,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultCacheDir } from "../data/cache_dir.ts";
 import { CIFAR10_URL } from "../data/cifar10.ts";
+import { EVALUATIONS_DIR } from "../rundir/evaluation.ts";
 import { execReplace } from "./_exec.ts";
 
 /** Environment variables a command may read; any other is refused. */
@@ -98,11 +99,13 @@ function looksLikePath(word: string): boolean {
  *   names);
  * - write: for `train` and `suite`, the output folder (`--out`, default
  *   `runs`), the cache and a `--resume` folder; for `report`, the folders it
- *   re-renders; for `bench`, bench/results and the cache; nothing for
- *   `models` and `compare`;
- * - network: for `train`, `suite` and `bench`, the CIFAR-10 host and the
- *   host of a `--data` URL;
- * - FFI: for `train`, `suite` and `bench`, which may pick the native backend;
+ *   re-renders; for `bench`, bench/results and the cache; for `evaluate`,
+ *   the run's `evaluations/` and the cache; for `export`, its `--out`;
+ *   nothing for `models`, `compare` and `predict`;
+ * - network: for `train`, `suite`, `evaluate` and `bench`, the CIFAR-10 host
+ *   and the host of a `--data` URL;
+ * - FFI: for `train`, `suite`, `evaluate`, `predict` and `bench`, which may
+ *   pick the native backend;
  * - programs: for `bench` only, the PyTorch peer's Python and `sh`;
  * - environment: {@linkcode ENV_VARS}.
  *
@@ -116,7 +119,16 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
   const words = rest.flatMap((a) =>
     a.startsWith("--") && a.includes("=") ? [a.split("=")[1]] : [a]
   );
-  const named = words.filter(looksLikePath).map(at);
+  // evaluate, predict and export name run directories and image files, which need no slash
+  // or known extension to be paths: every word that is not a flag may be one.
+  const uses = command === "evaluate" || command === "predict" || command === "export";
+  const named = words.filter((w) =>
+    uses ? !w.startsWith("-") && !URL_LIKE.test(w) : looksLikePath(w)
+  )
+    .map(at);
+  const runDir = uses
+    ? rest.find((w, i) => !w.startsWith("-") && !rest[i - 1]?.startsWith("--"))
+    : undefined;
   const experiments = named.filter((p) => /\.ya?ml$/i.test(p)).map((p) => dirname(p));
   const cache = where.cacheDir === undefined ? [] : [resolve(where.cacheDir)];
   const trains = command === "train" || command === "suite";
@@ -128,8 +140,12 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
     ? [resolve(where.root, "bench/results"), ...cache]
     : command === "report"
     ? named
+    : command === "evaluate"
+    ? [...(runDir === undefined ? [] : [resolve(at(runDir), EVALUATIONS_DIR)]), ...cache]
+    : command === "export"
+    ? flagValues(rest, "out").map(at)
     : [];
-  const hosts = trains || bench
+  const hosts = trains || bench || command === "evaluate"
     ? [CIFAR10_URL, ...flagValues(rest, "data").filter((d) => /^https?:\/\//i.test(d))]
       .map((u) => new URL(u).host)
     : [];
@@ -141,7 +157,7 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
     write: unique(write),
     net: unique(hosts),
     env: ENV_VARS,
-    ffi: trains || bench,
+    ffi: trains || bench || command === "evaluate" || command === "predict",
     // The PyTorch peer (bench/peer.ts), and sh for /proc/self (bench/train_measure.ts).
     run: bench ? ["/usr/bin/python3", "python3", "sh"] : [],
     sys: trains ? ["cpus"] : [],
