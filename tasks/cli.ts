@@ -3,6 +3,7 @@
  * `evaluate`, `predict`, `export`.
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { selectBackend } from "../backends/mod.ts";
 import { DataIntegrityError } from "../data/mod.ts";
@@ -18,7 +19,13 @@ import { evaluateCommand } from "./evaluate.ts";
 import { predictCommand } from "./predict.ts";
 import { exportCommand } from "./export.ts";
 
-const RECIPE = new URL("./experiments/paper-recipe.yaml", import.meta.url).pathname;
+/** The built-in experiments: beside this file in a checkout, inside the package from JSR. */
+const BUILTIN = new URL("./experiments/", import.meta.url);
+const builtin = (file: string) => {
+  const url = new URL(file, BUILTIN);
+  return url.protocol === "file:" ? fileURLToPath(url) : url.href;
+};
+const RECIPE = builtin("paper-recipe.yaml");
 
 const USAGE = `skiplab — deep-CNN experiments on TensorFlow.js
 
@@ -50,7 +57,18 @@ export async function experimentFor(
   target: string,
   overrides: Record<string, unknown>,
 ): Promise<Experiment> {
-  if (/\.ya?ml$/.test(target)) return await loadExperiment(target, overrides, flagOfPath);
+  if (/\.ya?ml$/.test(target)) {
+    // The user's file first; a bare name not in the working folder may be a built-in one.
+    const local = await Deno.stat(target).then(() => true, () => false);
+    if (local || /[\\/]/.test(target)) return await loadExperiment(target, overrides, flagOfPath);
+    return await loadExperiment(builtin(target), overrides, flagOfPath).catch((e: Error) => {
+      if (!(e.cause instanceof Deno.errors.NotFound)) throw e;
+      throw new ConfigError(
+        `Cannot read experiment '${target}': no such file in ${Deno.cwd()}, nor a built-in ` +
+          "experiment of that name (baseline_cnn.yaml, resnet18.yaml, … in tasks/experiments/)",
+      );
+    });
+  }
   // A model name is one more override of the recipe; `--name` still names the run.
   const named = { ...overrides, model: target, name: overrides.name ?? target };
   const where: Locate = (path) =>
