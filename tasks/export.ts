@@ -49,9 +49,8 @@ export async function exportCommand(args: string[]): Promise<number> {
       source: { run: positionals[0], checkpoint: slot, epoch: run.state.epoch },
     });
     console.log(
-      `exported ${
-        positionals[0]
-      } checkpoints/${slot} (epoch ${run.state.epoch}) to ${values.out}/: ` +
+      `exported ${positionals[0]} checkpoints/${slot} (after ${run.state.epoch} epochs) to ` +
+        `${values.out}/: ` +
         `model.json, weights, skiplab.json (${meta.class_names.length} classes, input ${
           meta.input.shape.join("x")
         })`,
