@@ -11,9 +11,15 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const STACK = /^\s+at /m;
 
 async function run(cmd: string, args: string[], cwd: string) {
-  const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" })
+  const out = await new Deno.Command(cmd, {
+    args,
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  })
     .output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b).replace(/\x1b\[[0-9;]*m/g, "");
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
