@@ -32,7 +32,8 @@ classes.csv); the run's own files are left as they are.
   --checkpoint best|last   which weights (default best: lowest validation loss)
   --data SOURCE            test set: cifar10, synthetic, a path or URL of CIFAR-10
                            (default: the data the run trained on, its test split)
-  --limit N                the data's limit (default: the run's)
+  --limit N                images to load (default: the run's limit for the run's
+                           own data, none for other --data)
   --backend NAME           auto|native|tensorflow|webgpu|wasm|cpu (default: the run's)
   --name NAME              evaluation folder name (default <checkpoint>-<data>)
   --json                   print evaluation.json instead of the tables`;
@@ -69,6 +70,8 @@ export async function evaluateCommand(args: string[]): Promise<number> {
   const data: Record<string, unknown> = {};
   if (values.data !== undefined) data.source = values.data;
   if (values.limit !== undefined) data.limit = Number(values.limit);
+  // Other data is evaluated whole unless --limit says otherwise; the run's limit was for its own.
+  else if (values.data !== undefined) data.limit = null;
   if (Object.keys(data).length) overrides.data = data;
   const exp = await experimentOfRun(dir, overrides);
   const log = (m: string) => console.error(m);
