@@ -16,6 +16,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
 import { defaultCacheDir } from "../data/cache_dir.ts";
 import { CIFAR10_URL } from "../data/cifar10.ts";
 import { EVALUATIONS_DIR } from "../rundir/evaluation.ts";
@@ -70,6 +71,8 @@ export interface Where {
   readonly cwd: string;
   /** The data cache folder, or undefined when none is known. */
   readonly cacheDir: string | undefined;
+  /** The data source a run directory's config.yaml names, which `evaluate` reads without `--data`. */
+  readonly runDataSource?: (runDir: string) => string | undefined;
 }
 
 /** Values of `--name v` and `--name=v` in `args`. */
@@ -96,6 +99,7 @@ function looksLikePath(word: string): boolean {
  *
  * - read: the project, the cache, the output folder and every path named on
  *   the command line (with an experiment file's folder, for the plugins it
+ *   names; for `evaluate` without `--data`, the data its run's config.yaml
  *   names);
  * - write: for `train` and `suite`, the output folder (`--out`, default
  *   `runs`), the cache and a `--resume` folder; for `report`, the folders it
@@ -129,6 +133,16 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
   const runDir = uses
     ? rest.find((w, i) => !w.startsWith("-") && !rest[i - 1]?.startsWith("--"))
     : undefined;
+  // Without --data, evaluate loads the data the run trained on, named only in its config.yaml.
+  const runData = command === "evaluate" && runDir !== undefined &&
+      flagValues(rest, "data").length === 0
+    ? where.runDataSource?.(at(runDir))
+    : undefined;
+  const dataSources = [...flagValues(rest, "data"), ...(runData === undefined ? [] : [runData])];
+  const dataPaths = runData !== undefined && !URL_LIKE.test(runData) &&
+      !["cifar10", "synthetic"].includes(runData)
+    ? [at(runData)]
+    : [];
   const experiments = named.filter((p) => /\.ya?ml$/i.test(p)).map((p) => dirname(p));
   const cache = where.cacheDir === undefined ? [] : [resolve(where.cacheDir)];
   const trains = command === "train" || command === "suite";
@@ -146,14 +160,14 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
     ? flagValues(rest, "out").map(at)
     : [];
   const hosts = trains || bench || command === "evaluate"
-    ? [CIFAR10_URL, ...flagValues(rest, "data").filter((d) => /^https?:\/\//i.test(d))]
+    ? [CIFAR10_URL, ...dataSources.filter((d) => /^https?:\/\//i.test(d))]
       .map((u) => new URL(u).host)
     : [];
   // bench/data.ts reads the machine's CIFAR-10 copy beside the project when it is there.
   const shared = bench ? [resolve(where.root, "../shared/data")] : [];
   const unique = (xs: string[]) => [...new Set(xs)];
   const perms: Permissions = {
-    read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments]),
+    read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments, ...dataPaths]),
     write: unique(write),
     net: unique(hosts),
     env: ENV_VARS,
@@ -189,6 +203,21 @@ export function permissionFlags(p: Permissions): string[] {
   ];
 }
 
+/**
+ * `data.source` of `runDir/config.yaml`, when it can be read here (the
+ * `evaluate` task grants the variables npm:yaml reads for this).
+ */
+function runDataSource(runDir: string): string | undefined {
+  try {
+    const source = (parse(Deno.readTextFileSync(`${runDir}/config.yaml`)) as {
+      data?: { source?: unknown };
+    })?.data?.source;
+    return typeof source === "string" ? source : undefined;
+  } catch {
+    return undefined; // evaluate itself reports a run it cannot read
+  }
+}
+
 function cacheDirOrNone(): string | undefined {
   try {
     return defaultCacheDir();
@@ -204,6 +233,7 @@ if (import.meta.main) {
       root,
       cwd: Deno.cwd(),
       cacheDir: cacheDirOrNone(),
+      runDataSource,
     });
     execReplace([
       Deno.execPath(),

@@ -94,3 +94,19 @@ Deno.test("commandPermissions() lets export write only its --out folder", () => 
   assert.deepEqual(p.write, ["/p/web"]);
   assert.deepEqual([p.ffi, p.net], [false, []]);
 });
+
+Deno.test("commandPermissions() lets evaluate read the data its run's config.yaml names", () => {
+  const runDataSource = (dir: string) => (dir === "/p/runs/a" ? "/data/c.tar.gz" : undefined);
+  const p = commandPermissions(["evaluate", "runs/a"], { ...where, runDataSource });
+  assert.ok(p.read.includes("/data/c.tar.gz"), `${p.read}`);
+  const other = commandPermissions(["evaluate", "runs/a", "--data", "synthetic"], {
+    ...where,
+    runDataSource,
+  });
+  assert.ok(!other.read.includes("/data/c.tar.gz"));
+  const url = commandPermissions(["evaluate", "runs/a"], {
+    ...where,
+    runDataSource: () => "https://mirror.example/c.tgz",
+  });
+  assert.deepEqual(url.net, ["www.cs.toronto.edu", "mirror.example"]);
+});
