@@ -17,7 +17,8 @@ import {
   writeEvaluation,
 } from "../rundir/mod.ts";
 import { evaluate } from "../train/evaluate.ts";
-import { ConfigError, loadExperiment } from "./config.ts";
+import { ConfigError, type Experiment, loadExperiment } from "./config.ts";
+import { flagOfPath } from "./flags.ts";
 import { loadData } from "./run.ts";
 
 /** `deno task evaluate --help`. */
@@ -129,16 +130,15 @@ export async function evaluateCommand(args: string[]): Promise<number> {
 }
 
 /** The run's experiment (its config.yaml) with the evaluation's overrides, validated. */
-async function experimentOfRun(dir: string, overrides: Record<string, unknown>) {
+async function experimentOfRun(
+  dir: string,
+  overrides: Record<string, unknown>,
+): Promise<Experiment> {
   const file = `${dir}/config.yaml`;
   if (!(await Deno.stat(file).then(() => true, () => false))) {
     throw new ConfigError(`evaluate: '${dir}' is not a run directory (it has no config.yaml)`);
   }
-  return await loadExperiment(
-    file,
-    overrides,
-    (path) => `--${path.at(-1) === "source" ? "data" : String(path.at(-1))}`,
-  );
+  return await loadExperiment(file, overrides, flagOfPath);
 }
 
 const slug = (source: string) =>
