@@ -192,7 +192,11 @@ export async function main(args: string[]): Promise<number> {
         );
       }
       using stop = interruptible();
-      const r = await runSuite(target, overridesFromFlags(values), { signal: stop.signal });
+      // A bare suite name not in the working folder may be a built-in one (paper.yaml).
+      const local = values.resume !== undefined || /[\\/]/.test(target) ||
+        await Deno.stat(target).then(() => true, () => false);
+      const file = local ? target : builtin(target);
+      const r = await runSuite(file, overridesFromFlags(values), { signal: stop.signal });
       return r.interrupted ? stop.exitCode() : 0;
     }
     case "report":
