@@ -5,6 +5,7 @@
  * @module
  */
 export * from "./metrics.ts";
+export * from "./stats.ts";
 export * from "./run_files.ts";
 export * from "./table_format.ts";
 export * from "./tables.ts";
