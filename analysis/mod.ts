@@ -17,3 +17,5 @@ export * from "./run_report.ts";
 export * from "./suite_report.ts";
 export * from "./report.ts";
 export * from "./compare.ts";
+export * from "./sweep_table.ts";
+export * from "./sweep_report.ts";

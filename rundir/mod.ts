@@ -13,3 +13,5 @@ export * from "./tables.ts";
 export * from "./run_files.ts";
 export * from "./suite.ts";
 export * from "./prepare.ts";
+export * from "./sweep.ts";
+export * from "./run_lock.ts";

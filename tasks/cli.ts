@@ -1,5 +1,5 @@
 /**
- * The command line: `train`, `suite`, `models`, `report`, `compare`.
+ * The command line: `train`, `suite`, `sweep`, `worker`, `models`, `report`, `compare`.
  * @module
  */
 import { stringify } from "yaml";
@@ -13,6 +13,7 @@ import { flagOfPath, flagsRefusedOnResume, overridesFromFlags, parseFlags } from
 import { experimentToResume } from "./resume.ts";
 import { runExperiment } from "./run.ts";
 import { runSuite } from "./suite.ts";
+import { SWEEP_USAGE, sweepCommand } from "./sweep.ts";
 
 const RECIPE = new URL("./experiments/paper-recipe.yaml", import.meta.url).pathname;
 
@@ -23,6 +24,7 @@ usage:
   deno task train --resume runs/<id> [--epochs N]      continue an interrupted run exactly (more epochs extend it)
   deno task suite <suite.yaml> [flags]                 run every member of a suite, then Table I
   deno task suite --resume runs/<suite-id>             continue a suite at the member and epoch it stopped
+${SWEEP_USAGE}
   deno task models                                     list architectures
   deno task report <run-or-suite-dir>                  re-render tables, charts, figures from files
   deno task compare <dir> <dir> …                      several runs in one table with overlaid curves
@@ -92,6 +94,18 @@ function interruptible(): { signal: AbortSignal; exitCode(): number; [Symbol.dis
     Deno.addSignalListener(sig, on);
     return [sig, on] as const;
   });
+  // A sweep's worker supervises its member through stdin (sweep/child.ts): when the pipe
+  // closes (the worker stops it, or died), save and stop like SIGTERM.
+  if (Deno.env.get("SKIPLAB_SUPERVISED") === "1") {
+    (async () => {
+      const buf = new Uint8Array(256);
+      while ((await Deno.stdin.read(buf).catch(() => null)) !== null) { /* drain */ }
+      if (ctl.signal.aborted) return;
+      code = 143;
+      console.error("\nsupervisor gone: saving checkpoints/last after this step");
+      ctl.abort();
+    })();
+  }
   return {
     signal: ctl.signal,
     exitCode: () => code,
@@ -102,6 +116,14 @@ function interruptible(): { signal: AbortSignal; exitCode(): number; [Symbol.dis
 /** Runs the CLI with `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  if (command === "sweep" || command === "worker") {
+    // Their own flags (--workers, --queue, --runs …) besides the settings.
+    if (rest.includes("--help") || rest.includes("-h")) return (console.log(USAGE), 0);
+    using stop = interruptible();
+    // The worker loads the queue's client (BullMQ) only when asked for.
+    const run = command === "sweep" ? sweepCommand : (await import("./worker.ts")).workerCommand;
+    return await run(rest, stop.signal);
+  }
   const { values, positionals } = parseFlags(rest);
   if (values.help || command === undefined || command === "help") {
     console.log(USAGE);
@@ -179,7 +201,7 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     default:
       throw new ConfigError(
-        `Unknown command '${command}'. Commands: train, suite, models, report, compare`,
+        `Unknown command '${command}'. Commands: train, suite, sweep, worker, models, report, compare`,
       );
   }
 }

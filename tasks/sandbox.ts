@@ -2,7 +2,7 @@
  * The permissions each CLI command runs with, and the launcher that applies
  * them.
  *
- * `deno task train …` (likewise `suite`, `models`, `report`, `compare`, and
+ * `deno task train …` (likewise `suite`, `sweep`, `worker`, `models`, `report`, `compare`, and
  * `bench`, which runs bench/main.ts)
  * starts this file under deno.json's permission set `cli`: read the working
  * folder, the variables that locate the data cache, and FFI for `execv`. It
@@ -33,6 +33,10 @@ export const ENV_VARS: readonly string[] = [
   // OpenMP's wait policy, which the native backend sets to passive unless one is chosen
   // (backends/native/_ffi.ts), and its switch to keep activations NHWC (_conv.ts).
   "OMP_WAIT_POLICY",
+  // Threads of OpenMP and the native backend: a sweep divides the cores between its workers.
+  "OMP_NUM_THREADS",
+  // A sweep worker's child stops when its standard input closes (sweep/child.ts).
+  "SKIPLAB_SUPERVISED",
   "GOMP_SPINCOUNT",
   "KMP_BLOCKTIME",
   "SKIPLAB_NHWC",
@@ -97,13 +101,17 @@ function looksLikePath(word: string): boolean {
  *   the command line (with an experiment file's folder, for the plugins it
  *   names);
  * - write: for `train` and `suite`, the output folder (`--out`, default
- *   `runs`), the cache and a `--resume` folder; for `report`, the folders it
+ *   `runs`), the cache and a `--resume` folder; for `sweep`, the output
+ *   folder and a sweep folder named; for `worker`, `--runs`; for `report`, the folders it
  *   re-renders; for `bench`, bench/results and the cache; nothing for
  *   `models` and `compare`;
  * - network: for `train`, `suite` and `bench`, the CIFAR-10 host and the
  *   host of a `--data` URL;
  * - FFI: for `train`, `suite` and `bench`, which may pick the native backend;
- * - programs: for `bench` only, the PyTorch peer's Python and `sh`;
+ * - network: for `sweep` and `worker`, the `--queue` host;
+ * - programs: for `bench`, the PyTorch peer's Python and `sh`; for `sweep`
+ *   and `worker`, Deno, which trains each member under the permissions of
+ *   `train --resume <member>`;
  * - environment: {@linkcode ENV_VARS}.
  *
  * An experiment file's `out:` outside these folders is refused at start; give
@@ -121,9 +129,16 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
   const cache = where.cacheDir === undefined ? [] : [resolve(where.cacheDir)];
   const trains = command === "train" || command === "suite";
   const bench = command === "bench";
-  const out = trains ? [at(flagValues(rest, "out").at(-1) ?? "runs")] : [];
+  // A sweep and a worker train in child processes, each under `train --resume`'s permissions.
+  const sweeps = command === "sweep", works = command === "worker";
+  const runsDir = works ? flagValues(rest, "runs").map(at) : [];
+  const out = trains || sweeps ? [at(flagValues(rest, "out").at(-1) ?? "runs")] : runsDir;
   const write = trains
     ? [...out, ...cache, ...flagValues(rest, "resume").map(at)]
+    : sweeps
+    ? [...out, ...named.filter((p) => !/\.ya?ml$/i.test(p)), ...flagValues(rest, "resume").map(at)]
+    : works
+    ? runsDir
     : bench
     ? [resolve(where.root, "bench/results"), ...cache]
     : command === "report"
@@ -132,6 +147,8 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
   const hosts = trains || bench
     ? [CIFAR10_URL, ...flagValues(rest, "data").filter((d) => /^https?:\/\//i.test(d))]
       .map((u) => new URL(u).host)
+    : sweeps || works
+    ? flagValues(rest, "queue").map((u) => new URL(u).host)
     : [];
   // bench/data.ts reads the machine's CIFAR-10 copy beside the project when it is there.
   const shared = bench ? [resolve(where.root, "../shared/data")] : [];
@@ -143,8 +160,9 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
     env: ENV_VARS,
     ffi: trains || bench,
     // The PyTorch peer (bench/peer.ts), and sh for /proc/self (bench/train_measure.ts).
-    run: bench ? ["/usr/bin/python3", "python3", "sh"] : [],
-    sys: trains ? ["cpus"] : [],
+    // The members' `deno run` (sweep, worker).
+    run: bench ? ["/usr/bin/python3", "python3", "sh"] : sweeps || works ? [Deno.execPath()] : [],
+    sys: trains ? ["cpus"] : sweeps || works ? ["hostname"] : [],
   };
   for (const p of [...perms.read, ...perms.write]) {
     if (p.includes(",")) {
