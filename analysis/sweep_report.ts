@@ -113,7 +113,7 @@ export async function sweepAxisFigure(
     ...(log ? { scale: { type: "log" } } : {}),
   };
   const y = { field: "value", type: "quantitative", title: "accuracy", scale: { zero: false } };
-  const color = { field: "metric", type: "nominal", title: null };
+  const color = { field: "metric", type: "nominal", title: null, legend: { labelLimit: 300 } };
   return await renderSvg(
     {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",

@@ -47,6 +47,13 @@ export const ENV_VARS: readonly string[] = [
   "LOG_STREAM",
 ];
 
+/**
+ * The environment of a command that talks to the job queue: all of it, since
+ * `debug` (loaded by the Redis client, ioredis) lists every variable when it
+ * loads, looking for its `DEBUG_*` options.
+ */
+export const ALL_ENV: readonly string[] = ["*"];
+
 /** What a command may touch. Paths are absolute. */
 export interface Permissions {
   /** Files and folders it may read (with everything below them). */
@@ -55,7 +62,7 @@ export interface Permissions {
   readonly write: readonly string[];
   /** Hosts it may connect to. */
   readonly net: readonly string[];
-  /** Environment variables it may read. */
+  /** Environment variables it may read ({@linkcode ALL_ENV}: every one). */
   readonly env: readonly string[];
   /** Whether it may load native libraries (the oneDNN backend). */
   readonly ffi: boolean;
@@ -112,7 +119,8 @@ function looksLikePath(word: string): boolean {
  * - programs: for `bench`, the PyTorch peer's Python and `sh`; for `sweep`
  *   and `worker`, Deno, which trains each member under the permissions of
  *   `train --resume <member>`;
- * - environment: {@linkcode ENV_VARS}.
+ * - environment: {@linkcode ENV_VARS}; all of it for `worker` and `sweep --queue`
+ *   ({@linkcode ALL_ENV}).
  *
  * An experiment file's `out:` outside these folders is refused at start; give
  * it with `--out`, or run `deno run` with flags of your own.
@@ -157,7 +165,7 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
     read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments]),
     write: unique(write),
     net: unique(hosts),
-    env: ENV_VARS,
+    env: works || (sweeps && flagValues(rest, "queue").length) ? ALL_ENV : ENV_VARS,
     ffi: trains || bench,
     // The PyTorch peer (bench/peer.ts), and sh for /proc/self (bench/train_measure.ts).
     // The members' `deno run` (sweep, worker).
@@ -181,7 +189,7 @@ export function permissionFlags(p: Permissions): string[] {
     ...list("--allow-read", p.read),
     ...list("--allow-write", p.write),
     ...list("--allow-net", p.net),
-    ...list("--allow-env", p.env),
+    ...(p.env.includes("*") ? ["--allow-env"] : list("--allow-env", p.env)),
     // Deno resolves a path-scoped --allow-ffi against the working folder and
     // opens that path, so libraries found by the loader (libdnnl.so.2, libc.so.6,
     // libgomp.so.1, whose folders differ between systems) need it unscoped.

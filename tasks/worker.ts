@@ -116,12 +116,13 @@ export async function workerCommand(args: string[], signal?: AbortSignal): Promi
     }
     const exp = parse(config);
     let code: number;
-    const progress = setInterval(async () => {
+    const report = async () => {
       const rows = await readHistory(join(dir, RUN_FILES.history)).catch(() => []);
       const last = rows.at(-1);
       await job.updateProgress({ epoch: rows.length, epochs: exp.epochs, val_acc: last?.val_acc })
         .catch(() => {});
-    }, 1000);
+    };
+    const progress = setInterval(report, 1000);
     try {
       log(`member ${member}: start (attempt ${job.attemptsMade + 1}, ${threads} thread(s))`);
       const child = startMember({
@@ -136,6 +137,7 @@ export async function workerCommand(args: string[], signal?: AbortSignal): Promi
       clearInterval(progress);
       await lock.release();
     }
+    await report();
     if (signal?.aborted) throw await requeue(job, token);
     if (code !== 0 || !await exists(join(dir, RUN_FILES.summary))) {
       throw new Error(`member ${member}: training exited with status ${code}`);
