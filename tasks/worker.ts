@@ -57,15 +57,18 @@ function threadsFromEnv(): number | undefined {
   }
 }
 
+/** The worker's own flags (besides the setting flags, which it ignores). */
+export const WORKER_FLAGS = {
+  queue: { type: "string" },
+  runs: { type: "string" },
+  threads: { type: "string" },
+  "lock-seconds": { type: "string" },
+  "idle-exit": { type: "string" },
+} as const;
+
 /** `deno task worker …`; returns the exit code once stopped (signal, or idle). */
 export async function workerCommand(args: string[], signal?: AbortSignal): Promise<number> {
-  const { values, positionals } = parseCommandFlags(args, {
-    queue: { type: "string" },
-    runs: { type: "string" },
-    threads: { type: "string" },
-    "lock-seconds": { type: "string" },
-    "idle-exit": { type: "string" },
-  });
+  const { values, positionals } = parseCommandFlags(args, WORKER_FLAGS);
   if (values.help) return (console.log(SWEEP_USAGE), 0);
   if (typeof values.queue !== "string" || typeof values.runs !== "string" || positionals.length) {
     throw new ConfigError("worker: give --queue redis://HOST:PORT and --runs DIR, nothing else");
