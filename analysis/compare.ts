@@ -4,11 +4,14 @@
  */
 import { gradientChart, historyCharts, lrChart, type RunChartOptions } from "./charts.ts";
 import { PAPER_FORMATS, paperTable } from "./paper_table.ts";
+import { isSweepDir, readSweepIndex, sweepMemberDir } from "../rundir/mod.ts";
 import { readRun } from "./run_files.ts";
+import { bestSentence, formattedSweepTable, readSweep } from "./sweep_report.ts";
 import { formatTable } from "./table_format.ts";
 
 /**
- * Reads run directories and returns terminal text: one Table I row per run,
+ * Reads run directories and returns terminal text: a sweep directory's table
+ * (one row per setting, mean ± std over seeds) and its members, then one Table I row per run,
  * then accuracy and loss curves, gradient norm by depth and learning rate,
  * one series per run. Writes nothing.
  * @throws {RangeError} when `dirs` is empty.
@@ -29,10 +32,33 @@ export async function compareRuns(
       }`,
     );
   }
-  const runs = await Promise.all(dirs.map(readRun));
+  // A sweep directory stands for its members, and brings its table (one row per setting).
+  const sweeps: string[] = [];
+  const runDirs: string[] = [];
+  for (const dir of dirs) {
+    if (!await isSweepDir(dir)) {
+      runDirs.push(dir);
+      continue;
+    }
+    const sweep = await readSweep(dir);
+    sweeps.push(
+      [
+        `Sweep ${dir}`,
+        formatTable(formattedSweepTable(sweep.table, sweep.axes)),
+        bestSentence(sweep.table) ?? "",
+      ]
+        .filter((s) => s !== "").join("\n"),
+    );
+    const index = await readSweepIndex(dir);
+    for (const m of index.members) {
+      if (!sweep.unfinished.includes(m.dir)) runDirs.push(sweepMemberDir(dir, m));
+    }
+  }
+  const runs = await Promise.all(runDirs.map(readRun));
   const withHistory = runs.filter((r) => r.history.numRows() > 0);
   const withGradients = runs.filter((r) => r.gradients.numRows() > 0);
   return [
+    ...sweeps,
     `Comparing ${runs.length} runs`,
     formatTable(paperTable(runs), { formats: PAPER_FORMATS }),
     withHistory.length > 0 ? historyCharts(withHistory, options) : "",
