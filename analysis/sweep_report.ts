@@ -110,14 +110,14 @@ export async function sweepAxisFigure(
     field: "x",
     type: numeric ? "quantitative" : "nominal",
     title: axis,
-    ...(log ? { scale: { type: "log" } } : {}),
+    ...(numeric ? { scale: log ? { type: "log" } : { zero: false } } : {}),
   };
   const y = { field: "value", type: "quantitative", title: "accuracy", scale: { zero: false } };
   const color = { field: "metric", type: "nominal", title: null, legend: { labelLimit: 300 } };
   return await renderSvg(
     {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      title: `Accuracy against ${axis} (points: seeds; line: mean)`,
+      title: `Accuracy against ${axis} (points: members; line: mean over members with that value)`,
       data: { values },
       width: 360,
       height: 240,
