@@ -118,3 +118,13 @@ colour: blue
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("every shipped sweep file expands into valid members", async () => {
+  const dir = "tasks/experiments/sweeps";
+  const files = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".yaml"));
+  assert.ok(files.length >= 1);
+  for (const f of files) {
+    const plan = await planSweep(`${dir}/${f.name}`, {});
+    assert.ok(plan.index.members.length > 1, f.name);
+  }
+});
