@@ -117,6 +117,13 @@ export async function workerCommand(args: string[], signal?: AbortSignal): Promi
       if (isRunLock(r)) lock = r;
       else await sleep(1000);
     }
+    // Another worker may have finished it while this one waited for the lock.
+    if (await exists(join(dir, RUN_FILES.summary))) {
+      await lock.release();
+      log(`member ${member}: already finished`);
+      await reportIfDone(sweepDir, sweep.members.map((m) => m.dir));
+      return { member, finished: "before" };
+    }
     const exp = parse(config);
     let code: number;
     const report = async () => {

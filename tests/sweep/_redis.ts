@@ -37,6 +37,8 @@ export interface TestRedis {
   readonly port: number;
   /** Stops the server (saving its append-only file) and starts it again on the same port. */
   restart(): Promise<void>;
+  /** Empties the server (FLUSHALL), as a restart without persistence would. */
+  flushAll(): Promise<void>;
   /** Stops the server and removes its data. */
   stop(): Promise<void>;
 }
@@ -48,15 +50,23 @@ function freePort(): number {
   return port;
 }
 
+/** Sends one inline command and returns the first line of the reply. */
+async function command(port: number, line: string): Promise<string> {
+  const c = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await c.write(new TextEncoder().encode(`${line}\r\n`));
+    const buf = new Uint8Array(64);
+    const n = await c.read(buf);
+    return n ? new TextDecoder().decode(buf.subarray(0, n)).split("\r\n")[0] : "";
+  } finally {
+    c.close();
+  }
+}
+
 async function ready(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     try {
-      const c = await Deno.connect({ hostname: "127.0.0.1", port });
-      await c.write(new TextEncoder().encode("PING\r\n"));
-      const buf = new Uint8Array(16);
-      const n = await c.read(buf);
-      c.close();
-      if (n && new TextDecoder().decode(buf.subarray(0, n)).startsWith("+PONG")) return;
+      if (await command(port, "PING") === "+PONG") return;
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -98,6 +108,10 @@ export async function startRedis(): Promise<TestRedis> {
       await halt();
       server = spawn();
       await ready(port);
+    },
+    async flushAll() {
+      const reply = await command(port, "FLUSHALL");
+      if (reply !== "+OK") throw new Error(`FLUSHALL answered '${reply}'`);
     },
     async stop() {
       await halt().catch(() => {});

@@ -7,19 +7,9 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { cli, exists, history, log, type Proc, reap, TINY_BASE, until } from "./_procs.ts";
 import { ignoreRedis, startRedis } from "./_redis.ts";
 
-const BASE = `name: base
-model: baseline_cnn
-model_options: { width: 0.125 }
-data: { source: synthetic, limit: 512 }
-epochs: 3
-batch_size: 32
-init: he
-plugins:
-  - name: callbacks/model-checkpoint
-    options: { monitor: val_loss }
-`;
 const SWEEP = `name: q
 experiment: base.yaml
 grid:
@@ -32,54 +22,6 @@ const MEMBERS = [
   "lr-0.003_seed-0",
   "lr-0.003_seed-1",
 ];
-/** Columns a resumed run reproduces exactly (time and memory differ). */
-const EXACT = ["epoch", "loss", "acc", "val_loss", "val_acc", "lr"];
-
-interface Proc {
-  readonly child: Deno.ChildProcess;
-  /** Lines of stderr so far, with the time each arrived. */
-  readonly lines: { at: number; text: string }[];
-  readonly done: Promise<number>;
-}
-
-function cli(args: string[]): Proc {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tasks/cli.ts", ...args],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const lines: Proc["lines"] = [];
-  const read = (async () => {
-    let rest = "";
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + chunk).split("\n");
-      rest = parts.pop()!;
-      for (const text of parts) lines.push({ at: Date.now(), text });
-    }
-  })();
-  const done = Promise.all([child.status, read]).then(([s]) => s.code);
-  return { child, lines, done };
-}
-
-const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 120_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-async function history(dir: string): Promise<string[][]> {
-  const [head, ...rows] = (await Deno.readTextFile(`${dir}/history.csv`)).trim().split("\n")
-    .map((l) => l.split(","));
-  return rows.map((r) => EXACT.map((c) => r[head.indexOf(c)]));
-}
-
-const log = (p: Proc) => p.lines.map((l) => l.text).join("\n");
-
 Deno.test({
   name:
     "a queued sweep survives a worker killed mid-member and a Redis restart, each member trained once",
@@ -89,7 +31,7 @@ Deno.test({
     const redis = await startRedis();
     const procs: Proc[] = [];
     try {
-      await Deno.writeTextFile(`${dir}/base.yaml`, BASE);
+      await Deno.writeTextFile(`${dir}/base.yaml`, TINY_BASE);
       await Deno.writeTextFile(`${dir}/sweep.yaml`, SWEEP);
       // The reference: the same sweep trained here, two members side by side, one thread each.
       const local = cli(["sweep", `${dir}/sweep.yaml`, "--out", `${dir}/local`, "--workers", "2"]);
@@ -184,12 +126,7 @@ Deno.test({
       if (Deno.env.get("SWEEP_TEST_LOG")) console.log(`${log(sweep)}\n${log(w1)}\n${log(w2)}`);
       assert.ok(await exists(`${shared}/figures/sweep_1_optimizer.lr.svg`));
     } finally {
-      for (const p of procs) {
-        try {
-          p.child.kill("SIGKILL");
-        } catch { /* already exited */ }
-        await p.done.catch(() => {});
-      }
+      for (const p of procs) await reap(p);
       await redis.stop();
       await Deno.remove(dir, { recursive: true });
     }
