@@ -15,3 +15,4 @@ export * from "./suite.ts";
 export * from "./prepare.ts";
 export * from "./sweep.ts";
 export * from "./run_lock.ts";
+export * from "./evaluation.ts";
