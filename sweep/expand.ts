@@ -108,8 +108,11 @@ export function expandMembers(spec: SweepSpec): Member[] {
 
 /** A plugin entry of an experiment (`name` or `path`, with options). */
 export interface PluginEntry {
+  /** A registered plugin's name. */
   readonly name?: string;
+  /** A plugin file's path. */
   readonly path?: string;
+  /** Its options. */
   readonly options?: Readonly<Record<string, unknown>>;
 }
 

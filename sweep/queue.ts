@@ -29,7 +29,9 @@ export interface MemberJob {
 
 /** Progress a worker reports for a member: epochs done of all. */
 export interface MemberProgress {
+  /** Epochs finished. */
   readonly epoch: number;
+  /** Epochs the member trains. */
   readonly epochs: number;
   /** Validation accuracy of the last finished epoch. */
   readonly val_acc?: number;
@@ -37,10 +39,15 @@ export interface MemberProgress {
 
 /** Where Redis is. */
 export interface RedisPlace {
+  /** Host name or address. */
   readonly host: string;
+  /** TCP port. @default 6379 */
   readonly port: number;
+  /** Database number. @default 0 */
   readonly db: number;
+  /** ACL user, if the URL names one. */
   readonly username?: string;
+  /** Password, if the URL gives one. */
   readonly password?: string;
 }
 

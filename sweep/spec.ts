@@ -93,8 +93,11 @@ export interface SweepSpec {
   readonly grid: Readonly<Record<string, readonly (string | number | boolean)[]>>;
   /** Random axes: `count` seeded draws. */
   readonly random?: {
+    /** How many draws. */
     readonly count: number;
+    /** The seed of the draws. */
     readonly seed: number;
+    /** The distribution of each random key. */
     readonly axes: Readonly<Record<string, Distribution>>;
   };
   /** Seeds every setting is trained with; absent: the experiment's own seed. */

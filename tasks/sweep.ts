@@ -31,7 +31,7 @@ import { planSweep, prepareSweep, replanSweep, type SweepPlan } from "./sweep_pl
 const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 
 /** Usage of `sweep` and `worker`, for the CLI's help. */
-export const SWEEP_USAGE =
+export const SWEEP_USAGE: string =
   `  deno task sweep <sweep.yaml | sweep dir> [flags]     train every member here (again: resume)
       --workers N                                      N members side by side, cores divided
       --queue redis://HOST:PORT [--detach]             enqueue for workers instead (wait, or not)
