@@ -175,7 +175,12 @@ export async function workerCommand(args: string[], signal?: AbortSignal): Promi
 
   const worker = startQueueWorker(place, processJob, { lockSeconds });
   worker.on("failed", (job, e) => log(`job ${job?.id} failed: ${e.message}`));
-  worker.on("error", (e) => log(`queue: ${e.message}`));
+  // While Redis is away the same error repeats every renewal: say it once.
+  let lastError = "";
+  worker.on("error", (e) => {
+    if (e.message !== lastError) log(`queue: ${e.message}`);
+    lastError = e.message;
+  });
   log(`taking members from ${values.queue} (${QUEUE_NAME}) into ${runs}, ${threads} thread(s)`);
   const stopped = new Promise<void>((r) => signal?.addEventListener("abort", () => r()));
   signal?.addEventListener("abort", () => current?.stop());
