@@ -84,6 +84,34 @@ export function redisConnection(place: RedisPlace): Redis {
   });
 }
 
+/**
+ * Checks that Redis answers, so a wrong address fails at once instead of
+ * waiting forever for a server that is not there.
+ * @throws {Error} naming the URL, the cause and how to start a server.
+ */
+export async function checkRedis(place: RedisPlace, url: string): Promise<void> {
+  const probe = new Redis({
+    ...place,
+    lazyConnect: true,
+    connectTimeout: 5000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  let cause = "";
+  probe.on("error", (e: Error) => cause ||= e.message); // the reason; connect() only says "closed"
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (e) {
+    throw new Error(
+      `Cannot reach the queue at ${url}: ${cause || (e as Error).message} ` +
+        "(start one with `redis-server --appendonly yes`, or give --queue redis://HOST:PORT)",
+    );
+  } finally {
+    probe.disconnect();
+  }
+}
+
 /** The job id of a member. */
 export function memberJobId(sweep: string, member: string): string {
   return `${sweep}/${member}`;

@@ -198,8 +198,13 @@ export async function sweepCommand(args: string[], signal?: AbortSignal): Promis
   const plan = resuming ? await replanSweep(target) : await planSweep(target, overrides);
   if (values.queue !== undefined) {
     // The queue's client (BullMQ) loads only for a queued sweep.
-    const { enqueueSweep, parseRedisUrl, waitForSweep } = await import("../sweep/queue.ts");
+    const { checkRedis, enqueueSweep, parseRedisUrl, waitForSweep } = await import(
+      "../sweep/queue.ts"
+    );
     const place = parseRedisUrl(values.queue as string);
+    await checkRedis(place, values.queue as string).catch((e: Error) => {
+      throw new ConfigError(e.message, { cause: e });
+    });
     const configs = new Map([...plan.experiments].map(([k, e]) => [k, stringify(e)]));
     const queue = await enqueueSweep(place, plan.index, configs);
     try {

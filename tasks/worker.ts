@@ -27,6 +27,7 @@ import {
 } from "../rundir/mod.ts";
 import { startMember } from "../sweep/mod.ts";
 import {
+  checkRedis,
   type MemberJob,
   openJobs,
   parseRedisUrl,
@@ -74,6 +75,9 @@ export async function workerCommand(args: string[], signal?: AbortSignal): Promi
     throw new ConfigError("worker: give --queue redis://HOST:PORT and --runs DIR, nothing else");
   }
   const place = parseRedisUrl(values.queue);
+  await checkRedis(place, values.queue).catch((e: Error) => {
+    throw new ConfigError(e.message, { cause: e });
+  });
   const runs = resolve(values.runs);
   const threads = intFlag("threads", values.threads) ?? threadsFromEnv() ??
     (navigator.hardwareConcurrency || 1);
