@@ -21,8 +21,8 @@ import { classReportTable, layerNormTable } from "./tables.ts";
 
 /** What a report rendering wrote and what it shows in a terminal. */
 export interface ReportResult {
-  /** `run` for a run directory, `suite` for a suite directory. */
-  readonly kind: "run" | "suite";
+  /** `run` for a run directory, `suite` for a suite directory, `sweep` for a sweep directory. */
+  readonly kind: "run" | "suite" | "sweep";
   /** The directory rendered. */
   readonly dir: string;
   /** Paths of the files written. */

@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { compareRuns } from "../../analysis/mod.ts";
+import { compareRuns, renderReport } from "../../analysis/mod.ts";
 
 const BASE = `name: base
 model: baseline_cnn
@@ -76,6 +76,12 @@ Deno.test("a local sweep stopped mid-member resumes exactly and skips what finis
     assert.match(text, /^base +2 +/m, "one setting, two seeds");
     assert.match(text, /Best setting \(highest mean best validation accuracy\): base/);
     assert.match(text, /Comparing 2 runs/);
+    // `deno task report` re-renders a sweep from its files.
+    await Deno.remove(`${sweep}/sweep.csv`);
+    const report = await renderReport(sweep);
+    assert.equal(report.kind, "sweep");
+    assert.ok(report.files.includes(`${sweep}/sweep.csv`));
+    assert.match(await Deno.readTextFile(`${sweep}/report.md`), /2 of 2 members finished/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
