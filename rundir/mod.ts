@@ -13,3 +13,7 @@ export * from "./tables.ts";
 export * from "./run_files.ts";
 export * from "./suite.ts";
 export * from "./prepare.ts";
+export * from "./predictions.ts";
+export * from "./heartbeat.ts";
+export * from "./status.ts";
+export * from "./scan.ts";

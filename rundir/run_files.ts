@@ -81,6 +81,11 @@ export async function writeConfig(dir: string, yaml: string): Promise<void> {
   await writeFileAtomic(join(dir, RUN_FILES.config), yaml);
 }
 
+/** The text of config.yaml in `dir` (the resolved experiment), or undefined when there is none. */
+export async function readConfigText(dir: string): Promise<string | undefined> {
+  return await optional(join(dir, RUN_FILES.config), (p) => Deno.readTextFile(p));
+}
+
 /** Writes report.md in `dir` (a run's or a suite's); returns its path. */
 export async function writeReport(dir: string, markdown: string): Promise<string> {
   const path = join(dir, RUN_FILES.report);
