@@ -1,5 +1,5 @@
 /**
- * The command line: `train`, `suite`, `models`, `report`, `compare`.
+ * The command line: `train`, `suite`, `models`, `report`, `compare`, `serve`.
  * @module
  */
 import { stringify } from "yaml";
@@ -13,6 +13,7 @@ import { flagOfPath, flagsRefusedOnResume, overridesFromFlags, parseFlags } from
 import { experimentToResume } from "./resume.ts";
 import { runExperiment } from "./run.ts";
 import { runSuite } from "./suite.ts";
+import { serveDashboard, writeHtmlReport } from "../serve/mod.ts";
 
 const RECIPE = new URL("./experiments/paper-recipe.yaml", import.meta.url).pathname;
 
@@ -24,7 +25,9 @@ usage:
   deno task suite <suite.yaml> [flags]                 run every member of a suite, then Table I
   deno task suite --resume runs/<suite-id>             continue a suite at the member and epoch it stopped
   deno task models                                     list architectures
-  deno task report <run-or-suite-dir>                  re-render tables, charts, figures from files
+  deno task report <run-or-suite-dir> [--html]         re-render tables, charts, figures from files
+                                                       (--html: also one offline report.html of the dashboard views)
+  deno task serve [DIR] [--port N] [--host H] [--poll] the dashboard over the runs in DIR (default runs/)
   deno task compare <dir> <dir> …                      several runs in one table with overlaid curves
 
 flags (override the experiment):
@@ -170,7 +173,26 @@ export async function main(args: string[]): Promise<number> {
         throw new ConfigError("report: give one run or suite directory");
       }
       console.log((await renderReport(positionals[0])).text);
+      if (values.html) console.log(`wrote ${await writeHtmlReport(positionals[0])}`);
       return 0;
+    case "serve": {
+      if (positionals.length > 1) throw new ConfigError("serve: give at most one folder of runs");
+      const port = values.port === undefined ? 8080 : Number(values.port);
+      if (values.port !== undefined && (values.port.trim() === "" || !Number.isInteger(port))) {
+        throw new ConfigError(`serve --port: expected an integer, got '${values.port}'`);
+      }
+      const server = await serveDashboard({
+        root: positionals[0] ?? "runs",
+        host: values.host,
+        port,
+        poll: values.poll,
+      });
+      const stop = () => void server.shutdown();
+      for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, stop);
+      await server.finished;
+      for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, stop);
+      return 0;
+    }
     case "compare":
       if (positionals.length < 1) {
         throw new ConfigError("compare: give one or more run directories");
@@ -179,7 +201,7 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     default:
       throw new ConfigError(
-        `Unknown command '${command}'. Commands: train, suite, models, report, compare`,
+        `Unknown command '${command}'. Commands: train, suite, models, report, compare, serve`,
       );
   }
 }

@@ -2,8 +2,8 @@
  * The permissions each CLI command runs with, and the launcher that applies
  * them.
  *
- * `deno task train …` (likewise `suite`, `models`, `report`, `compare`, and
- * `bench`, which runs bench/main.ts)
+ * `deno task train …` (likewise `suite`, `models`, `report`, `compare`,
+ * `serve`, and `bench`, which runs bench/main.ts)
  * starts this file under deno.json's permission set `cli`: read the working
  * folder, the variables that locate the data cache, and FFI for `execv`. It
  * works out the command's folders and replaces itself (same process, so
@@ -113,10 +113,13 @@ function looksLikePath(word: string): boolean {
 export function commandPermissions(args: readonly string[], where: Where): Permissions {
   const [command, ...rest] = args;
   const at = (p: string) => resolve(where.cwd, p);
+  if (command === "serve") return servePermissions(rest, where);
   const words = rest.flatMap((a) =>
     a.startsWith("--") && a.includes("=") ? [a.split("=")[1]] : [a]
   );
-  const named = words.filter(looksLikePath).map(at);
+  // A report's folders are named as they are ("runs" too), not only when they look like paths.
+  const named = words.filter((w) => command === "report" ? !w.startsWith("-") : looksLikePath(w))
+    .map(at);
   const experiments = named.filter((p) => /\.ya?ml$/i.test(p)).map((p) => dirname(p));
   const cache = where.cacheDir === undefined ? [] : [resolve(where.cacheDir)];
   const trains = command === "train" || command === "suite";
@@ -150,6 +153,34 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
     if (p.includes(",")) {
       throw new RangeError(`Cannot scope permissions to '${p}': a path must not contain ','`);
     }
+  }
+  return perms;
+}
+
+/**
+ * The permissions of `serve [DIR] [--host H] [--port N]`: read DIR (default
+ * `runs`) and the dashboard's own client files, listen on the bound host and
+ * port (any port of that host for `--port 0`); nothing else (no writes, no
+ * other host, no environment).
+ */
+function servePermissions(rest: readonly string[], where: Where): Permissions {
+  const valued = new Set(["--host", "--port"]);
+  const dirs = rest.filter((w, i) => !w.startsWith("-") && !(i > 0 && valued.has(rest[i - 1])));
+  const host = flagValues(rest, "host").at(-1) ?? "127.0.0.1";
+  const port = flagValues(rest, "port").at(-1) ?? "8080";
+  const bound = host.includes(":") ? `[${host}]` : host;
+  const perms: Permissions = {
+    read: [resolve(where.cwd, dirs[0] ?? "runs"), resolve(where.root, "serve/client")],
+    write: [],
+    net: [port === "0" ? bound : `${bound}:${port}`],
+    env: [],
+    ffi: false,
+    run: [],
+  };
+  if (perms.read.some((p) => p.includes(","))) {
+    throw new RangeError(
+      `Cannot scope permissions to '${perms.read[0]}': a path must not contain ','`,
+    );
   }
   return perms;
 }
