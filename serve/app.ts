@@ -118,6 +118,7 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
         return respond(200, assets.get(segments[1])!, segments[1].split(".").pop()!);
       }
       if (path === "api/events") return events();
+      if (path === "favicon.ico") return respond(204, null, "text/plain");
       return json(200, await apiGet(root, segments));
     } catch (e) {
       if (e instanceof RefusedPath) return json(403, { error: e.message });

@@ -68,9 +68,17 @@ globalThis.skiplab = globalThis.skiplab ?? {};
     const sy = (y) => H - M.b - ((ty(y) - y0) / (y1 - y0)) * (H - M.t - M.b);
     const svg = h("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img" });
     const fmtY = yFormat ?? label;
-    const yTicks = logY
-      ? niceTicks(y0, y1).filter((t) => Number.isInteger(t)).map((t) => 10 ** t)
-      : niceTicks(y0, y1);
+    const decades = [];
+    for (let e = Math.floor(y0); e <= Math.ceil(y1); e++) decades.push(e);
+    const inside = (t) => Math.log10(t) >= y0 && Math.log10(t) <= y1;
+    let yTicks = niceTicks(y0, y1);
+    if (logY) {
+      yTicks = decades.map((e) => 10 ** e).filter(inside);
+      // Under two decades shown: label 2× and 5× too, so the axis reads.
+      if (yTicks.length < 3) {
+        yTicks = decades.flatMap((e) => [1, 2, 5].map((m) => m * 10 ** e)).filter(inside);
+      }
+    }
     for (const t of yTicks) {
       const y = logY ? H - M.b - ((Math.log10(t) - y0) / (y1 - y0)) * (H - M.t - M.b) : sy(t);
       svg.append(
@@ -78,7 +86,10 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         h("text", { x: M.l - 6, y: y + 4, "text-anchor": "end", class: "tick" }, fmtY(t)),
       );
     }
-    const xTicks = niceTicks(x0, x1, 6).filter((t) => t >= x0 && t <= x1);
+    const whole = xs.every(Number.isInteger);
+    const xTicks = niceTicks(x0, x1, 6).filter((t) =>
+      t >= x0 && t <= x1 && (!whole || Number.isInteger(t))
+    );
     for (const t of xTicks) {
       svg.append(
         h("text", { x: sx(t), y: H - M.b + 16, "text-anchor": "middle", class: "tick" }, label(t)),
@@ -131,7 +142,10 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         S.h(
           "span",
           { class: "key" },
-          S.h("i", { style: `background:${s.color}`, class: s.dash ? "dash" : null }),
+          S.h("i", {
+            style: s.dash ? `border-top-color:${s.color}` : `background:${s.color}`,
+            class: s.dash ? "dash" : null,
+          }),
           s.label,
         )
       ),

@@ -67,7 +67,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
   S.show = (...nodes) => {
     const main = document.getElementById("main");
     const y = globalThis.scrollY;
-    main.replaceChildren(...nodes.flat());
+    main.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined));
     globalThis.scrollTo(0, y);
     document.body.dataset.renders = String(Number(document.body.dataset.renders ?? 0) + 1);
   };
