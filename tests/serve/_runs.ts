@@ -8,7 +8,17 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readSummary, RUN_FILES, writeConfig, writeSuite, writeSummary } from "../../rundir/mod.ts";
+import {
+  readConfusion,
+  readSummary,
+  readWrongImages,
+  RUN_FILES,
+  writeConfig,
+  writeConfusion,
+  writeSuite,
+  writeSummary,
+  writeWrongImages,
+} from "../../rundir/mod.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 /** The fixture runs, by folder name. */
@@ -21,6 +31,8 @@ export const FIXTURE_RUNS: readonly string[] = [
 export const FIXTURE_EPOCHS = 4;
 /** The hostile run's name. */
 export const HOSTILE = "<script>alert(1)</script>";
+/** The hostile run's first class name. */
+export const HOSTILE_CLASS = "<img src=x onerror=alert(2)>";
 /** Id of the hostile run. */
 export const HOSTILE_ID = "hostile";
 /** Id of the suite. */
@@ -50,11 +62,12 @@ export async function makeRunsFolder(): Promise<string> {
   const hostile = join(root, HOSTILE_ID);
   await copyDir(join(FIXTURES, "run_resnet18"), hostile);
   const s = await readSummary(join(hostile, RUN_FILES.summary));
-  await writeSummary(hostile, {
-    ...s,
-    name: HOSTILE,
-    class_names: s.class_names.map((c, i) => (i === 0 ? `<img src=x onerror=alert(2)>` : c)),
-  });
+  const classNames = s.class_names.map((c, i) => (i === 0 ? HOSTILE_CLASS : c));
+  await writeSummary(hostile, { ...s, name: HOSTILE, class_names: classNames });
+  const confusion = await readConfusion(join(hostile, RUN_FILES.confusion));
+  await writeConfusion(hostile, { ...confusion, classNames });
+  const wrong = await readWrongImages(join(hostile, RUN_FILES.wrongImages));
+  await writeWrongImages(hostile, { ...wrong, class_names: classNames });
   await writeConfig(hostile, `name: "${HOSTILE}"\nnote: "<b onmouseover=alert(3)>x</b>"\n`);
   return root;
 }
