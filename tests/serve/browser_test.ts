@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { selectBackend } from "../../backends/mod.ts";
 import { writeConfig } from "../../rundir/mod.ts";
-import { serveDashboard } from "../../serve/mod.ts";
+import { serveDashboard, writeHtmlReport } from "../../serve/mod.ts";
 import { train } from "../../train/mod.ts";
 import { heartbeat, runTables } from "../../train/observers/mod.ts";
 import type { Plugin } from "../../train/hooks.ts";
@@ -195,6 +195,9 @@ Deno.test({
           }
           const seconds = (Date.now() - written) / 1000;
           assert.ok(seconds < 5, `epoch ${epoch + 1} appeared after ${seconds} s`);
+          console.log(
+            `epoch ${epoch + 1} on the page ${seconds.toFixed(2)} s after it was written`,
+          );
           if (epoch === 0) {
             assert.equal(await page.textContent(".facts .status"), "training");
           }
@@ -207,5 +210,32 @@ Deno.test({
       }
       assert.equal(await page.evaluate(() => (globalThis as { marker?: number }).marker), 1);
     });
+  },
+});
+
+Deno.test({
+  name: "the HTML report opens offline from a file and shows the table, a run and a suite",
+  ignore: ignoreBrowser,
+  async fn() {
+    const root = await makeRunsFolder();
+    try {
+      const file = await writeHtmlReport(root);
+      await withPage(async (page) => {
+        // Offline: any request that is not the file itself fails the test.
+        const requests: string[] = [];
+        page.on("request", (r) => void (r.url().startsWith("file://") || requests.push(r.url())));
+        await page.goto(`file://${file}`);
+        await page.waitForSelector("#runs tbody tr");
+        assert.equal(await page.locator("#runs tbody tr").count(), 7);
+        await page.goto(`file://${file}#/run/run_resnet18`);
+        await page.waitForSelector('figure[data-chart="accuracy"] svg');
+        assert.equal(await points(page, "accuracy", "val acc"), FIXTURE_EPOCHS);
+        await page.goto(`file://${file}#/suite/${SUITE_ID}`);
+        await page.waitForSelector('table[data-table="table-one"] tbody tr');
+        assert.deepEqual(requests, []);
+      });
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
   },
 });
