@@ -40,16 +40,19 @@ export async function findRunDirs(root: string, maxDepth = 4): Promise<FoundDir[
   const out: FoundDir[] = [];
   const seen = new Set<string>();
   async function walk(dir: string, depth: number, suite: string | undefined): Promise<void> {
-    const names: string[] = [];
+    const entries: Deno.DirEntry[] = [];
     for await (const e of Deno.readDir(dir)) {
       if (e.name.startsWith(".") || TEMPORARY.test(e.name)) continue;
-      if (e.isDirectory || e.isSymlink) names.push(e.name);
+      if (e.isDirectory || e.isSymlink) entries.push(e);
     }
-    names.sort();
-    for (const name of names) {
-      const target = await Deno.realPath(join(dir, name)).catch(() => undefined);
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const { name, isSymlink } of entries) {
+      // `dir` is a real path, so only a link needs resolving (and checking) to know where it leads.
+      const target = isSymlink
+        ? await Deno.realPath(join(dir, name)).catch(() => undefined)
+        : join(dir, name);
       if (!target || !isInside(real, target) || seen.has(target)) continue;
-      if (!(await Deno.stat(target)).isDirectory) continue;
+      if (isSymlink && !(await Deno.stat(target)).isDirectory) continue;
       seen.add(target);
       const has = (f: string) => Deno.stat(join(target, f)).then(() => true, () => false);
       const id = relative(real, join(dir, name)).split(SEPARATOR).join("/");

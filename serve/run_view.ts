@@ -120,7 +120,24 @@ interface Core {
   recipe: Recipe;
 }
 
+/** Parsed files by run folder, kept while their size and modification time stay the same. */
+const CORE_CACHE = new Map<string, { signature: string; core: Core }>();
+
 async function readCore(dir: string): Promise<Core> {
+  const stats = await Promise.all(
+    [RUN_FILES.summary, RUN_FILES.history, RUN_FILES.config].map((f) =>
+      Deno.stat(join(dir, f)).then((s) => `${s.size}@${s.mtime?.getTime()}`, () => "-")
+    ),
+  );
+  const signature = stats.join(",");
+  const hit = CORE_CACHE.get(dir);
+  if (hit?.signature === signature) return hit.core;
+  const core = await parseCore(dir);
+  CORE_CACHE.set(dir, { signature, core });
+  return core;
+}
+
+async function parseCore(dir: string): Promise<Core> {
   const summary = await optional(join(dir, RUN_FILES.summary), readSummary) ?? undefined;
   const history = await optional(join(dir, RUN_FILES.history), readHistory) ?? [];
   const config = await readConfigText(dir) ?? null;
