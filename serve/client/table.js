@@ -7,7 +7,10 @@ globalThis.skiplab = globalThis.skiplab ?? {};
   const state = { sort: "started", desc: true, filter: "", selected: new Set() };
 
   const COLUMNS = [
-    ["name", "run", (r) => h("a", { href: `#/run/${encodeURIComponent(r.id)}` }, r.name)],
+    ["name", "run", (r) => [
+      h("a", { href: `#/run/${encodeURIComponent(r.id)}` }, r.name),
+      r.id !== r.name ? h("div", { class: "id" }, r.id) : null,
+    ]],
     ["status", "status", (r) => S.badge(r.status, r.statusReason)],
     ["model", "model", (r) => r.model],
     ["recipe", "recipe", (r) => r.recipe],
