@@ -40,7 +40,7 @@ const HEARTBEAT_SCHEMA = z.strictObject({
 
 /** Writes `heartbeat.json` in `dir`. */
 export async function writeHeartbeat(dir: string, beat: Heartbeat): Promise<void> {
-  await writeFileAtomic(join(dir, RUN_FILES.heartbeat), JSON.stringify(beat) + "\n");
+  await writeFileAtomic(join(dir, RUN_FILES.heartbeat), JSON.stringify(beat, null, 2) + "\n");
 }
 
 /**

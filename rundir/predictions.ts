@@ -97,7 +97,7 @@ export async function readPredictions(path: string): Promise<Predictions> {
 
 /** Writes `wrong_images.json` in `dir`. */
 export async function writeWrongImages(dir: string, wrong: WrongImages): Promise<void> {
-  await writeFileAtomic(join(dir, RUN_FILES.wrongImages), JSON.stringify(wrong) + "\n");
+  await writeFileAtomic(join(dir, RUN_FILES.wrongImages), JSON.stringify(wrong, null, 2) + "\n");
 }
 
 /**
