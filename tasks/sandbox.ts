@@ -160,8 +160,8 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
 /**
  * The permissions of `serve [DIR] [--host H] [--port N]`: read DIR (default
  * `runs`) and the dashboard's own client files, listen on the bound host and
- * port (any port of that host for `--port 0`); nothing else (no writes, no
- * other host, no environment).
+ * port (any port of that host for `--port 0`), and npm:yaml's two debug
+ * variables; nothing else (no writes, no other host).
  */
 function servePermissions(rest: readonly string[], where: Where): Permissions {
   const valued = new Set(["--host", "--port"]);
@@ -173,7 +173,8 @@ function servePermissions(rest: readonly string[], where: Where): Permissions {
     read: [resolve(where.cwd, dirs[0] ?? "runs"), resolve(where.root, "serve/client")],
     write: [],
     net: [port === "0" ? bound : `${bound}:${port}`],
-    env: [],
+    // npm:yaml (reading config.yaml) looks at its debug switches.
+    env: ["LOG_TOKENS", "LOG_STREAM"],
     ffi: false,
     run: [],
   };

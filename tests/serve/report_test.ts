@@ -56,11 +56,12 @@ Deno.test("deno task serve may read DIR and its client files and listen on the b
   const p = commandPermissions(["serve", "my-runs", "--port", "9000"], where);
   assert.deepEqual(p.read, ["/w/my-runs", "/p/serve/client"]);
   assert.deepEqual(p.net, ["127.0.0.1:9000"]);
-  assert.deepEqual([p.write, p.env, p.run, p.ffi], [[], [], [], false]);
+  assert.deepEqual([p.write, p.env, p.run, p.ffi], [[], ["LOG_TOKENS", "LOG_STREAM"], [], false]);
   assert.deepEqual(permissionFlags(commandPermissions(["serve", "--host", "::1"], where)), [
     "--no-prompt",
     "--allow-read=/w/runs,/p/serve/client",
     "--allow-net=[::1]:8080",
+    "--allow-env=LOG_TOKENS,LOG_STREAM",
   ]);
   // report --html writes report.html into the folder it is given, named as it is.
   assert.deepEqual(commandPermissions(["report", "runs", "--html"], where).write, ["/w/runs"]);
