@@ -7,7 +7,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import { findRunDirs, type FoundDir, RUN_FILES, SUITE_FILES } from "../rundir/mod.ts";
-import { RefusedPath, resolveId } from "./safety.ts";
+import { resolveId } from "./safety.ts";
 import { runDetail, type RunRow, runRow } from "./run_view.ts";
 import { suiteDetail } from "./suite_view.ts";
 
@@ -68,5 +68,3 @@ export async function apiGet(root: string, segments: readonly string[]): Promise
   }
   throw new Deno.errors.NotFound(`No such page: /${segments.join("/")}`);
 }
-
-export { RefusedPath };

@@ -6,9 +6,9 @@
  * @module
  */
 import { type ClientAssets, indexPage, loadClientAssets } from "./assets.ts";
-import { apiGet, RefusedPath } from "./api.ts";
+import { apiGet } from "./api.ts";
 import { ChangeFeed } from "./live.ts";
-import { pathSegments } from "./safety.ts";
+import { pathSegments, RefusedPath } from "./safety.ts";
 
 /** Options of {@linkcode createDashboard}. */
 export interface DashboardOptions {

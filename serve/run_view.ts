@@ -94,7 +94,7 @@ type Recipe = Record<string, unknown>;
 const rec = (v: unknown): Recipe => (v && typeof v === "object" ? v as Recipe : {});
 
 /** The recipe in a few words, from the resolved experiment. */
-export function recipeHighlights(recipe: Recipe): string {
+export function recipeHighlights(recipe: Readonly<Record<string, unknown>>): string {
   const opt = rec(recipe.optimizer), data = rec(recipe.data), sched = rec(recipe.schedule);
   const width = rec(recipe.model_options).width;
   const plugins = Array.isArray(recipe.plugins) ? recipe.plugins.map((p) => rec(p).name) : [];
