@@ -17,3 +17,4 @@ export * from "./predictions.ts";
 export * from "./heartbeat.ts";
 export * from "./status.ts";
 export * from "./scan.ts";
+export * from "./evaluation.ts";

@@ -4,7 +4,6 @@
  * @module
  */
 import { join } from "node:path";
-import { parse } from "yaml";
 import { classificationReport } from "../analysis/mod.ts";
 import {
   type ClassRow,
@@ -12,6 +11,7 @@ import {
   type GradientRow,
   type HistoryRow,
   readClasses,
+  readConfig,
   readConfigText,
   readConfusion,
   readGradients,
@@ -141,7 +141,7 @@ async function parseCore(dir: string): Promise<Core> {
   const summary = await optional(join(dir, RUN_FILES.summary), readSummary) ?? undefined;
   const history = await optional(join(dir, RUN_FILES.history), readHistory) ?? [];
   const config = await readConfigText(dir) ?? null;
-  const recipe = summary ? { ...summary.recipe } : rec(config ? parse(config) : {});
+  const recipe = summary ? { ...summary.recipe } : config ? { ...await readConfig(dir) } : {};
   return { summary, history, config, recipe };
 }
 

@@ -55,6 +55,7 @@ const LIBRARY = [
   "train",
   "plugins",
   "analysis",
+  "inference",
 ];
 
 /** The plugin API of train/: the only train files a plugin may import (the contexts and the hooks). */
@@ -98,6 +99,10 @@ export const RULES: Readonly<Record<string, FolderRule>> = {
   serve: {
     folders: ["core", "rundir", "analysis"],
     text: "serve (the dashboard) reads runs through rundir and analysis, never the trainer",
+  },
+  inference: {
+    folders: ["core", "rundir", "layers", "models", "data", "backends", "train"],
+    text: "inference (using trained models) may import what train may, and train",
   },
   root: {
     folders: LIBRARY,
