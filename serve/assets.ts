@@ -18,11 +18,14 @@ export const CLIENT_SCRIPTS: readonly string[] = [
 /** The client files by name: the scripts and `style.css`. */
 export type ClientAssets = ReadonlyMap<string, string>;
 
-/** Reads the client files from serve/client/. */
+/** Reads the client files from serve/client/ (beside this module). */
 export async function loadClientAssets(): Promise<ClientAssets> {
   const names = [...CLIENT_SCRIPTS, "style.css"];
+  // From a checkout the files are read; from the published package (an https: URL) fetched.
+  const read = (url: URL) =>
+    url.protocol === "file:" ? Deno.readTextFile(url) : fetch(url).then((r) => r.text());
   const texts = await Promise.all(
-    names.map((n) => Deno.readTextFile(new URL(`./client/${n}`, import.meta.url))),
+    names.map((n) => read(new URL(`./client/${n}`, import.meta.url))),
   );
   return new Map(names.map((n, i) => [n, texts[i]]));
 }
