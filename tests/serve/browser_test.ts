@@ -184,6 +184,12 @@ Deno.test({
       await page.goto(`${url}#/run/live-run`);
       await page.waitForSelector('figure[data-chart="accuracy"]');
       await page.evaluate(() => ((globalThis as { marker?: number }).marker = 1));
+      // A second tab on the runs table, which must follow the same epochs.
+      const table = await page.context().browser()!.newPage();
+      await table.goto(url);
+      await table.waitForSelector('tr[data-id="live-run"]');
+      await table.evaluate(() => ((globalThis as { marker?: number }).marker = 1));
+      const epochsCell = () => table.textContent('tr[data-id="live-run"] td:nth-child(7)');
       try {
         for (let epoch = 0; epoch < 3; epoch++) {
           await reached[epoch].promise;
@@ -201,6 +207,10 @@ Deno.test({
           if (epoch === 0) {
             assert.equal(await page.textContent(".facts .status"), "training");
           }
+          while ((await epochsCell()) !== `${epoch + 1}/3`) {
+            if (Date.now() - written > 5000) assert.fail(`table shows ${await epochsCell()}`);
+            await new Promise((r) => setTimeout(r, 50));
+          }
           release[epoch].resolve();
         }
       } finally {
@@ -209,6 +219,7 @@ Deno.test({
         model.dispose();
       }
       assert.equal(await page.evaluate(() => (globalThis as { marker?: number }).marker), 1);
+      assert.equal(await table.evaluate(() => (globalThis as { marker?: number }).marker), 1);
     });
   },
 });
