@@ -13,6 +13,7 @@ export * from "./line_chart.ts";
 export * from "./charts.ts";
 export * from "./figures.ts";
 export * from "./paper_table.ts";
+export * from "./paper_numbers.ts";
 export * from "./run_report.ts";
 export * from "./suite_report.ts";
 export * from "./report.ts";

@@ -1,6 +1,6 @@
 /**
  * The command line: `train`, `suite`, `sweep`, `worker`, `models`, `report`,
- * `compare`, `evaluate`, `predict`, `export`.
+ * `compare`, `evaluate`, `predict`, `export`, `serve`.
  * @module
  */
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,7 @@ import { flagOfPath, flagsRefusedOnResume, overridesFromFlags, parseFlags } from
 import { experimentToResume } from "./resume.ts";
 import { runExperiment } from "./run.ts";
 import { runSuite } from "./suite.ts";
+import { serveDashboard, writeHtmlReport } from "../serve/mod.ts";
 import { SWEEP_USAGE, sweepCommand } from "./sweep.ts";
 import { evaluateCommand } from "./evaluate.ts";
 import { predictCommand } from "./predict.ts";
@@ -37,7 +38,9 @@ usage:
   deno task suite --resume runs/<suite-id>             continue a suite at the member and epoch it stopped
 ${SWEEP_USAGE}
   deno task models                                     list architectures
-  deno task report <run-or-suite-dir>                  re-render tables, charts, figures from files
+  deno task report <run-or-suite-dir> [--html]         re-render tables, charts, figures from files
+                                                       (--html: also one offline report.html of the dashboard views)
+  deno task serve [DIR] [--port N] [--host H] [--poll] the dashboard over the runs in DIR (default runs/)
   deno task compare <dir> <dir> …                      several runs in one table with overlaid curves
   deno task evaluate <run-dir> [--checkpoint best|last] [--data …]   test a saved checkpoint
   deno task predict <run-dir> <image.png|jpg> … [--top K] [--json]   classify image files
@@ -226,7 +229,26 @@ export async function main(args: string[]): Promise<number> {
         throw new ConfigError("report: give one run or suite directory");
       }
       console.log((await renderReport(positionals[0])).text);
+      if (values.html) console.log(`wrote ${await writeHtmlReport(positionals[0])}`);
       return 0;
+    case "serve": {
+      if (positionals.length > 1) throw new ConfigError("serve: give at most one folder of runs");
+      const port = values.port === undefined ? 8080 : Number(values.port);
+      if (values.port !== undefined && (values.port.trim() === "" || !Number.isInteger(port))) {
+        throw new ConfigError(`serve --port: expected an integer, got '${values.port}'`);
+      }
+      const server = await serveDashboard({
+        root: positionals[0] ?? "runs",
+        host: values.host,
+        port,
+        poll: values.poll,
+      });
+      const stop = () => void server.shutdown();
+      for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, stop);
+      await server.finished;
+      for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, stop);
+      return 0;
+    }
     case "compare":
       if (positionals.length < 1) {
         throw new ConfigError("compare: give one or more run directories");
@@ -236,7 +258,7 @@ export async function main(args: string[]): Promise<number> {
     default:
       throw new ConfigError(
         `Unknown command '${command}'. Commands: train, suite, sweep, worker, models, report, ` +
-          "compare, evaluate, predict, export",
+          "compare, evaluate, predict, export, serve",
       );
   }
 }

@@ -27,6 +27,11 @@ export const FLAGS = {
   resume: { type: "string" },
   "print-config": { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  // serve and report --html (the dashboard).
+  port: { type: "string" },
+  host: { type: "string" },
+  poll: { type: "boolean" },
+  html: { type: "boolean" },
 } as const;
 
 /** Parsed flag values. */
@@ -35,7 +40,10 @@ export type FlagValues = ReturnType<
 >["values"];
 
 /** A flag that sets an experiment key. */
-export type SettingFlag = Exclude<keyof typeof FLAGS, "resume" | "print-config" | "help">;
+export type SettingFlag = Exclude<
+  keyof typeof FLAGS,
+  "resume" | "print-config" | "help" | "port" | "host" | "poll" | "html"
+>;
 
 interface Setting {
   /** Key path set; by default the flag's own name in YAML spelling at the top level. */

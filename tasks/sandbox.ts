@@ -3,7 +3,7 @@
  * them.
  *
  * `deno task train …` (likewise `suite`, `sweep`, `worker`, `models`, `report`,
- * `compare`, `evaluate`, `predict`, `export`, and `bench`, which runs bench/main.ts)
+ * `compare`, `evaluate`, `predict`, `export`, `serve`, and `bench`, which runs bench/main.ts)
  * starts this file under deno.json's permission set `cli`: read the working
  * folder, the variables that locate the data cache, and FFI for `execv`. It
  * works out the command's folders and replaces itself (same process, so
@@ -135,14 +135,20 @@ function looksLikePath(word: string): boolean {
 export function commandPermissions(args: readonly string[], where: Where): Permissions {
   const [command, ...rest] = args;
   const at = (p: string) => resolve(where.cwd, p);
+  if (command === "serve") return servePermissions(rest, where);
   const words = rest.flatMap((a) =>
     a.startsWith("--") && a.includes("=") ? [a.split("=")[1]] : [a]
   );
   // evaluate, predict and export name run directories and image files, which need no slash
   // or known extension to be paths: every word that is not a flag may be one.
   const uses = command === "evaluate" || command === "predict" || command === "export";
+  // A report's folders are named as they are ("runs" too), not only when they look like paths.
   const named = words.filter((w) =>
-    uses ? !w.startsWith("-") && !URL_LIKE.test(w) : looksLikePath(w)
+    uses
+      ? !w.startsWith("-") && !URL_LIKE.test(w)
+      : command === "report"
+      ? !w.startsWith("-")
+      : looksLikePath(w)
   )
     .map(at);
   const runDir = uses
@@ -205,6 +211,35 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
     if (p.includes(",")) {
       throw new RangeError(`Cannot scope permissions to '${p}': a path must not contain ','`);
     }
+  }
+  return perms;
+}
+
+/**
+ * The permissions of `serve [DIR] [--host H] [--port N]`: read DIR (default
+ * `runs`) and the dashboard's own client files, listen on the bound host and
+ * port (any port of that host for `--port 0`), and npm:yaml's two debug
+ * variables; nothing else (no writes, no other host).
+ */
+function servePermissions(rest: readonly string[], where: Where): Permissions {
+  const valued = new Set(["--host", "--port"]);
+  const dirs = rest.filter((w, i) => !w.startsWith("-") && !(i > 0 && valued.has(rest[i - 1])));
+  const host = flagValues(rest, "host").at(-1) ?? "127.0.0.1";
+  const port = flagValues(rest, "port").at(-1) ?? "8080";
+  const bound = host.includes(":") ? `[${host}]` : host;
+  const perms: Permissions = {
+    read: [resolve(where.cwd, dirs[0] ?? "runs"), resolve(where.root, "serve/client")],
+    write: [],
+    net: [port === "0" ? bound : `${bound}:${port}`],
+    // npm:yaml (reading config.yaml) looks at its debug switches.
+    env: ["LOG_TOKENS", "LOG_STREAM"],
+    ffi: false,
+    run: [],
+  };
+  if (perms.read.some((p) => p.includes(","))) {
+    throw new RangeError(
+      `Cannot scope permissions to '${perms.read[0]}': a path must not contain ','`,
+    );
   }
   return perms;
 }
