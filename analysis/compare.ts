@@ -3,9 +3,8 @@
  * @module
  */
 import { gradientChart, historyCharts, lrChart, type RunChartOptions } from "./charts.ts";
-import { PAPER_FORMATS, paperTable } from "./paper_table.ts";
+import { paperTable, paperText } from "./paper_table.ts";
 import { readRun } from "./run_files.ts";
-import { formatTable } from "./table_format.ts";
 
 /**
  * Reads run directories and returns terminal text: one Table I row per run,
@@ -34,7 +33,7 @@ export async function compareRuns(
   const withGradients = runs.filter((r) => r.gradients.numRows() > 0);
   return [
     `Comparing ${runs.length} runs`,
-    formatTable(paperTable(runs), { formats: PAPER_FORMATS }),
+    paperText(paperTable(runs)),
     withHistory.length > 0 ? historyCharts(withHistory, options) : "",
     withGradients.length > 0 ? gradientChart(withGradients, options) : "",
     withHistory.length > 0 ? lrChart(withHistory, options) : "",

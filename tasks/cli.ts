@@ -2,6 +2,7 @@
  * The command line: `train`, `suite`, `models`, `report`, `compare`.
  * @module
  */
+import { resolve } from "node:path";
 import { stringify } from "yaml";
 import { selectBackend } from "../backends/mod.ts";
 import { DataIntegrityError } from "../data/mod.ts";
@@ -12,7 +13,8 @@ import { ConfigError, type Experiment, loadExperiment, type Locate } from "./con
 import { flagOfPath, flagsRefusedOnResume, overridesFromFlags, parseFlags } from "./flags.ts";
 import { experimentToResume } from "./resume.ts";
 import { runExperiment } from "./run.ts";
-import { runSuite } from "./suite.ts";
+import { runSuite, startSuite } from "./suite.ts";
+import { parseSeeds } from "./suite_members.ts";
 
 const RECIPE = new URL("./experiments/paper-recipe.yaml", import.meta.url).pathname;
 
@@ -23,6 +25,7 @@ usage:
   deno task train --resume runs/<id> [--epochs N]      continue an interrupted run exactly (more epochs extend it)
   deno task suite <suite.yaml> [flags]                 run every member of a suite, then Table I
   deno task suite --resume runs/<suite-id>             continue a suite at the member and epoch it stopped
+  deno task train|suite … --seeds 0,1,2                every member once per seed; Table I gives mean ± std
   deno task models                                     list architectures
   deno task report <run-or-suite-dir>                  re-render tables, charts, figures from files
   deno task compare <dir> <dir> …                      several runs in one table with overlaid curves
@@ -132,6 +135,31 @@ export async function main(args: string[]): Promise<number> {
         console.log(stringify(exp));
         return 0;
       }
+      if (values.seeds !== undefined) {
+        if (resuming) {
+          throw new ConfigError(
+            `train --resume: --seeds cannot be given; a run of several seeds is a suite: ` +
+              `deno task suite --resume <its directory>`,
+          );
+        }
+        // One experiment, once per seed: a suite of one setting, through the suite's code.
+        const target = positionals[0], overrides = overridesFromFlags(values);
+        const source = /\.ya?ml$/.test(target)
+          ? { file: resolve(target), overrides: {} }
+          : { file: RECIPE, overrides: { model: target, name: overrides.name ?? target } };
+        using stop = interruptible();
+        const r = await startSuite(
+          {
+            name: exp.name,
+            out: exp.out,
+            sources: [source],
+            axes: { seeds: parseSeeds(values.seeds) },
+          },
+          overrides,
+          { signal: stop.signal },
+        );
+        return r.interrupted ? stop.exitCode() : 0;
+      }
       if (resuming?.finished) {
         console.error(resuming.finished);
         return 0;
@@ -162,7 +190,10 @@ export async function main(args: string[]): Promise<number> {
         );
       }
       using stop = interruptible();
-      const r = await runSuite(target, overridesFromFlags(values), { signal: stop.signal });
+      const r = await runSuite(target, overridesFromFlags(values), {
+        signal: stop.signal,
+        seeds: values.seeds === undefined ? undefined : parseSeeds(values.seeds),
+      });
       return r.interrupted ? stop.exitCode() : 0;
     }
     case "report":

@@ -25,6 +25,7 @@ export const FLAGS = {
   width: { type: "string" },
   plugin: { type: "string", multiple: true },
   resume: { type: "string" },
+  seeds: { type: "string" },
   "print-config": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -35,7 +36,10 @@ export type FlagValues = ReturnType<
 >["values"];
 
 /** A flag that sets an experiment key. */
-export type SettingFlag = Exclude<keyof typeof FLAGS, "resume" | "print-config" | "help">;
+export type SettingFlag = Exclude<
+  keyof typeof FLAGS,
+  "resume" | "seeds" | "print-config" | "help"
+>;
 
 interface Setting {
   /** Key path set; by default the flag's own name in YAML spelling at the top level. */

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  ablationFigure,
-  confusionFigure,
-  gradientFigure,
-  isNoSkip,
-  trainingFigure,
-  validationFigure,
-} from "../../analysis/figures.ts";
+import { ablationFigure, trainingFigure, validationFigure } from "../../analysis/curve_figures.ts";
+import { confusionFigure, gradientFigure, isNoSkip } from "../../analysis/figures.ts";
 import { readRun } from "../../analysis/run_files.ts";
 import { byClass, FIXTURES, parseSvg, texts } from "./_helpers.ts";
 
