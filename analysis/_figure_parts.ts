@@ -10,7 +10,7 @@ export function runColor(names: readonly string[]): Record<string, unknown> {
   return {
     field: "run",
     type: "nominal",
-    title: "run",
+    title: "setting",
     scale: { domain: names, scheme: "category10" },
   };
 }

@@ -171,3 +171,97 @@ Deno.test("deno task train MODEL --seeds 0,1 is a one-setting suite, resumable w
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the paper suite at a tiny budget writes one report: Table I beside the paper's, the skip effects and Figures 1–5, each with a caption", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const flags = ["--data", "synthetic", "--limit", "64", "--epochs", "1", "--width", "0.125"];
+    const args = ["tasks/experiments/paper.yaml", ...flags, "--seeds", "0,1", "--out", dir];
+    assert.equal(await main(["suite", ...args]), 0);
+    const [suite] = [...Deno.readDirSync(dir)].map((e) => `${dir}/${e.name}`);
+    const md = await Deno.readTextFile(`${suite}/report.md`);
+    const sections = [...md.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(sections, [
+      "Table I: model comparison",
+      "Effect of skip connections (test accuracy)",
+      "Figures",
+      "Members",
+    ]);
+    assert.match(
+      md,
+      /^Trained with: epochs 1; data synthetic; limit 64; width 0\.125; .*seeds 0, 1/m,
+    );
+    // The paper's Table I beside ours, row by row.
+    for (
+      const [model, paper] of [
+        ["baseline_cnn", "84.1%"],
+        ["mini_resnet", "87.0%"],
+        ["resnet18", "89.9%"],
+        ["resnet18_noskip", "86.0%"],
+      ]
+    ) {
+      assert.match(
+        md,
+        new RegExp(`^\\| ${model} \\| 2 \\| [\\d.]+% ± [\\d.]+ \\| ${paper} \\|`, "m"),
+      );
+    }
+    assert.match(md, /^- ResNet-18 − no-skip \(init keras\): [+−][\d.]+ points, 95% CI \[/m);
+    assert.match(md, /^- ResNet-18 − baseline \(init keras\): [+−][\d.]+ points, 95% CI \[/m);
+    // Each figure: a heading, the image, then a one-line caption saying what it shows.
+    const figures = [
+      ...md.matchAll(/^### (Figure \d): .+\n\n!\[(.+)\]\(figures\/(\w+)\.svg\)\n\n(.+)$/gm),
+    ];
+    assert.deepEqual(figures.map((f) => f[1]), [
+      "Figure 1",
+      "Figure 2",
+      "Figure 3",
+      "Figure 4",
+      "Figure 5",
+    ]);
+    for (const [, , alt, file, caption] of figures) {
+      assert.equal(alt, caption);
+      assert.match(caption, /^[A-Z].{40,}\.$/);
+      const svg = await Deno.readTextFile(`${suite}/figures/${file}.svg`);
+      assert.equal(
+        new DOMParser().parseFromString(svg, "image/svg+xml").documentElement?.nodeName,
+        "svg",
+      );
+    }
+    assert.match(figures[2][4], /at initialisation and with the final weights/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the paper-init suite crosses the skip ablation with every initialiser and states the skip effect for each", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const flags = ["--data", "synthetic", "--limit", "64", "--epochs", "1", "--width", "0.125"];
+    const args = ["tasks/experiments/paper-init.yaml", ...flags, "--out", dir];
+    assert.equal(await main(["suite", ...args]), 0);
+    const [suite] = [...Deno.readDirSync(dir)].map((e) => `${dir}/${e.name}`);
+    const state = JSON.parse(await Deno.readTextFile(`${suite}/suite.json`));
+    const dirs = ["keras", "pytorch", "he"].flatMap((
+      i,
+    ) => [`resnet18-${i}`, `resnet18_noskip-${i}`]);
+    assert.deepEqual(state.members.map((m: { dir: string }) => m.dir).sort(), dirs.sort());
+    for (const m of state.members) {
+      const s = JSON.parse(await Deno.readTextFile(`${suite}/${m.dir}/summary.json`));
+      assert.equal(s.recipe.init, m.dir.split("-").pop());
+      assert.equal(s.name, m.setting);
+    }
+    const md = await Deno.readTextFile(`${suite}/report.md`);
+    for (const init of ["keras", "pytorch", "he"]) {
+      // One seed per setting: the difference, and why there is no interval.
+      assert.match(
+        md,
+        new RegExp(
+          `^- ResNet-18 − no-skip \\(init ${init}\\): [+−][\\d.]+ points, no interval`,
+          "m",
+        ),
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
