@@ -141,9 +141,11 @@ export async function renderSuiteReport(
     `Suite ${dir}: ${runs.length} runs`,
     paperText(table),
     ...lines,
-    hist.runs.length > 0 ? historyCharts(hist.runs, options) : "",
-    grads.runs.length > 0 ? gradientChart(grads.runs, options) : "",
-    hist.runs.length > 0 ? lrChart(hist.runs, options) : "",
+    hist.runs.length > 0 ? historyCharts(hist.runs, { ...options, settings: hist.settings }) : "",
+    grads.runs.length > 0
+      ? gradientChart(grads.runs, { ...options, settings: grads.settings })
+      : "",
+    hist.runs.length > 0 ? lrChart(hist.runs, { ...options, settings: hist.settings }) : "",
   ].filter((s) => s !== "").join("\n");
   return { kind: "suite", dir, files, text };
 }
