@@ -136,6 +136,11 @@ Deno.test("deno task suite --seeds 0,1 trains each member once per seed; Table I
       await Deno.readTextFile(`${suite}/resnet18_noskip-seed1/summary.json`),
     );
     assert.equal(again.test_acc, acc.resnet18_noskip[1]);
+    await assert.rejects(
+      () => main(["suite", "--resume", suite, "--seeds", "2"]),
+      ConfigError,
+      "--seeds cannot be given",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
