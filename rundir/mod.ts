@@ -13,3 +13,4 @@ export * from "./tables.ts";
 export * from "./run_files.ts";
 export * from "./suite.ts";
 export * from "./prepare.ts";
+export * from "./evaluation.ts";

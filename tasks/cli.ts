@@ -1,8 +1,10 @@
 /**
- * The command line: `train`, `suite`, `models`, `report`, `compare`.
+ * The command line: `train`, `suite`, `models`, `report`, `compare`,
+ * `evaluate`, `predict`, `export`.
  * @module
  */
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { selectBackend } from "../backends/mod.ts";
 import { DataIntegrityError } from "../data/mod.ts";
@@ -15,8 +17,17 @@ import { experimentToResume } from "./resume.ts";
 import { runExperiment } from "./run.ts";
 import { runSuite, startSuite } from "./suite.ts";
 import { parseSeeds } from "./suite_members.ts";
+import { evaluateCommand } from "./evaluate.ts";
+import { predictCommand } from "./predict.ts";
+import { exportCommand } from "./export.ts";
 
-const RECIPE = new URL("./experiments/paper-recipe.yaml", import.meta.url).pathname;
+/** The built-in experiments: beside this file in a checkout, inside the package from JSR. */
+const BUILTIN = new URL("./experiments/", import.meta.url);
+const builtin = (file: string) => {
+  const url = new URL(file, BUILTIN);
+  return url.protocol === "file:" ? fileURLToPath(url) : url.href;
+};
+const RECIPE = builtin("paper-recipe.yaml");
 
 const USAGE = `skiplab — deep-CNN experiments on TensorFlow.js
 
@@ -29,6 +40,10 @@ usage:
   deno task models                                     list architectures
   deno task report <run-or-suite-dir>                  re-render tables, charts, figures from files
   deno task compare <dir> <dir> …                      several runs in one table with overlaid curves
+  deno task evaluate <run-dir> [--checkpoint best|last] [--data …]   test a saved checkpoint
+  deno task predict <run-dir> <image.png|jpg> … [--top K] [--json]   classify image files
+  deno task export <run-dir> --out DIR                 tfjs LayersModel for web pages and Node
+  (each of these three has its own --help)
 
 flags (override the experiment):
   --epochs N  --batch-size N  --lr X  --backend auto|native|tensorflow|webgpu|wasm|cpu
@@ -45,7 +60,18 @@ export async function experimentFor(
   target: string,
   overrides: Record<string, unknown>,
 ): Promise<Experiment> {
-  if (/\.ya?ml$/.test(target)) return await loadExperiment(target, overrides, flagOfPath);
+  if (/\.ya?ml$/.test(target)) {
+    // The user's file first; a bare name not in the working folder may be a built-in one.
+    const local = await Deno.stat(target).then(() => true, () => false);
+    if (local || /[\\/]/.test(target)) return await loadExperiment(target, overrides, flagOfPath);
+    return await loadExperiment(builtin(target), overrides, flagOfPath).catch((e: Error) => {
+      if (!(e.cause instanceof Deno.errors.NotFound)) throw e;
+      throw new ConfigError(
+        `Cannot read experiment '${target}': no such file in ${Deno.cwd()}, nor a built-in ` +
+          "experiment of that name (baseline_cnn.yaml, resnet18.yaml, … in tasks/experiments/)",
+      );
+    });
+  }
   // A model name is one more override of the recipe; `--name` still names the run.
   const named = { ...overrides, model: target, name: overrides.name ?? target };
   const where: Locate = (path) =>
@@ -105,6 +131,10 @@ function interruptible(): { signal: AbortSignal; exitCode(): number; [Symbol.dis
 /** Runs the CLI with `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  // These three take flags of their own, parsed by their modules.
+  if (command === "evaluate") return await evaluateCommand(rest);
+  if (command === "predict") return await predictCommand(rest);
+  if (command === "export") return await exportCommand(rest);
   const { values, positionals } = parseFlags(rest);
   if (values.help || command === undefined || command === "help") {
     console.log(USAGE);
@@ -144,8 +174,10 @@ export async function main(args: string[]): Promise<number> {
         }
         // One experiment, once per seed: a suite of one setting, through the suite's code.
         const target = positionals[0], overrides = overridesFromFlags(values);
+        // The file experimentFor read: the user's, or a built-in one of that name.
+        const local = /[\\/]/.test(target) || await Deno.stat(target).then(() => true, () => false);
         const source = /\.ya?ml$/.test(target)
-          ? { file: resolve(target), overrides: {} }
+          ? { file: local ? resolve(target) : builtin(target), overrides: {} }
           : { file: RECIPE, overrides: { model: target, name: overrides.name ?? target } };
         using stop = interruptible();
         const r = await startSuite(
@@ -190,7 +222,11 @@ export async function main(args: string[]): Promise<number> {
         );
       }
       using stop = interruptible();
-      const r = await runSuite(target, overridesFromFlags(values), {
+      // A bare suite name not in the working folder may be a built-in one (paper.yaml).
+      const local = values.resume !== undefined || /[\\/]/.test(target) ||
+        await Deno.stat(target).then(() => true, () => false);
+      const file = local ? target : builtin(target);
+      const r = await runSuite(file, overridesFromFlags(values), {
         signal: stop.signal,
         seeds: values.seeds === undefined ? undefined : parseSeeds(values.seeds),
       });
@@ -210,14 +246,20 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     default:
       throw new ConfigError(
-        `Unknown command '${command}'. Commands: train, suite, models, report, compare`,
+        `Unknown command '${command}'. Commands: train, suite, models, report, compare, ` +
+          "evaluate, predict, export",
       );
   }
 }
 
-if (import.meta.main) {
+/**
+ * Runs the CLI with `args` and exits with its code. A user's mistake (a bad
+ * flag, file, config or checkpoint) prints one `error:` line and exits 2;
+ * anything else is a bug and prints its stack too (exit 1).
+ */
+export async function runAndExit(args: string[]): Promise<never> {
   try {
-    Deno.exit(await main(Deno.args));
+    Deno.exit(await main(args));
   } catch (e) {
     const err = e as Error;
     const expected = err instanceof ConfigError || err instanceof RangeError ||
@@ -230,3 +272,5 @@ if (import.meta.main) {
     Deno.exit(expected ? 2 : 1);
   }
 }
+
+if (import.meta.main) await runAndExit(Deno.args);

@@ -16,6 +16,23 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+const isUrl = (file: string) => /^https?:\/\//i.test(file);
+
+/** A file's text; an http(s) URL is fetched (the built-in experiments of a package run from JSR). */
+async function readText(file: string): Promise<string> {
+  if (!isUrl(file)) return await Deno.readTextFile(file);
+  const res = await fetch(file);
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new Deno.errors.NotFound(`HTTP ${res.status} ${res.statusText}`);
+  }
+  return await res.text();
+}
+
+/** `name` relative to the folder of `file` (a path or an http(s) URL). */
+const besideFile = (file: string, name: string) =>
+  isUrl(file) ? new URL(name, file).href : resolve(dirname(file), name);
+
 interface Parsed {
   readonly file: string;
   readonly value: Record<string, unknown>;
@@ -25,9 +42,11 @@ interface Parsed {
 async function parseFile(file: string): Promise<Parsed> {
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    text = await readText(file);
   } catch (e) {
-    throw new ConfigError(`Cannot read experiment '${file}': ${(e as Error).message}`);
+    throw new ConfigError(`Cannot read experiment '${file}': ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -104,7 +123,7 @@ export async function loadExperiment(
         }`,
       );
     }
-    const parentFile = resolve(dirname(file), parentName);
+    const parentFile = besideFile(file, parentName);
     const parent = await parseFile(parentFile);
     if (parent.value.extends !== undefined) {
       throw new ConfigError(`${parent.locate(["extends"])}: 'extends' may go one level deep only`);
@@ -212,7 +231,7 @@ function resolvePaths(v: Record<string, unknown>, file: string): Record<string, 
   if (!Array.isArray(v.plugins)) return { ...v };
   const plugins = v.plugins.map((p) =>
     p && typeof p === "object" && typeof (p as { path?: unknown }).path === "string"
-      ? { ...p, path: resolve(dirname(file), (p as { path: string }).path) }
+      ? { ...p, path: besideFile(file, (p as { path: string }).path) }
       : p
   );
   return { ...v, plugins };

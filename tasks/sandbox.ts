@@ -2,8 +2,8 @@
  * The permissions each CLI command runs with, and the launcher that applies
  * them.
  *
- * `deno task train …` (likewise `suite`, `models`, `report`, `compare`, and
- * `bench`, which runs bench/main.ts)
+ * `deno task train …` (likewise `suite`, `models`, `report`, `compare`,
+ * `evaluate`, `predict`, `export`, and `bench`, which runs bench/main.ts)
  * starts this file under deno.json's permission set `cli`: read the working
  * folder, the variables that locate the data cache, and FFI for `execv`. It
  * works out the command's folders and replaces itself (same process, so
@@ -16,8 +16,10 @@
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
 import { defaultCacheDir } from "../data/cache_dir.ts";
 import { CIFAR10_URL } from "../data/cifar10.ts";
+import { EVALUATIONS_DIR } from "../rundir/evaluation.ts";
 import { execReplace } from "./_exec.ts";
 
 /** Environment variables a command may read; any other is refused. */
@@ -69,6 +71,8 @@ export interface Where {
   readonly cwd: string;
   /** The data cache folder, or undefined when none is known. */
   readonly cacheDir: string | undefined;
+  /** The data source a run directory's config.yaml names, which `evaluate` reads without `--data`. */
+  readonly runDataSource?: (runDir: string) => string | undefined;
 }
 
 /** Values of `--name v` and `--name=v` in `args`. */
@@ -95,14 +99,17 @@ function looksLikePath(word: string): boolean {
  *
  * - read: the project, the cache, the output folder and every path named on
  *   the command line (with an experiment file's folder, for the plugins it
+ *   names; for `evaluate` without `--data`, the data its run's config.yaml
  *   names);
  * - write: for `train` and `suite`, the output folder (`--out`, default
  *   `runs`), the cache and a `--resume` folder; for `report`, the folders it
- *   re-renders; for `bench`, bench/results and the cache; nothing for
- *   `models` and `compare`;
- * - network: for `train`, `suite` and `bench`, the CIFAR-10 host and the
- *   host of a `--data` URL;
- * - FFI: for `train`, `suite` and `bench`, which may pick the native backend;
+ *   re-renders; for `bench`, bench/results and the cache; for `evaluate`,
+ *   the run's `evaluations/` and the cache; for `export`, its `--out`;
+ *   nothing for `models`, `compare` and `predict`;
+ * - network: for `train`, `suite`, `evaluate` and `bench`, the CIFAR-10 host
+ *   and the host of a `--data` URL;
+ * - FFI: for `train`, `suite`, `evaluate`, `predict` and `bench`, which may
+ *   pick the native backend;
  * - programs: for `bench` only, the PyTorch peer's Python and `sh`;
  * - environment: {@linkcode ENV_VARS}.
  *
@@ -116,7 +123,26 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
   const words = rest.flatMap((a) =>
     a.startsWith("--") && a.includes("=") ? [a.split("=")[1]] : [a]
   );
-  const named = words.filter(looksLikePath).map(at);
+  // evaluate, predict and export name run directories and image files, which need no slash
+  // or known extension to be paths: every word that is not a flag may be one.
+  const uses = command === "evaluate" || command === "predict" || command === "export";
+  const named = words.filter((w) =>
+    uses ? !w.startsWith("-") && !URL_LIKE.test(w) : looksLikePath(w)
+  )
+    .map(at);
+  const runDir = uses
+    ? rest.find((w, i) => !w.startsWith("-") && !rest[i - 1]?.startsWith("--"))
+    : undefined;
+  // Without --data, evaluate loads the data the run trained on, named only in its config.yaml.
+  const runData = command === "evaluate" && runDir !== undefined &&
+      flagValues(rest, "data").length === 0
+    ? where.runDataSource?.(at(runDir))
+    : undefined;
+  const dataSources = [...flagValues(rest, "data"), ...(runData === undefined ? [] : [runData])];
+  const dataPaths = runData !== undefined && !URL_LIKE.test(runData) &&
+      !["cifar10", "synthetic"].includes(runData)
+    ? [at(runData)]
+    : [];
   const experiments = named.filter((p) => /\.ya?ml$/i.test(p)).map((p) => dirname(p));
   const cache = where.cacheDir === undefined ? [] : [resolve(where.cacheDir)];
   const trains = command === "train" || command === "suite";
@@ -128,20 +154,24 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
     ? [resolve(where.root, "bench/results"), ...cache]
     : command === "report"
     ? named
+    : command === "evaluate"
+    ? [...(runDir === undefined ? [] : [resolve(at(runDir), EVALUATIONS_DIR)]), ...cache]
+    : command === "export"
+    ? flagValues(rest, "out").map(at)
     : [];
-  const hosts = trains || bench
-    ? [CIFAR10_URL, ...flagValues(rest, "data").filter((d) => /^https?:\/\//i.test(d))]
+  const hosts = trains || bench || command === "evaluate"
+    ? [CIFAR10_URL, ...dataSources.filter((d) => /^https?:\/\//i.test(d))]
       .map((u) => new URL(u).host)
     : [];
   // bench/data.ts reads the machine's CIFAR-10 copy beside the project when it is there.
   const shared = bench ? [resolve(where.root, "../shared/data")] : [];
   const unique = (xs: string[]) => [...new Set(xs)];
   const perms: Permissions = {
-    read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments]),
+    read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments, ...dataPaths]),
     write: unique(write),
     net: unique(hosts),
     env: ENV_VARS,
-    ffi: trains || bench,
+    ffi: trains || bench || command === "evaluate" || command === "predict",
     // The PyTorch peer (bench/peer.ts), and sh for /proc/self (bench/train_measure.ts).
     run: bench ? ["/usr/bin/python3", "python3", "sh"] : [],
     sys: trains ? ["cpus"] : [],
@@ -173,6 +203,21 @@ export function permissionFlags(p: Permissions): string[] {
   ];
 }
 
+/**
+ * `data.source` of `runDir/config.yaml`, when it can be read here (the
+ * `evaluate` task grants the variables npm:yaml reads for this).
+ */
+function runDataSource(runDir: string): string | undefined {
+  try {
+    const source = (parse(Deno.readTextFileSync(`${runDir}/config.yaml`)) as {
+      data?: { source?: unknown };
+    })?.data?.source;
+    return typeof source === "string" ? source : undefined;
+  } catch {
+    return undefined; // evaluate itself reports a run it cannot read
+  }
+}
+
 function cacheDirOrNone(): string | undefined {
   try {
     return defaultCacheDir();
@@ -188,6 +233,7 @@ if (import.meta.main) {
       root,
       cwd: Deno.cwd(),
       cacheDir: cacheDirOrNone(),
+      runDataSource,
     });
     execReplace([
       Deno.execPath(),

@@ -55,6 +55,7 @@ const LIBRARY = [
   "train",
   "plugins",
   "analysis",
+  "inference",
 ];
 
 /** The plugin API of train/: the only train files a plugin may import (the contexts and the hooks). */
@@ -94,6 +95,10 @@ export const RULES: Readonly<Record<string, FolderRule>> = {
     text: `analysis reads run directories through the run-directory module (${
       RUN_DIRECTORY.join(", ")
     }), never the trainer`,
+  },
+  inference: {
+    folders: ["core", "rundir", "layers", "models", "data", "backends", "train"],
+    text: "inference (using trained models) may import what train may, and train",
   },
   root: {
     folders: LIBRARY,
