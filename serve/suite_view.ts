@@ -4,7 +4,14 @@
  * @module
  */
 import { relative, sep } from "node:path";
-import { paperResult, paperTable, readRun, type RunData, spread } from "../analysis/mod.ts";
+import {
+  PAPER_TABLE,
+  paperKey,
+  paperTable,
+  readRun,
+  type RunData,
+  spread,
+} from "../analysis/mod.ts";
 import { isInside, readSuite, suiteMemberDirs } from "../rundir/mod.ts";
 
 /** A statistic over a group's seeds: n, mean and sample std (null for fewer than two). */
@@ -75,7 +82,9 @@ export async function suiteDetail(root: string, id: string, dir: string): Promis
     const data = await readRun(m).catch(() => undefined); // not started yet: no row
     if (data) runs.push({ id: relative(root, m).split(sep).join("/"), data });
   }
-  const table = paperTable(runs.map((r) => r.data)).objects() as Record<string, number>[];
+  // One row per run (each its own setting); seeds are grouped below, with a spread per column.
+  const table = paperTable(runs.map((r) => r.data), { settings: runs.map((r) => r.id) })
+    .objects() as Record<string, number>[];
   const groups = new Map<string, number[]>();
   runs.forEach((r, i) => {
     const key = experimentKey(r.data);
@@ -84,7 +93,8 @@ export async function suiteDetail(root: string, id: string, dir: string): Promis
   const rows = [...groups.values()].map((idx): TableOneRow => {
     const col = (c: string): Stat => spread(idx.map((i) => table[i][c]).filter(Number.isFinite));
     const first = runs[idx[0]].data;
-    const paper = paperResult(first.name, first.summary?.model);
+    const key = paperKey(first);
+    const paper = key === undefined ? undefined : PAPER_TABLE[key];
     return {
       model: first.name,
       seeds: idx.map((i) => runs[i].data.summary?.seed ?? null),

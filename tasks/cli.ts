@@ -3,6 +3,7 @@
  * `compare`, `evaluate`, `predict`, `export`, `serve`.
  * @module
  */
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { selectBackend } from "../backends/mod.ts";
@@ -14,7 +15,8 @@ import { ConfigError, type Experiment, loadExperiment, type Locate } from "./con
 import { flagOfPath, flagsRefusedOnResume, overridesFromFlags, parseFlags } from "./flags.ts";
 import { experimentToResume } from "./resume.ts";
 import { runExperiment } from "./run.ts";
-import { runSuite } from "./suite.ts";
+import { runSuite, startSuite } from "./suite.ts";
+import { parseSeeds } from "./suite_members.ts";
 import { serveDashboard, writeHtmlReport } from "../serve/mod.ts";
 import { SWEEP_USAGE, sweepCommand } from "./sweep.ts";
 import { evaluateCommand } from "./evaluate.ts";
@@ -36,6 +38,7 @@ usage:
   deno task train --resume runs/<id> [--epochs N]      continue an interrupted run exactly (more epochs extend it)
   deno task suite <suite.yaml> [flags]                 run every member of a suite, then Table I
   deno task suite --resume runs/<suite-id>             continue a suite at the member and epoch it stopped
+  deno task train|suite … --seeds 0,1,2                every member once per seed; Table I gives mean ± std
 ${SWEEP_USAGE}
   deno task models                                     list architectures
   deno task report <run-or-suite-dir> [--html]         re-render tables, charts, figures from files
@@ -187,6 +190,33 @@ export async function main(args: string[]): Promise<number> {
         console.log(stringify(exp));
         return 0;
       }
+      if (values.seeds !== undefined) {
+        if (resuming) {
+          throw new ConfigError(
+            `train --resume: --seeds cannot be given; a run of several seeds is a suite: ` +
+              `deno task suite --resume <its directory>`,
+          );
+        }
+        // One experiment, once per seed: a suite of one setting, through the suite's code.
+        const target = positionals[0], overrides = overridesFromFlags(values);
+        // The file experimentFor read: the user's, or a built-in one of that name.
+        const local = /[\\/]/.test(target) || await Deno.stat(target).then(() => true, () => false);
+        const source = /\.ya?ml$/.test(target)
+          ? { file: local ? resolve(target) : builtin(target), overrides: {} }
+          : { file: RECIPE, overrides: { model: target, name: overrides.name ?? target } };
+        using stop = interruptible();
+        const r = await startSuite(
+          {
+            name: exp.name,
+            out: exp.out,
+            sources: [source],
+            axes: { seeds: parseSeeds(values.seeds) },
+          },
+          overrides,
+          { signal: stop.signal },
+        );
+        return r.interrupted ? stop.exitCode() : 0;
+      }
       if (resuming?.finished) {
         console.error(resuming.finished);
         return 0;
@@ -221,7 +251,10 @@ export async function main(args: string[]): Promise<number> {
       const local = values.resume !== undefined || /[\\/]/.test(target) ||
         await Deno.stat(target).then(() => true, () => false);
       const file = local ? target : builtin(target);
-      const r = await runSuite(file, overridesFromFlags(values), { signal: stop.signal });
+      const r = await runSuite(file, overridesFromFlags(values), {
+        signal: stop.signal,
+        seeds: values.seeds === undefined ? undefined : parseSeeds(values.seeds),
+      });
       return r.interrupted ? stop.exitCode() : 0;
     }
     case "report":

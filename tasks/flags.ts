@@ -25,6 +25,7 @@ export const FLAGS = {
   width: { type: "string" },
   plugin: { type: "string", multiple: true },
   resume: { type: "string" },
+  seeds: { type: "string" },
   "print-config": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   // serve and report --html (the dashboard).
@@ -42,7 +43,7 @@ export type FlagValues = ReturnType<
 /** A flag that sets an experiment key. */
 export type SettingFlag = Exclude<
   keyof typeof FLAGS,
-  "resume" | "print-config" | "help" | "port" | "host" | "poll" | "html"
+  "resume" | "seeds" | "print-config" | "help" | "port" | "host" | "poll" | "html"
 >;
 
 interface Setting {
