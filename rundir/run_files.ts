@@ -82,6 +82,11 @@ export async function writeConfig(dir: string, yaml: string): Promise<void> {
   await writeFileAtomic(join(dir, RUN_FILES.config), yaml);
 }
 
+/** The text of config.yaml in `dir` (the resolved experiment), or undefined when there is none. */
+export async function readConfigText(dir: string): Promise<string | undefined> {
+  return await optional(join(dir, RUN_FILES.config), (p) => Deno.readTextFile(p));
+}
+
 /**
  * Reads config.yaml (the resolved experiment) of the run `dir`, as plain data;
  * tasks/ validates it against the experiment schema.

@@ -1,8 +1,9 @@
 /**
- * The command line: `train`, `suite`, `models`, `report`, `compare`,
- * `evaluate`, `predict`, `export`.
+ * The command line: `train`, `suite`, `sweep`, `worker`, `models`, `report`,
+ * `compare`, `evaluate`, `predict`, `export`, `serve`.
  * @module
  */
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { selectBackend } from "../backends/mod.ts";
@@ -14,7 +15,10 @@ import { ConfigError, type Experiment, loadExperiment, type Locate } from "./con
 import { flagOfPath, flagsRefusedOnResume, overridesFromFlags, parseFlags } from "./flags.ts";
 import { experimentToResume } from "./resume.ts";
 import { runExperiment } from "./run.ts";
-import { runSuite } from "./suite.ts";
+import { runSuite, startSuite } from "./suite.ts";
+import { parseSeeds } from "./suite_members.ts";
+import { serveDashboard, writeHtmlReport } from "../serve/mod.ts";
+import { SWEEP_USAGE, sweepCommand } from "./sweep.ts";
 import { evaluateCommand } from "./evaluate.ts";
 import { predictCommand } from "./predict.ts";
 import { exportCommand } from "./export.ts";
@@ -34,8 +38,12 @@ usage:
   deno task train --resume runs/<id> [--epochs N]      continue an interrupted run exactly (more epochs extend it)
   deno task suite <suite.yaml> [flags]                 run every member of a suite, then Table I
   deno task suite --resume runs/<suite-id>             continue a suite at the member and epoch it stopped
+  deno task train|suite … --seeds 0,1,2                every member once per seed; Table I gives mean ± std
+${SWEEP_USAGE}
   deno task models                                     list architectures
-  deno task report <run-or-suite-dir>                  re-render tables, charts, figures from files
+  deno task report <run-or-suite-dir> [--html]         re-render tables, charts, figures from files
+                                                       (--html: also one offline report.html of the dashboard views)
+  deno task serve [DIR] [--port N] [--host H] [--poll] the dashboard over the runs in DIR (default runs/)
   deno task compare <dir> <dir> …                      several runs in one table with overlaid curves
   deno task evaluate <run-dir> [--checkpoint best|last] [--data …]   test a saved checkpoint
   deno task predict <run-dir> <image.png|jpg> … [--top K] [--json]   classify image files
@@ -119,6 +127,18 @@ function interruptible(): { signal: AbortSignal; exitCode(): number; [Symbol.dis
     Deno.addSignalListener(sig, on);
     return [sig, on] as const;
   });
+  // A sweep's worker supervises its member through stdin (sweep/child.ts): when the pipe
+  // closes (the worker stops it, or died), save and stop like SIGTERM.
+  if (Deno.env.get("SKIPLAB_SUPERVISED") === "1") {
+    (async () => {
+      const buf = new Uint8Array(256);
+      while ((await Deno.stdin.read(buf).catch(() => null)) !== null) { /* drain */ }
+      if (ctl.signal.aborted) return;
+      code = 143;
+      console.error("\nsupervisor gone: saving checkpoints/last after this step");
+      ctl.abort();
+    })();
+  }
   return {
     signal: ctl.signal,
     exitCode: () => code,
@@ -129,6 +149,14 @@ function interruptible(): { signal: AbortSignal; exitCode(): number; [Symbol.dis
 /** Runs the CLI with `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  if (command === "sweep" || command === "worker") {
+    // Their own flags (--workers, --queue, --runs …) besides the settings.
+    if (rest.includes("--help") || rest.includes("-h")) return (console.log(USAGE), 0);
+    using stop = interruptible();
+    // The worker loads the queue's client (BullMQ) only when asked for.
+    const run = command === "sweep" ? sweepCommand : (await import("./worker.ts")).workerCommand;
+    return await run(rest, stop.signal);
+  }
   // These three take flags of their own, parsed by their modules.
   if (command === "evaluate") return await evaluateCommand(rest);
   if (command === "predict") return await predictCommand(rest);
@@ -162,6 +190,33 @@ export async function main(args: string[]): Promise<number> {
       if (values["print-config"]) {
         console.log(stringify(exp));
         return 0;
+      }
+      if (values.seeds !== undefined) {
+        if (resuming) {
+          throw new ConfigError(
+            `train --resume: --seeds cannot be given; a run of several seeds is a suite: ` +
+              `deno task suite --resume <its directory>`,
+          );
+        }
+        // One experiment, once per seed: a suite of one setting, through the suite's code.
+        const target = positionals[0], overrides = overridesFromFlags(values);
+        // The file experimentFor read: the user's, or a built-in one of that name.
+        const local = /[\\/]/.test(target) || await Deno.stat(target).then(() => true, () => false);
+        const source = /\.ya?ml$/.test(target)
+          ? { file: local ? resolve(target) : builtin(target), overrides: {} }
+          : { file: RECIPE, overrides: { model: target, name: overrides.name ?? target } };
+        using stop = interruptible();
+        const r = await startSuite(
+          {
+            name: exp.name,
+            out: exp.out,
+            sources: [source],
+            axes: { seeds: parseSeeds(values.seeds) },
+          },
+          overrides,
+          { signal: stop.signal },
+        );
+        return r.interrupted ? stop.exitCode() : 0;
       }
       if (resuming?.finished) {
         console.error(resuming.finished);
@@ -197,7 +252,10 @@ export async function main(args: string[]): Promise<number> {
       const local = values.resume !== undefined || /[\\/]/.test(target) ||
         await Deno.stat(target).then(() => true, () => false);
       const file = local ? target : builtin(target);
-      const r = await runSuite(file, overridesFromFlags(values), { signal: stop.signal });
+      const r = await runSuite(file, overridesFromFlags(values), {
+        signal: stop.signal,
+        seeds: values.seeds === undefined ? undefined : parseSeeds(values.seeds),
+      });
       return r.interrupted ? stop.exitCode() : 0;
     }
     case "report":
@@ -205,7 +263,26 @@ export async function main(args: string[]): Promise<number> {
         throw new ConfigError("report: give one run or suite directory");
       }
       console.log((await renderReport(positionals[0])).text);
+      if (values.html) console.log(`wrote ${await writeHtmlReport(positionals[0])}`);
       return 0;
+    case "serve": {
+      if (positionals.length > 1) throw new ConfigError("serve: give at most one folder of runs");
+      const port = values.port === undefined ? 8080 : Number(values.port);
+      if (values.port !== undefined && (values.port.trim() === "" || !Number.isInteger(port))) {
+        throw new ConfigError(`serve --port: expected an integer, got '${values.port}'`);
+      }
+      const server = await serveDashboard({
+        root: positionals[0] ?? "runs",
+        host: values.host,
+        port,
+        poll: values.poll,
+      });
+      const stop = () => void server.shutdown();
+      for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, stop);
+      await server.finished;
+      for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, stop);
+      return 0;
+    }
     case "compare":
       if (positionals.length < 1) {
         throw new ConfigError("compare: give one or more run directories");
@@ -214,8 +291,8 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     default:
       throw new ConfigError(
-        `Unknown command '${command}'. Commands: train, suite, models, report, compare, ` +
-          "evaluate, predict, export",
+        `Unknown command '${command}'. Commands: train, suite, sweep, worker, models, report, ` +
+          "compare, evaluate, predict, export, serve",
       );
   }
 }

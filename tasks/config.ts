@@ -33,18 +33,27 @@ async function readText(file: string): Promise<string> {
 const besideFile = (file: string, name: string) =>
   isUrl(file) ? new URL(name, file).href : resolve(dirname(file), name);
 
-interface Parsed {
+/** A parsed YAML file: its mapping, and where each key path of it is (`file:line:col`). */
+export interface Parsed {
+  /** The file. */
   readonly file: string;
+  /** Its top-level mapping. */
   readonly value: Record<string, unknown>;
+  /** Where a key path is in the file. */
   readonly locate: Locate;
 }
 
-async function parseFile(file: string): Promise<Parsed> {
+/**
+ * Reads a YAML file that must hold a mapping (an experiment, or a sweep file:
+ * `what` names it in errors).
+ * @throws {ConfigError} naming the file, line and column of invalid YAML.
+ */
+export async function parseFile(file: string, what = "experiment"): Promise<Parsed> {
   let text: string;
   try {
     text = await readText(file);
   } catch (e) {
-    throw new ConfigError(`Cannot read experiment '${file}': ${(e as Error).message}`, {
+    throw new ConfigError(`Cannot read ${what} '${file}': ${(e as Error).message}`, {
       cause: e,
     });
   }
@@ -57,7 +66,7 @@ async function parseFile(file: string): Promise<Parsed> {
   }
   const value = doc.toJS() ?? {};
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new ConfigError(`${file}:1:1: an experiment must be a mapping of keys to values`);
+    throw new ConfigError(`${file}:1:1: ${article(what)} must be a mapping of keys to values`);
   }
   const locate = (path: readonly PropertyKey[]) => {
     for (let n = path.length; n >= 0; n--) {
@@ -75,6 +84,8 @@ async function parseFile(file: string): Promise<Parsed> {
   };
   return { file, value, locate };
 }
+
+const article = (what: string) => `${/^[aeiou]/.test(what) ? "an" : "a"} ${what}`;
 
 function keyNode(parent: unknown, key: PropertyKey): { range?: [number] } | undefined {
   if (!isMap(parent)) return undefined;

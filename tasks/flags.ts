@@ -26,8 +26,14 @@ export const FLAGS = {
   width: { type: "string" },
   plugin: { type: "string", multiple: true },
   resume: { type: "string" },
+  seeds: { type: "string" },
   "print-config": { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  // serve and report --html (the dashboard).
+  port: { type: "string" },
+  host: { type: "string" },
+  poll: { type: "boolean" },
+  html: { type: "boolean" },
 } as const;
 
 /** Parsed flag values. */
@@ -36,7 +42,10 @@ export type FlagValues = ReturnType<
 >["values"];
 
 /** A flag that sets an experiment key. */
-export type SettingFlag = Exclude<keyof typeof FLAGS, "resume" | "print-config" | "help">;
+export type SettingFlag = Exclude<
+  keyof typeof FLAGS,
+  "resume" | "seeds" | "print-config" | "help" | "port" | "host" | "poll" | "html"
+>;
 
 interface Setting {
   /** Key path set; by default the flag's own name in YAML spelling at the top level. */

@@ -23,8 +23,10 @@ import type { Plugin } from "../train/hooks.ts";
 import {
   architectureFacts,
   environmentFacts,
+  heartbeat,
   runSummary,
   runTables,
+  testPredictions,
   trainingProgress,
 } from "../train/observers/mod.ts";
 import { train, type TrainResult } from "../train/trainer.ts";
@@ -175,8 +177,13 @@ async function trainIn(
     },
   };
   const observers = {
-    first: progress ? [progress] : [],
-    last: [runTables(dir), runSummary(dir, facts), reportWriter(dir, options.print !== false)],
+    first: [heartbeat(dir), ...(progress ? [progress] : [])],
+    last: [
+      runTables(dir),
+      testPredictions(dir, splits.test),
+      runSummary(dir, facts),
+      reportWriter(dir, options.print !== false),
+    ],
   };
   let result: TrainResult;
   try {

@@ -120,6 +120,23 @@ function register(dnnl: Dnnl): void {
   tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
 }
 
+/**
+ * oneDNN's thread count: `OMP_NUM_THREADS` when set (a sweep gives each of
+ * its workers a share of the cores this way), else every hardware thread.
+ */
+function threadsWanted(): number {
+  let fromEnv: string | undefined;
+  try {
+    fromEnv = Deno.env.get("OMP_NUM_THREADS");
+  } catch {
+    fromEnv = undefined; // without --allow-env for it, the default
+  }
+  const n = Number(fromEnv);
+  return fromEnv !== undefined && Number.isInteger(n) && n >= 1
+    ? n
+    : navigator.hardwareConcurrency || 1;
+}
+
 function attempt(): NativeStatus {
   if (typeof Deno?.dlopen !== "function") {
     return { ok: false, reason: `Deno.dlopen is unavailable; ${INSTALL}` };
@@ -129,7 +146,7 @@ function attempt(): NativeStatus {
   }
   let dnnl: Dnnl;
   try {
-    dnnl = openDnnl(navigator.hardwareConcurrency || 1);
+    dnnl = openDnnl(threadsWanted());
   } catch (e) {
     return { ok: false, reason: `oneDNN not found (${(e as Error).message}); ${INSTALL}` };
   }
