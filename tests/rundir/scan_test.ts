@@ -15,7 +15,8 @@ Deno.test("findRunDirs() finds runs and suites, and no link that points out of t
     await run("suite/m1");
     await run("nested/deeper/b-run");
     await run("a-run.tmp-123");
-    await writeSuite(join(root, "suite"), { name: "s", files: [], members: ["m1"], overrides: {} });
+    const m1 = { dir: "m1", file: "m1.yaml", setting: "m1", seed: 0, overrides: {} };
+    await writeSuite(join(root, "suite"), { name: "s", members: [m1], overrides: {} });
     await Deno.symlink(outside, join(root, "escape"));
     await Deno.symlink(join(root, "a-run"), join(root, "alias"));
     const found = await findRunDirs(root);

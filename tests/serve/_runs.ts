@@ -55,8 +55,10 @@ export async function makeRunsFolder(): Promise<string> {
   }
   await writeSuite(join(root, SUITE_ID), {
     name: "paper",
-    files: [],
-    members: FIXTURE_RUNS.map((r) => r.replace(/^run_/, "")),
+    members: FIXTURE_RUNS.map((r) => {
+      const dir = r.replace(/^run_/, "");
+      return { dir, file: `${dir}.yaml`, setting: dir, seed: 0, overrides: {} };
+    }),
     overrides: {},
   });
   const hostile = join(root, HOSTILE_ID);
