@@ -229,7 +229,8 @@ function locator(merged: Record<string, unknown>, sources: readonly Source[]): L
   };
 }
 
-function hasPath(v: unknown, path: readonly PropertyKey[]): boolean {
+/** Whether `path` (keys and indices) leads to a value inside `v`. */
+export function hasPath(v: unknown, path: readonly PropertyKey[]): boolean {
   let cur = v;
   for (const k of path) {
     if (cur === null || typeof cur !== "object" || !(k in (cur as object))) return false;

@@ -25,6 +25,7 @@ import {
   ConfigError,
   dotted,
   type Experiment,
+  hasPath,
   loadExperiment,
   type Locate,
   mergeExperiment,
@@ -43,15 +44,6 @@ export interface SweepPlan {
 }
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
-
-function hasPath(v: unknown, path: readonly PropertyKey[]): boolean {
-  let cur = v;
-  for (const k of path) {
-    if (cur === null || typeof cur !== "object" || !(k in (cur as object))) return false;
-    cur = (cur as Record<PropertyKey, unknown>)[k];
-  }
-  return true;
-}
 
 const isPrefix = (a: readonly PropertyKey[], b: readonly PropertyKey[]) =>
   a.length <= b.length && a.every((k, i) => b[i] === k);
