@@ -42,6 +42,18 @@ export interface HostBatch {
 /** Pixel byte → normalised value `(x/255 − 0.5)/0.5`. */
 const NORMALISE = Float32Array.from({ length: 256 }, (_, v) => (v / 255 - 0.5) / 0.5);
 
+/** One 256-entry table per channel: the set's own normalisation, or the unit map. */
+function normaliseTables(set: ImageSet): Float32Array[] {
+  const n = set.normalization;
+  return Array.from(
+    { length: set.shape[2] },
+    (_, c) =>
+      n === undefined
+        ? NORMALISE
+        : Float32Array.from({ length: 256 }, (_, v) => (v / 255 - n.mean[c]) / n.std[c]),
+  );
+}
+
 /**
  * Serves an {@linkcode ImageSet} as batches of tensors on the current tfjs
  * backend. The consumer disposes each batch.
@@ -65,6 +77,7 @@ export class BatchPipeline {
   readonly #seed: number;
   readonly #dropRemainder: boolean;
   readonly #prefetch: number;
+  readonly #tables: Float32Array[];
 
   /**
    * Makes a pipeline that batches `set` as `options` say.
@@ -93,6 +106,7 @@ export class BatchPipeline {
     this.#seed = seed;
     this.#dropRemainder = options.dropRemainder ?? false;
     this.#prefetch = prefetch;
+    this.#tables = normaliseTables(set);
   }
 
   /** Batches in one epoch. */
@@ -118,7 +132,12 @@ export class BatchPipeline {
     for (let i = 0; i < size; i++) {
       const image = order[start + i];
       const src = set.images.subarray(image * pixels, (image + 1) * pixels);
-      for (let p = 0, at = i * pixels; p < pixels; p++) xs[at + p] = NORMALISE[src[p]];
+      if (set.normalization === undefined) {
+        for (let p = 0, at = i * pixels; p < pixels; p++) xs[at + p] = NORMALISE[src[p]];
+      } else {
+        const t = this.#tables, c = set.shape[2];
+        for (let p = 0, at = i * pixels; p < pixels; p++) xs[at + p] = t[p % c][src[p]];
+      }
       ys[i * classes + set.labels[image]] = 1;
     }
     return { xs, ys, size };
