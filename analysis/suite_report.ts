@@ -15,6 +15,7 @@ import {
 } from "./figures.ts";
 import { PAPER_FORMATS, paperMarkdown, paperTable, writePaperTable } from "./paper_table.ts";
 import { readRun } from "./run_files.ts";
+import { DEGRADATION_REPORT, renderDegradationReport } from "./degradation_report.ts";
 import { type Figure, renderRunReport, type ReportResult, writeFigures } from "./run_report.ts";
 import { formatTable } from "./table_format.ts";
 
@@ -68,6 +69,9 @@ export async function renderSuiteReport(
   const fig = await writeFigures(dir, figures);
   files.push(...fig.files);
 
+  // Members trained with an iteration curve (the degradation suite) also get its report.
+  const degradation = await renderDegradationReport([dir]);
+  if (degradation) files.push(...degradation.files);
   const links = runs
     .map((r) => `- [${r.name}](${relative(dir, join(r.dir, RUN_FILES.report))})`)
     .join("\n");
@@ -75,6 +79,9 @@ export async function renderSuiteReport(
     `# Suite ${dir.replace(/[\\/]+$/, "").split(/[\\/]/).pop()}\n`,
     "## Table I: model comparison\n\n" + paperMarkdown(table),
     "## Figures\n\n" + (fig.markdown || "No member recorded a history.\n"),
+    ...(degradation
+      ? [`## Degradation study\n\nSee [${DEGRADATION_REPORT}](${DEGRADATION_REPORT}).\n`]
+      : []),
     "## Members\n\n" + links + "\n",
   ].join("\n");
   files.push(await writeReport(dir, md));
@@ -85,6 +92,7 @@ export async function renderSuiteReport(
     withHistory.length > 0 ? historyCharts(withHistory, options) : "",
     withGradients.length > 0 ? gradientChart(withGradients, options) : "",
     withHistory.length > 0 ? lrChart(withHistory, options) : "",
+    ...(degradation?.verdicts ?? []),
   ].filter((s) => s !== "").join("\n");
   return { kind: "suite", dir, files, text };
 }
