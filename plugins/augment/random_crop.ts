@@ -17,7 +17,7 @@ export interface RandomCropOptions {
    * Value of the padded pixels on the pipeline's scale: −1 is black under
    * `unit` normalisation, 0 the training mean under `per-channel`. @default -1
    */
-  readonly fill: number;
+  readonly fill?: number;
 }
 
 const schema = z.strictObject({
@@ -40,7 +40,7 @@ export const randomCrop: PluginFactory<RandomCropOptions> = definePlugin({
   name: "augment/random-crop",
   description: "Pad each image and crop it back at a random offset",
   schema,
-  create: ({ padding, fill }) => ({
+  create: ({ padding, fill = -1 }) => ({
     name: "augment/random-crop",
     transformBatch(batch, ctx) {
       if (padding === 0) return batch;
