@@ -110,7 +110,7 @@ export interface DegradationRow {
   readonly depth: number;
   /** Seeds averaged. */
   readonly seeds: number;
-  /** Mean final training error (the curve's last window), in [0, 1]. */
+  /** Mean final training error ({@linkcode finalTrainError}), in [0, 1]. */
   readonly trainError: number;
   /** Half the range of the final training error over seeds (0 for one seed). */
   readonly trainSpread: number;
@@ -125,6 +125,22 @@ export interface DegradationRow {
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * Training error at the end of a curve: the last window's, merged (weighted by
+ * steps) with the one before when the run's last steps made a window under
+ * half the usual length (64,000 × budget rarely divides by eval_every).
+ */
+export function finalTrainError(curve: readonly CurvePoint[]): number {
+  const n = curve.length;
+  const last = curve[n - 1];
+  if (n < 2) return last.train_error;
+  const prev = curve[n - 2];
+  const steps = last.iteration - prev.iteration;
+  const before = prev.iteration - (n > 2 ? curve[n - 3].iteration : 0);
+  if (steps * 2 >= before) return last.train_error;
+  return (last.train_error * steps + prev.train_error * before) / (steps + before);
+}
 const halfRange = (xs: readonly number[]) => (Math.max(...xs) - Math.min(...xs)) / 2;
 
 /** Final errors by family and depth (plain first, then ResNets, by depth), averaged over seeds. */
@@ -136,7 +152,7 @@ export function degradationTable(runs: readonly DegradationRun[]): DegradationRo
   }
   return [...groups.values()].map((g) => {
     const last = g.map((r) => r.curve.at(-1)!);
-    const train = last.map((p) => p.train_error), test = g.map((r) => r.testError);
+    const train = g.map((r) => finalTrainError(r.curve)), test = g.map((r) => r.testError);
     const { family, depth } = g[0];
     return {
       family,

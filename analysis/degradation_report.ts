@@ -114,7 +114,7 @@ export async function renderDegradationReport(
     "# The degradation problem (He et al. 2016, §4.2)\n",
     `Suites: ${suiteDirs.join(", ")}; ${runs.length} runs of ${iterations} iterations.\n`,
     "## Final errors by depth (%)\n",
-    "Training error: the last curve point (the steps since the one before, augmented batches); " +
+    "Training error: the curve's last window of steps (augmented batches, training mode); " +
     "held-out: the 5,000 validation images; ± half the range over seeds. He et al. report test " +
     "errors of ResNets only (Table 6); their plain nets appear in Figure 6 alone.\n",
     "| Network | Layers | Seeds | Train error | Held-out error | Test error | He et al. test error |",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DOMParser } from "@xmldom/xmldom";
-import { readDegradation } from "../../analysis/mod.ts";
+import { finalTrainError, readDegradation } from "../../analysis/mod.ts";
 import { main } from "../../tasks/cli.ts";
 
 Deno.test("a miniature degradation suite writes the Figure 6 analogue, the table beside He et al.'s and init gradient flow", async () => {
@@ -91,4 +91,11 @@ Deno.test("a miniature degradation suite writes the Figure 6 analogue, the table
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("finalTrainError() merges a short last window with the one before, weighted by steps", () => {
+  const p = (iteration: number, train_error: number) => ({ iteration, train_error, val_error: 0 });
+  assert.equal(finalTrainError([p(38, 0.9), p(76, 0.8)]), 0.8);
+  // 2 steps after a window of 38: (0.6·2 + 0.8·38) / 40.
+  assert.ok(Math.abs(finalTrainError([p(38, 0.9), p(76, 0.8), p(78, 0.6)]) - 0.79) < 1e-12);
 });
