@@ -5,7 +5,14 @@
  * @module
  */
 import { join } from "node:path";
-import { parseCsv, readGradients, RUN_FILES, suiteMemberDirs, tableFile } from "../rundir/mod.ts";
+import {
+  parseCsv,
+  readGradients,
+  RUN_FILES,
+  SUITE_FILES,
+  suiteMemberDirs,
+  tableFile,
+} from "../rundir/mod.ts";
 import { readRun } from "./run_files.ts";
 
 /** He et al. 2016, Table 6: CIFAR-10 test error (%) of ResNets by depth (110: best of 5 runs). */
@@ -60,8 +67,8 @@ async function readCurve(dir: string): Promise<CurvePoint[]> {
 }
 
 /**
- * Reads every member of the suite directories given (one per seed, say)
- * that recorded a curve (`eval_every` set): its family and depth from
+ * Reads every member of the suite directories given (one per seed, say; a
+ * run directory counts as a suite of one) that recorded a curve (`eval_every` set): its family and depth from
  * summary.json, curve.csv, and the `init` rows of gradients.csv. Members
  * without a curve (a suite of epoch-based recipes) are left out, so the
  * result may be empty.
@@ -69,7 +76,8 @@ async function readCurve(dir: string): Promise<CurvePoint[]> {
 export async function readDegradation(suiteDirs: readonly string[]): Promise<DegradationRun[]> {
   const out: DegradationRun[] = [];
   for (const suite of suiteDirs) {
-    for (const dir of await suiteMemberDirs(suite)) {
+    const isSuite = await Deno.stat(join(suite, SUITE_FILES.suite)).then(() => true, () => false);
+    for (const dir of isSuite ? await suiteMemberDirs(suite) : [suite]) {
       const has = (f: string) => Deno.stat(join(dir, f)).then(() => true, () => false);
       if (!(await has(tableFile("curve"))) || !(await has(RUN_FILES.summary))) continue;
       const run = await readRun(dir);
