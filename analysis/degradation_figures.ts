@@ -66,7 +66,9 @@ export async function degradationFigure(runs: readonly DegradationRun[]): Promis
         detail: { field: "net", type: "nominal" },
         strokeWidth: {
           field: "split",
-          type: "nominal",
+          type: "ordinal",
+          sort: ["training error (thin)", "held-out error (bold)"],
+          legend: { labelLimit: 220 },
           title: null,
           scale: { domain: ["training error (thin)", "held-out error (bold)"], range: [1, 3.5] },
         },
