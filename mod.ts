@@ -28,3 +28,4 @@ export * from "./train/mod.ts";
 export * from "./plugins/mod.ts";
 export * from "./analysis/mod.ts";
 export * from "./rundir/mod.ts";
+export * from "./inference/mod.ts";

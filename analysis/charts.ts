@@ -4,7 +4,9 @@
  * @module
  */
 import { type ChartSeries, lineChart } from "./line_chart.ts";
+import { groupBySetting } from "./paper_table.ts";
 import type { RunData } from "./run_files.ts";
+import { mean } from "./stats.ts";
 import { layerNormTable } from "./tables.ts";
 
 export {
@@ -32,6 +34,37 @@ export interface RunChartOptions {
    * @default 10
    */
   readonly height?: number;
+  /**
+   * The setting each run is a seed of: runs of one setting are drawn as one
+   * line, their mean. @default each run's name
+   */
+  readonly settings?: readonly string[];
+}
+
+/**
+ * One series per setting: at each x, the mean of its runs' finite values,
+ * named `<setting> (mean of n)` when it has several runs.
+ */
+function settingSeries(
+  runs: readonly RunData[],
+  settings: readonly string[] | undefined,
+  points: (run: RunData) => { x: number[]; y: number[] },
+): ChartSeries[] {
+  return groupBySetting(runs, settings).map(({ setting, runs }) => {
+    const at = new Map<number, number[]>();
+    for (const run of runs) {
+      const { x, y } = points(run);
+      x.forEach((v, i) => {
+        if (Number.isFinite(y[i])) at.set(v, [...(at.get(v) ?? []), y[i]]);
+      });
+    }
+    const xs = [...at.keys()].sort((a, b) => a - b);
+    return {
+      name: runs.length > 1 ? `${setting} (mean of ${runs.length})` : setting,
+      x: xs,
+      y: xs.map((v) => mean(at.get(v)!)),
+    };
+  });
 }
 
 /** A history column that {@link metricChart} can draw. */
@@ -69,7 +102,11 @@ export function metricChart(
       `Cannot chart metric '${metric}': it must be one of ${Object.keys(TITLES).join(", ")}`,
     );
   }
-  const series = runs.map((r) => ({ name: r.name, x: column(r, "epoch"), y: column(r, metric) }));
+  const series = settingSeries(
+    runs,
+    options.settings,
+    (r) => ({ x: column(r, "epoch"), y: column(r, metric) }),
+  );
   return lineChart(series, {
     ...options,
     title: TITLES[metric],
@@ -81,7 +118,7 @@ export function metricChart(
 /**
  * Accuracy and loss per epoch. For one run: two charts (accuracy, loss), each
  * with a train and a val series; for several: four charts (training and
- * validation accuracy and loss), one series per run.
+ * validation accuracy and loss), one series per setting (the mean of its runs).
  */
 export function historyCharts(runs: readonly RunData[], options: RunChartOptions = {}): string {
   if (runs.length === 1) {
@@ -104,22 +141,17 @@ export function historyCharts(runs: readonly RunData[], options: RunChartOptions
 /**
  * Gradient L2 norm of each layer against its main-path depth (0 = stem; the
  * same layer at each depth in resnet18 and resnet18_noskip), log10 scale,
- * one series per run: a chart at initialisation (the first batch, before any
+ * one series per setting (the mean of its runs): a chart at initialisation (the first batch, before any
  * update), then one with the final weights. A point without rows is left out.
  */
 export function gradientChart(runs: readonly RunData[], options: RunChartOptions = {}): string {
   const points = [["init", "at initialisation"], ["final", "final weights"]] as const;
   return points.flatMap(([point, label]) => {
-    const norms = layerNormTable(runs, { point }).objects() as {
-      run: string;
-      depth: number;
-      norm: number;
-    }[];
-    if (norms.length === 0) return [];
-    const series: ChartSeries[] = runs.map((r) => {
-      const rows = norms.filter((o) => o.run === r.name);
-      return { name: r.name, x: rows.map((o) => o.depth), y: rows.map((o) => o.norm) };
+    const series = settingSeries(runs, options.settings, (r) => {
+      const rows = layerNormTable([r], { point }).objects() as { depth: number; norm: number }[];
+      return { x: rows.map((o) => o.depth), y: rows.map((o) => o.norm) };
     }).filter((s) => s.x.length > 0);
+    if (series.length === 0) return [];
     return [lineChart(series, {
       ...options,
       title: `Gradient norm by main-path depth (${label})`,

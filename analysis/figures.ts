@@ -1,14 +1,17 @@
 /**
- * SVG figures analogous to the ResNet paper's Figures 1–5, rendered offline
- * with Vega-Lite and Vega (headless view, no canvas, no network): training
- * and validation curves, gradient magnitude by layer, the skip/no-skip
- * ablation curves and a confusion-matrix heatmap.
+ * SVG figures rendered offline with Vega-Lite and Vega (headless view, no
+ * canvas, no network): gradient magnitude by layer (the paper's Figure 3)
+ * and a confusion-matrix heatmap; the curves of Figures 1, 2, 4 and 5 are in
+ * curve_figures.ts.
  * @module
  */
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import type { ConfusionData } from "../rundir/mod.ts";
+import { checkRuns, runColor } from "./_figure_parts.ts";
+import { groupBySetting, type SettingOptions } from "./paper_table.ts";
 import type { RunData } from "./run_files.ts";
+import { mean } from "./stats.ts";
 import { layerNormTable } from "./tables.ts";
 
 /** A Vega-Lite specification (any top-level form). */
@@ -43,175 +46,101 @@ export function isNoSkip(run: RunData): boolean {
   return a?.family === "resnet" && !a.skip;
 }
 
-function checkRuns(runs: readonly RunData[], what: string): void {
-  if (!Array.isArray(runs) || runs.length === 0) {
-    throw new RangeError(
-      `Cannot draw ${what}: 'runs' must hold at least one run, got ${runs?.length ?? runs}`,
-    );
-  }
-}
-
-function historyValues(
+/** Per setting, panel and depth: the mean gradient norm over seeds and its range (min to max). */
+function gradientValues(
   runs: readonly RunData[],
-  split: "train" | "val",
+  settings: readonly string[] | undefined,
 ): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  for (const run of runs) {
-    const skip = isNoSkip(run) ? "without skips" : "with skips";
-    for (const row of run.history.objects() as Record<string, number>[]) {
-      for (const metric of ["accuracy", "loss"] as const) {
-        const key = (split === "val" ? "val_" : "") + (metric === "accuracy" ? "acc" : "loss");
-        const value = row[key];
-        if (Number.isFinite(value)) {
-          out.push({ run: run.name, epoch: row.epoch + 1, metric, value, skip });
-        }
+  for (const group of groupBySetting(runs, settings)) {
+    for (
+      const [point, weights] of [["init", "at initialisation"], ["final", "final weights"]] as const
+    ) {
+      const byDepth = new Map<number, { layer: string; norms: number[] }>();
+      for (const o of layerNormTable(group.runs, { point }).objects() as GradRow[]) {
+        if (!(o.norm > 0)) continue;
+        if (!byDepth.has(o.depth)) byDepth.set(o.depth, { layer: o.layer, norms: [] });
+        byDepth.get(o.depth)!.norms.push(o.norm);
+      }
+      for (const [depth, { layer, norms }] of byDepth) {
+        out.push({
+          run: group.setting,
+          weights,
+          depth,
+          layer,
+          norm: mean(norms),
+          n: norms.length,
+          ...(norms.length > 1 && { low: Math.min(...norms), high: Math.max(...norms) }),
+        });
       }
     }
   }
   return out;
 }
 
-function runColor(runs: readonly RunData[]): Record<string, unknown> {
-  return {
-    field: "run",
-    type: "nominal",
-    title: "run",
-    scale: { domain: runs.map((r) => r.name), scheme: "category10" },
-  };
-}
-
-function curves(
-  runs: readonly RunData[],
-  split: "train" | "val",
-  title: string,
-  dashed: boolean,
-): FigureSpec {
-  const label = split === "train" ? "training" : "validation";
-  const panel = (metric: "accuracy" | "loss") => ({
-    width: 320,
-    height: 220,
-    title: `${label} ${metric}`,
-    transform: [{ filter: { field: "metric", equal: metric } }],
-    mark: { type: "line" as const, point: true },
-    encoding: {
-      x: {
-        field: "epoch",
-        type: "quantitative" as const,
-        title: "epoch",
-        axis: { tickMinStep: 1 },
-      },
-      y: {
-        field: "value",
-        type: "quantitative" as const,
-        title: `${label} ${metric}`,
-        scale: { zero: false },
-      },
-      color: runColor(runs),
-      ...(dashed
-        ? {
-          strokeDash: {
-            field: "skip",
-            type: "nominal" as const,
-            title: "skip connections",
-            legend: {
-              symbolType: "stroke",
-              symbolStrokeWidth: 2,
-              encode: { symbols: { update: { stroke: { value: "#444" } } } },
-            },
-          },
-        }
-        : {}),
-    },
-  });
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title,
-    data: { values: historyValues(runs, split) },
-    hconcat: [panel("accuracy"), panel("loss")],
-    config: { background: "white" },
-  } as FigureSpec;
-}
-
-/** Figure 1: training accuracy and loss per epoch (1-based on the axis), one line per run. */
-export async function trainingFigure(runs: readonly RunData[]): Promise<string> {
-  checkRuns(runs, "the training curves");
-  return await renderSvg(curves(runs, "train", "Training accuracy and loss", false));
-}
-
-/** Figure 2: validation accuracy and loss per epoch, one line per run. */
-export async function validationFigure(runs: readonly RunData[]): Promise<string> {
-  checkRuns(runs, "the validation curves");
-  return await renderSvg(curves(runs, "val", "Validation accuracy and loss", false));
-}
-
-/**
- * Figures 4 and 5: training (`split` "train") or validation curves of all runs,
- * runs without skip connections dashed.
- */
-export async function ablationFigure(
-  runs: readonly RunData[],
-  split: "train" | "val",
-): Promise<string> {
-  checkRuns(runs, "the ablation curves");
-  if (split !== "train" && split !== "val") {
-    throw new RangeError(
-      `Cannot draw the ablation curves: 'split' must be "train" or "val", got ${split}`,
-    );
-  }
-  const what = split === "train" ? "Training" : "Validation";
-  return await renderSvg(
-    curves(
-      runs,
-      split,
-      `Ablation: ${what.toLowerCase()} curves, with and without skip connections`,
-      true,
-    ),
-  );
+interface GradRow {
+  depth: number;
+  layer: string;
+  norm: number;
 }
 
 /**
  * Figure 3: gradient L2 norm per layer against its depth on the main path
  * (stem, block convolutions, classifier; the same layer at each depth in
- * resnet18 and resnet18_noskip), log y scale, one line per run, in two
- * panels: at initialisation (the first batch, before any update) and with
- * the final weights (one batch after training). Projection shortcuts are
- * not on this axis (see gradients.csv, `path` shortcut).
+ * resnet18 and resnet18_noskip), log y scale, one line per setting (the
+ * mean over its seeds, with a band from the lowest to the highest seed), in
+ * two panels: at initialisation (the first batch, before any update) and
+ * with the final weights (one batch after training). Projection shortcuts
+ * are not on this axis (see gradients.csv, `path` shortcut).
  */
-export async function gradientFigure(runs: readonly RunData[]): Promise<string> {
+export async function gradientFigure(
+  runs: readonly RunData[],
+  options: SettingOptions = {},
+): Promise<string> {
   checkRuns(runs, "the gradient magnitudes");
-  const panel = (point: "init" | "final", weights: string) =>
-    (layerNormTable(runs, { point }).objects() as { norm: number }[])
-      .filter((o) => o.norm > 0).map((o) => ({ ...o, weights }));
-  const values = [...panel("init", "at initialisation"), ...panel("final", "final weights")];
+  const names = groupBySetting(runs, options.settings).map((g) => g.setting);
+  const y = {
+    field: "norm",
+    type: "quantitative",
+    title: "gradient L2 norm",
+    scale: { type: "log" },
+  };
   return await renderSvg({
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: "Gradient magnitude by main-path depth",
-    data: { values },
-    width: 300,
-    height: 240,
-    mark: { type: "line", point: true },
-    encoding: {
+    data: { values: gradientValues(runs, options.settings) },
+    facet: {
       column: {
         field: "weights",
         type: "nominal",
         sort: ["at initialisation", "final weights"],
         title: null,
       },
-      x: {
-        field: "depth",
-        type: "quantitative",
-        title: "main-path depth (0 = stem)",
-        scale: { nice: false },
-        axis: { tickMinStep: 1 },
+    },
+    spec: {
+      width: 300,
+      height: 240,
+      encoding: {
+        x: {
+          field: "depth",
+          type: "quantitative",
+          title: "main-path depth (0 = stem)",
+          scale: { nice: false },
+          axis: { tickMinStep: 1 },
+        },
+        color: runColor(names),
       },
-      y: {
-        field: "norm",
-        type: "quantitative",
-        title: "gradient L2 norm",
-        scale: { type: "log" },
-      },
-      color: runColor(runs),
-      tooltip: [{ field: "layer" }, { field: "norm" }],
+      layer: [
+        {
+          transform: [{ filter: "isValid(datum.low)" }],
+          mark: { type: "area", opacity: 0.2 },
+          encoding: { y: { ...y, field: "low" }, y2: { field: "high" } },
+        },
+        {
+          mark: { type: "line", point: true },
+          encoding: { y, tooltip: [{ field: "layer" }, { field: "norm" }, { field: "n" }] },
+        },
+      ],
     },
     config: { background: "white" },
   } as FigureSpec);

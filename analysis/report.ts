@@ -3,17 +3,19 @@
  * @module
  */
 import { join } from "node:path";
-import { RUN_FILES, SUITE_FILES } from "../rundir/mod.ts";
+import { RUN_FILES, SUITE_FILES, SWEEP_FILES } from "../rundir/mod.ts";
 import type { RunChartOptions } from "./charts.ts";
 import { renderRunReport, type ReportResult } from "./run_report.ts";
 import { renderSuiteReport } from "./suite_report.ts";
+import { renderSweepReport } from "./sweep_report.ts";
 
 export type { ReportResult } from "./run_report.ts";
 
 /**
  * Renders a directory from its files alone. A directory with suite.json is a
  * suite (every member is rendered, then Table I, the multi-run figures and
- * the suite's report.md); one with history.csv or summary.json is a run
+ * the suite's report.md); one with sweep.json a sweep (sweep.csv, sweep.md,
+ * a figure per swept key, report.md); one with history.csv or summary.json is a run
  * (classes.csv if missing, figures/*.svg, report.md). Returns the terminal
  * text (tables and charts) for the caller to print.
  * @throws {Deno.errors.NotFound} when `dir` is neither a run nor a suite directory.
@@ -39,6 +41,9 @@ export async function renderReport(
   }
   const has = (f: string) => Deno.stat(join(dir, f)).then(() => true, () => false);
   if (await has(SUITE_FILES.suite)) return renderSuiteReport(dir, options);
+  if (await has(SWEEP_FILES.sweep)) {
+    return { kind: "sweep", dir, ...(await renderSweepReport(dir)) };
+  }
   if ((await has(RUN_FILES.history)) || (await has(RUN_FILES.summary))) {
     return renderRunReport(dir, options);
   }

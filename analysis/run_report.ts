@@ -8,21 +8,22 @@ import type { ColumnTable } from "arquero";
 import { join } from "node:path";
 import { RUN_FILES, writeClasses, writeFigure, writeReport } from "../rundir/mod.ts";
 import { gradientChart, historyCharts, lrChart, type RunChartOptions } from "./charts.ts";
-import { confusionFigure, gradientFigure, trainingFigure, validationFigure } from "./figures.ts";
+import { trainingFigure, validationFigure } from "./curve_figures.ts";
+import { confusionFigure, gradientFigure } from "./figures.ts";
 import {
   classificationReport,
   type ClassReportRow,
   formatClassificationReport,
 } from "./metrics.ts";
-import { PAPER_FORMATS, paperMarkdown, paperTable } from "./paper_table.ts";
+import { paperMarkdown, paperTable, paperText } from "./paper_table.ts";
 import { readRun, type RunData } from "./run_files.ts";
 import { formatTable, markdownTable } from "./table_format.ts";
 import { classReportTable, layerNormTable } from "./tables.ts";
 
 /** What a report rendering wrote and what it shows in a terminal. */
 export interface ReportResult {
-  /** `run` for a run directory, `suite` for a suite directory. */
-  readonly kind: "run" | "suite";
+  /** `run` for a run directory, `suite` for a suite directory, `sweep` for a sweep directory. */
+  readonly kind: "run" | "suite" | "sweep";
   /** The directory rendered. */
   readonly dir: string;
   /** Paths of the files written. */
@@ -35,8 +36,10 @@ export interface ReportResult {
 export interface Figure {
   /** File name under figures/, e.g. `training.svg`. */
   readonly file: string;
-  /** Caption and alt text in report.md. */
+  /** Caption and alt text in report.md: one line saying what the figure shows. */
   readonly caption: string;
+  /** Heading above the figure; without it the caption is the heading. */
+  readonly title?: string;
   /** The SVG document. */
   readonly svg: string;
 }
@@ -49,7 +52,11 @@ export async function writeFigures(
   const files: string[] = [];
   for (const f of figures) files.push(await writeFigure(dir, f.file, f.svg));
   const markdown = figures
-    .map((f) => `### ${f.caption}\n\n![${f.caption}](${RUN_FILES.figures}/${f.file})\n`)
+    .map((f) =>
+      f.title === undefined
+        ? `### ${f.caption}\n\n![${f.caption}](${RUN_FILES.figures}/${f.file})\n`
+        : `### ${f.title}\n\n![${f.caption}](${RUN_FILES.figures}/${f.file})\n\n${f.caption}\n`
+    )
     .join("\n");
   return { files, markdown };
 }
@@ -135,7 +142,7 @@ export async function renderRunReport(
 
   const text = [
     `Run ${run.name} (${dir})`,
-    formatTable(table, { formats: PAPER_FORMATS }),
+    paperText(table),
     hasHistory ? formatTable(run.history) : "",
     rows ? formatClassificationReport(rows) : "",
     hasHistory ? historyCharts([run], options) : "",

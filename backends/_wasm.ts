@@ -7,8 +7,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmGradientKernels, WASM_GRADIENT_KERNELS } from "./wasm_kernels.ts";
 
-const PACKAGE = "@tensorflow/tfjs-backend-wasm";
-
 /**
  * The folder of the package's .wasm binaries as a path, when the package is
  * on disk (a node_modules folder or Deno's npm cache); otherwise null and the
@@ -16,7 +14,8 @@ const PACKAGE = "@tensorflow/tfjs-backend-wasm";
  */
 function wasmFolder(): string | null {
   try {
-    const main = new URL(import.meta.resolve(PACKAGE));
+    // A literal, so `deno publish` rewrites it to the npm specifier for JSR consumers.
+    const main = new URL(import.meta.resolve("@tensorflow/tfjs-backend-wasm"));
     if (main.protocol !== "file:") return null;
     return decodeURIComponent(new URL(".", main).pathname);
   } catch {

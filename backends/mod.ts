@@ -17,3 +17,4 @@ export * from "./wasm_kernels.ts";
 export * from "./webgpu.ts";
 export * from "./tensorflow.ts";
 export * from "./cpu_kernels.ts";
+export * from "./precision.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { dashboardSuite } from "./dashboard.ts";
 import { dataSuite } from "./data.ts";
 import { profileSuite } from "./profile.ts";
 import { trainSuite } from "./train.ts";
@@ -36,10 +37,11 @@ export const SUITES: Record<string, Suite> = {
   data: dataSuite,
   train: trainSuite,
   profile: profileSuite,
+  dashboard: dashboardSuite,
 };
 
 const USAGE = `Usage: deno task bench [suite [words...]...] [flags]
-Runs the named suites (all but profile when none is named); words after a suite's
+Runs the named suites (all but profile and dashboard when none is named); words after a suite's
 name go to it (deno task bench profile resnet18), flags go to every suite.
 Suites:
 ${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(10)} ${s.description}`).join("\n")}`;
@@ -85,10 +87,10 @@ async function main(args: string[]): Promise<number> {
       return 2;
     }
   }
-  // Run alone, profile would only repeat what train measures; it runs when named.
+  // Run alone, profile would only repeat what train measures; it runs when named, as does dashboard.
   const names = words.size > 0
     ? [...words.keys()]
-    : Object.keys(SUITES).filter((name) => name !== "profile");
+    : Object.keys(SUITES).filter((name) => name !== "profile" && name !== "dashboard");
   const rows: BenchRow[] = [];
   for (const name of names) {
     rows.push(...await SUITES[name].run([...words.get(name) ?? [], ...flags]));

@@ -27,3 +27,5 @@ export type LayersModel = tf.LayersModel;
 export type ConfigDict = tf.serialization.ConfigDict;
 /** Shapes, strides and padding of a 2-D convolution (`tf.backend_util.Conv2DInfo`). */
 export type Conv2DInfo = tf.backend_util.Conv2DInfo;
+/** A tfjs element type name (`tf.DataType`): `"float32"`, `"int32"`, `"bool"`, … */
+export type DataType = tf.DataType;

@@ -39,8 +39,40 @@ export interface HostBatch {
   readonly size: number;
 }
 
-/** Pixel byte → normalised value `(x/255 − 0.5)/0.5`. */
-const NORMALISE = Float32Array.from({ length: 256 }, (_, v) => (v / 255 - 0.5) / 0.5);
+/** How a pixel byte `x` becomes a model input: `(x/255 − mean)/std`, per channel alike. */
+export interface InputNormalization {
+  /** Subtracted after scaling to [0, 1]. */
+  readonly mean: number;
+  /** Divides after the mean is subtracted. */
+  readonly std: number;
+}
+
+/**
+ * The normalisation every skiplab model is trained with, to [-1, 1]: the one
+ * definition that training, prediction and exports' metadata use.
+ */
+export const INPUT_NORMALIZATION: InputNormalization = { mean: 0.5, std: 0.5 };
+
+/** Pixel byte → normalised value. */
+const NORMALISE = Float32Array.from(
+  { length: 256 },
+  (_, v) => (v / 255 - INPUT_NORMALIZATION.mean) / INPUT_NORMALIZATION.std,
+);
+
+/**
+ * Pixel bytes normalised exactly as the pipeline feeds them to a model.
+ *
+ * @example
+ * ```ts
+ * import { normalizePixels } from "./pipeline.ts";
+ * console.log(normalizePixels(new Uint8Array([0, 255]))); // Float32Array(2) [ -1, 1 ]
+ * ```
+ */
+export function normalizePixels(pixels: Uint8Array): Float32Array {
+  const out = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) out[i] = NORMALISE[pixels[i]];
+  return out;
+}
 
 /** One 256-entry table per channel: the set's own normalisation, or the unit map. */
 function normaliseTables(set: ImageSet): Float32Array[] {

@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { ConfigDict, DataType, Tensor } from "../core/tf_types.ts";
 
 /**
  * An initialisation scheme:
@@ -27,8 +28,21 @@ export const INIT_SCHEMES: readonly InitScheme[] = ["keras", "pytorch", "he"];
 /** The scheme models use when none is chosen (kept so earlier runs rebuild identically). */
 export const DEFAULT_INIT: InitScheme = "he";
 
-/** A tfjs weight initialiser (tfjs exports the class only as a return type). */
-export type WeightInitializer = ReturnType<typeof tf.initializers.zeros>;
+/**
+ * A tfjs weight initialiser, as `tf.initializers.*` return it. tfjs does not
+ * export its `Initializer` class, so its public members are stated here;
+ * tfjs's initialisers satisfy this and tfjs's layers accept it.
+ */
+export interface WeightInitializer {
+  /** The name the initialiser is serialised under, e.g. `VarianceScaling`. */
+  getClassName(): string;
+  /** Its serialisable configuration. */
+  getConfig(): ConfigDict;
+  /** Whether deserialising it needs custom objects (false for tfjs's initialisers). */
+  fromConfigUsesCustomObjects(): boolean;
+  /** An initial value of `shape`. */
+  apply(shape: (number | null)[], dtype?: DataType): Tensor;
+}
 
 /** Kernel and bias initialisers of one layer. */
 export interface LayerInitializers {

@@ -25,6 +25,12 @@ export const RUN_FILES = {
   figures: "figures",
   /** Checkpoint slots `best` and `last`. */
   checkpoints: "checkpoints",
+  /** One row per test image, columns {@linkcode PREDICTION_COLUMNS}, written at run end. */
+  predictions: "predictions.csv",
+  /** The test images predicted most confidently wrong, with their pixels, JSON, written at run end. */
+  wrongImages: "wrong_images.json",
+  /** The training process's heartbeat, JSON, rewritten every few seconds while it runs. */
+  heartbeat: "heartbeat.json",
 } as const;
 
 /** File names of a suite directory (besides one run directory per member). */
@@ -77,6 +83,9 @@ export const GRADIENT_TEXT_COLUMNS: readonly string[] = ["point", "layer", "path
 
 /** Columns of `classes.csv`: one row per class, then accuracy, macro and weighted averages. */
 export const CLASS_COLUMNS: readonly string[] = ["class", "precision", "recall", "f1", "support"];
+
+/** Columns of `predictions.csv`: test-set index, true class, predicted class, its probability. */
+export const PREDICTION_COLUMNS: readonly string[] = ["index", "label", "predicted", "confidence"];
 
 /** File name of a table a plugin records (`gradients` → `gradients.csv`). */
 export function tableFile(table: string): string {

@@ -4,6 +4,7 @@
  * @module
  */
 import { join } from "node:path";
+import { parse } from "yaml";
 import { writeFileAtomic } from "./atomic.ts";
 import { RUN_FILES } from "./layout.ts";
 import { readSummary, type RunSummary } from "./summary.ts";
@@ -79,6 +80,38 @@ export async function readRunFiles(dir: string): Promise<RunFiles> {
 /** Writes config.yaml (the resolved experiment, as YAML text) in `dir`. */
 export async function writeConfig(dir: string, yaml: string): Promise<void> {
   await writeFileAtomic(join(dir, RUN_FILES.config), yaml);
+}
+
+/** The text of config.yaml in `dir` (the resolved experiment), or undefined when there is none. */
+export async function readConfigText(dir: string): Promise<string | undefined> {
+  return await optional(join(dir, RUN_FILES.config), (p) => Deno.readTextFile(p));
+}
+
+/**
+ * Reads config.yaml (the resolved experiment) of the run `dir`, as plain data;
+ * tasks/ validates it against the experiment schema.
+ * @throws {Deno.errors.NotFound} naming the run when it has no config.yaml.
+ * @throws {SyntaxError} naming the file when it is not a YAML mapping.
+ */
+export async function readConfig(dir: string): Promise<Readonly<Record<string, unknown>>> {
+  const path = join(dir, RUN_FILES.config);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    throw new Deno.errors.NotFound(`Cannot read run '${dir}': it has no ${RUN_FILES.config}`);
+  }
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch (e) {
+    throw new SyntaxError(`Cannot read '${path}': invalid YAML (${(e as Error).message})`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new SyntaxError(`Cannot read '${path}': expected a mapping of keys to values`);
+  }
+  return value as Record<string, unknown>;
 }
 
 /** Writes report.md in `dir` (a run's or a suite's); returns its path. */

@@ -30,6 +30,9 @@ const environmentSchema = z.strictObject({
   cpu_model: z.string().nullable(),
   cpu_threads: z.number().int().positive(),
   git_commit: z.string().nullable(),
+  // Absent in summaries written before runs recorded them (fp32, unnamed).
+  precision: z.enum(["fp32", "bf16"]).optional(),
+  conv_implementation: z.string().nullable().optional(),
 });
 
 // The schema of summary.json; unknown keys are errors. Not exported: the public API names no zod types.
@@ -90,6 +93,10 @@ export interface EnvironmentFacts {
   readonly cpu_threads: number;
   /** Commit of the skiplab checkout the run came from, if run from one. */
   readonly git_commit: string | null;
+  /** What the convolutions computed in (absent in older summaries: fp32). */
+  readonly precision?: "fp32" | "bf16";
+  /** oneDNN's convolution implementation, e.g. `jit:avx2` (null off the native backend). */
+  readonly conv_implementation?: string | null;
 }
 
 /** The contents of `summary.json`. Measured numbers that were not measured are NaN. */

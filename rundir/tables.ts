@@ -108,6 +108,20 @@ export async function writeRecordedTable(
 }
 
 /**
+ * Reads a table a plugin recorded (`timing.csv`, …): a column whose every
+ * cell is a number (or empty) is read as numbers, any other as text.
+ */
+export async function readRecordedTable(path: string): Promise<TableRow[]> {
+  const { header, rows } = parseCsv(await Deno.readTextFile(path), path);
+  const numeric = header.map((_, i) =>
+    rows.every((r) => r[i].trim() === "" || Number.isFinite(Number(r[i])))
+  );
+  return rows.map((cells) =>
+    Object.fromEntries(header.map((c, i) => [c, numeric[i] ? toNumber(cells[i]) : cells[i]]))
+  );
+}
+
+/**
  * Reads gradients.csv: point, layer and path as text, the rest as numbers.
  * @throws {SyntaxError} when a column of {@linkcode GRADIENT_COLUMNS} is missing.
  */

@@ -16,18 +16,46 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-interface Parsed {
+const isUrl = (file: string) => /^https?:\/\//i.test(file);
+
+/** A file's text; an http(s) URL is fetched (the built-in experiments of a package run from JSR). */
+async function readText(file: string): Promise<string> {
+  if (!isUrl(file)) return await Deno.readTextFile(file);
+  const res = await fetch(file);
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new Deno.errors.NotFound(`HTTP ${res.status} ${res.statusText}`);
+  }
+  return await res.text();
+}
+
+/** `name` relative to the folder of `file` (a path or an http(s) URL). */
+const besideFile = (file: string, name: string) =>
+  isUrl(file) ? new URL(name, file).href : resolve(dirname(file), name);
+
+/** A parsed YAML file: its mapping, and where each key path of it is (`file:line:col`). */
+export interface Parsed {
+  /** The file. */
   readonly file: string;
+  /** Its top-level mapping. */
   readonly value: Record<string, unknown>;
+  /** Where a key path is in the file. */
   readonly locate: Locate;
 }
 
-async function parseFile(file: string): Promise<Parsed> {
+/**
+ * Reads a YAML file that must hold a mapping (an experiment, or a sweep file:
+ * `what` names it in errors).
+ * @throws {ConfigError} naming the file, line and column of invalid YAML.
+ */
+export async function parseFile(file: string, what = "experiment"): Promise<Parsed> {
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    text = await readText(file);
   } catch (e) {
-    throw new ConfigError(`Cannot read experiment '${file}': ${(e as Error).message}`);
+    throw new ConfigError(`Cannot read ${what} '${file}': ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -38,7 +66,7 @@ async function parseFile(file: string): Promise<Parsed> {
   }
   const value = doc.toJS() ?? {};
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new ConfigError(`${file}:1:1: an experiment must be a mapping of keys to values`);
+    throw new ConfigError(`${file}:1:1: ${article(what)} must be a mapping of keys to values`);
   }
   const locate = (path: readonly PropertyKey[]) => {
     for (let n = path.length; n >= 0; n--) {
@@ -56,6 +84,8 @@ async function parseFile(file: string): Promise<Parsed> {
   };
   return { file, value, locate };
 }
+
+const article = (what: string) => `${/^[aeiou]/.test(what) ? "an" : "a"} ${what}`;
 
 function keyNode(parent: unknown, key: PropertyKey): { range?: [number] } | undefined {
   if (!isMap(parent)) return undefined;
@@ -104,7 +134,7 @@ export async function loadExperiment(
         }`,
       );
     }
-    const parentFile = resolve(dirname(file), parentName);
+    const parentFile = besideFile(file, parentName);
     const parent = await parseFile(parentFile);
     if (parent.value.extends !== undefined) {
       throw new ConfigError(`${parent.locate(["extends"])}: 'extends' may go one level deep only`);
@@ -212,7 +242,7 @@ function resolvePaths(v: Record<string, unknown>, file: string): Record<string, 
   if (!Array.isArray(v.plugins)) return { ...v };
   const plugins = v.plugins.map((p) =>
     p && typeof p === "object" && typeof (p as { path?: unknown }).path === "string"
-      ? { ...p, path: resolve(dirname(file), (p as { path: string }).path) }
+      ? { ...p, path: besideFile(file, (p as { path: string }).path) }
       : p
   );
   return { ...v, plugins };

@@ -26,6 +26,10 @@ export const ExperimentSchema = z.strictObject({
     shortcut: z.enum(["projection", "zero_pad"]).optional(),
   }).default({}),
   backend: z.enum(["auto", "native", "tensorflow", "webgpu", "wasm", "cpu"]).default("auto"),
+  // What convolutions compute in (backends/precision.ts). fp32 by default, so that a
+  // recipe gives the same numbers on every machine (auto would switch to bf16 on AMX
+  // CPUs only); auto takes bf16 where the CPU has AMX-BF16 or AVX512-BF16.
+  precision: z.enum(["fp32", "bf16", "auto"]).default("fp32"),
   data: z.strictObject({
     source: z.string().min(1).default("cifar10"),
     checksum: z.string().regex(/^[0-9a-f]{32}$/, "an md5 hex digest").optional(),

@@ -20,6 +20,7 @@ export const FLAGS = {
   "batch-size": { type: "string" },
   lr: { type: "string" },
   backend: { type: "string" },
+  precision: { type: "string" },
   data: { type: "string" },
   limit: { type: "string" },
   seed: { type: "string" },
@@ -28,8 +29,14 @@ export const FLAGS = {
   width: { type: "string" },
   plugin: { type: "string", multiple: true },
   resume: { type: "string" },
+  seeds: { type: "string" },
   "print-config": { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  // serve and report --html (the dashboard).
+  port: { type: "string" },
+  host: { type: "string" },
+  poll: { type: "boolean" },
+  html: { type: "boolean" },
 } as const;
 
 /** Parsed flag values. */
@@ -38,7 +45,10 @@ export type FlagValues = ReturnType<
 >["values"];
 
 /** A flag that sets an experiment key. */
-export type SettingFlag = Exclude<keyof typeof FLAGS, "resume" | "print-config" | "help">;
+export type SettingFlag = Exclude<
+  keyof typeof FLAGS,
+  "resume" | "seeds" | "print-config" | "help" | "port" | "host" | "poll" | "html"
+>;
 
 interface Setting {
   /** Key path set; by default the flag's own name in YAML spelling at the top level. */
@@ -56,6 +66,7 @@ const SETTINGS: Record<SettingFlag, Setting> = {
   "batch-size": { kind: "number" },
   lr: { kind: "number", path: ["optimizer", "lr"] },
   backend: {},
+  precision: {},
   data: { path: ["data", "source"] },
   limit: { kind: "number", path: ["data", "limit"] },
   seed: { kind: "number" },

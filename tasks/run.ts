@@ -6,6 +6,7 @@
 import { stringify } from "yaml";
 import { renderReport } from "../analysis/mod.ts";
 import { selectBackend } from "../backends/select.ts";
+import { selectPrecision } from "../backends/precision.ts";
 import {
   loadCifar10,
   type Splits,
@@ -27,8 +28,10 @@ import type { Plugin } from "../train/hooks.ts";
 import {
   architectureFacts,
   environmentFacts,
+  heartbeat,
   runSummary,
   runTables,
+  testPredictions,
   trainingProgress,
 } from "../train/observers/mod.ts";
 import { train, type TrainResult } from "../train/trainer.ts";
@@ -142,6 +145,16 @@ async function trainIn(
   await writeConfig(dir, stringify(exp));
   const backend = await selectBackend(exp.backend);
   log(`backend: ${backend.reason}`);
+  // Before the data loads: bf16 where it cannot run fails at once.
+  const precision = await selectPrecision(
+    exp.precision,
+    backend.name,
+    "'precision' (recipe field, or --precision)",
+  );
+  log(
+    `${precision.reason}` +
+      (precision.convImplementation ? `; oneDNN convolution ${precision.convImplementation}` : ""),
+  );
 
   const registry = createPluginRegistry();
   const plugins: Plugin[] = [];
@@ -171,11 +184,20 @@ async function trainIn(
     architecture: architectureFacts(spec, size),
     seed: exp.seed,
     recipe: JSON.parse(JSON.stringify(exp)),
-    environment: await environmentFacts(backend.detail),
+    environment: {
+      ...await environmentFacts(backend.detail),
+      precision: precision.precision,
+      conv_implementation: precision.convImplementation,
+    },
   };
   const observers = {
-    first: progress ? [progress] : [],
-    last: [runTables(dir), runSummary(dir, facts), reportWriter(dir, options.print !== false)],
+    first: [heartbeat(dir), ...(progress ? [progress] : [])],
+    last: [
+      runTables(dir),
+      testPredictions(dir, splits.test),
+      runSummary(dir, facts),
+      reportWriter(dir, options.print !== false),
+    ],
   };
   const plan = iterationPlan(exp);
   if (plan.iterations !== undefined) {

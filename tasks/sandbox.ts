@@ -2,8 +2,8 @@
  * The permissions each CLI command runs with, and the launcher that applies
  * them.
  *
- * `deno task train …` (likewise `suite`, `models`, `report`, `compare`, and
- * `bench`, which runs bench/main.ts)
+ * `deno task train …` (likewise `suite`, `sweep`, `worker`, `models`, `report`,
+ * `compare`, `evaluate`, `predict`, `export`, `serve`, and `bench`, which runs bench/main.ts)
  * starts this file under deno.json's permission set `cli`: read the working
  * folder, the variables that locate the data cache, and FFI for `execv`. It
  * works out the command's folders and replaces itself (same process, so
@@ -16,8 +16,10 @@
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
 import { defaultCacheDir } from "../data/cache_dir.ts";
 import { CIFAR10_URL } from "../data/cifar10.ts";
+import { EVALUATIONS_DIR } from "../rundir/evaluation.ts";
 import { execReplace } from "./_exec.ts";
 
 /** Environment variables a command may read; any other is refused. */
@@ -33,6 +35,10 @@ export const ENV_VARS: readonly string[] = [
   // OpenMP's wait policy, which the native backend sets to passive unless one is chosen
   // (backends/native/_ffi.ts), and its switch to keep activations NHWC (_conv.ts).
   "OMP_WAIT_POLICY",
+  // Threads of OpenMP and the native backend: a sweep divides the cores between its workers.
+  "OMP_NUM_THREADS",
+  // A sweep worker's child stops when its standard input closes (sweep/child.ts).
+  "SKIPLAB_SUPERVISED",
   "GOMP_SPINCOUNT",
   "KMP_BLOCKTIME",
   "SKIPLAB_NHWC",
@@ -43,6 +49,13 @@ export const ENV_VARS: readonly string[] = [
   "LOG_STREAM",
 ];
 
+/**
+ * The environment of a command that talks to the job queue: all of it, since
+ * `debug` (loaded by the Redis client, ioredis) lists every variable when it
+ * loads, looking for its `DEBUG_*` options.
+ */
+export const ALL_ENV: readonly string[] = ["*"];
+
 /** What a command may touch. Paths are absolute. */
 export interface Permissions {
   /** Files and folders it may read (with everything below them). */
@@ -51,7 +64,7 @@ export interface Permissions {
   readonly write: readonly string[];
   /** Hosts it may connect to. */
   readonly net: readonly string[];
-  /** Environment variables it may read. */
+  /** Environment variables it may read ({@linkcode ALL_ENV}: every one). */
   readonly env: readonly string[];
   /** Whether it may load native libraries (the oneDNN backend). */
   readonly ffi: boolean;
@@ -69,6 +82,8 @@ export interface Where {
   readonly cwd: string;
   /** The data cache folder, or undefined when none is known. */
   readonly cacheDir: string | undefined;
+  /** The data source a run directory's config.yaml names, which `evaluate` reads without `--data`. */
+  readonly runDataSource?: (runDir: string) => string | undefined;
 }
 
 /** Values of `--name v` and `--name=v` in `args`. */
@@ -95,16 +110,23 @@ function looksLikePath(word: string): boolean {
  *
  * - read: the project, the cache, the output folder and every path named on
  *   the command line (with an experiment file's folder, for the plugins it
+ *   names; for `evaluate` without `--data`, the data its run's config.yaml
  *   names);
  * - write: for `train` and `suite`, the output folder (`--out`, default
- *   `runs`), the cache and a `--resume` folder; for `report`, the folders it
- *   re-renders; for `bench`, bench/results and the cache; nothing for
- *   `models` and `compare`;
- * - network: for `train`, `suite` and `bench`, the CIFAR-10 host and the
- *   host of a `--data` URL;
- * - FFI: for `train`, `suite` and `bench`, which may pick the native backend;
- * - programs: for `bench` only, the PyTorch peer's Python and `sh`;
- * - environment: {@linkcode ENV_VARS}.
+ *   `runs`), the cache and a `--resume` folder; for `sweep`, the output
+ *   folder and a sweep folder named; for `worker`, `--runs`; for `report`, the folders it
+ *   re-renders; for `bench`, bench/results and the cache; for `evaluate`,
+ *   the run's `evaluations/` and the cache; for `export`, its `--out`;
+ *   nothing for `models`, `compare` and `predict`;
+ * - network: for `train`, `suite`, `evaluate` and `bench`, the CIFAR-10 host
+ *   and the host of a `--data` URL; for `sweep` and `worker`, the `--queue` host;
+ * - FFI: for `train`, `suite`, `evaluate`, `predict` and `bench`, which may
+ *   pick the native backend;
+ * - programs: for `bench`, the PyTorch peer's Python and `sh`; for `sweep`
+ *   and `worker`, Deno, which trains each member under the permissions of
+ *   `train --resume <member>`;
+ * - environment: {@linkcode ENV_VARS}; all of it for `worker` and `sweep --queue`
+ *   ({@linkcode ALL_ENV}).
  *
  * An experiment file's `out:` outside these folders is refused at start; give
  * it with `--out`, or run `deno run` with flags of your own.
@@ -113,43 +135,111 @@ function looksLikePath(word: string): boolean {
 export function commandPermissions(args: readonly string[], where: Where): Permissions {
   const [command, ...rest] = args;
   const at = (p: string) => resolve(where.cwd, p);
+  if (command === "serve") return servePermissions(rest, where);
   const words = rest.flatMap((a) =>
     a.startsWith("--") && a.includes("=") ? [a.split("=")[1]] : [a]
   );
-  const named = words.filter(looksLikePath).map(at);
+  // evaluate, predict and export name run directories and image files, which need no slash
+  // or known extension to be paths: every word that is not a flag may be one.
+  const uses = command === "evaluate" || command === "predict" || command === "export";
+  // A report's folders are named as they are ("runs" too), not only when they look like paths.
+  const named = words.filter((w) =>
+    uses
+      ? !w.startsWith("-") && !URL_LIKE.test(w)
+      : command === "report"
+      ? !w.startsWith("-")
+      : looksLikePath(w)
+  )
+    .map(at);
+  const runDir = uses
+    ? rest.find((w, i) => !w.startsWith("-") && !rest[i - 1]?.startsWith("--"))
+    : undefined;
+  // Without --data, evaluate loads the data the run trained on, named only in its config.yaml.
+  const runData = command === "evaluate" && runDir !== undefined &&
+      flagValues(rest, "data").length === 0
+    ? where.runDataSource?.(at(runDir))
+    : undefined;
+  const dataSources = [...flagValues(rest, "data"), ...(runData === undefined ? [] : [runData])];
+  const dataPaths = runData !== undefined && !URL_LIKE.test(runData) &&
+      !["cifar10", "synthetic"].includes(runData)
+    ? [at(runData)]
+    : [];
   const experiments = named.filter((p) => /\.ya?ml$/i.test(p)).map((p) => dirname(p));
   const cache = where.cacheDir === undefined ? [] : [resolve(where.cacheDir)];
   const trains = command === "train" || command === "suite";
   const bench = command === "bench";
-  const out = trains ? [at(flagValues(rest, "out").at(-1) ?? "runs")] : [];
+  // A sweep and a worker train in child processes, each under `train --resume`'s permissions.
+  const sweeps = command === "sweep", works = command === "worker";
+  const runsDir = works ? flagValues(rest, "runs").map(at) : [];
+  const out = trains || sweeps ? [at(flagValues(rest, "out").at(-1) ?? "runs")] : runsDir;
   const write = trains
     ? [...out, ...cache, ...flagValues(rest, "resume").map(at)]
+    : sweeps
+    ? [...out, ...named.filter((p) => !/\.ya?ml$/i.test(p)), ...flagValues(rest, "resume").map(at)]
+    : works
+    ? runsDir
     : bench
     ? [resolve(where.root, "bench/results"), ...cache]
     : command === "report"
     ? named
+    : command === "evaluate"
+    ? [...(runDir === undefined ? [] : [resolve(at(runDir), EVALUATIONS_DIR)]), ...cache]
+    : command === "export"
+    ? flagValues(rest, "out").map(at)
     : [];
-  const hosts = trains || bench
-    ? [CIFAR10_URL, ...flagValues(rest, "data").filter((d) => /^https?:\/\//i.test(d))]
+  const hosts = trains || bench || command === "evaluate"
+    ? [CIFAR10_URL, ...dataSources.filter((d) => /^https?:\/\//i.test(d))]
       .map((u) => new URL(u).host)
+    : sweeps || works
+    ? flagValues(rest, "queue").map((u) => new URL(u).host)
     : [];
   // bench/data.ts reads the machine's CIFAR-10 copy beside the project when it is there.
   const shared = bench ? [resolve(where.root, "../shared/data")] : [];
   const unique = (xs: string[]) => [...new Set(xs)];
   const perms: Permissions = {
-    read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments]),
+    read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments, ...dataPaths]),
     write: unique(write),
     net: unique(hosts),
-    env: ENV_VARS,
-    ffi: trains || bench,
+    env: works || (sweeps && flagValues(rest, "queue").length) ? ALL_ENV : ENV_VARS,
+    ffi: trains || bench || command === "evaluate" || command === "predict",
     // The PyTorch peer (bench/peer.ts), and sh for /proc/self (bench/train_measure.ts).
-    run: bench ? ["/usr/bin/python3", "python3", "sh"] : [],
-    sys: trains ? ["cpus"] : [],
+    // The members' `deno run` (sweep, worker).
+    run: bench ? ["/usr/bin/python3", "python3", "sh"] : sweeps || works ? [Deno.execPath()] : [],
+    sys: trains ? ["cpus"] : sweeps || works ? ["hostname"] : [],
   };
   for (const p of [...perms.read, ...perms.write]) {
     if (p.includes(",")) {
       throw new RangeError(`Cannot scope permissions to '${p}': a path must not contain ','`);
     }
+  }
+  return perms;
+}
+
+/**
+ * The permissions of `serve [DIR] [--host H] [--port N]`: read DIR (default
+ * `runs`) and the dashboard's own client files, listen on the bound host and
+ * port (any port of that host for `--port 0`), and npm:yaml's two debug
+ * variables; nothing else (no writes, no other host).
+ */
+function servePermissions(rest: readonly string[], where: Where): Permissions {
+  const valued = new Set(["--host", "--port"]);
+  const dirs = rest.filter((w, i) => !w.startsWith("-") && !(i > 0 && valued.has(rest[i - 1])));
+  const host = flagValues(rest, "host").at(-1) ?? "127.0.0.1";
+  const port = flagValues(rest, "port").at(-1) ?? "8080";
+  const bound = host.includes(":") ? `[${host}]` : host;
+  const perms: Permissions = {
+    read: [resolve(where.cwd, dirs[0] ?? "runs"), resolve(where.root, "serve/client")],
+    write: [],
+    net: [port === "0" ? bound : `${bound}:${port}`],
+    // npm:yaml (reading config.yaml) looks at its debug switches.
+    env: ["LOG_TOKENS", "LOG_STREAM"],
+    ffi: false,
+    run: [],
+  };
+  if (perms.read.some((p) => p.includes(","))) {
+    throw new RangeError(
+      `Cannot scope permissions to '${perms.read[0]}': a path must not contain ','`,
+    );
   }
   return perms;
 }
@@ -163,7 +253,7 @@ export function permissionFlags(p: Permissions): string[] {
     ...list("--allow-read", p.read),
     ...list("--allow-write", p.write),
     ...list("--allow-net", p.net),
-    ...list("--allow-env", p.env),
+    ...(p.env.includes("*") ? ["--allow-env"] : list("--allow-env", p.env)),
     // Deno resolves a path-scoped --allow-ffi against the working folder and
     // opens that path, so libraries found by the loader (libdnnl.so.2, libc.so.6,
     // libgomp.so.1, whose folders differ between systems) need it unscoped.
@@ -171,6 +261,21 @@ export function permissionFlags(p: Permissions): string[] {
     ...list("--allow-run", p.run),
     ...list("--allow-sys", p.sys ?? []),
   ];
+}
+
+/**
+ * `data.source` of `runDir/config.yaml`, when it can be read here (the
+ * `evaluate` task grants the variables npm:yaml reads for this).
+ */
+function runDataSource(runDir: string): string | undefined {
+  try {
+    const source = (parse(Deno.readTextFileSync(`${runDir}/config.yaml`)) as {
+      data?: { source?: unknown };
+    })?.data?.source;
+    return typeof source === "string" ? source : undefined;
+  } catch {
+    return undefined; // evaluate itself reports a run it cannot read
+  }
 }
 
 function cacheDirOrNone(): string | undefined {
@@ -188,6 +293,7 @@ if (import.meta.main) {
       root,
       cwd: Deno.cwd(),
       cacheDir: cacheDirOrNone(),
+      runDataSource,
     });
     execReplace([
       Deno.execPath(),

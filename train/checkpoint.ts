@@ -10,6 +10,7 @@ import {
   type TensorSpec,
 } from "./checkpoint_schema.ts";
 import type { EpochMetrics, Row } from "./types.ts";
+import { SeededDropout } from "../layers/seeded_dropout.ts";
 
 /** Everything besides weights that a resumed run needs to continue exactly. */
 export interface TrainState {
@@ -119,6 +120,81 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     snapshots[slot] = await readTensors(`${dir}/${snapshotFile(slot)}`, specs);
   }
   return { state: m.state, weights, optimizer, snapshots };
+}
+
+/** A checkpoint's model, ready for inference, with the training state it was saved at. */
+export interface CheckpointModel {
+  /** The model with the checkpoint's weights (caller disposes it). */
+  readonly model: LayersModel;
+  /** Epoch, history and counters when the checkpoint was saved. */
+  readonly state: TrainState;
+}
+
+/**
+ * Reads the trained model of the checkpoint in `dir` (e.g.
+ * `runs/x/checkpoints/best`) for inference, after checking every file as
+ * {@linkcode loadCheckpoint} does. Needs only Deno's file API, not
+ * tfjs-node; the caller disposes the model.
+ *
+ * @throws {CheckpointError} naming the file and the field that is wrong.
+ */
+export async function loadCheckpointModel(dir: string): Promise<CheckpointModel> {
+  const { state } = await readCheckpointManifest(dir, "load");
+  return { model: await loadModelFolder(dir), state };
+}
+
+/**
+ * Reads a model in tfjs's LayersModel format from the folder `dir`:
+ * `model.json` and the weight files its `weightsManifest` names (a
+ * checkpoint, or an export). `tf.loadLayersModel("file://…")` needs
+ * tfjs-node; this needs only Deno's file API. skiplab's own layer classes
+ * (seeded dropout) are known to it. The caller disposes the model.
+ *
+ * @throws {SyntaxError} when model.json is not JSON or names a weight file outside `dir`.
+ * @throws {Deno.errors.NotFound} naming the missing file.
+ */
+export async function loadModelFolder(dir: string): Promise<LayersModel> {
+  // Referenced so its class is registered wherever a model is read.
+  void SeededDropout.className;
+  const file = `${dir}/model.json`;
+  let json: tf.io.ModelJSON;
+  try {
+    json = JSON.parse(await Deno.readTextFile(file));
+  } catch (e) {
+    if (e instanceof SyntaxError) {
+      throw new SyntaxError(`Cannot read model '${file}': not valid JSON (${e.message})`);
+    }
+    if (e instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(`Cannot read model '${dir}': it has no model.json`);
+    }
+    throw e;
+  }
+  const groups = json.weightsManifest ?? [];
+  const parts: Uint8Array[] = [];
+  for (const path of groups.flatMap((g) => g.paths)) {
+    if (!/^[\w.-]+$/.test(path) || path.startsWith(".")) {
+      throw new SyntaxError(
+        `Cannot read model '${file}': a weight file must be a plain name in its folder, got '${path}'`,
+      );
+    }
+    try {
+      parts.push(await Deno.readFile(`${dir}/${path}`));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new Deno.errors.NotFound(
+          `Cannot read model '${dir}': ${path} (in model.json) is missing`,
+        );
+      }
+      throw e;
+    }
+  }
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (data.set(p, at), at + p.length), 0);
+  return await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: json.modelTopology,
+    weightSpecs: groups.flatMap((g) => g.weights),
+    weightData: data.buffer,
+  }));
 }
 
 async function writeTensors(

@@ -103,17 +103,21 @@ export const snapshotFile = (slot: string): string => `snapshots/${encodeURIComp
 /**
  * Reads and checks the checkpoint in `dir`: `state.json` and `model.json`
  * against their schemas, each binary file against the byte length its
- * manifest implies.
+ * manifest implies. `purpose` words the error ("resume from" for a run that
+ * continues, "load" for evaluating or predicting with it).
  *
  * @throws {CheckpointError} naming the file, the field and what is wrong, e.g.
  *   `Cannot resume from 'runs/x/checkpoints/last': state.json: state.history[1].val_loss:
  *   Invalid input: expected number, received string`.
  */
-export async function readCheckpointManifest(dir: string): Promise<CheckpointManifest> {
+export async function readCheckpointManifest(
+  dir: string,
+  purpose: "resume from" | "load" = "resume from",
+): Promise<CheckpointManifest> {
   // A swap a kill cut short is finished first, so a whole checkpoint is what gets checked.
   await recoverDir(dir);
   const fail = (file: string, what: string): never => {
-    throw new CheckpointError(`Cannot resume from '${dir}': ${file}: ${what}`);
+    throw new CheckpointError(`Cannot ${purpose} '${dir}': ${file}: ${what}`);
   };
   const readJson = async <T>(file: string, schema: z.ZodType<T>): Promise<T> => {
     let text: string;

@@ -13,6 +13,8 @@ export interface Evaluation {
   readonly acc: number;
   /** Arg-max prediction per image, in set order. */
   readonly predicted: Int32Array;
+  /** Probability of the arg-max prediction per image, in set order. */
+  readonly confidence: Float32Array;
   /** Counts of (actual, predicted) class pairs: row = actual class, column = predicted class. */
   readonly confusion: number[][];
   /** Probability of every class per image, row-major [count, classes] (only with `probabilities: true`). */
@@ -36,35 +38,39 @@ export async function evaluate(
   const batchSize = options.batchSize ?? 256;
   const classes = set.classNames.length;
   const predicted = new Int32Array(set.count);
+  const confidence = new Float32Array(set.count);
   const probabilities = options.probabilities ? new Float32Array(set.count * classes) : undefined;
   const confusion = () => confusionMatrix(set.labels, predicted, classes);
   if (set.count === 0) {
-    return { loss: NaN, acc: NaN, predicted, confusion: confusion(), probabilities };
+    return { loss: NaN, acc: NaN, predicted, confidence, confusion: confusion(), probabilities };
   }
   const pipeline = new BatchPipeline(set, { batchSize, shuffle: false, seed: 0 });
   let lossSum = 0, correct = 0, offset = 0;
   for await (const batch of pipeline.epoch(0)) {
     const n = batch.xs.shape[0];
-    const [l, c, arg, probs] = tf.tidy(() => {
+    const [l, c, arg, top, probs] = tf.tidy(() => {
       const p = model.predict(batch.xs) as Tensor;
       return [
         crossEntropy(batch.ys, p),
         correctCount(batch.ys, p),
         p.argMax(-1),
+        p.max(-1),
         options.probabilities ? p : null,
       ];
     });
     lossSum += (await l.data())[0] * n;
     correct += (await c.data())[0];
     predicted.set(await arg.data() as Int32Array, offset);
+    confidence.set(await top.data() as Float32Array, offset);
     if (probs) probabilities!.set(await probs.data() as Float32Array, offset * classes);
-    tf.dispose([l, c, arg, probs ?? [], batch.xs, batch.ys]);
+    tf.dispose([l, c, arg, top, probs ?? [], batch.xs, batch.ys]);
     offset += n;
   }
   return {
     loss: lossSum / set.count,
     acc: correct / set.count,
     predicted,
+    confidence,
     confusion: confusion(),
     probabilities,
   };

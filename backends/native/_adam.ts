@@ -1,13 +1,17 @@
 /**
  * The fused Adam step ({@link FUSED_ADAM_KERNEL}): one pass over a variable,
  * its two moment slots and its gradient, instead of about ten elementwise ops
- * (each allocating a variable-sized array) per variable and step.
+ * (each allocating a variable-sized array) per variable and step; large
+ * variables run on oneDNN (`_adam_onednn.ts`).
  *
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
 import { FUSED_ADAM_KERNEL, type FusedAdamAttrs } from "../../core/fused_adam.ts";
 import { alloc, type KernelArgs, output, values } from "./_kernel_util.ts";
+import { OneDnnAdam } from "./_adam_onednn.ts";
+import { NATIVE_ELTWISE_MIN } from "./_eltwise.ts";
+import type { Dnnl } from "./_ffi.ts";
 
 export { FUSED_ADAM_KERNEL };
 
@@ -38,7 +42,7 @@ export function adamStep(
   }
 }
 
-function fusedAdam(args: KernelArgs): tf.TensorInfo[] {
+function fusedAdam(args: KernelArgs, native?: OneDnnAdam): tf.TensorInfo[] {
   const { variable, m, v, grad } = args.inputs;
   const ins = [variable, m, v, grad];
   const n = variable.shape.reduce((p, d) => p * d, 1);
@@ -51,11 +55,22 @@ function fusedAdam(args: KernelArgs): tf.TensorInfo[] {
   const b = args.backend;
   const outs = [alloc(b, n), alloc(b, n), alloc(b, n)];
   const [wv, mv, vv, gv] = ins.map((t) => values(args.backend, t));
-  adamStep(wv, mv, vv, gv, outs[0], outs[1], outs[2], args.attrs as unknown as FusedAdamAttrs);
+  const attrs = args.attrs as unknown as FusedAdamAttrs;
+  if (native !== undefined && n >= NATIVE_ELTWISE_MIN && attrs.decay < 1) {
+    native.step(b, [wv, mv, vv, gv], outs, attrs);
+  } else {
+    adamStep(wv, mv, vv, gv, outs[0], outs[1], outs[2], attrs);
+  }
   return outs.map((o) => output(args.backend, [...variable.shape], o));
 }
 
-/** The fused optimiser kernels (no native library needed). */
-export function optimizerKernels(): Record<string, (args: KernelArgs) => tf.TensorInfo[]> {
-  return { [FUSED_ADAM_KERNEL]: fusedAdam };
+/**
+ * The fused optimiser kernels: large variables on oneDNN when `dnnl` is given
+ * (`_adam_onednn.ts`), the others, or all without it, in the JS loop.
+ */
+export function optimizerKernels(
+  dnnl?: Dnnl,
+): Record<string, (args: KernelArgs) => tf.TensorInfo[]> {
+  const native = dnnl === undefined ? undefined : new OneDnnAdam(dnnl);
+  return { [FUSED_ADAM_KERNEL]: (args) => fusedAdam(args, native) };
 }

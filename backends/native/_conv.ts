@@ -20,6 +20,7 @@ import {
   output,
   values,
 } from "./_kernel_util.ts";
+import { nativePrecision } from "./_precision.ts";
 import { intern, type Layout, layoutOf, setLayout, toPlain } from "./_layout.ts";
 
 /**
@@ -33,8 +34,12 @@ function direct(
   ins: readonly (tf.TensorInfo | undefined)[],
 ): boolean[] {
   return prim.blocked.map((md, i) => {
-    if (md === undefined) return false;
     const t = ins[i];
+    // No blocked layout of the plain one's size (weights, bf16 operands): the reorder reads NHWC.
+    if (md === undefined) {
+      if (t !== undefined) toPlain(backend, t);
+      return false;
+    }
     if (t === undefined) return true; // an output
     const have = layoutOf(t);
     if (have === intern(md)) return true;
@@ -72,8 +77,13 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
   // passes than im2col+GEMM on plain HWIO here), blocked activations 10-20% faster
   // ones still; SKIPLAB_NHWC=1 keeps activations NHWC (to measure the difference).
   const free = { data: !nhwcOnly(), weights: true };
-  const prim = (info: tf.backend_util.Conv2DInfo, kind: Kind) =>
-    cache.get(keyOf(info, kind), () => build(dnnl, info, kind, free));
+  const prim = (info: tf.backend_util.Conv2DInfo, kind: Kind) => {
+    const bf16 = nativePrecision() === "bf16";
+    return cache.get(
+      `${keyOf(info, kind)}${bf16 ? ",bf16" : ""}`,
+      () => build(dnnl, info, kind, { ...free, bf16 }),
+    );
+  };
   const channelsLast = (attrs: tf.NamedAttrMap) => attrs.dataFormat !== "NCHW";
 
   function forward(args: KernelArgs, bias?: tf.TensorInfo, relu = false) {

@@ -3,11 +3,19 @@
  * convolution geometry, in tfjs's layouts (NHWC data, HWIO filters) or left
  * for oneDNN to choose (reordered in and out by {@link Layered}).
  *
+ * In bf16 ({@link Free.bf16}) the convolution reads bf16 activations, filters
+ * and output gradients and writes fp32: the tensors stay fp32 (master weights,
+ * optimiser and loss in fp32), and the reorders that {@link Layered} runs into
+ * the chosen layouts also convert to bf16, so no extra pass is spent on it.
+ * Where oneDNN has no bf16 convolution (CPUs without AVX512-BF16 or AMX),
+ * building one throws an error that says so.
+ *
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
 import { dims, Layered, type LayeredArg, memoryDesc, primitiveDesc, reluAttr } from "./_dnnl.ts";
 import { type Dnnl, E, SIZE } from "./_ffi.ts";
+import { isaName } from "./_precision.ts";
 
 /** Which primitive: forward with optional bias and ReLU, or one of the two backward passes. */
 export type Kind = "fwd" | "fwdBias" | "fwdBiasRelu" | "fwdRelu" | "bwdData" | "bwdWeights";
@@ -29,6 +37,8 @@ function geometry(info: tf.backend_util.Conv2DInfo) {
 export interface Free {
   data: boolean;
   weights: boolean;
+  /** Read activations, filters and output gradients in bf16 (results stay fp32). */
+  bf16?: boolean;
 }
 
 function mds(dnnl: Dnnl, info: tf.backend_util.Conv2DInfo, free: Free) {
@@ -38,10 +48,16 @@ function mds(dnnl: Dnnl, info: tf.backend_util.Conv2DInfo, free: Free) {
     wei: memoryDesc(dnnl, g.wei, E.tagHwio),
     dst: memoryDesc(dnnl, g.dst, E.tagNhwc),
   };
+  // bf16 operands are always left free: the reorder into them is the conversion.
+  const low = free.bf16 ? E.bf16 : E.f32;
+  const any = (shape: number[], dt: number) => memoryDesc(dnnl, shape, E.tagAny, dt);
   const op = {
-    src: free.data ? memoryDesc(dnnl, g.src, E.tagAny) : plain.src,
-    wei: free.weights ? memoryDesc(dnnl, g.wei, E.tagAny) : plain.wei,
-    dst: free.data ? memoryDesc(dnnl, g.dst, E.tagAny) : plain.dst,
+    src: free.data ? any(g.src, E.f32) : plain.src,
+    wei: free.weights ? any(g.wei, E.f32) : plain.wei,
+    dst: free.data ? any(g.dst, E.f32) : plain.dst,
+    lowSrc: free.data || free.bf16 ? any(g.src, low) : plain.src,
+    lowWei: free.weights || free.bf16 ? any(g.wei, low) : plain.wei,
+    lowDst: free.data || free.bf16 ? any(g.dst, low) : plain.dst,
   };
   return { g, plain, op };
 }
@@ -59,8 +75,8 @@ function forwardDesc(
     desc,
     E.forwardTraining,
     E.convDirect,
-    op.src,
-    op.wei,
+    op.lowSrc,
+    op.lowWei,
     bias ? biasMd : null,
     op.dst,
     g.strides,
@@ -80,18 +96,23 @@ export function build(
   free: Free,
 ): Layered {
   const { g, plain, op } = mds(dnnl, info, free);
+  const lowQ = free.data || Boolean(free.bf16), lowW = free.weights || Boolean(free.bf16);
   const q = (on: boolean, query: number) => on ? query : undefined;
   const t = free.data;
+  const pdOf = (desc: Uint8Array, attr: Deno.PointerValue, hint: Deno.PointerValue) =>
+    free.bf16
+      ? bf16PrimitiveDesc(dnnl, desc, attr, hint, kind)
+      : primitiveDesc(dnnl, desc, attr, hint);
   if (kind === "bwdData" || kind === "bwdWeights") {
-    const hint = primitiveDesc(dnnl, forwardDesc(dnnl, info, free, false));
+    const hint = pdOf(forwardDesc(dnnl, info, free, false), null, null);
     const desc = new Uint8Array(SIZE.convDesc);
     const status = kind === "bwdData"
       ? dnnl.lib.dnnl_dilated_convolution_backward_data_desc_init(
         desc,
         E.convDirect,
         op.src,
-        op.wei,
-        op.dst,
+        op.lowWei,
+        op.lowDst,
         g.strides,
         g.dilates,
         g.padL,
@@ -100,26 +121,26 @@ export function build(
       : dnnl.lib.dnnl_dilated_convolution_backward_weights_desc_init(
         desc,
         E.convDirect,
-        op.src,
+        op.lowSrc,
         op.wei,
         null,
-        op.dst,
+        op.lowDst,
         g.strides,
         g.dilates,
         g.padL,
         g.padR,
       );
     if (status !== 0) throw new Error(`oneDNN convolution ${kind} desc_init failed (${status})`);
-    const pd = primitiveDesc(dnnl, desc, null, hint);
+    const pd = pdOf(desc, null, hint);
     return kind === "bwdData"
       ? new Layered(dnnl, pd, [
         {
           arg: E.argDiffDst,
           plain: plain.dst,
-          query: q(free.data, E.queryDiffDstMd),
+          query: q(lowQ, E.queryDiffDstMd),
           transient: t,
         },
-        { arg: E.argWeights, plain: plain.wei, query: q(free.weights, E.queryWeightsMd) },
+        { arg: E.argWeights, plain: plain.wei, query: q(lowW, E.queryWeightsMd) },
         {
           arg: E.argDiffSrc,
           plain: plain.src,
@@ -129,11 +150,11 @@ export function build(
         },
       ])
       : new Layered(dnnl, pd, [
-        { arg: E.argSrc, plain: plain.src, query: q(free.data, E.querySrcMd), transient: t },
+        { arg: E.argSrc, plain: plain.src, query: q(lowQ, E.querySrcMd), transient: t },
         {
           arg: E.argDiffDst,
           plain: plain.dst,
-          query: q(free.data, E.queryDiffDstMd),
+          query: q(lowQ, E.queryDiffDstMd),
           transient: t,
         },
         {
@@ -147,10 +168,10 @@ export function build(
   const bias = kind === "fwdBias" || kind === "fwdBiasRelu";
   const relu = kind === "fwdRelu" || kind === "fwdBiasRelu";
   const desc = forwardDesc(dnnl, info, free, bias);
-  const pd = primitiveDesc(dnnl, desc, relu ? reluAttr(dnnl) : null);
+  const pd = pdOf(desc, relu ? reluAttr(dnnl) : null, null);
   const args: LayeredArg[] = [
-    { arg: E.argSrc, plain: plain.src, query: q(free.data, E.querySrcMd), transient: t },
-    { arg: E.argWeights, plain: plain.wei, query: q(free.weights, E.queryWeightsMd) },
+    { arg: E.argSrc, plain: plain.src, query: q(lowQ, E.querySrcMd), transient: t },
+    { arg: E.argWeights, plain: plain.wei, query: q(lowW, E.queryWeightsMd) },
   ];
   if (bias) args.push({ arg: E.argBias, plain: memoryDesc(dnnl, [info.outChannels], E.tagA) });
   args.push({
@@ -161,6 +182,30 @@ export function build(
     transient: t,
   });
   return new Layered(dnnl, pd, args);
+}
+
+/**
+ * A bf16 convolution's primitive descriptor, or an error saying that oneDNN
+ * has none on this CPU (it needs AVX512-BF16 or AMX; `resolvePrecision`
+ * refuses bf16 there before a run starts, so this is the kernels' own guard).
+ */
+function bf16PrimitiveDesc(
+  dnnl: Dnnl,
+  desc: Uint8Array,
+  attr: Deno.PointerValue,
+  hint: Deno.PointerValue,
+  kind: Kind,
+): Deno.PointerValue {
+  try {
+    return primitiveDesc(dnnl, desc, attr, hint);
+  } catch (e) {
+    throw new Error(
+      `oneDNN ${dnnl.version} has no bf16 convolution (${kind}) on this CPU ` +
+        `(instruction set ${isaName(dnnl.lib.dnnl_get_effective_cpu_isa())}): bf16 needs ` +
+        `AMX-BF16 or AVX512-BF16; compute in fp32 (precision 'fp32' or 'auto') ` +
+        `[${(e as Error).message}]`,
+    );
+  }
 }
 
 /** Cache key of a primitive. */

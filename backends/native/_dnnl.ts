@@ -13,11 +13,16 @@ export function dims(values: readonly number[]): BigInt64Array {
   return out;
 }
 
-/** A plain f32 memory descriptor of logical `shape` in format `tag`. */
-export function memoryDesc(dnnl: Dnnl, shape: readonly number[], tag: number): Uint8Array {
+/** A memory descriptor of logical `shape` in format `tag`, of data type `dt` (default f32). */
+export function memoryDesc(
+  dnnl: Dnnl,
+  shape: readonly number[],
+  tag: number,
+  dt: number = E.f32,
+): Uint8Array {
   const md = new Uint8Array(SIZE.memoryDesc);
   check(
-    dnnl.lib.dnnl_memory_desc_init_by_tag(md, shape.length, dims(shape), E.f32, tag),
+    dnnl.lib.dnnl_memory_desc_init_by_tag(md, shape.length, dims(shape), dt, tag),
     `memory_desc_init_by_tag(${shape})`,
   );
   return md;

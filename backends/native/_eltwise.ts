@@ -1,13 +1,14 @@
 /**
  * Large elementwise ops on oneDNN's binary and eltwise primitives
  * (vectorised, on all cores): Add, Sub, Multiply, RealDiv (same shape, or the
- * second operand broadcast), Relu, Square, Neg and Square's gradient. Small tensors,
- * other patterns and other dtypes keep the single-threaded JS kernels, which
- * cost less than a primitive call there. Results are the correctly rounded
- * float32 values the JS kernels give. Sum and Mean over the batch and both
- * image axes (batch-norm statistics) average each image with a pooling
- * primitive (oneDNN 2.6's reduction primitive runs reference code there, 40×
- * slower than a JS loop), within 1e-6 relative of the JS float64 sums.
+ * second operand broadcast), Square, Neg and Square's gradient; Relu and its
+ * gradient come from `_relu.ts`. Small tensors, other patterns and other
+ * dtypes keep the single-threaded JS kernels, which cost less than a
+ * primitive call there. Results are the correctly rounded float32 values the
+ * JS kernels give. Sum and Mean over the batch and both image axes
+ * (batch-norm statistics) average each image with a pooling primitive
+ * (oneDNN 2.6's reduction primitive runs reference code there, 40× slower
+ * than a JS loop), within 1e-6 relative of the JS float64 sums.
  *
  * @module
  */
@@ -16,10 +17,10 @@ import { Cache, dims, memoryDesc, Primitive, primitiveDesc } from "./_dnnl.ts";
 import { type Dnnl, E, SIZE } from "./_ffi.ts";
 import { broadcastPlan } from "./_elementwise.ts";
 import { SQUARE_GRAD_KERNEL } from "./_grad_kernels.ts";
+import { reluKernels } from "./_relu.ts";
 import {
   allFloat32,
   alloc,
-  type CpuLike,
   INPUT_SHAPE_ATTR,
   type KernelArgs,
   output,
@@ -39,13 +40,12 @@ const BINARY: Record<string, number> = {
 };
 const COMMUTATIVE = new Set(["Add", "Multiply"]);
 /** Eltwise algorithm, alpha, beta. */
-// (Relu is not one of them: oneDNN's eltwise ReLU maps NaN to 0, tfjs's keeps NaN; see relu().)
+// (Relu is not one of them: oneDNN's eltwise ReLU maps NaN to 0, tfjs's keeps NaN; see _relu.ts.)
 const UNARY: Record<string, [number, number, number]> = {
   Square: [79, 0, 0],
   Neg: [127, -1, 0],
 };
 const TAG_ABC = 4;
-const BINARY_MAX = 0x1fff2;
 
 function postOpScale(dnnl: Dnnl, alpha: number): Deno.PointerValue {
   const cell = new BigUint64Array(1);
@@ -115,39 +115,6 @@ function imageMeans(dnnl: Dnnl, [n, h, w, c]: readonly number[]): Primitive {
 }
 
 /**
- * Relu as oneDNN's binary maximum of a zero array and `x`, in that order: the
- * x86 `maxps` returns its second operand when either is NaN, so NaN stays NaN
- * and −∞ becomes 0, as tfjs's Relu has it. Null (JS then) where a probe of
- * those cases disagrees, as another instruction set or a reference kernel may.
- */
-function reluKernel(dnnl: Dnnl, cache: Cache<Primitive>, js: Kernel): Kernel {
-  // The zero operand: one output-pool array, grown to the largest input and never returned.
-  let zeros: Float32Array = new Float32Array(0);
-  const run = (backend: CpuLike, x: Float32Array, out: Float32Array) => {
-    const n = x.length;
-    if (zeros.length < n) zeros = alloc(backend, n).fill(0);
-    const prim = cache.get(`relu|${n}`, () => binary(dnnl, BINARY_MAX, [1, 1, n], [1, 1, n]));
-    prim.execute([zeros.subarray(0, n), x, out]);
-  };
-  let ok: boolean | undefined;
-  const probe = (backend: CpuLike) => {
-    const cases = [NaN, -Infinity, Infinity, -0, -1, 2];
-    const x = alloc(backend, 64).map((_, i) => cases[i % cases.length]);
-    const got = alloc(backend, 64);
-    run(backend, x, got);
-    return x.every((v, i) => Object.is(got[i], v < 0 ? 0 : v));
-  };
-  return (args) => {
-    const { x } = args.inputs;
-    const n = x.shape.reduce((p, v) => p * v, 1);
-    if (!allFloat32(x) || n < NATIVE_ELTWISE_MIN || !(ok ??= probe(args.backend))) return js(args);
-    const res = alloc(args.backend, n);
-    run(args.backend, values(args.backend, x), res);
-    return output(args.backend, [...x.shape], res);
-  };
-}
-
-/**
  * Wraps the JS kernels `js` (by name) with oneDNN paths for large float32
  * tensors; returns the wrapped kernels.
  */
@@ -189,7 +156,7 @@ export function eltwiseKernels(dnnl: Dnnl, js: Record<string, Kernel>): Record<s
       return output(args.backend, [...x.shape], res);
     };
   }
-  out.Relu = reluKernel(dnnl, cache, js.Relu);
+  Object.assign(out, reluKernels(dnnl, js, NATIVE_ELTWISE_MIN));
   // dy · 2x as (dy · x) · 2: scaling by 2 is exact, so the rounding matches.
   out[SQUARE_GRAD_KERNEL] = (args) => {
     const { dy, x } = args.inputs;

@@ -24,6 +24,7 @@ export const SIZE = {
 /** Enum values of oneDNN 2.x (dnnl_types.h). */
 export const E = {
   f32: 3,
+  bf16: 2,
   tagA: 2, // dnnl_a / dnnl_x
   tagNhwc: 20,
   tagHwio: 30,
@@ -156,9 +157,18 @@ const symbols = {
     parameters: ["buffer", "i32", "i32", "buffer", "f32", "f32"],
     result: "i32",
   },
+  dnnl_eltwise_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "f32", "f32"],
+    result: "i32",
+  },
   dnnl_primitive_attr_create: { parameters: ["buffer"], result: "i32" },
   dnnl_primitive_attr_set_post_ops: { parameters: ["pointer", "pointer"], result: "i32" },
   dnnl_post_ops_create: { parameters: ["buffer"], result: "i32" },
+  dnnl_post_ops_append_binary: { parameters: ["pointer", "i32", "buffer"], result: "i32" },
+  dnnl_primitive_attr_set_scales: {
+    parameters: ["pointer", "i32", "i64", "i32", "buffer"],
+    result: "i32",
+  },
   dnnl_post_ops_append_eltwise: {
     parameters: ["pointer", "f32", "i32", "f32", "f32"],
     result: "i32",

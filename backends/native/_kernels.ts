@@ -31,7 +31,7 @@ export function nativeKernels(dnnl: Dnnl): Record<string, NativeKernel> {
     ...matMulKernels(dnnl),
     ...poolKernels(dnnl),
     ...batchNormKernels(dnnl),
-    ...optimizerKernels(),
+    ...optimizerKernels(dnnl),
     ...shapeRecordingKernels(),
   };
 }

@@ -94,18 +94,39 @@ export function toPlain(backend: CpuLike, t: tf.TensorInfo | tf.DataId): void {
   (backend as { buffers?: { give(v: unknown): void } }).buffers?.give(from);
 }
 
+/** Turns the NHWC values of `t` into `layout` (of `t`'s shape) in place. */
+function toBlocked(backend: CpuLike, t: tf.TensorInfo, layout: Layout): void {
+  if (dnnl === undefined) return;
+  const entry = backend.data.get(t.dataId);
+  const from = entry.values as Float32Array;
+  const to = alloc(backend, from.length);
+  reorder(dnnl, nhwc(dnnl, t.shape), layout.md, `${t.shape}>${layout.id}`).execute([from, to]);
+  entry.values = to;
+  blocked.set(t.dataId, { layout, shape: t.shape });
+  (backend as { buffers?: { give(v: unknown): void } }).buffers?.give(from);
+}
+
 /**
- * The layout the rank-4 `tensors` share, after turning them all into NHWC
- * when they do not share one.
+ * The layout the rank-4 `tensors` of one shape are to share: the first
+ * blocked one among them, into which the others are reordered (NHWC when
+ * none is blocked or the shapes differ, all then turned into NHWC). Choosing
+ * the blocked side matters in the backward pass: a gradient that arrives in
+ * NHWC (from a pooling or dense layer) is reordered once, and every kernel
+ * after it meets blocked activations again, instead of each turning its
+ * blocked input into NHWC.
  */
 export function common(backend: CpuLike, ...tensors: tf.TensorInfo[]): Layout | undefined {
   const first = layoutOf(tensors[0]);
-  const same = tensors.every((t) =>
-    layoutOf(t) === first && t.shape.join() === tensors[0].shape.join()
-  );
-  if (same) return first;
-  for (const t of tensors) toPlain(backend, t);
-  return undefined;
+  const shape = tensors[0].shape.join();
+  const sameShape = tensors.every((t) => t.shape.join() === shape);
+  if (sameShape && tensors.every((t) => layoutOf(t) === first)) return first;
+  const target = sameShape ? tensors.map(layoutOf).find((l) => l !== undefined) : undefined;
+  for (const t of tensors) {
+    if (layoutOf(t) === target) continue;
+    toPlain(backend, t);
+    if (target !== undefined) toBlocked(backend, t, target);
+  }
+  return target;
 }
 
 /** Wraps a kernel so that its inputs are NHWC when it runs. */

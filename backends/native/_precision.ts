@@ -26,12 +26,31 @@ export interface Bf16Support {
   readonly avx512Bf16: boolean;
   /** The CPU's model name, for messages ("unknown" when the system does not say). */
   readonly model: string;
+  /** oneDNN's name of the CPU's instruction set, e.g. `avx2` or `avx512_core_amx`. */
+  readonly isa: string;
 }
 
 // dnnl_cpu_isa_t values (oneapi/dnnl/dnnl_types.h, oneDNN 2.6): each ISA's bits include those
 // of the ISAs below it, so "has X" is "isa & X === X".
 const ISA_AVX512_CORE_BF16 = 0xe7;
 const ISA_AVX512_CORE_AMX = 0x3e7;
+const ISA_NAMES: Record<number, string> = {
+  0x1: "sse41",
+  0x3: "avx",
+  0x7: "avx2",
+  0xf: "avx512_mic",
+  0x1f: "avx512_mic_4ops",
+  0x27: "avx512_core",
+  0x67: "avx512_core_vnni",
+  0xe7: "avx512_core_bf16",
+  0x3e7: "avx512_core_amx",
+  0x407: "avx2_vnni",
+};
+
+/** oneDNN's name of a `dnnl_cpu_isa_t` value, e.g. `avx2`; hex for values it does not list. */
+export function isaName(isa: number): string {
+  return ISA_NAMES[isa] ?? `isa 0x${isa.toString(16)}`;
+}
 
 /**
  * The bf16 support that oneDNN's effective ISA `isa` (a `dnnl_cpu_isa_t`,
@@ -39,7 +58,12 @@ const ISA_AVX512_CORE_AMX = 0x3e7;
  */
 export function bf16SupportOfIsa(isa: number, model: string): Bf16Support {
   const has = (bits: number) => (isa & bits) === bits;
-  return { amxBf16: has(ISA_AVX512_CORE_AMX), avx512Bf16: has(ISA_AVX512_CORE_BF16), model };
+  return {
+    amxBf16: has(ISA_AVX512_CORE_AMX),
+    avx512Bf16: has(ISA_AVX512_CORE_BF16),
+    model,
+    isa: isaName(isa),
+  };
 }
 
 /**
@@ -60,11 +84,24 @@ function cpuModel(): string {
 }
 
 /**
- * Whether the native backend's convolution and matmul kernels have a bf16 path
- * (bf16 data, fp32 accumulation, fp32 master weights). They compute in fp32
- * only so far, so `bf16` is refused even where the CPU and oneDNN could run it.
+ * Whether the native backend's kernels have a bf16 path: its convolutions do
+ * (bf16 data and filters reordered from the fp32 tensors, fp32 results, fp32
+ * master weights; see `_conv_primitives.ts`). Matrix products stay fp32 (the
+ * dense head is a fraction of a percent of a CNN's step).
  */
-export const NATIVE_BF16_KERNELS = false;
+export const NATIVE_BF16_KERNELS = true;
+
+let active: "fp32" | "bf16" = "fp32";
+
+/** Makes the native convolutions compute in `precision` from their next call. */
+export function setNativePrecision(precision: "fp32" | "bf16"): void {
+  active = precision;
+}
+
+/** The precision the native convolutions compute in. */
+export function nativePrecision(): "fp32" | "bf16" {
+  return active;
+}
 
 /** The precision a run uses, and why. */
 export interface PrecisionChoice {
@@ -78,29 +115,33 @@ export interface PrecisionChoice {
  * Resolves `requested` for a CPU with `support`, where oneDNN's bf16
  * convolution is `bf16Conv` (an implementation name, or null when oneDNN has
  * none here), with the backend's kernels able to compute in bf16 when
- * `bf16Kernels`. Throws a RangeError naming the setting, the rule and the value
- * for an unknown precision, and an Error saying what is missing for `bf16`
- * where it cannot run.
+ * `bf16Kernels`. `setting` names where the request came from in messages.
+ * Throws a RangeError naming the setting, the rule and the value for an
+ * unknown precision, and an Error naming the setting, the CPU's instruction
+ * set and the rule for `bf16` where it cannot run.
  */
 export function resolvePrecision(
   requested: string,
   support: Bf16Support,
   bf16Conv: string | null,
   bf16Kernels: boolean = NATIVE_BF16_KERNELS,
+  setting = "'precision'",
 ): PrecisionChoice {
   if (!(PRECISIONS as readonly string[]).includes(requested)) {
     throw new RangeError(
-      `'precision' must be one of ${PRECISIONS.join(", ")}, got '${requested}'`,
+      `${setting} must be one of ${PRECISIONS.join(", ")}, got '${requested}'`,
     );
   }
   const has = [support.amxBf16 && "AMX-BF16", support.avx512Bf16 && "AVX512-BF16"]
     .filter(Boolean).join(" and ");
   const missing = has === ""
-    ? `this CPU (${support.model}) has neither (oneDNN reports no avx512_core_bf16 or amx ISA)`
+    ? `this CPU (${support.model}, oneDNN ISA ${support.isa}) has neither ` +
+      "(oneDNN reports no avx512_core_bf16 or amx ISA)"
     : bf16Conv === null
-    ? `this CPU has ${has}, but this oneDNN offers no bf16 convolution on it`
+    ? `this CPU (${support.isa}) has ${has}, but this oneDNN offers no bf16 convolution on it`
     : !bf16Kernels
-    ? `this CPU has ${has} and oneDNN ${bf16Conv}, but skiplab's native kernels have no bf16 path yet`
+    ? `this CPU (${support.isa}) has ${has} and oneDNN ${bf16Conv}, ` +
+      "but skiplab's native kernels have no bf16 path yet"
     : null;
   if (requested === "fp32") return { precision: "fp32", reason: "precision fp32 (requested)" };
   if (requested === "auto") {
@@ -110,15 +151,15 @@ export function resolvePrecision(
   }
   if (missing !== null) {
     throw new Error(
-      `precision 'bf16' needs bf16 kernels on a CPU with AMX-BF16 or AVX512-BF16: ${missing}; ` +
-        `use 'fp32', or 'auto' to take bf16 only where it runs`,
+      `${setting} is 'bf16', which needs bf16 kernels on a CPU with AMX-BF16 or AVX512-BF16: ` +
+        `${missing}; use 'fp32', or 'auto' to take bf16 only where it runs`,
     );
   }
   return { precision: "bf16", reason: `precision bf16 (requested: ${has}, conv ${bf16Conv})` };
 }
 
 const QUERY_IMPL_INFO_STR = 8; // dnnl_query_impl_info_str
-const DT = { f32: E.f32, bf16: 2 } as const; // dnnl_bf16
+const DT = { f32: E.f32, bf16: E.bf16 } as const;
 
 /**
  * The name of the implementation oneDNN chooses for a ResNet-sized 3x3

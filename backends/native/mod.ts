@@ -15,8 +15,12 @@ export {
   type Bf16Support,
   bf16SupportOfIsa,
   cpuBf16Support,
+  isaName,
+  NATIVE_BF16_KERNELS,
+  nativePrecision,
   type Precision,
   type PrecisionChoice,
   PRECISIONS,
   resolvePrecision,
+  setNativePrecision,
 } from "./_precision.ts";

@@ -18,7 +18,7 @@ import {
 import { RELU_GRAD_KERNEL } from "./_grad_kernels.ts";
 import { inherit, initLayouts, plainInputs } from "./_layout.ts";
 import { installLeanSaves } from "./_saves.ts";
-import { convImplementation } from "./_precision.ts";
+import { type Bf16Support, convImplementation, cpuBf16Support } from "./_precision.ts";
 
 /** Name under which the backend is registered with tfjs. */
 export const NATIVE_BACKEND = "native";
@@ -34,6 +34,8 @@ export type NativeStatus =
     conv: string | null;
     /** Its bf16 implementation, or null where oneDNN has none (see `resolvePrecision`). */
     bf16Conv: string | null;
+    /** What the CPU offers for bf16, as oneDNN sees it. */
+    bf16Support: Bf16Support;
   }
   | { ok: false; reason: string };
 
@@ -67,7 +69,22 @@ const LAYOUT_AGNOSTIC: ReadonlySet<string> = new Set([
 
 function layouts(kernelName: string, kernel: tf.KernelFunc): tf.KernelFunc {
   if (LAYOUT_AGNOSTIC.has(kernelName)) return inherit(kernelName, kernel);
+  if (kernelName === "Cast") return sameDtypeCast(kernel);
   return LAYOUT_AWARE.has(kernelName) ? kernel : plainInputs(kernel);
+}
+
+/**
+ * Cast to the dtype a tensor has shares its dataId (tfjs's Identity gradient
+ * does it to every gradient passing an Identity, such as a residual Add's
+ * clone): the values stay as they are, in any layout. Real casts read NHWC.
+ */
+function sameDtypeCast(kernel: tf.KernelFunc): tf.KernelFunc {
+  const plain = plainInputs(kernel);
+  return (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const same = (args.attrs as unknown as tf.CastAttrs).dtype === x.dtype;
+    return same ? kernel(args) : plain(args);
+  };
 }
 
 function register(dnnl: Dnnl): void {
@@ -103,6 +120,23 @@ function register(dnnl: Dnnl): void {
   tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
 }
 
+/**
+ * oneDNN's thread count: `OMP_NUM_THREADS` when set (a sweep gives each of
+ * its workers a share of the cores this way), else every hardware thread.
+ */
+function threadsWanted(): number {
+  let fromEnv: string | undefined;
+  try {
+    fromEnv = Deno.env.get("OMP_NUM_THREADS");
+  } catch {
+    fromEnv = undefined; // without --allow-env for it, the default
+  }
+  const n = Number(fromEnv);
+  return fromEnv !== undefined && Number.isInteger(n) && n >= 1
+    ? n
+    : navigator.hardwareConcurrency || 1;
+}
+
 function attempt(): NativeStatus {
   if (typeof Deno?.dlopen !== "function") {
     return { ok: false, reason: `Deno.dlopen is unavailable; ${INSTALL}` };
@@ -112,7 +146,7 @@ function attempt(): NativeStatus {
   }
   let dnnl: Dnnl;
   try {
-    dnnl = openDnnl(navigator.hardwareConcurrency || 1);
+    dnnl = openDnnl(threadsWanted());
   } catch (e) {
     return { ok: false, reason: `oneDNN not found (${(e as Error).message}); ${INSTALL}` };
   }
@@ -124,6 +158,7 @@ function attempt(): NativeStatus {
     threads: dnnl.threads,
     conv: convImplementation(dnnl, "f32"),
     bf16Conv: convImplementation(dnnl, "bf16"),
+    bf16Support: cpuBf16Support(dnnl),
   };
 }
 

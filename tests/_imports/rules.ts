@@ -55,6 +55,7 @@ const LIBRARY = [
   "train",
   "plugins",
   "analysis",
+  "inference",
 ];
 
 /** The plugin API of train/: the only train files a plugin may import (the contexts and the hooks). */
@@ -95,19 +96,40 @@ export const RULES: Readonly<Record<string, FolderRule>> = {
       RUN_DIRECTORY.join(", ")
     }), never the trainer`,
   },
+  serve: {
+    folders: ["core", "rundir", "analysis"],
+    text: "serve (the dashboard) reads runs through rundir and analysis, never the trainer",
+  },
+  inference: {
+    folders: ["core", "rundir", "layers", "models", "data", "backends", "train"],
+    text: "inference (using trained models) may import what train may, and train",
+  },
   root: {
     folders: LIBRARY,
     publicOnly: true,
     text: "the root mod.ts re-exports only the library folders' mod.ts",
   },
-  tasks: { folders: LIBRARY, text: "tasks may import the library folders" },
-  bench: { folders: LIBRARY, text: "bench may import the library folders, not tasks or tests" },
+  sweep: {
+    folders: LIBRARY,
+    text: "sweep (expansion, member processes, the job queue) may import the library folders",
+  },
+  tasks: {
+    folders: [...LIBRARY, "serve", "sweep"],
+    text: "tasks may import the library folders, serve and sweep",
+  },
+  bench: {
+    folders: [...LIBRARY, "serve"],
+    text: "bench may import the library folders and serve, not tasks or tests",
+  },
   examples: {
     folders: [...LIBRARY, "root"],
     publicOnly: true,
     text: "examples use only the public API (@skiplab/skiplab or a folder's mod.ts)",
   },
-  tests: { folders: [...LIBRARY, "tasks", "bench", "examples", "root"], text: "" },
+  tests: {
+    folders: [...LIBRARY, "serve", "sweep", "tasks", "bench", "examples", "root"],
+    text: "",
+  },
 };
 
 /** Imports that break the rules today, each with the reason it may, for now. */

@@ -48,3 +48,19 @@ Deno.test("lrChart() shows the learning-rate drop", () => {
   assert.match(text, /1\.0e-3/);
   assert.match(text, /2\.0e-4/);
 });
+
+Deno.test("metricChart() draws the runs of one setting as one line, their mean", () => {
+  const shifted = {
+    ...runs[0],
+    history: runs[0].history.derive({ acc: (d: { acc: number }) => d.acc + 0.2 }),
+  };
+  const merged = metricChart([runs[0], shifted], "acc", { ...opts, settings: ["cnn", "cnn"] });
+  assert.match(merged, /── cnn \(mean of 2\)\n/);
+  // The line is the mean: the original run's curve raised by 0.1, y labels included.
+  const raised = {
+    ...runs[0],
+    history: runs[0].history.derive({ acc: (d: { acc: number }) => d.acc + 0.1 }),
+  };
+  const plot = (t: string) => t.split("\n").slice(1, 8);
+  assert.deepEqual(plot(merged), plot(metricChart([raised], "acc", opts)));
+});

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  ablationFigure,
-  confusionFigure,
-  gradientFigure,
-  isNoSkip,
-  trainingFigure,
-  validationFigure,
-} from "../../analysis/figures.ts";
+import { ablationFigure, trainingFigure, validationFigure } from "../../analysis/curve_figures.ts";
+import { confusionFigure, gradientFigure, isNoSkip } from "../../analysis/figures.ts";
 import { readRun } from "../../analysis/run_files.ts";
 import { byClass, FIXTURES, parseSvg, texts } from "./_helpers.ts";
 
@@ -63,7 +57,7 @@ Deno.test("ablationFigure() dashes the runs without skip connections", async () 
   const dashed = lines.filter((p) => (p.getAttribute("stroke-dasharray") ?? "1,0") !== "1,0");
   assert.equal(dashed.length, 2);
   assert.ok(
-    dashed.every((p) => (p.getAttribute("aria-label") ?? "").includes("run: resnet18_noskip")),
+    dashed.every((p) => (p.getAttribute("aria-label") ?? "").includes("setting: resnet18_noskip")),
   );
   assert.ok(texts(doc, "mark-text role-legend-label").includes("without skips"));
   await assert.rejects(() => ablationFigure(runs, "test" as "val"), RangeError);

@@ -85,11 +85,15 @@ Deno.test("writePaperTable() writes table.csv with raw numbers and table.md in t
     const csv = aq.fromCSV(await Deno.readTextFile(join(dir, "table.csv")));
     assert.deepEqual(csv.array("Test Acc."), runs.map((r) => r.summary!.test_acc));
     const md = await Deno.readTextFile(join(dir, "table.md"));
-    assert.match(md, /\| Model \| Test Acc\. \| Train Time \(min\) \| Params \|/);
+    assert.match(
+      md,
+      /\| Model \| n \| Test Acc\. \| Paper Test Acc\. \| Train Time \(min\) \| Paper Train Time \(min\) \| Params \|/,
+    );
     const s = runs[0].summary!;
-    const row = `| baseline_cnn | ${(s.test_acc * 100).toFixed(2)}% | ${
+    // The paper's Table I: Baseline CNN 84.1%, 2 minutes.
+    const row = `| baseline_cnn | 1 | ${(s.test_acc * 100).toFixed(2)}% | 84.1% | ${
       s.train_minutes.toFixed(2)
-    } | ${s.trainable_params.toLocaleString("en-US")} | ${s.epochs_run} | ${s.best_epoch} | ${
+    } | 2 | ${s.trainable_params.toLocaleString("en-US")} | ${s.epochs_run} | ${s.best_epoch} | ${
       s.seconds_per_epoch.toFixed(2)
     } | ${s.peak_memory_mb.toFixed(1)} |`;
     assert.ok(md.includes(row), `${row} not in\n${md}`);
@@ -101,4 +105,24 @@ Deno.test("writePaperTable() writes table.csv with raw numbers and table.md in t
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("paperTable() makes one row per setting: mean, sample SD and n over its seeds", () => {
+  const seed = (test_acc: number, train_minutes: number) => ({
+    ...runs[1],
+    summary: { ...runs[1].summary!, test_acc, train_minutes },
+  });
+  const table = paperTable([seed(0.5, 1), runs[0], seed(0.6, 3)], {
+    settings: ["resnet18", "baseline_cnn", "resnet18"],
+  });
+  assert.deepEqual(table.array("Model"), ["resnet18", "baseline_cnn"]);
+  const row = table.object(0) as Record<string, number>;
+  assert.equal(row["n"], 2);
+  assert.ok(Math.abs(row["Test Acc."] - 0.55) < 1e-12);
+  // Two values: the sample SD is |a − b| / √2.
+  assert.ok(Math.abs(row["Test Acc. SD"] - 0.1 / Math.SQRT2) < 1e-12);
+  assert.equal(row["Train Time (min)"], 2);
+  assert.equal(row["Paper Test Acc."], 0.899);
+  assert.ok(Number.isNaN((table.object(1) as Record<string, number>)["Test Acc. SD"]));
+  assert.throws(() => paperTable(runs, { settings: ["a"] }), RangeError, "one per run (2)");
 });

@@ -37,7 +37,9 @@ Deno.test("renderReport() of a run writes classes.csv, valid SVG figures and rep
     const acc = `${(summary.test_acc * 100).toFixed(2)}%`;
     const params = summary.trainable_params.toLocaleString("en-US");
     assert.ok(
-      md.includes(`| resnet18 | ${acc} | ${summary.train_minutes.toFixed(2)} | ${params} |`),
+      md.includes(
+        `| resnet18 | 1 | ${acc} | 89.9% | ${summary.train_minutes.toFixed(2)} | 24 | ${params} |`,
+      ),
     );
     assert.match(md, /\| architecture\.skip \| true \|/);
     assert.match(md, /## Classification report[\s\S]*\| macro avg \|/);
@@ -95,7 +97,7 @@ Deno.test("renderReport() of a suite writes Table I, every member and the five m
       .test_acc;
     assert.ok(
       (await Deno.readTextFile(join(tmp, "table.md")))
-        .includes(`| baseline_cnn | ${(acc * 100).toFixed(2)}% |`),
+        .includes(`| baseline_cnn | 1 | ${(acc * 100).toFixed(2)}% | 84.1% |`),
     );
   } finally {
     await Deno.remove(tmp, { recursive: true });
@@ -122,10 +124,10 @@ Deno.test("compareRuns() puts runs in one table with overlaid curves and writes 
   try {
     const dirs = [join(tmp, "run_baseline_cnn"), join(tmp, "run_resnet18")];
     const text = await compareRuns(dirs, { color: false, width: 100 });
-    assert.match(text, /^Model +Test Acc\./m);
+    assert.match(text, /^Model +n +Test Acc\. +Paper Test Acc\./m);
     for (const d of dirs) {
       const s = JSON.parse(await Deno.readTextFile(join(d, "summary.json")));
-      assert.match(text, new RegExp(`^${s.name} +${(s.test_acc * 100).toFixed(2)}%`, "m"));
+      assert.match(text, new RegExp(`^${s.name} +1 +${(s.test_acc * 100).toFixed(2)}%`, "m"));
     }
     assert.match(text, /── baseline_cnn {3}\*\* resnet18/);
     for (const d of dirs) {

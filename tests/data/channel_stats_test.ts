@@ -9,7 +9,7 @@ import {
 
 await tf.setBackend("cpu");
 
-Deno.test("withChannelNormalization() standardises each channel of the training split, and the others by its statistics", async () => {
+Deno.test("withChannelNormalization() standardises each channel of the training split, and the others by its statistics", () => {
   const splits = withChannelNormalization(
     syntheticDataset({ seed: 2, train: 40, val: 20, test: 20 }),
   );

@@ -230,7 +230,7 @@ Deno.test("loadExperiments() reports the problems of every member at once", asyn
 
 Deno.test("loadExperiment() accepts every shipped experiment", async () => {
   const files = [...Deno.readDirSync("tasks/experiments")].map((e) => e.name)
-    // Suites (paper.yaml, degradation.yaml) list `members:` instead.
+    // Suites (paper.yaml, paper-init.yaml, degradation.yaml) list `members:` instead.
     .filter((n) =>
       n.endsWith(".yaml") && !/^members:/m.test(Deno.readTextFileSync(`tasks/experiments/${n}`))
     );

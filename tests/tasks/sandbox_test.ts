@@ -74,3 +74,39 @@ Deno.test("permissionFlags() grants exactly the listed permissions, never prompt
     `--allow-env=${ENV_VARS.join(",")}`,
   ]);
 });
+
+Deno.test("commandPermissions() lets evaluate write only the run's evaluations/ and the cache", () => {
+  const p = commandPermissions(["evaluate", "runs/a", "--checkpoint", "last"], where);
+  assert.deepEqual(p.write, ["/p/runs/a/evaluations", "/home/u/.cache/skiplab"]);
+  assert.ok(p.read.includes("/p/runs/a"));
+  assert.deepEqual([p.ffi, p.net], [true, ["www.cs.toronto.edu"]]);
+});
+
+Deno.test("commandPermissions() lets predict read its images, with or without a folder, and write nothing", () => {
+  const p = commandPermissions(["predict", "/r/run", "cat.png", "../dog.jpg", "--top", "2"], where);
+  assert.deepEqual(p.write, []);
+  assert.deepEqual(p.net, []);
+  for (const r of ["/r/run", "/p/cat.png", "/dog.jpg"]) assert.ok(p.read.includes(r), r);
+});
+
+Deno.test("commandPermissions() lets export write only its --out folder", () => {
+  const p = commandPermissions(["export", "runs/a", "--out", "web"], where);
+  assert.deepEqual(p.write, ["/p/web"]);
+  assert.deepEqual([p.ffi, p.net], [false, []]);
+});
+
+Deno.test("commandPermissions() lets evaluate read the data its run's config.yaml names", () => {
+  const runDataSource = (dir: string) => (dir === "/p/runs/a" ? "/data/c.tar.gz" : undefined);
+  const p = commandPermissions(["evaluate", "runs/a"], { ...where, runDataSource });
+  assert.ok(p.read.includes("/data/c.tar.gz"), `${p.read}`);
+  const other = commandPermissions(["evaluate", "runs/a", "--data", "synthetic"], {
+    ...where,
+    runDataSource,
+  });
+  assert.ok(!other.read.includes("/data/c.tar.gz"));
+  const url = commandPermissions(["evaluate", "runs/a"], {
+    ...where,
+    runDataSource: () => "https://mirror.example/c.tgz",
+  });
+  assert.deepEqual(url.net, ["www.cs.toronto.edu", "mirror.example"]);
+});

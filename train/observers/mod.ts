@@ -7,3 +7,5 @@ export * from "./progress.ts";
 export * from "./run_tables.ts";
 export * from "./run_summary.ts";
 export * from "./environment.ts";
+export * from "./test_predictions.ts";
+export * from "./heartbeat.ts";

@@ -2,19 +2,34 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { FUSED_ADAM_KERNEL, Optimizer, type OptimizerConfig } from "../../../train/optimizer.ts";
 import { NATIVE_BACKEND } from "../../../backends/native/mod.ts";
+import { NATIVE_ELTWISE_MIN } from "../../../backends/native/_eltwise.ts";
 import { ignore, random } from "./_compare.ts";
 
+/** Gradient values that stress the update: zeros, denormals, huge, NaN, ±∞. */
+const SPECIAL = [0, -0, 1e-45, -1e-40, 1e19, -3e30, NaN, Infinity, -Infinity, 1e-3];
+
+/** Step `step`'s gradient of variable `i`: random, with special values at the front of the large one. */
+function gradient(v: tf.Variable, step: number, i: number, specials: boolean): tf.Tensor {
+  const values = random(v.size, 10 * step + i + 7);
+  if (specials && v.size >= NATIVE_ELTWISE_MIN) {
+    // Every special value once per step, at positions that move with the step.
+    SPECIAL.forEach((s, k) => values[k * 7 + step] = s);
+  }
+  return tf.tensor(values, v.shape);
+}
+
 /** Variables after four steps of `config` on `backend`, and the optimiser's slots. */
-function run(backend: string, config: OptimizerConfig): Float32Array[] {
+function run(backend: string, config: OptimizerConfig, specials = false): Float32Array[] {
   tf.setBackend(backend);
-  const shapes = [[3, 3, 4, 5], [5], [7, 2]];
+  // The last is large enough for the oneDNN path; the others take the JS loop.
+  const shapes = [[3, 3, 4, 5], [5], [7, 2], [3, 3, 128, 128]];
   const vars = shapes.map((s, i) =>
     tf.variable(tf.tensor(random(s.reduce((p, v) => p * v, 1), i + 1), s), true, `w${i}`)
   );
   const opt = new Optimizer(config);
   const before = tf.memory().numTensors;
   for (let step = 0; step < 4; step++) {
-    const grads = vars.map((v, i) => tf.tensor(random(v.size, 10 * step + i + 7), v.shape));
+    const grads = vars.map((v, i) => gradient(v, step, i, specials));
     opt.apply(new Map(vars.map((v, i) => [`w${i}`, { variable: v, grad: grads[i] }])));
     tf.dispose(grads);
     if (step === 0) opt.lr *= 0.5;
@@ -51,6 +66,26 @@ Deno.test({
           );
         }
       });
+    }
+  },
+});
+
+Deno.test({
+  name: "the oneDNN Adam step of a large variable matches the composed ops on special gradients",
+  ignore,
+  fn() {
+    for (const weightDecay of [0, 0.01]) {
+      const config: OptimizerConfig = { type: "adam", lr: 0.01, weightDecay };
+      // Only the large variable and its two slots (indices 3, 7, 11) carry special values.
+      const want = run("cpu", config, true), got = run(NATIVE_BACKEND, config, true);
+      for (const k of [3, 7, 11]) {
+        const [w, g] = [want[k], got[k]];
+        for (let i = 0; i < w.length; i++) {
+          const same = Number.isNaN(w[i]) ? Number.isNaN(g[i]) : w[i] === g[i] ||
+            Math.abs(w[i] - g[i]) / Math.max(1, Math.abs(w[i])) <= 1e-6;
+          assert.ok(same, `weightDecay ${weightDecay}, tensor ${k}[${i}]: ${g[i]} vs ${w[i]}`);
+        }
+      }
     }
   },
 });

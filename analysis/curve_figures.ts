@@ -1,0 +1,169 @@
+/**
+ * The curve figures analogous to the ResNet paper's Figures 1, 2, 4 and 5:
+ * training and validation accuracy and loss per epoch, and the skip/no-skip
+ * ablation curves; one line per setting, the mean over its seeds with a
+ * band of ± one standard deviation.
+ * @module
+ */
+import { checkRuns, runColor } from "./_figure_parts.ts";
+import { type FigureSpec, isNoSkip, renderSvg } from "./figures.ts";
+import { groupBySetting, type SettingOptions } from "./paper_table.ts";
+import type { RunData } from "./run_files.ts";
+import { mean, sampleStd } from "./stats.ts";
+
+/** Per setting, epoch and metric: the mean over its runs and the band mean ± SD (none for one run). */
+function historyValues(
+  runs: readonly RunData[],
+  split: "train" | "val",
+  settings: readonly string[] | undefined,
+): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const group of groupBySetting(runs, settings)) {
+    const skip = group.runs.some(isNoSkip) ? "without skips" : "with skips";
+    const cells = new Map<string, { epoch: number; metric: string; values: number[] }>();
+    for (const run of group.runs) {
+      for (const row of run.history.objects() as Record<string, number>[]) {
+        for (const metric of ["accuracy", "loss"] as const) {
+          const key = (split === "val" ? "val_" : "") + (metric === "accuracy" ? "acc" : "loss");
+          const value = row[key];
+          if (!Number.isFinite(value)) continue;
+          const id = `${row.epoch}|${metric}`;
+          if (!cells.has(id)) cells.set(id, { epoch: row.epoch + 1, metric, values: [] });
+          cells.get(id)!.values.push(value);
+        }
+      }
+    }
+    for (const { epoch, metric, values } of cells.values()) {
+      const m = mean(values), sd = sampleStd(values);
+      out.push({
+        run: group.setting,
+        epoch,
+        metric,
+        value: m,
+        n: values.length,
+        ...(Number.isFinite(sd) && { low: m - sd, high: m + sd }),
+        skip,
+      });
+    }
+  }
+  return out;
+}
+
+function curves(
+  runs: readonly RunData[],
+  split: "train" | "val",
+  title: string,
+  dashed: boolean,
+  settings: readonly string[] | undefined,
+): FigureSpec {
+  const label = split === "train" ? "training" : "validation";
+  const names = groupBySetting(runs, settings).map((g) => g.setting);
+  const y = (field: string) => ({
+    field,
+    type: "quantitative" as const,
+    title: `${label} ${field === "value" ? "" : ""}`.trim(),
+    scale: { zero: false },
+  });
+  const panel = (metric: "accuracy" | "loss") => ({
+    width: 320,
+    height: 220,
+    title: `${label} ${metric}`,
+    transform: [{ filter: { field: "metric", equal: metric } }],
+    encoding: {
+      x: {
+        field: "epoch",
+        type: "quantitative" as const,
+        title: "epoch",
+        axis: { tickMinStep: 1 },
+      },
+      color: runColor(names),
+    },
+    layer: [
+      {
+        // The spread over seeds: mean ± one sample standard deviation.
+        transform: [{ filter: "isValid(datum.low)" }],
+        mark: { type: "area" as const, opacity: 0.2 },
+        encoding: { y: { ...y("low"), title: `${label} ${metric}` }, y2: { field: "high" } },
+      },
+      {
+        mark: { type: "line" as const, point: true },
+        encoding: {
+          y: { ...y("value"), title: `${label} ${metric}` },
+          ...(dashed
+            ? {
+              strokeDash: {
+                field: "skip",
+                type: "nominal" as const,
+                title: "skip connections",
+                legend: {
+                  symbolType: "stroke",
+                  symbolStrokeWidth: 2,
+                  encode: { symbols: { update: { stroke: { value: "#444" } } } },
+                },
+              },
+            }
+            : {}),
+        },
+      },
+    ],
+  });
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    data: { values: historyValues(runs, split, settings) },
+    hconcat: [panel("accuracy"), panel("loss")],
+    config: { background: "white" },
+  } as FigureSpec;
+}
+
+/**
+ * Figure 1: training accuracy and loss per epoch (1-based on the axis), one
+ * line per setting: the mean over its seeds, with a band of ± one standard deviation.
+ */
+export async function trainingFigure(
+  runs: readonly RunData[],
+  options: SettingOptions = {},
+): Promise<string> {
+  checkRuns(runs, "the training curves");
+  return await renderSvg(
+    curves(runs, "train", "Training accuracy and loss", false, options.settings),
+  );
+}
+
+/** Figure 2: validation accuracy and loss per epoch, one line (mean, ± SD band) per setting. */
+export async function validationFigure(
+  runs: readonly RunData[],
+  options: SettingOptions = {},
+): Promise<string> {
+  checkRuns(runs, "the validation curves");
+  return await renderSvg(
+    curves(runs, "val", "Validation accuracy and loss", false, options.settings),
+  );
+}
+
+/**
+ * Figures 4 and 5: training (`split` "train") or validation curves of all
+ * settings (mean, ± SD band), those without skip connections dashed.
+ */
+export async function ablationFigure(
+  runs: readonly RunData[],
+  split: "train" | "val",
+  options: SettingOptions = {},
+): Promise<string> {
+  checkRuns(runs, "the ablation curves");
+  if (split !== "train" && split !== "val") {
+    throw new RangeError(
+      `Cannot draw the ablation curves: 'split' must be "train" or "val", got ${split}`,
+    );
+  }
+  const what = split === "train" ? "Training" : "Validation";
+  return await renderSvg(
+    curves(
+      runs,
+      split,
+      `Ablation: ${what.toLowerCase()} curves, with and without skip connections`,
+      true,
+      options.settings,
+    ),
+  );
+}

@@ -1,0 +1,139 @@
+// skiplab dashboard: selected runs overlaid on shared axes, and a suite's Table I beside the paper.
+"use strict";
+globalThis.skiplab = globalThis.skiplab ?? {};
+(() => {
+  const S = globalThis.skiplab;
+  const h = (...a) => S.h(...a);
+
+  /** Charts with every run of `details` overlaid, one colour per run. */
+  function overlays(details) {
+    const color = (i) => S.COLORS[i % S.COLORS.length];
+    const over = (id, title, yLabel, key, extra = {}) =>
+      S.lineChart({
+        id,
+        title,
+        xLabel: "epoch",
+        yLabel,
+        ...extra,
+        series: details.map((d, i) => ({
+          label: d.name === d.id ? d.name : `${d.name} (${d.id})`,
+          color: color(i),
+          points: d.history.map((r) => [r.epoch, r[key]]),
+        })),
+      });
+    const acc = { yFormat: (v) => S.pct(v, 0) };
+    return h(
+      "div",
+      { class: "charts" },
+      over("val_acc", "Validation accuracy", "accuracy", "val_acc", acc),
+      over("acc", "Training accuracy", "accuracy", "acc", acc),
+      over("val_loss", "Validation loss", "loss", "val_loss"),
+      over("loss", "Training loss", "loss", "loss"),
+      over("lr", "Learning rate", "lr", "lr", { logY: true }),
+      S.lineChart({
+        id: "gradients",
+        title: "Gradient norm by depth, init (dashed) and trained",
+        xLabel: "depth (input → output)",
+        yLabel: "L2 norm",
+        logY: true,
+        series: details.flatMap((d, i) => [
+          {
+            label: `${d.name} init`,
+            color: color(i),
+            dash: true,
+            points: S.gradientSeries(d.gradients, "init"),
+          },
+          {
+            label: `${d.name} trained`,
+            color: color(i),
+            points: S.gradientSeries(d.gradients, "final"),
+          },
+        ]),
+      }),
+    );
+  }
+
+  function summary(details) {
+    return S.table(
+      ["run", "status", "model", "recipe", "seed", "epochs", "best val acc", "test acc", "time"],
+      details.map((d) => [
+        h("a", { href: `#/run/${encodeURIComponent(d.id)}` }, d.name),
+        S.badge(d.status, d.statusReason),
+        d.model,
+        d.recipe,
+        d.seed === null ? "—" : String(d.seed),
+        String(d.epochs),
+        S.pct(d.bestValAcc, 2),
+        S.pct(d.testAcc, 2),
+        S.minutes(d.minutes),
+      ]),
+      { class: "runs", "data-table": "compare" },
+    );
+  }
+
+  /** Renders the comparison of the runs `ids`. */
+  S.renderCompare = async (ids) => {
+    const details = await Promise.all(ids.map((id) => S.api(S.idPath("run", id))));
+    S.show(
+      h("h1", null, h("a", { href: "#/" }, "runs"), ` / compare ${details.length} runs`),
+      summary(details),
+      overlays(details),
+    );
+  };
+
+  /** Renders the page of suite `id`: Table I with mean ± std over seeds beside the paper, then overlays. */
+  S.renderSuite = async (id) => {
+    const suite = await S.api(S.idPath("suite", id));
+    const pct = (v) => S.pct(v, 2);
+    const min = (v) => S.num(v, 2);
+    const diff = (s, paper) =>
+      s.n && paper !== null && S.finite(s.mean) ? `${((s.mean - paper) * 100).toFixed(1)} pt` : "—";
+    const rows = suite.table.map((r) => [
+      r.model,
+      `${r.runs.length}${
+        r.seeds.some((s) => s !== null) ? ` (seeds ${r.seeds.map((s) => s ?? "?").join(", ")})` : ""
+      }`,
+      S.stat(r.testAcc, pct),
+      r.paperTestAcc === null ? "—" : pct(r.paperTestAcc),
+      diff(r.testAcc, r.paperTestAcc),
+      S.stat(r.trainMinutes, min),
+      r.paperMinutes === null ? "—" : String(r.paperMinutes),
+      S.finite(r.params) ? r.params.toLocaleString("en") : "—",
+      r.paperParams === null ? "—" : r.paperParams.toLocaleString("en"),
+      S.stat(r.epochs, (v) => v.toFixed(0)),
+      S.stat(r.secondsPerEpoch, min),
+      S.stat(r.gradRatio, (v) => v.toPrecision(3)),
+    ]);
+    const table = S.table(
+      [
+        "Model",
+        "runs",
+        "Test Acc.",
+        "paper",
+        "Δ",
+        "Train Time (min)",
+        "paper",
+        "Params",
+        "paper",
+        "Epochs",
+        "Seconds/Epoch",
+        "Grad Ratio (first/last)",
+      ],
+      rows,
+      { class: "runs tableone", "data-table": "table-one" },
+    );
+    const details = await Promise.all(
+      suite.members.map((m) => S.api(S.idPath("run", m)).catch(() => null)),
+    );
+    const present = details.filter(Boolean);
+    S.show(
+      h("h1", null, h("a", { href: "#/" }, "runs"), " / suite ", suite.name),
+      S.section(
+        "Table I (mean ± std over seeds where a model has several runs; the paper's numbers beside)",
+        table,
+      ),
+      present.length ? summary(present) : null,
+      present.length ? overlays(present) : h("p", { class: "empty" }, "no member has started"),
+    );
+  };
+})();

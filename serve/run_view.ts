@@ -1,0 +1,201 @@
+/**
+ * What the dashboard shows of one run, as JSON-ready objects: a row of the
+ * runs table and the whole of a run's page, read through rundir/ only.
+ * @module
+ */
+import { join } from "node:path";
+import { classificationReport } from "../analysis/mod.ts";
+import {
+  type ClassRow,
+  type ConfusionData,
+  type GradientRow,
+  type HistoryRow,
+  readClasses,
+  readConfig,
+  readConfigText,
+  readConfusion,
+  readGradients,
+  readHistory,
+  readRecordedTable,
+  readStatusFacts,
+  readSummary,
+  readWrongImages,
+  RUN_FILES,
+  type RunStatus,
+  runStatus,
+  type RunSummary,
+  tableFile,
+  type TableRow,
+  type WrongImages,
+} from "../rundir/mod.ts";
+
+/** A row of the runs table. Numbers not known are null (JSON) or NaN (before serialising). */
+export interface RunRow {
+  /** Path under the served folder, `/`-separated. */
+  readonly id: string;
+  /** Run name. */
+  readonly name: string;
+  /** Id of the suite the run belongs to, if any. */
+  readonly suite: string | null;
+  /** Status decided from the files (rundir/status.ts). */
+  readonly status: RunStatus;
+  /** Why that status. */
+  readonly statusReason: string;
+  /** Model name. */
+  readonly model: string;
+  /** The recipe in a few words: optimizer, rate, batch, width, augmentations, ablations, data. */
+  readonly recipe: string;
+  /** Seed. */
+  readonly seed: number | null;
+  /** Epochs trained. */
+  readonly epochs: number;
+  /** Epochs planned by the experiment. */
+  readonly plannedEpochs: number | null;
+  /** Highest validation accuracy of an epoch. */
+  readonly bestValAcc: number;
+  /** Test accuracy (finished runs). */
+  readonly testAcc: number;
+  /** Training minutes (summary, else the sum of epoch seconds). */
+  readonly minutes: number;
+  /** ISO start time, when known. */
+  readonly started: string | null;
+}
+
+/** Everything a run's page shows. */
+export interface RunDetail extends RunRow {
+  /** summary.json, if written. */
+  readonly summary: RunSummary | null;
+  /** history.csv rows. */
+  readonly history: readonly HistoryRow[];
+  /** gradients.csv rows. */
+  readonly gradients: readonly GradientRow[];
+  /** timing.csv rows (probes/timing-memory), if recorded. */
+  readonly timing: readonly TableRow[];
+  /** confusion.csv, if written. */
+  readonly confusion: ConfusionData | null;
+  /** classes.csv, or the report computed from the confusion matrix. */
+  readonly classes: readonly ClassRow[] | null;
+  /** config.yaml as written. */
+  readonly config: string | null;
+  /** wrong_images.json, if written. */
+  readonly wrong: WrongImages | null;
+}
+
+async function optional<T>(path: string, read: (p: string) => Promise<T>): Promise<T | null> {
+  try {
+    return await read(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+type Recipe = Record<string, unknown>;
+const rec = (v: unknown): Recipe => (v && typeof v === "object" ? v as Recipe : {});
+
+/** The recipe in a few words, from the resolved experiment. */
+export function recipeHighlights(recipe: Readonly<Record<string, unknown>>): string {
+  const opt = rec(recipe.optimizer), data = rec(recipe.data), sched = rec(recipe.schedule);
+  const width = rec(recipe.model_options).width;
+  const plugins = Array.isArray(recipe.plugins) ? recipe.plugins.map((p) => rec(p).name) : [];
+  const short = (prefix: string) =>
+    plugins.filter((n): n is string => typeof n === "string" && n.startsWith(prefix))
+      .map((n) => n.slice(prefix.length));
+  const parts = [
+    opt.type !== undefined ? `${opt.type} lr ${opt.lr}` : "",
+    recipe.batch_size !== undefined ? `batch ${recipe.batch_size}` : "",
+    width !== undefined && width !== 1 ? `width ×${width}` : "",
+    sched.type && sched.type !== "constant" ? `${sched.type} schedule` : "",
+    short("augment/").join("+"),
+    short("ablations/").join("+"),
+    data.source !== undefined ? `${data.source}${data.limit ? ` ${data.limit}` : ""}` : "",
+  ];
+  return parts.filter(Boolean).join(" · ");
+}
+
+interface Core {
+  summary: RunSummary | undefined;
+  history: HistoryRow[];
+  config: string | null;
+  recipe: Recipe;
+}
+
+/** Parsed files by run folder, kept while their size and modification time stay the same. */
+const CORE_CACHE = new Map<string, { signature: string; core: Core }>();
+
+async function readCore(dir: string): Promise<Core> {
+  const stats = await Promise.all(
+    [RUN_FILES.summary, RUN_FILES.history, RUN_FILES.config].map((f) =>
+      Deno.stat(join(dir, f)).then((s) => `${s.size}@${s.mtime?.getTime()}`, () => "-")
+    ),
+  );
+  const signature = stats.join(",");
+  const hit = CORE_CACHE.get(dir);
+  if (hit?.signature === signature) return hit.core;
+  const core = await parseCore(dir);
+  CORE_CACHE.set(dir, { signature, core });
+  return core;
+}
+
+async function parseCore(dir: string): Promise<Core> {
+  const summary = await optional(join(dir, RUN_FILES.summary), readSummary) ?? undefined;
+  const history = await optional(join(dir, RUN_FILES.history), readHistory) ?? [];
+  const config = await readConfigText(dir) ?? null;
+  const recipe = summary ? { ...summary.recipe } : config ? { ...await readConfig(dir) } : {};
+  return { summary, history, config, recipe };
+}
+
+async function rowOf(id: string, dir: string, suite: string | null, core: Core): Promise<RunRow> {
+  const { summary: s, history, recipe } = core;
+  const facts = await readStatusFacts(dir, s, history);
+  const verdict = runStatus(facts, Date.now());
+  const valAcc = history.map((h) => h.val_acc).filter(Number.isFinite);
+  const seconds = history.reduce((a, h) => a + (Number.isFinite(h.seconds) ? h.seconds : 0), 0);
+  const started = s?.started_at ??
+    (await Deno.stat(join(dir, RUN_FILES.config)).then(
+      (st) => st.mtime?.toISOString(),
+      () => null,
+    ));
+  const num = (v: unknown) => (typeof v === "number" ? v : null);
+  return {
+    id,
+    name: s?.name ?? (typeof recipe.name === "string" ? recipe.name : id.split("/").pop()!),
+    suite,
+    status: verdict.status,
+    statusReason: verdict.reason,
+    model: s?.model ?? String(recipe.model ?? "?"),
+    recipe: recipeHighlights(recipe),
+    seed: s?.seed ?? num(recipe.seed),
+    epochs: history.length,
+    plannedEpochs: num(recipe.epochs),
+    bestValAcc: valAcc.length ? Math.max(...valAcc) : NaN,
+    testAcc: s?.test_acc ?? NaN,
+    minutes: s?.train_minutes ?? seconds / 60,
+    started: started ?? null,
+  };
+}
+
+/** The runs-table row of the run in `dir` (id `id`, in suite `suite`). */
+export async function runRow(id: string, dir: string, suite: string | null): Promise<RunRow> {
+  return await rowOf(id, dir, suite, await readCore(dir));
+}
+
+/** Everything the page of the run in `dir` shows. */
+export async function runDetail(id: string, dir: string, suite: string | null): Promise<RunDetail> {
+  const core = await readCore(dir);
+  const at = (f: string) => join(dir, f);
+  const confusion = await optional(at(RUN_FILES.confusion), readConfusion);
+  const classes = await optional(at(RUN_FILES.classes), readClasses) ??
+    (confusion ? classificationReport(confusion.matrix, confusion.classNames) : null);
+  return {
+    ...(await rowOf(id, dir, suite, core)),
+    summary: core.summary ?? null,
+    history: core.history,
+    gradients: await optional(at(RUN_FILES.gradients), readGradients) ?? [],
+    timing: await optional(at(tableFile("timing")), readRecordedTable) ?? [],
+    confusion,
+    classes,
+    config: core.config,
+    wrong: await optional(at(RUN_FILES.wrongImages), readWrongImages),
+  };
+}

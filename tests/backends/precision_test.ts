@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { selectPrecision } from "../../backends/precision.ts";
+import { tryRegisterNative } from "../../backends/native/mod.ts";
+import { readSummary } from "../../rundir/summary.ts";
+import { loadExperiment } from "../../tasks/config.ts";
+import { overridesFromFlags, parseFlags } from "../../tasks/flags.ts";
+import { runExperiment } from "../../tasks/run.ts";
+import { ignore } from "./native/_compare.ts";
+
+const status = await tryRegisterNative();
+/** True where this CPU and oneDNN can run bf16 convolutions. */
+const bf16Here = status.ok && status.bf16Conv !== null &&
+  (status.bf16Support.amxBf16 || status.bf16Support.avx512Bf16);
+
+Deno.test("selectPrecision() keeps backends without a bf16 path in fp32, and refuses bf16 there", async () => {
+  assert.deepEqual(await selectPrecision("fp32", "cpu"), {
+    precision: "fp32",
+    reason: "precision fp32 (requested)",
+    convImplementation: null,
+  });
+  const auto = await selectPrecision("auto", "wasm");
+  assert.equal(auto.precision, "fp32");
+  assert.match(auto.reason, /backend 'wasm' computes in fp32 only/);
+  await assert.rejects(() => selectPrecision("bf16", "cpu", "--precision"), {
+    message: /^--precision is 'bf16', which only the native backend .* AMX-BF16 or AVX512-BF16/,
+  });
+  await assert.rejects(() => selectPrecision("fp16", "cpu", "--precision"), {
+    name: "RangeError",
+    message: "--precision must be one of fp32, bf16, auto, got 'fp16'",
+  });
+});
+
+Deno.test({
+  name:
+    "selectPrecision() on native: auto picks bf16 only with bf16 instructions; bf16 names the ISA",
+  ignore,
+  async fn() {
+    if (!status.ok) return;
+    const isa = status.bf16Support.isa;
+    const auto = await selectPrecision("auto", "native");
+    assert.equal(auto.precision, bf16Here ? "bf16" : "fp32");
+    assert.equal(auto.convImplementation, bf16Here ? status.bf16Conv : status.conv);
+    if (bf16Here) {
+      assert.equal((await selectPrecision("bf16", "native")).precision, "bf16");
+    } else {
+      assert.match(auto.reason, new RegExp(`oneDNN ISA ${isa}\\) has neither`));
+      await assert.rejects(() => selectPrecision("bf16", "native", "--precision"), {
+        message: new RegExp(
+          `^--precision is 'bf16', which needs bf16 kernels on a CPU with AMX-BF16 or ` +
+            `AVX512-BF16: this CPU \\(.*, oneDNN ISA ${isa}\\) has neither`,
+        ),
+      });
+    }
+    const fp32 = await selectPrecision("fp32", "native");
+    assert.equal(fp32.convImplementation, status.conv);
+  },
+});
+
+Deno.test("the recipe's 'precision' defaults to fp32; --precision sets it; other values are errors", async () => {
+  const file = "tests/fixtures/experiments/baseline_cnn.yaml";
+  assert.equal((await loadExperiment(file)).precision, "fp32");
+  const flags = overridesFromFlags(parseFlags(["--precision", "auto"]).values);
+  assert.deepEqual(flags, { precision: "auto" });
+  assert.equal((await loadExperiment(file, flags)).precision, "auto");
+  await assert.rejects(
+    () => loadExperiment(file, { precision: "fp16" }, () => "--precision"),
+    /--precision.*precision/s,
+  );
+});
+
+Deno.test({
+  name:
+    "a native run records its precision and convolution in summary.json; bf16 fails before training",
+  ignore,
+  async fn() {
+    if (!status.ok) return;
+    const dir = await Deno.makeTempDir();
+    try {
+      const base = { backend: "native", epochs: 1, plugins: [] };
+      const exp = await loadExperiment("tests/fixtures/experiments/baseline_cnn.yaml", {
+        ...base,
+        data: { limit: 64 },
+        precision: "auto",
+      });
+      await runExperiment(exp, { dir: join(dir, "auto"), print: false, progress: false });
+      const env = (await readSummary(join(dir, "auto", "summary.json"))).environment;
+      assert.equal(env.precision, bf16Here ? "bf16" : "fp32");
+      assert.equal(env.conv_implementation, bf16Here ? status.bf16Conv : status.conv);
+      if (bf16Here) return;
+      const bf16 = { ...exp, precision: "bf16" as const };
+      await assert.rejects(
+        () => runExperiment(bf16, { dir: join(dir, "bf16"), print: false, progress: false }),
+        /'precision' \(recipe field, or --precision\) is 'bf16'.*oneDNN ISA/,
+      );
+      const left = await Deno.stat(join(dir, "bf16")).then(() => true, () => false);
+      assert.equal(left, false, "a run refused before training leaves no folder");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

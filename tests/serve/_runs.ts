@@ -1,0 +1,75 @@
+/**
+ * Test helper: a folder of runs for the dashboard tests, from the fixture runs
+ * (miniature trainings written by the real runner, tests/fixtures/make_runs.ts):
+ * the three runs, a suite of copies of them (suite.json by the real writer),
+ * and a run whose name, class names and config carry HTML, rewritten with the
+ * run directory's own writers.
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  readConfusion,
+  readSummary,
+  readWrongImages,
+  RUN_FILES,
+  writeConfig,
+  writeConfusion,
+  writeSuite,
+  writeSummary,
+  writeWrongImages,
+} from "../../rundir/mod.ts";
+
+const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+/** The fixture runs, by folder name. */
+export const FIXTURE_RUNS: readonly string[] = [
+  "run_baseline_cnn",
+  "run_resnet18",
+  "run_resnet18_noskip",
+];
+/** Epochs each fixture run trained. */
+export const FIXTURE_EPOCHS = 4;
+/** The hostile run's name. */
+export const HOSTILE = "<script>alert(1)</script>";
+/** The hostile run's first class name. */
+export const HOSTILE_CLASS = "<img src=x onerror=alert(2)>";
+/** Id of the hostile run. */
+export const HOSTILE_ID = "hostile";
+/** Id of the suite. */
+export const SUITE_ID = "paper-suite";
+
+async function copyDir(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) {
+    if (e.isDirectory) await copyDir(join(from, e.name), join(to, e.name));
+    else await Deno.copyFile(join(from, e.name), join(to, e.name));
+  }
+}
+
+/** Makes the runs folder in a new temporary directory; returns its path. */
+export async function makeRunsFolder(): Promise<string> {
+  const root = await Deno.makeTempDir({ prefix: "skiplab-dash-" });
+  for (const r of FIXTURE_RUNS) {
+    await copyDir(join(FIXTURES, r), join(root, r));
+    await copyDir(join(FIXTURES, r), join(root, SUITE_ID, r.replace(/^run_/, "")));
+  }
+  await writeSuite(join(root, SUITE_ID), {
+    name: "paper",
+    members: FIXTURE_RUNS.map((r) => {
+      const dir = r.replace(/^run_/, "");
+      return { dir, file: `${dir}.yaml`, setting: dir, seed: 0, overrides: {} };
+    }),
+    overrides: {},
+  });
+  const hostile = join(root, HOSTILE_ID);
+  await copyDir(join(FIXTURES, "run_resnet18"), hostile);
+  const s = await readSummary(join(hostile, RUN_FILES.summary));
+  const classNames = s.class_names.map((c, i) => (i === 0 ? HOSTILE_CLASS : c));
+  await writeSummary(hostile, { ...s, name: HOSTILE, class_names: classNames });
+  const confusion = await readConfusion(join(hostile, RUN_FILES.confusion));
+  await writeConfusion(hostile, { ...confusion, classNames });
+  const wrong = await readWrongImages(join(hostile, RUN_FILES.wrongImages));
+  await writeWrongImages(hostile, { ...wrong, class_names: classNames });
+  await writeConfig(hostile, `name: "${HOSTILE}"\nnote: "<b onmouseover=alert(3)>x</b>"\n`);
+  return root;
+}

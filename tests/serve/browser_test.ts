@@ -1,0 +1,252 @@
+/**
+ * The dashboard in a real headless Chromium over a folder of runs from real
+ * miniature trainings (tests/serve/_runs.ts), and one run trained while the
+ * page is open. With SKIPLAB_SCREENSHOTS=1 the views are saved as the
+ * README's screenshots in docs/.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { selectBackend } from "../../backends/mod.ts";
+import { writeConfig } from "../../rundir/mod.ts";
+import { serveDashboard, writeHtmlReport } from "../../serve/mod.ts";
+import { train } from "../../train/mod.ts";
+import { heartbeat, runTables } from "../../train/observers/mod.ts";
+import type { Plugin } from "../../train/hooks.ts";
+import { ignoreBrowser, withPage } from "../_browser.ts";
+import { TINY_DATA, tinyModel } from "../train/_tiny.ts";
+import { FIXTURE_EPOCHS, HOSTILE, HOSTILE_ID, makeRunsFolder, SUITE_ID } from "./_runs.ts";
+
+const DOCS = new URL("../../docs/", import.meta.url);
+const SAVE = Deno.env.get("SKIPLAB_SCREENSHOTS") === "1";
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  const png = await page.screenshot({ fullPage: true });
+  assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
+  if (SAVE) {
+    await Deno.mkdir(DOCS, { recursive: true });
+    await Deno.writeFile(new URL(`dashboard_${name}.png`, DOCS), png);
+  }
+}
+
+/** Runs `fn` with a page on a dashboard over a fresh runs folder. */
+async function withDashboardPage(fn: (page: Page, url: string, root: string) => Promise<void>) {
+  const root = await makeRunsFolder();
+  const server = await serveDashboard({ root, port: 0, log: () => {} });
+  try {
+    await withPage(async (page) => {
+      page.on("dialog", (d) => {
+        throw new Error(`a dialog opened: ${d.message()}`);
+      });
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await fn(page, server.url, root);
+    });
+  } finally {
+    await server.shutdown();
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+const points = (page: Page, chart: string, series: string) =>
+  page.locator(`figure[data-chart="${chart}"] circle[data-series="${series}"]`).count();
+
+Deno.test({
+  name: "the runs table lists every run, sorts and filters; the run page draws one point per epoch",
+  ignore: ignoreBrowser,
+  async fn() {
+    await withDashboardPage(async (page, url) => {
+      await page.goto(url);
+      await page.waitForSelector("#runs tbody tr");
+      assert.equal(await page.locator("#runs tbody tr").count(), 7);
+      await page.click('th[data-sort="testAcc"]');
+      await page.waitForSelector('th.asc[data-sort="testAcc"]');
+      await page.click('th[data-sort="testAcc"]');
+      await page.waitForSelector('th.desc[data-sort="testAcc"]');
+      const accs = await page.$$eval(
+        "#runs tbody tr td:nth-child(9)",
+        (tds) => tds.map((t) => parseFloat(t.textContent!)),
+      );
+      assert.deepEqual(accs, [...accs].sort((a, b) => b - a));
+      await screenshot(page, "table");
+      await page.fill("#filter", "noskip");
+      assert.equal(await page.locator("#runs tbody tr").count(), 2);
+      await page.fill("#filter", "");
+      await page.click('#runs a:text-is("resnet18")');
+      await page.waitForSelector('figure[data-chart="accuracy"] svg');
+      assert.equal(await points(page, "accuracy", "val acc"), FIXTURE_EPOCHS);
+      assert.equal(await points(page, "accuracy", "train acc"), FIXTURE_EPOCHS);
+      assert.equal(await points(page, "loss", "val loss"), FIXTURE_EPOCHS);
+      assert.equal(await points(page, "lr", "lr"), FIXTURE_EPOCHS);
+      assert.ok(await points(page, "gradients", "init") > 10);
+      assert.equal(await page.locator("table.confusion tbody tr").count(), 10);
+      assert.ok(await page.locator(".mistake canvas").count() > 0);
+      await screenshot(page, "run");
+    });
+  },
+});
+
+Deno.test({
+  name: "selecting two runs overlays both on the same axes with a legend; a suite shows Table I",
+  ignore: ignoreBrowser,
+  async fn() {
+    await withDashboardPage(async (page, url) => {
+      await page.goto(url);
+      await page.check('tr[data-id="run_resnet18"] input[type=checkbox]');
+      await page.check('tr[data-id="run_resnet18_noskip"] input[type=checkbox]');
+      await page.click("#compare");
+      await page.waitForSelector('figure[data-chart="val_acc"] svg');
+      const fig = page.locator('figure[data-chart="val_acc"]');
+      assert.equal(await fig.locator("svg g[data-series]").count(), 2);
+      assert.deepEqual(await fig.locator(".legend .key").allTextContents(), [
+        "resnet18 (run_resnet18)",
+        "resnet18_noskip (run_resnet18_noskip)",
+      ]);
+      for (const g of await fig.locator("svg g[data-series]").all()) {
+        assert.equal(await g.locator("circle").count(), FIXTURE_EPOCHS);
+      }
+      await screenshot(page, "compare");
+      await page.goto(`${url}#/suite/${SUITE_ID}`);
+      await page.waitForSelector('table[data-table="table-one"] tbody tr');
+      const rows = await page.locator('table[data-table="table-one"] tbody tr').allTextContents();
+      assert.equal(rows.length, 3);
+      assert.match(rows[1], /^resnet18.*89\.90%/);
+      await screenshot(page, "suite");
+    });
+  },
+});
+
+Deno.test({
+  name: "a run named <script>alert(1)</script> shows as text, and '..' paths are refused",
+  ignore: ignoreBrowser,
+  async fn() {
+    await withDashboardPage(async (page, url) => {
+      await page.goto(url);
+      await page.waitForSelector("#runs tbody tr");
+      assert.equal(
+        await page.textContent(`tr[data-id="${HOSTILE_ID}"] td:nth-child(2) a`),
+        HOSTILE,
+      );
+      await page.goto(`${url}#/run/${HOSTILE_ID}`);
+      await page.waitForSelector("table.confusion");
+      assert.match((await page.textContent("h1"))!, /<script>alert\(1\)<\/script>/);
+      assert.match(
+        (await page.textContent("table.confusion thead"))!,
+        /<img src=x onerror=alert\(2\)>/,
+      );
+      assert.match((await page.textContent("pre.config"))!, /<b onmouseover=alert\(3\)>/);
+      assert.equal(await page.locator("main img, main script, main b[onmouseover]").count(), 0);
+      for (const path of ["api/run/..%2F..%2Fetc%2Fpasswd", "api/run/%2e%2e%2f%2e%2e%2fetc"]) {
+        const r = await page.goto(url + path);
+        assert.equal(r!.status(), 403, path);
+      }
+      // The browser resolves plain and %2e%2e segments before sending: nothing outside is reached.
+      for (const path of ["api/run/../../../etc/passwd", "api/run/%2e%2e/%2e%2e/etc/passwd"]) {
+        const r = await page.goto(url + path);
+        assert.ok(r!.status() >= 400, path);
+        assert.doesNotMatch(await r!.text(), /root:/);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "an epoch a training run writes shows on its open page without reload, and the table says training",
+  ignore: ignoreBrowser,
+  sanitizeResources: false,
+  async fn() {
+    await selectBackend("cpu");
+    await withDashboardPage(async (page, url, root) => {
+      const dir = join(root, "live-run");
+      await Deno.mkdir(dir);
+      await writeConfig(dir, "name: live-run\nmodel: tiny_resnet\nepochs: 3\n");
+      // Each epoch end waits for the test, after run-tables wrote history.csv.
+      const reached: PromiseWithResolvers<void>[] = [0, 1, 2].map(() => Promise.withResolvers());
+      const release: PromiseWithResolvers<void>[] = [0, 1, 2].map(() => Promise.withResolvers());
+      const gate: Plugin = {
+        name: "test/gate",
+        async onEpochEnd(m) {
+          reached[m.epoch].resolve();
+          await release[m.epoch].promise;
+        },
+      };
+      const model = tinyModel();
+      const training = train({
+        model,
+        ...TINY_DATA,
+        epochs: 3,
+        batchSize: 32,
+        optimizer: { type: "adam", lr: 3e-3 },
+        plugins: [heartbeat(dir, 1), runTables(dir), gate],
+        runDir: dir,
+      });
+      await page.goto(`${url}#/run/live-run`);
+      await page.waitForSelector('figure[data-chart="accuracy"]');
+      await page.evaluate(() => ((globalThis as { marker?: number }).marker = 1));
+      // A second tab on the runs table, which must follow the same epochs.
+      const table = await page.context().browser()!.newPage();
+      await table.goto(url);
+      await table.waitForSelector('tr[data-id="live-run"]');
+      await table.evaluate(() => ((globalThis as { marker?: number }).marker = 1));
+      const epochsCell = () => table.textContent('tr[data-id="live-run"] td:nth-child(7)');
+      try {
+        for (let epoch = 0; epoch < 3; epoch++) {
+          await reached[epoch].promise;
+          const written = Date.now();
+          // Polled from here: the page's CSP forbids the evaluated predicates of waitForFunction.
+          while ((await points(page, "accuracy", "val acc")) !== epoch + 1) {
+            if (Date.now() - written > 5000) break;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          const seconds = (Date.now() - written) / 1000;
+          assert.ok(seconds < 5, `epoch ${epoch + 1} appeared after ${seconds} s`);
+          console.log(
+            `epoch ${epoch + 1} on the page ${seconds.toFixed(2)} s after it was written`,
+          );
+          if (epoch === 0) {
+            assert.equal(await page.textContent(".facts .status"), "training");
+          }
+          while ((await epochsCell()) !== `${epoch + 1}/3`) {
+            if (Date.now() - written > 5000) assert.fail(`table shows ${await epochsCell()}`);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          release[epoch].resolve();
+        }
+      } finally {
+        release.forEach((r) => r.resolve());
+        await training;
+        model.dispose();
+      }
+      assert.equal(await page.evaluate(() => (globalThis as { marker?: number }).marker), 1);
+      assert.equal(await table.evaluate(() => (globalThis as { marker?: number }).marker), 1);
+    });
+  },
+});
+
+Deno.test({
+  name: "the HTML report opens offline from a file and shows the table, a run and a suite",
+  ignore: ignoreBrowser,
+  async fn() {
+    const root = await makeRunsFolder();
+    try {
+      const file = await writeHtmlReport(root);
+      await withPage(async (page) => {
+        // Offline: any request that is not the file itself fails the test.
+        const requests: string[] = [];
+        page.on("request", (r) => void (r.url().startsWith("file://") || requests.push(r.url())));
+        await page.goto(`file://${file}`);
+        await page.waitForSelector("#runs tbody tr");
+        assert.equal(await page.locator("#runs tbody tr").count(), 7);
+        await page.goto(`file://${file}#/run/run_resnet18`);
+        await page.waitForSelector('figure[data-chart="accuracy"] svg');
+        assert.equal(await points(page, "accuracy", "val acc"), FIXTURE_EPOCHS);
+        await page.goto(`file://${file}#/suite/${SUITE_ID}`);
+        await page.waitForSelector('table[data-table="table-one"] tbody tr');
+        assert.deepEqual(requests, []);
+      });
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
