@@ -20,5 +20,8 @@ export * from "./run_report.ts";
 export * from "./suite_report.ts";
 export * from "./report.ts";
 export * from "./compare.ts";
+export * from "./degradation.ts";
+export * from "./degradation_figures.ts";
+export * from "./degradation_report.ts";
 export * from "./sweep_table.ts";
 export * from "./sweep_report.ts";

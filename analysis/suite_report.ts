@@ -19,6 +19,7 @@ import {
   writePaperTable,
 } from "./paper_table.ts";
 import { readRun, type RunData } from "./run_files.ts";
+import { DEGRADATION_REPORT, renderDegradationReport } from "./degradation_report.ts";
 import { type Figure, renderRunReport, type ReportResult, writeFigures } from "./run_report.ts";
 
 /** What the members were trained with, as one line: epochs, data, limit, width, inits, seeds. */
@@ -113,6 +114,9 @@ export async function renderSuiteReport(
   const fig = await writeFigures(dir, figures);
   files.push(...fig.files);
 
+  // Members trained with an iteration curve (the degradation suite) also get its report.
+  const degradation = await renderDegradationReport([dir]);
+  if (degradation) files.push(...degradation.files);
   const links = runs
     .map((r, i) =>
       `- [${r.name}${members[i].seed === undefined ? "" : `, seed ${members[i].seed}`}](${
@@ -133,6 +137,9 @@ export async function renderSuiteReport(
       ? lines.map((l) => `- ${l}`).join("\n") + "\n"
       : "No pair of ResNet-18 with its no-skip ablation or the baseline CNN in this suite.\n"),
     "## Figures\n\n" + (fig.markdown || "No member recorded a history.\n"),
+    ...(degradation
+      ? [`## Degradation study\n\nSee [${DEGRADATION_REPORT}](${DEGRADATION_REPORT}).\n`]
+      : []),
     "## Members\n\n" + links + "\n",
   ].join("\n");
   files.push(await writeReport(dir, md));
@@ -146,6 +153,7 @@ export async function renderSuiteReport(
       ? gradientChart(grads.runs, { ...options, settings: grads.settings })
       : "",
     hist.runs.length > 0 ? lrChart(hist.runs, { ...options, settings: hist.settings }) : "",
+    ...(degradation?.verdicts ?? []),
   ].filter((s) => s !== "").join("\n");
   return { kind: "suite", dir, files, text };
 }

@@ -16,6 +16,19 @@ export interface ImageSet {
   readonly shape: readonly [number, number, number];
   /** Name of each class, indexed by label. */
   readonly classNames: readonly string[];
+  /**
+   * Per-channel standardisation the pipeline applies, `(x/255 − mean)/std`;
+   * without it, pixels map to [-1, 1] as `(x/255 − 0.5)/0.5`.
+   */
+  readonly normalization?: ChannelNormalization;
+}
+
+/** Per-channel mean and standard deviation, on the scale x/255 (data/channel_stats.ts). */
+export interface ChannelNormalization {
+  /** Mean of each channel. */
+  readonly mean: readonly number[];
+  /** Standard deviation of each channel (> 0). */
+  readonly std: readonly number[];
 }
 
 /** The three splits a run trains, validates and tests on. */

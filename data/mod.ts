@@ -17,3 +17,4 @@ export * from "./split.ts";
 export * from "./cifar10.ts";
 export * from "./synthetic.ts";
 export * from "./pipeline.ts";
+export * from "./channel_stats.ts";

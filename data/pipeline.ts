@@ -74,6 +74,18 @@ export function normalizePixels(pixels: Uint8Array): Float32Array {
   return out;
 }
 
+/** One 256-entry table per channel: the set's own normalisation, or the unit map. */
+function normaliseTables(set: ImageSet): Float32Array[] {
+  const n = set.normalization;
+  return Array.from(
+    { length: set.shape[2] },
+    (_, c) =>
+      n === undefined
+        ? NORMALISE
+        : Float32Array.from({ length: 256 }, (_, v) => (v / 255 - n.mean[c]) / n.std[c]),
+  );
+}
+
 /**
  * Serves an {@linkcode ImageSet} as batches of tensors on the current tfjs
  * backend. The consumer disposes each batch.
@@ -97,6 +109,7 @@ export class BatchPipeline {
   readonly #seed: number;
   readonly #dropRemainder: boolean;
   readonly #prefetch: number;
+  readonly #tables: Float32Array[];
 
   /**
    * Makes a pipeline that batches `set` as `options` say.
@@ -125,6 +138,7 @@ export class BatchPipeline {
     this.#seed = seed;
     this.#dropRemainder = options.dropRemainder ?? false;
     this.#prefetch = prefetch;
+    this.#tables = normaliseTables(set);
   }
 
   /** Batches in one epoch. */
@@ -150,7 +164,12 @@ export class BatchPipeline {
     for (let i = 0; i < size; i++) {
       const image = order[start + i];
       const src = set.images.subarray(image * pixels, (image + 1) * pixels);
-      for (let p = 0, at = i * pixels; p < pixels; p++) xs[at + p] = NORMALISE[src[p]];
+      if (set.normalization === undefined) {
+        for (let p = 0, at = i * pixels; p < pixels; p++) xs[at + p] = NORMALISE[src[p]];
+      } else {
+        const t = this.#tables, c = set.shape[2];
+        for (let p = 0, at = i * pixels; p < pixels; p++) xs[at + p] = t[p % c][src[p]];
+      }
       ys[i * classes + set.labels[image]] = 1;
     }
     return { xs, ys, size };

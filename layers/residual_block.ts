@@ -2,6 +2,14 @@ import * as tf from "@tensorflow/tfjs";
 import type { SymbolicTensor } from "../core/tf_types.ts";
 import { batchNormLayer, inChannels } from "./conv_bn_act.ts";
 import { DEFAULT_INIT, type InitScheme, layerInitializers } from "./init.ts";
+import { ZeroPadShortcut } from "./zero_pad_shortcut.ts";
+
+/**
+ * How a block's shortcut matches a change of stride or width: a 1×1
+ * convolution with batch norm (`projection`, He et al.'s option B), or
+ * subsampling and zero channels without weights (`zero_pad`, option A).
+ */
+export type ShortcutMatch = "projection" | "zero_pad";
 
 /** Options of {@linkcode residualBlock}. */
 export interface ResidualBlockOptions {
@@ -19,29 +27,33 @@ export interface ResidualBlockOptions {
   readonly seed?: number;
   /** Initialisers and batch-norm settings. @default "he" */
   readonly init?: InitScheme;
+  /** The shortcut where stride or width change. @default "projection" */
+  readonly shortcut?: ShortcutMatch;
 }
 
 /** Which shortcut a block has. */
-export type ShortcutKind = "identity" | "projection" | "none";
+export type ShortcutKind = "identity" | ShortcutMatch | "none";
 
 /**
- * The shortcut a block gets: identity when shapes match, a 1×1 projection when
- * the stride or the width changes, none without skips.
+ * The shortcut a block gets: identity when shapes match, `match` (a 1×1
+ * projection by default, or zero padding) when the stride or the width
+ * changes, none without skips.
  */
 export function shortcutKind(
   inChannels: number,
   filters: number,
   stride: number,
   skip: boolean,
+  match: ShortcutMatch = "projection",
 ): ShortcutKind {
   if (!skip) return "none";
-  return stride === 1 && inChannels === filters ? "identity" : "projection";
+  return stride === 1 && inChannels === filters ? "identity" : match;
 }
 
 /**
  * The basic residual block: two 3×3 conv–BN with ReLU between, the shortcut
  * added, ReLU. Layers are named `${name}_conv1`, `_bn1`, `_relu1`, `_conv2`,
- * `_bn2`, `_proj_conv`, `_proj_bn`, `_add`, `_out`.
+ * `_bn2`, `_proj_conv`, `_proj_bn` (or `_pad` for a zero-padding shortcut), `_add`, `_out`.
  *
  * @example
  * ```ts
@@ -66,7 +78,7 @@ export function residualBlock(
   y = tf.layers.reLU({ name: `${name}_relu1` }).apply(y) as SymbolicTensor;
   y = conv(y, 1, "conv2", seed + 1);
   if (batchNorm) y = batchNormLayer(`${name}_bn2`, init).apply(y) as SymbolicTensor;
-  y = addShortcut(x, y, filters, stride, skip, batchNorm, name, seed + 2, init);
+  y = addShortcut(x, y, filters, stride, skip, batchNorm, name, seed + 2, init, options.shortcut);
   return tf.layers.reLU({ name: `${name}_out` }).apply(y) as SymbolicTensor;
 }
 
@@ -101,7 +113,7 @@ export function bottleneckBlock(
     if (batchNorm) y = batchNormLayer(`${name}_bn${i + 1}`, init).apply(y) as SymbolicTensor;
     if (i < 2) y = tf.layers.reLU({ name: `${name}_relu${i + 1}` }).apply(y) as SymbolicTensor;
   });
-  y = addShortcut(x, y, out, stride, skip, batchNorm, name, seed + 3, init);
+  y = addShortcut(x, y, out, stride, skip, batchNorm, name, seed + 3, init, options.shortcut);
   return tf.layers.reLU({ name: `${name}_out` }).apply(y) as SymbolicTensor;
 }
 
@@ -115,10 +127,15 @@ function addShortcut(
   name: string,
   seed: number,
   init: InitScheme,
+  match: ShortcutMatch = "projection",
 ): SymbolicTensor {
-  const kind = shortcutKind(inChannels(x), filters, stride, skip);
+  const kind = shortcutKind(inChannels(x), filters, stride, skip, match);
   if (kind === "none") return y;
   let shortcut = x;
+  if (kind === "zero_pad") {
+    shortcut = new ZeroPadShortcut({ stride, filters, name: `${name}_pad` })
+      .apply(x) as SymbolicTensor;
+  }
   if (kind === "projection") {
     shortcut = conv2d(x, filters, 1, stride, batchNorm, `${name}_proj_conv`, seed, init);
     if (batchNorm) {

@@ -26,6 +26,8 @@ export interface ResNetOptions {
   readonly classes?: number;
   /** Dropout before the classifier. @default 0.5 */
   readonly dropout?: number;
+  /** Shortcut where stride or width change (see {@linkcode ResNetSpec}). @default "projection" */
+  readonly shortcut?: "projection" | "zero_pad";
 }
 
 /**
@@ -43,6 +45,12 @@ export interface ResNetOptions {
 export function resnetSpec(options: ResNetOptions): ResNetSpec {
   const { name, layers, block = "basic", width = 64, skip = true, classes = 10, dropout = 0.5 } =
     options;
+  const shortcut = options.shortcut ?? "projection";
+  if (shortcut !== "projection" && shortcut !== "zero_pad") {
+    throw new RangeError(
+      `Cannot build "${name}": 'shortcut' must be 'projection' or 'zero_pad', got '${shortcut}'`,
+    );
+  }
   if (layers.length === 0 || layers.some((n) => !Number.isInteger(n) || n < 1)) {
     throw new RangeError(
       `Cannot build "${name}": 'layers' must be non-empty positive integers, got [${layers}]`,
@@ -57,6 +65,7 @@ export function resnetSpec(options: ResNetOptions): ResNetSpec {
     batchNorm: true,
     block,
     skip,
+    ...(shortcut !== "projection" && { shortcut }),
     stem: { filters: width, kernelSize: 3, stride: 1, pool: false },
     stages: layers.map((blocks, i) => ({
       filters: width * 2 ** i,
@@ -104,6 +113,7 @@ export function buildResNet(
         name: `stage${i + 1}_block${b + 1}`,
         seed: s += 4,
         init,
+        shortcut: spec.shortcut,
       });
     }
   });

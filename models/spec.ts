@@ -63,6 +63,12 @@ export interface ResNetSpec extends CommonSpec {
   readonly stages: readonly StageSpec[];
   /** Skip connections; false removes every shortcut and its projection. */
   readonly skip: boolean;
+  /**
+   * The shortcut of a block that changes stride or width: a 1×1 convolution
+   * with batch norm (`projection`), or subsampling and zero channels
+   * (`zero_pad`, He et al. 2016's option A, without weights). @default "projection"
+   */
+  readonly shortcut?: "projection" | "zero_pad";
 }
 
 /** Any architecture skiplab can build. */

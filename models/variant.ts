@@ -8,6 +8,11 @@ export interface VariantOptions {
   readonly dropout?: number;
   /** Number of classes. @default the spec's */
   readonly classes?: number;
+  /**
+   * A residual network's shortcut where stride or width change: `projection`
+   * (1×1 conv + BN) or `zero_pad` (He et al.'s option A). @default the spec's
+   */
+  readonly shortcut?: "projection" | "zero_pad";
 }
 
 /**
@@ -35,6 +40,18 @@ export function modelVariant(spec: ModelSpec, options: VariantOptions): ModelSpe
       `Cannot make a variant of "${spec.name}": 'dropout' must be in [0, 1), got ${dropout}`,
     );
   }
+  const { shortcut } = options;
+  if (shortcut !== undefined && shortcut !== "projection" && shortcut !== "zero_pad") {
+    throw new RangeError(
+      `Cannot make a variant of "${spec.name}": 'shortcut' must be 'projection' or 'zero_pad', got '${shortcut}'`,
+    );
+  }
+  if (shortcut !== undefined && spec.family !== "resnet") {
+    throw new RangeError(
+      `Cannot make a variant of "${spec.name}": 'shortcut' applies to residual networks, ` +
+        `not to the '${spec.family}' family`,
+    );
+  }
   const w = (f: number) => Math.max(1, Math.round(f * width));
   const common = { ...spec, dropout, classes };
   if (spec.family === "plain_cnn") {
@@ -49,5 +66,6 @@ export function modelVariant(spec: ModelSpec, options: VariantOptions): ModelSpe
     family: "resnet",
     stem: { ...spec.stem, filters: w(spec.stem.filters) },
     stages: spec.stages.map((s) => ({ ...s, filters: w(s.filters) })),
+    ...(shortcut !== undefined && { shortcut }),
   } as ModelSpec;
 }

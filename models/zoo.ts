@@ -1,4 +1,5 @@
 import { BASELINE_CNN } from "./baseline_cnn.ts";
+import { CIFAR_RESNET_DEPTHS, cifarResnetSpec } from "./cifar_resnet.ts";
 import { Registry } from "../core/registry.ts";
 import { resnetSpec } from "./resnet.ts";
 import type { ModelSpec } from "./spec.ts";
@@ -6,7 +7,8 @@ import type { ModelSpec } from "./spec.ts";
 /**
  * A registry holding every architecture skiplab ships: the paper's four
  * (`baseline_cnn`, `mini_resnet`, `resnet18`, `resnet18_noskip`) and
- * `resnet34`, `resnet50`, `wide_resnet18_2`.
+ * `resnet34`, `resnet50`, `wide_resnet18_2`, and He et al. 2016's CIFAR nets
+ * `resnet20` … `resnet110` (option A shortcuts) with `plain20` … `plain110`.
  *
  * @example Register a variant in one line
  * ```ts
@@ -19,7 +21,7 @@ import type { ModelSpec } from "./spec.ts";
  */
 export function createModelRegistry(): Registry<ModelSpec> {
   const basic = [2, 2, 2, 2];
-  return new Registry<ModelSpec>("model")
+  const models = new Registry<ModelSpec>("model")
     .register("baseline_cnn", BASELINE_CNN)
     .register("mini_resnet", resnetSpec({ name: "mini_resnet", layers: basic, width: 32 }))
     .register("resnet18", resnetSpec({ name: "resnet18", layers: basic }))
@@ -36,4 +38,11 @@ export function createModelRegistry(): Registry<ModelSpec> {
       "wide_resnet18_2",
       resnetSpec({ name: "wide_resnet18_2", layers: basic, width: 128 }),
     );
+  for (const skip of [true, false]) {
+    for (const depth of CIFAR_RESNET_DEPTHS) {
+      const spec = cifarResnetSpec({ depth, skip });
+      models.register(spec.name, spec);
+    }
+  }
+  return models;
 }

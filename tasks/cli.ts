@@ -54,6 +54,8 @@ flags (override the experiment):
   --epochs N  --batch-size N  --lr X  --backend auto|native|tensorflow|webgpu|wasm|cpu
   --data cifar10|synthetic|PATH|URL  --limit N  --seed N  --out DIR  --name NAME
   --width X (scale every layer's filters, e.g. 0.25 for a quick run)
+  --iterations N  --budget X (a fraction of an iteration recipe: stop, milestones, eval_every)
+  --eval-every N (validation points of curve.csv, in iterations before the budget)
   --precision fp32|bf16|auto (bf16 needs the native backend on an AMX or AVX512-BF16 CPU)
   --plugin ./file.ts (repeatable)  --print-config  --help`;
 

@@ -99,6 +99,13 @@ export async function experimentIssues(exp: Record<string, unknown>): Promise<Ex
     });
   }
 
+  if (typeof exp.budget === "number" && exp.budget !== 1 && exp.iterations == null) {
+    issues.push({
+      path: ["budget"],
+      message: `a budget of ${exp.budget} scales an iteration-based recipe: set 'iterations'`,
+    });
+  }
+
   // Ablations rewrite the spec; one that cannot apply (no-skip on a plain CNN) fails here, not
   // after the data has loaded.
   if (spec && !issues.length) {

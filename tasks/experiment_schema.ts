@@ -22,6 +22,8 @@ export const ExperimentSchema = z.strictObject({
   model_options: z.strictObject({
     width: z.number().positive().optional(),
     dropout: z.number().min(0).lt(1).optional(),
+    // A residual net's shortcut where stride or width change (models/spec.ts).
+    shortcut: z.enum(["projection", "zero_pad"]).optional(),
   }).default({}),
   backend: z.enum(["auto", "native", "tensorflow", "webgpu", "wasm", "cpu"]).default("auto"),
   // What convolutions compute in (backends/precision.ts). fp32 by default, so that a
@@ -34,12 +36,21 @@ export const ExperimentSchema = z.strictObject({
     val_size: z.int().min(1).default(5000),
     stratified: z.boolean().default(false),
     limit: z.int().min(1).nullable().default(null),
+    // `unit`: (x/255 − 0.5)/0.5; `per-channel`: each channel standardised by the
+    // training split's own mean and standard deviation (He et al. 2016, §4.2).
+    normalize: z.enum(["unit", "per-channel"]).default("unit"),
   }).prefault({}),
   seed: z.int().min(0).default(0),
   // Initialisers and batch-norm momentum/epsilon as each framework defines
   // them (layers/init.ts); "he" is skiplab's original choice.
   init: z.enum(["keras", "pytorch", "he"]).default("he"),
   epochs: z.int().min(1).max(10000).default(30),
+  // Recipes counted in iterations (He et al.: 64,000) set this; it replaces `epochs`.
+  iterations: z.int().min(1).nullable().default(null),
+  // Evaluate on the validation set every N iterations too (curve.csv).
+  eval_every: z.int().min(1).nullable().default(null),
+  // Scales `iterations`, `eval_every` and multistep milestones, for short runs of a recipe.
+  budget: z.number().positive().max(1).default(1),
   batch_size: z.int().min(1).max(65536).default(64),
   optimizer: z.discriminatedUnion("type", [
     z.strictObject({
@@ -64,6 +75,14 @@ export const ExperimentSchema = z.strictObject({
     z.strictObject({
       type: z.literal("step"),
       every: z.int().min(1),
+      gamma: z.number().positive().default(0.1),
+    }),
+    z.strictObject({
+      type: z.literal("multistep"),
+      milestones: z.array(z.int().min(1)).min(1).refine(
+        (m) => m.every((v, i) => i === 0 || v > m[i - 1]),
+        "milestones must be strictly increasing iteration counts",
+      ),
       gamma: z.number().positive().default(0.1),
     }),
     z.strictObject({

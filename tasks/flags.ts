@@ -14,6 +14,9 @@ import { keyOfFlag } from "./keys.ts";
 /** The flags `parseArgs` accepts (settings, then the commands' own switches). */
 export const FLAGS = {
   epochs: { type: "string" },
+  iterations: { type: "string" },
+  budget: { type: "string" },
+  "eval-every": { type: "string" },
   "batch-size": { type: "string" },
   lr: { type: "string" },
   backend: { type: "string" },
@@ -57,6 +60,9 @@ interface Setting {
 
 const SETTINGS: Record<SettingFlag, Setting> = {
   epochs: { kind: "number", resumable: true },
+  iterations: { kind: "number" },
+  budget: { kind: "number" },
+  "eval-every": { kind: "number" },
   "batch-size": { kind: "number" },
   lr: { kind: "number", path: ["optimizer", "lr"] },
   backend: {},

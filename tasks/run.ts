@@ -7,7 +7,12 @@ import { stringify } from "yaml";
 import { renderReport } from "../analysis/mod.ts";
 import { selectBackend } from "../backends/select.ts";
 import { selectPrecision } from "../backends/precision.ts";
-import { loadCifar10, type Splits, syntheticDataset } from "../data/mod.ts";
+import {
+  loadCifar10,
+  type Splits,
+  syntheticDataset,
+  withChannelNormalization,
+} from "../data/mod.ts";
 import { buildModel, modelVariant, resolveSpec, summarizeModel } from "../models/mod.ts";
 import { createPluginRegistry, instantiatePlugin } from "../plugins/mod.ts";
 import {
@@ -32,6 +37,7 @@ import {
 import { train, type TrainResult } from "../train/trainer.ts";
 import { ConfigError, type Experiment } from "./config.ts";
 import { camelKeys } from "./keys.ts";
+import { iterationPlan } from "./budget.ts";
 
 /** Options of {@linkcode runExperiment}. */
 export interface RunOptions {
@@ -53,8 +59,16 @@ export interface RunOutcome {
   readonly result: TrainResult;
 }
 
-/** Loads the data an experiment names: `synthetic`, `cifar10`, or a path/URL of CIFAR-10. */
-export function loadData(exp: Experiment, log: (m: string) => void): Promise<Splits> {
+/**
+ * Loads the data an experiment names (`synthetic`, `cifar10`, or a path/URL of
+ * CIFAR-10), normalised per channel by the training split when it says so.
+ */
+export async function loadData(exp: Experiment, log: (m: string) => void): Promise<Splits> {
+  const splits = await loadSplits(exp, log);
+  return exp.data.normalize === "per-channel" ? withChannelNormalization(splits) : splits;
+}
+
+function loadSplits(exp: Experiment, log: (m: string) => void): Promise<Splits> {
   const { source, limit, val_size, stratified, checksum } = exp.data;
   if (source === "synthetic") {
     const n = limit ?? 2000;
@@ -185,6 +199,14 @@ async function trainIn(
       reportWriter(dir, options.print !== false),
     ],
   };
+  const plan = iterationPlan(exp);
+  if (plan.iterations !== undefined) {
+    log(
+      `iterations: ${plan.iterations.toLocaleString("en")}` +
+        (exp.budget !== 1 ? ` (budget ${exp.budget} of ${exp.iterations})` : "") +
+        (plan.schedule.type === "multistep" ? `, lr drops at ${plan.schedule.milestones}` : ""),
+    );
+  }
   let result: TrainResult;
   try {
     result = await train({
@@ -193,10 +215,12 @@ async function trainIn(
       val: splits.val,
       test: splits.test,
       epochs: exp.epochs,
+      iterations: plan.iterations,
+      evalEvery: plan.evalEvery,
       batchSize: exp.batch_size,
       seed: exp.seed,
       optimizer: camelKeys(exp.optimizer),
-      schedule: camelKeys(exp.schedule),
+      schedule: camelKeys(plan.schedule),
       plugins: [...observers.first, ...plugins, ...observers.last],
       runDir: dir,
       runName: exp.name,

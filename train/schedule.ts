@@ -11,6 +11,13 @@ export type ScheduleConfig =
     readonly gamma?: number;
   }
   | {
+    /** Multiplies by `gamma` at each milestone: a count of training steps (iterations). */
+    readonly type: "multistep";
+    /** Steps after which the rate drops, ascending (He et al.: 32,000 and 48,000). */
+    readonly milestones: readonly number[]; /** @default 0.1 */
+    readonly gamma?: number;
+  }
+  | {
     readonly type: "one-cycle"; /** Peak lr as a multiple of the base. @default 10 */
     readonly peakFactor?: number; /** Fraction of steps spent rising. @default 0.3 */
     readonly warmup?: number;
@@ -18,7 +25,9 @@ export type ScheduleConfig =
 
 /**
  * The learning rate at a point of training, for a base rate and a schedule.
- * `progress` runs from 0 (first step) to 1 (end of the last epoch).
+ * `progress` runs from 0 (first step) to 1 (end of the last epoch);
+ * `iteration` is the zero-based index of the step about to be taken, so a
+ * `multistep` milestone of 32,000 gives the 32,001st step the lower rate.
  *
  * @example Cosine decay halves the rate half-way
  * ```ts
@@ -31,6 +40,7 @@ export function scheduledRate(
   base: number,
   progress: number,
   epoch: number,
+  iteration = 0,
 ): number {
   const p = Math.min(1, Math.max(0, progress));
   switch (schedule.type) {
@@ -42,6 +52,10 @@ export function scheduledRate(
     }
     case "step":
       return base * (schedule.gamma ?? 0.1) ** Math.floor(epoch / schedule.every);
+    case "multistep": {
+      const passed = schedule.milestones.filter((m) => iteration >= m).length;
+      return base * (schedule.gamma ?? 0.1) ** passed;
+    }
     case "one-cycle": {
       const peak = base * (schedule.peakFactor ?? 10);
       const warm = schedule.warmup ?? 0.3;

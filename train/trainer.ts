@@ -15,6 +15,7 @@ import { type ScheduleConfig, scheduledRate } from "./schedule.ts";
 import { trainables } from "./step.ts";
 import { guardedStep } from "./_guarded_step.ts";
 import { finalGradients } from "./_final_gradients.ts";
+import { CurvePoints } from "./_curve.ts";
 import { restore } from "./_restore.ts";
 import type {
   CheckpointSlot,
@@ -39,8 +40,12 @@ export interface TrainOptions {
   readonly val: ImageSet;
   /** Evaluated once at the end, with the best weights when a plugin saved them. */
   readonly test?: ImageSet;
-  /** Total epochs to train, counting those a resumed run already did. */
+  /** Total epochs to train, counting those a resumed run already did (ignored with `iterations`). */
   readonly epochs: number;
+  /** Steps in all (the last epoch may be partial); sets the epochs. @default epochs × steps */
+  readonly iterations?: number;
+  /** Add a `curve` row (train/_curve.ts) every this many steps and after the last. @default never */
+  readonly evalEvery?: number;
   /** Images per training step. */
   readonly batchSize: number;
   /** Seeds shuffling, augmentation and dropout. @default 0 */
@@ -99,7 +104,7 @@ const mix = (...xs: number[]) =>
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   checkOptions(o);
-  const { model, epochs, batchSize, seed = 0 } = o;
+  const { model, batchSize, seed = 0 } = o;
   const chain = composePlugins(o.plugins ?? []);
   const infos = trainables(model);
   const optimizer = new Optimizer(o.optimizer);
@@ -108,6 +113,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const dropouts = model.layers.filter((l): l is SeededDropout => l instanceof SeededDropout);
   const pipeline = new BatchPipeline(o.train, { batchSize, shuffle: true, seed });
   const steps = pipeline.batchesPerEpoch;
+  const epochs = o.iterations !== undefined ? Math.ceil(o.iterations / steps) : o.epochs;
+  const totalSteps = o.iterations ?? epochs * steps;
+  const curve = new CurvePoints(o.evalEvery, totalSteps);
   const history: EpochMetrics[] = [];
   const startedAt = new Date();
   const run: RunContext = {
@@ -162,9 +170,14 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       let step = firstStep;
       let t0 = performance.now();
       for await (const batch of pipeline.epoch(epoch, { startStep: firstStep })) {
+        if (epoch * steps + step >= totalSteps) {
+          tf.dispose([batch.xs, batch.ys]);
+          break;
+        }
         if (o.schedule && o.schedule.type !== "constant") {
-          const progress = (epoch * steps + step) / (epochs * steps);
-          optimizer.lr = scheduledRate(o.schedule, o.optimizer.lr, progress, epoch);
+          const progress = (epoch * steps + step) / totalSteps;
+          const at = epoch * steps + step;
+          optimizer.lr = scheduledRate(o.schedule, o.optimizer.lr, progress, epoch, at);
         }
         const ctx: StepContext = { ...run, epoch, step, globalStep: epoch * steps + step, rng };
         const n = batch.xs.shape[0];
@@ -184,6 +197,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         partial.seconds += stepSeconds;
         t0 = now;
         step++;
+        const done = { iteration: epoch * steps + step, epoch, loss: l, correct: c, images: n };
+        const point = await curve.step(done, model, o.val, optimizer.lr);
+        if (point) run.record("curve", point);
+        if (point) t0 = performance.now(); // the evaluation is not training time
         if (chain.has("onStepEnd")) {
           const { loss, correct, seen, seconds } = partial;
           const batchAcc = c / n, acc = correct / seen, imagesPerSec = seen / seconds;
@@ -293,6 +310,8 @@ function checkOptions(o: TrainOptions): void {
     }
   };
   positive("epochs", o.epochs);
+  if (o.iterations !== undefined) positive("iterations", o.iterations);
+  if (o.evalEvery !== undefined) positive("evalEvery", o.evalEvery);
   positive("batchSize", o.batchSize);
   if (o.train.count === 0) throw new RangeError("Cannot train: the training set is empty");
   if (o.val.count === 0) throw new RangeError("Cannot train: the validation set is empty");

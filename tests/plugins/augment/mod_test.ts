@@ -32,5 +32,5 @@ Deno.test("augmentation schemas reject unknown keys and out-of-range values", ()
   assert.throws(() => randomCrop.schema.parse({ padding: 2.5 }));
   assert.throws(() => cutout.schema.parse({ size: 0 }));
   assert.deepEqual(cutout.schema.parse({}), { size: 8, p: 1 });
-  assert.deepEqual(randomCrop.schema.parse({}), { padding: 4 });
+  assert.deepEqual(randomCrop.schema.parse({}), { padding: 4, fill: -1 });
 });

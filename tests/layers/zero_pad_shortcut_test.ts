@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { selectBackend } from "../../backends/mod.ts";
+import { ZeroPadShortcut } from "../../layers/mod.ts";
+import { buildModel } from "../../models/mod.ts";
+import { trainables } from "../../train/step.ts";
+import { relativeError, seeded } from "../backends/_helpers.ts";
+
+/** The shortcut by definition: x[:, ::2, ::2, :] and zero channels after, on plain arrays. */
+function reference(x: Float32Array, [n, h, w, c]: number[], filters: number): Float32Array {
+  const [h2, w2] = [Math.ceil(h / 2), Math.ceil(w / 2)];
+  const out = new Float32Array(n * h2 * w2 * filters);
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < h2; i++) {
+      for (let j = 0; j < w2; j++) {
+        for (let k = 0; k < c; k++) {
+          out[((b * h2 + i) * w2 + j) * filters + k] = x[((b * h + 2 * i) * w + 2 * j) * c + k];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+Deno.test("ZeroPadShortcut keeps every second pixel and appends zero channels, even and odd sides", async () => {
+  await selectBackend("cpu");
+  for (const shape of [[2, 8, 8, 3], [1, 5, 7, 2]]) {
+    const values = seeded(shape, 5);
+    const x = tf.tensor(values, shape);
+    const y = new ZeroPadShortcut({ stride: 2, filters: 6, name: "p" }).apply(x) as tf.Tensor;
+    assert.deepEqual(y.shape, [shape[0], Math.ceil(shape[1] / 2), Math.ceil(shape[2] / 2), 6]);
+    assert.deepEqual(Array.from(await y.data()), Array.from(reference(values, shape, 6)));
+    tf.dispose([x, y]);
+  }
+  assert.throws(() => new ZeroPadShortcut({ stride: 3, filters: 4, name: "p" }), {
+    message: /Cannot build "p": 'stride' must be 1 or 2, got 3/,
+  });
+});
+
+/** Gradients of every trainable weight of resnet20 for one batch, on a backend, from given weights. */
+async function resnetGradients(backend: string, weights: Float32Array[] | null) {
+  await selectBackend(backend as "cpu");
+  const model = buildModel("resnet20", { seed: 3 });
+  if (weights) {
+    tf.tidy(() =>
+      model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)))
+    );
+  }
+  const x = tf.tensor4d(seeded([2, 32, 32, 3], 8), [2, 32, 32, 3]);
+  const y = tf.oneHot(tf.tensor1d([1, 6], "int32"), 10);
+  const infos = trainables(model);
+  const { value, grads } = tf.variableGrads(() => {
+    const p = model.apply(x, { training: true }) as tf.Tensor;
+    return tf.metrics.categoricalCrossentropy(y, p).mean() as tf.Scalar;
+  }, infos.map((i) => i.variable));
+  const out = {
+    weights: await Promise.all(model.getWeights().map((w) => w.data() as Promise<Float32Array>)),
+    grads: await Promise.all(
+      infos.map((i) => grads[i.variable.name].data() as Promise<Float32Array>),
+    ),
+    kernels: tf.getBackend(),
+  };
+  tf.dispose([x, y, value, ...Object.values(grads)]);
+  model.dispose();
+  return out;
+}
+
+Deno.test("resnet20's zero-padding shortcuts train on cpu, wasm and native with the same gradients", async () => {
+  const cpu = await resnetGradients("cpu", null);
+  for (const backend of ["wasm", "native"]) {
+    const status = await selectBackend(backend as "cpu").then(() => null, (e: Error) => e.message);
+    if (status !== null) {
+      console.log(`skipping ${backend}: ${status.split("\n")[0]}`);
+      continue;
+    }
+    const other = await resnetGradients(backend, cpu.weights);
+    assert.equal(other.kernels, backend);
+    const largest = Math.max(
+      ...cpu.grads.map((g) => g.reduce((a, v) => Math.max(a, Math.abs(v)), 0)),
+    );
+    const errors = other.grads.map((g, i) => relativeError(g, cpu.grads[i], 0.01 * largest));
+    const worst = Math.max(...errors);
+    assert.ok(
+      worst <= 1e-3,
+      `${backend}: worst relative error ${worst} (weight ${errors.indexOf(worst)})`,
+    );
+  }
+  await selectBackend("cpu");
+});
