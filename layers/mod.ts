@@ -6,7 +6,6 @@
  */
 export * from "./conv_bn_act.ts";
 export * from "./residual_block.ts";
-export * from "./zero_pad_shortcut.ts";
 export * from "./classifier_head.ts";
 export * from "./init.ts";
 // The tfjs aliases live in core/; re-exported so `@skiplab/skiplab/layers` keeps them.

@@ -1,17 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel } from "../core/tf_types.ts";
-import type { ImageSet } from "../data/image_set.ts";
 import { BatchPipeline } from "../data/pipeline.ts";
 import { Rng } from "../core/rng.ts";
 import { SeededDropout } from "../layers/seeded_dropout.ts";
 import { composePlugins } from "./compose.ts";
-import type { Plugin } from "./hooks.ts";
-import { type Checkpoint, recoverCheckpoints, type TrainState } from "./checkpoint.ts";
+import { recoverCheckpoints, type TrainState } from "./checkpoint.ts";
 import { askFor, describePosition, stopMessage, writeAskedCheckpoints } from "./_checkpoints.ts";
 import { evaluate, type Evaluation } from "./evaluate.ts";
-import { Optimizer, type OptimizerConfig } from "./optimizer.ts";
+import { Optimizer } from "./optimizer.ts";
 import { Recorder } from "./recorder.ts";
-import { type ScheduleConfig, scheduledRate } from "./schedule.ts";
+import { scheduledRate } from "./schedule.ts";
 import { trainables } from "./step.ts";
 import { guardedStep } from "./_guarded_step.ts";
 import { finalGradients } from "./_final_gradients.ts";
@@ -29,59 +26,9 @@ import type {
   StopContext,
 } from "./types.ts";
 import { WeightStore } from "./weight_store.ts";
+import { checkOptions, type TrainOptions, type TrainResult } from "./train_options.ts";
 
-/** What {@linkcode train} needs. */
-export interface TrainOptions {
-  /** A built model (after ablations). */
-  readonly model: LayersModel;
-  /** Training images, reshuffled every epoch. */
-  readonly train: ImageSet;
-  /** Validation images, evaluated after every epoch. */
-  readonly val: ImageSet;
-  /** Evaluated once at the end, with the best weights when a plugin saved them. */
-  readonly test?: ImageSet;
-  /** Total epochs to train, counting those a resumed run already did (ignored with `iterations`). */
-  readonly epochs: number;
-  /** Steps in all (the last epoch may be partial); sets the epochs. @default epochs × steps */
-  readonly iterations?: number;
-  /** Add a `curve` row (train/_curve.ts) every this many steps and after the last. @default never */
-  readonly evalEvery?: number;
-  /** Images per training step. */
-  readonly batchSize: number;
-  /** Seeds shuffling, augmentation and dropout. @default 0 */
-  readonly seed?: number;
-  /** Optimiser type and hyperparameters. */
-  readonly optimizer: OptimizerConfig;
-  /** Learning-rate schedule over epochs. @default constant */
-  readonly schedule?: ScheduleConfig;
-  /**
-   * Plugins, whose hooks run in this order: callbacks and probes, and the
-   * observers that write or print the run (see train/observers/). @default []
-   */
-  readonly plugins?: readonly Plugin[];
-  /** Run directory, where the checkpoints plugins ask for are written. @default none: nothing is written */
-  readonly runDir?: string;
-  /** Name of the run, as plugins see it in their context. @default the model's name */
-  readonly runName?: string;
-  /** Continue from a checkpoint read by `loadCheckpoint`. */
-  readonly resume?: Checkpoint;
-  /** Aborting ends the run after the current step (plugins may ask for `checkpoints/last` in `onStop`). */
-  readonly signal?: AbortSignal;
-}
-
-/** The outcome of {@linkcode train}. */
-export interface TrainResult {
-  /** Metrics of every finished epoch, in order. */
-  readonly history: EpochMetrics[];
-  /** Tables recorded by plugins (`gradients`, `timing`, …). */
-  readonly tables: Record<string, Record<string, number | string>[]>;
-  /** Evaluation on `test`, when a test set was given. */
-  readonly test?: Evaluation;
-  /** Why training ended: "completed", a plugin's reason, "interrupted", a NaN loss. */
-  readonly stopReason: string;
-  /** Whether the run ended before its last epoch for a reason other than a plugin's stop. */
-  readonly interrupted: boolean;
-}
+export type { TrainOptions, TrainResult };
 
 const mix = (...xs: number[]) =>
   xs.reduce((h, x) => Math.imul(h ^ (x >>> 0), 0x9e3779b1) >>> 0, 0x811c9dc5);
@@ -301,18 +248,4 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     stopReason: interrupted ? "interrupted" : stopReason ?? "completed",
     interrupted,
   };
-}
-
-function checkOptions(o: TrainOptions): void {
-  const positive = (name: string, v: number) => {
-    if (!Number.isInteger(v) || v < 1) {
-      throw new RangeError(`Cannot train: '${name}' must be a positive integer, got ${v}`);
-    }
-  };
-  positive("epochs", o.epochs);
-  if (o.iterations !== undefined) positive("iterations", o.iterations);
-  if (o.evalEvery !== undefined) positive("evalEvery", o.evalEvery);
-  positive("batchSize", o.batchSize);
-  if (o.train.count === 0) throw new RangeError("Cannot train: the training set is empty");
-  if (o.val.count === 0) throw new RangeError("Cannot train: the validation set is empty");
 }

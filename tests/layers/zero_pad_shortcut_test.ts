@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../backends/mod.ts";
-import { ZeroPadShortcut } from "../../layers/mod.ts";
+import { ZeroPadShortcut } from "../../layers/zero_pad_shortcut.ts";
 import { buildModel } from "../../models/mod.ts";
 import { trainables } from "../../train/step.ts";
 import { relativeError, seeded } from "../backends/_helpers.ts";
