@@ -7,7 +7,7 @@ import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { dirname } from "node:path";
 import type { ClassReportRow } from "./metrics.ts";
-import { writeFileAtomic } from "../rundir/mod.ts";
+import { GRADIENT_COLUMNS, writeFileAtomic } from "../rundir/mod.ts";
 import type { RunData } from "./run_files.ts";
 
 export { formatTable, markdownTable } from "./table_format.ts";
@@ -40,16 +40,7 @@ export function historyTable(runs: readonly RunData[]): ColumnTable {
 export function gradientTable(runs: readonly RunData[]): ColumnTable {
   return stack(
     runs.map((r) => withRun(r, r.gradients)),
-    aq.table({
-      run: [],
-      point: [],
-      epoch: [],
-      step: [],
-      layer: [],
-      path: [],
-      depth: [],
-      norm: [],
-    }),
+    aq.table(Object.fromEntries(["run", ...GRADIENT_COLUMNS].map((c) => [c, []]))),
   );
 }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as aq from "arquero";
 import { join } from "node:path";
+import { GRADIENT_COLUMNS } from "../../rundir/mod.ts";
 import {
   gradientRatio,
   PAPER_COLUMNS,
@@ -63,15 +64,7 @@ Deno.test("paperTable() falls back to history.csv for a run without summary.json
     Number.isNaN(
       gradientRatio({
         ...run,
-        gradients: aq.table({
-          point: [],
-          epoch: [],
-          step: [],
-          layer: [],
-          path: [],
-          depth: [],
-          norm: [],
-        }),
+        gradients: aq.table(Object.fromEntries(GRADIENT_COLUMNS.map((c) => [c, []]))),
       }),
     ),
   );
