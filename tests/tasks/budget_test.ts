@@ -27,6 +27,19 @@ Deno.test("he-cifar.yaml is §4.2 line by line: SGD 0.9, wd 1e-4, batch 128, 0.1
   assert.equal(plan.iterations, 64000);
 });
 
+Deno.test("he-resnet110.yaml warms up at 0.01 for 400 iterations (§4.2), and --budget scales the warm-up with the milestones", async () => {
+  const exp = await loadExperiment("tasks/experiments/he-resnet110.yaml", { budget: 0.01 });
+  assert.equal(exp.model, "resnet110");
+  assert.deepEqual(iterationPlan(exp).schedule, {
+    type: "multistep",
+    milestones: [320, 480],
+    gamma: 0.1,
+    warmup: { iterations: 4, lr: 0.01 },
+  });
+  const other = await loadExperiment("tasks/experiments/he-resnet56.yaml");
+  assert.equal(other.schedule.type === "multistep" && other.schedule.warmup, undefined);
+});
+
 Deno.test("--budget 0.01 scales the stop, the milestones and eval_every of he-cifar.yaml, and nothing else", async () => {
   const { values } = parseFlags(["--budget", "0.01"]);
   const exp = await loadExperiment(HE, overridesFromFlags(values));

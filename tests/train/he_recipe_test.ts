@@ -23,6 +23,17 @@ Deno.test("scheduledRate() multistep divides by gamma from each milestone step o
   assert.ok(Math.abs(at(48000) - 0.001) < 1e-12 && Math.abs(at(63999) - 0.001) < 1e-12);
 });
 
+Deno.test("scheduledRate() multistep with a warm-up holds its rate for the first iterations, then follows the milestones", () => {
+  const s = {
+    type: "multistep",
+    milestones: [10, 20],
+    warmup: { iterations: 4, lr: 0.01 },
+  } as const;
+  const at = (i: number) => scheduledRate(s, 0.1, 0, 0, i);
+  assert.deepEqual([0, 3, 4, 9].map(at), [0.01, 0.01, 0.1, 0.1]);
+  assert.ok(Math.abs(at(10) - 0.01) < 1e-12 && Math.abs(at(20) - 0.001) < 1e-12);
+});
+
 Deno.test("train() with iterations stops mid-epoch and its curve shows the multistep rate at every step", async () => {
   const model = buildModel(SPEC, { seed: 1 });
   try {
