@@ -83,7 +83,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let stepRng: Rng | undefined = restored?.stepRng;
   let stopReason: string | undefined = restored?.stopReason;
 
-  const state = (at: RunPosition): TrainState => ({
+  const state = async (at: RunPosition): Promise<TrainState> => ({
     epoch: at.epoch,
     step: at.step,
     lr: optimizer.lr,
@@ -91,7 +91,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     partial,
     stepRng: stepRng?.getState() ?? [],
     dropoutRng: Object.fromEntries(dropouts.map((d) => [d.name, d.getRngState()])),
-    plugins: chain.getState(),
+    plugins: await chain.getState(),
     history,
     tables: recorder.toJSON(),
     stopReason,
