@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel, Tensor } from "../core/tf_types.ts";
+import type { LayersModel } from "../core/tf_types.ts";
 import type { ImageSet } from "../data/image_set.ts";
 import { BatchPipeline } from "../data/pipeline.ts";
 import { confusionMatrix } from "./confusion.ts";
