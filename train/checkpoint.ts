@@ -10,6 +10,7 @@ import {
   type TensorSpec,
 } from "./checkpoint_schema.ts";
 import type { EpochMetrics, Row } from "./types.ts";
+import type { CurveWindow } from "./_curve.ts";
 import { SeededDropout } from "../layers/seeded_dropout.ts";
 
 /** Everything besides weights that a resumed run needs to continue exactly. */
@@ -29,6 +30,11 @@ export interface TrainState {
     readonly seen: number;
     readonly seconds: number;
   };
+  /**
+   * Running sums of the steps since the last `curve` point (train/_curve.ts);
+   * absent in checkpoints written before it was saved, read as none.
+   */
+  readonly curve?: CurveWindow;
   /** State of the per-step random stream (shuffling, augmentation). */
   readonly stepRng: number[];
   /** Mask-stream state of each seeded dropout layer, by layer name. */
