@@ -3,7 +3,9 @@
  * epochs: it stops mid-epoch, drops the rate at step milestones and writes
  * validation points every `eval_every` steps. A run interrupted mid-epoch
  * after a milestone, and again in its last, partial epoch after the second,
- * then resumed each time, must write what the uninterrupted run writes.
+ * then resumed each time, must write what the uninterrupted run writes: the
+same history.csv, curve.csv (the rate of every step), final weights and
+momentum buffers, and test metrics.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -16,8 +18,9 @@ const ABORT = fileURLToPath(new URL("../fixtures/plugins/abort_at_step.ts", impo
 // 96 images in batches of 16: 6 steps an epoch. Budget 1/2000 of 64k: 32 steps (5 epochs and 2
 // steps), the rate 0.1, then 0.01 from step 17 and 0.001 from step 25.
 const STEPS = 32, MILESTONES = [16, 24];
-// Interrupted after step 20 (epoch 4, step 2) and after step 31 (epoch 6, step 1).
-const CUTS = [20, 31];
+// Interrupted after step 20 (epoch 4, step 2), after step 31 (epoch 6, step 1) and during the
+// last step, before its epoch's validation.
+const CUTS = [20, 31, 32];
 
 /** The columns of history.csv that vary between identical runs. */
 const CLOCK = new Set(["seconds", "images_per_sec", "memory_mb"]);
@@ -71,8 +74,9 @@ for (const evalEvery of [1, 3]) {
         run = async (signal) => await runExperiment(exp, { ...quiet, resumeDir: dir, signal });
       }
       arm(undefined);
-      // The last curve point before each cut (every step's, with eval_every 1).
-      const before = (cut: number) => Math.floor(cut / evalEvery) * evalEvery;
+      // The last curve point before each cut (every step's with eval_every 1; the last step's).
+      const before = (cut: number) =>
+        cut === STEPS ? STEPS : Math.floor(cut / evalEvery) * evalEvery;
       assert.deepEqual(stops, CUTS.map(before));
 
       assert.deepEqual(await history(dir), await history(whole.dir));
