@@ -20,7 +20,7 @@ const scale = (n: number, budget: number) => Math.max(1, Math.round(n * budget))
 
 /**
  * Applies `exp.budget` to the iteration counts of an experiment: `iterations`,
- * `eval_every` and a `multistep` schedule's milestones, each rounded to a
+ * `eval_every` and a `multistep` schedule's milestones and warm-up, each rounded to a
  * whole step (at least 1). Milestones that scaled onto one step stay distinct
  * drops in order. The experiment itself (and its config.yaml) keeps the
  * unscaled numbers and the budget, so a resumed run scales them once again
@@ -41,9 +41,14 @@ const scale = (n: number, budget: number) => Math.max(1, Math.round(n * budget))
  */
 export function iterationPlan(exp: Experiment): IterationPlan {
   const b = exp.budget;
-  const schedule = exp.schedule.type === "multistep"
-    ? { ...exp.schedule, milestones: exp.schedule.milestones.map((m) => scale(m, b)) }
-    : exp.schedule;
+  const s = exp.schedule;
+  const schedule = s.type === "multistep"
+    ? {
+      ...s,
+      milestones: s.milestones.map((m) => scale(m, b)),
+      ...(s.warmup && { warmup: { ...s.warmup, iterations: scale(s.warmup.iterations, b) } }),
+    }
+    : s;
   return {
     iterations: exp.iterations === null ? undefined : scale(exp.iterations, b),
     evalEvery: exp.eval_every === null ? undefined : scale(exp.eval_every, b),

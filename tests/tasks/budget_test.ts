@@ -40,6 +40,14 @@ Deno.test("--budget 0.01 scales the stop, the milestones and eval_every of he-ci
   assert.deepEqual(plan.schedule, { type: "multistep", milestones: [320, 480], gamma: 0.1 });
   assert.equal(exp.optimizer.lr, 0.1);
   assert.equal(exp.batch_size, 128);
+  // ResNet-110's warm-up (§4.2) scales with the rest.
+  const r110 = await loadExperiment("tasks/experiments/he-resnet110.yaml", { budget: 0.01 });
+  assert.deepEqual(iterationPlan(r110).schedule, {
+    type: "multistep",
+    milestones: [320, 480],
+    gamma: 0.1,
+    warmup: { iterations: 4, lr: 0.01 },
+  });
   // A tiny budget still leaves at least one step everywhere.
   const tiny = iterationPlan(await loadExperiment(HE, { budget: 1e-6 }));
   assert.deepEqual([tiny.iterations, tiny.evalEvery], [1, 1]);
@@ -59,6 +67,15 @@ Deno.test("a budget without iterations, or milestones out of order, is refused n
         schedule: { type: "multistep", milestones: [48000, 32000] },
       }),
     /schedule\.milestones: milestones must be strictly increasing/,
+  );
+  await assert.rejects(
+    () =>
+      validateExperiment({
+        name: "x",
+        model: "resnet20",
+        schedule: { type: "multistep", milestones: [400], warmup: { iterations: 400, lr: 0.01 } },
+      }),
+    /schedule\.warmup\.iterations: the warm-up must end before the first milestone/,
   );
   await assert.rejects(
     () => loadExperiment(HE, { budget: 2 }),
