@@ -10,7 +10,6 @@ import {
   type TensorSpec,
 } from "./checkpoint_schema.ts";
 import type { EpochMetrics, Row } from "./types.ts";
-import type { CurveWindow } from "./_curve.ts";
 import { SeededDropout } from "../layers/seeded_dropout.ts";
 
 /** Everything besides weights that a resumed run needs to continue exactly. */
@@ -34,7 +33,11 @@ export interface TrainState {
    * Running sums of the steps since the last `curve` point (train/_curve.ts);
    * absent in checkpoints written before it was saved, read as none.
    */
-  readonly curve?: CurveWindow;
+  readonly curve?: {
+    readonly loss: number;
+    readonly correct: number;
+    readonly seen: number;
+  };
   /** State of the per-step random stream (shuffling, augmentation). */
   readonly stepRng: number[];
   /** Mask-stream state of each seeded dropout layer, by layer name. */
