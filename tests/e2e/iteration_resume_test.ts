@@ -10,6 +10,7 @@ momentum buffers, and test metrics.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { loadExperiment } from "../../tasks/config.ts";
+import { main } from "../../tasks/cli.ts";
 import { runExperiment } from "../../tasks/run.ts";
 import { arm } from "../fixtures/plugins/abort_at_step.ts";
 
@@ -47,6 +48,7 @@ for (const evalEvery of [1, 3]) {
           "model_options: { width: 0.125 }",
           "data: { source: synthetic, limit: 96 }",
           "batch_size: 16",
+          "epochs: 2",
           "budget: 0.0005",
           `eval_every: ${evalEvery * 2000}`,
           "plugins:",
@@ -63,17 +65,25 @@ for (const evalEvery of [1, 3]) {
 
       const dir = `${tmp}/cut`;
       const stops: number[] = [];
-      let run = async (signal: AbortSignal) => await runExperiment(exp, { ...quiet, dir, signal });
-      for (;;) {
+      for (const [i, _] of CUTS.entries()) {
         const ctl = new AbortController();
         arm(ctl);
-        const { result } = await run(ctl.signal);
-        if (!result.interrupted) break;
+        const where = i === 0 ? { dir } : { resumeDir: dir };
+        const { result } = await runExperiment(exp, { ...quiet, ...where, signal: ctl.signal });
+        assert.equal(result.interrupted, true);
         const curve = (await Deno.readTextFile(`${dir}/curve.csv`)).trim().split("\n");
         stops.push(Number(curve.at(-1)!.split(",")[0]));
-        run = async (signal) => await runExperiment(exp, { ...quiet, resumeDir: dir, signal });
       }
       arm(undefined);
+      // The last resume as a user types it. The recipe's `epochs` (2 here) is not used by a run
+      // counted in iterations, and must not stop one that has trained more epochs than it says.
+      assert.equal(await main(["train", "--resume", dir]), 0);
+      // Finished: resuming again trains nothing, and --epochs cannot lengthen it.
+      assert.equal(await main(["train", "--resume", dir]), 0);
+      await assert.rejects(
+        () => main(["train", "--resume", dir, "--epochs", "9"]),
+        /--epochs 9: the run in .* is counted in iterations .* --epochs cannot extend it/,
+      );
       // The last curve point before each cut (every step's with eval_every 1; the last step's).
       const before = (cut: number) =>
         cut === STEPS ? STEPS : Math.floor(cut / evalEvery) * evalEvery;
