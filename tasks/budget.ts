@@ -41,14 +41,17 @@ const scale = (n: number, budget: number) => Math.max(1, Math.round(n * budget))
  */
 export function iterationPlan(exp: Experiment): IterationPlan {
   const b = exp.budget;
-  const s = exp.schedule;
-  const schedule = s.type === "multistep"
+  const schedule = exp.schedule.type === "multistep"
     ? {
-      ...s,
-      milestones: s.milestones.map((m) => scale(m, b)),
-      ...(s.warmup && { warmup: { ...s.warmup, iterations: scale(s.warmup.iterations, b) } }),
+      ...exp.schedule,
+      milestones: exp.schedule.milestones.map((m) => scale(m, b)),
+      ...(exp.schedule.warmup
+        ? {
+          warmup: { ...exp.schedule.warmup, iterations: scale(exp.schedule.warmup.iterations, b) },
+        }
+        : {}),
     }
-    : s;
+    : exp.schedule;
   return {
     iterations: exp.iterations === null ? undefined : scale(exp.iterations, b),
     evalEvery: exp.eval_every === null ? undefined : scale(exp.eval_every, b),

@@ -17,8 +17,8 @@ export type ScheduleConfig =
     readonly milestones: readonly number[]; /** @default 0.1 */
     readonly gamma?: number;
     /**
-     * A constant rate for the first `iterations` steps, before the base rate
-     * (He et al.'s ResNet-110: 0.01 for about 400). @default none
+     * A constant rate for the first steps before the schedule starts (He et
+     * al. 2016 train ResNet-110 at 0.01 for about 400 iterations, then 0.1).
      */
     readonly warmup?: { readonly iterations: number; readonly lr: number };
   }
