@@ -76,7 +76,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   };
   const log = run.log;
   const restored = o.resume
-    ? restore(o.resume, { model, optimizer, store, chain, recorder, dropouts, history })
+    ? restore(o.resume, { model, optimizer, store, chain, recorder, dropouts, history, curve })
     : undefined;
   const start: RunPosition = restored?.start ?? { epoch: 0, step: 0 };
   let partial = restored?.partial ?? { loss: 0, correct: 0, seen: 0, seconds: 0 };
@@ -89,6 +89,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     lr: optimizer.lr,
     iterations: optimizer.iterations,
     partial,
+    curve: curve.getState(),
     stepRng: stepRng?.getState() ?? [],
     dropoutRng: Object.fromEntries(dropouts.map((d) => [d.name, d.getRngState()])),
     plugins: await chain.getState(),

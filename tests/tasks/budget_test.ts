@@ -23,6 +23,8 @@ Deno.test("he-cifar.yaml is §4.2 line by line: SGD 0.9, wd 1e-4, batch 128, 0.1
   const plugins = Object.fromEntries(exp.plugins.map((p) => [p.name, p.options]));
   assert.deepEqual(plugins["augment/random-crop"], { padding: 4, fill: 0 });
   assert.deepEqual(plugins["augment/flip"], { p: 0.5 });
+  // Resumable (`last`), and tested with the final weights as He et al. do (no `best`).
+  assert.deepEqual(plugins["callbacks/model-checkpoint"], { save_best: false });
   const plan = iterationPlan(exp);
   assert.equal(plan.iterations, 64000);
 });
