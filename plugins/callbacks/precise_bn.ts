@@ -82,6 +82,10 @@ export const preciseBn: PluginFactory<PreciseBnOptions> = definePlugin({
           const used = await estimateMoving(ctx.model, layers, ctx.trainingBatches(batches));
           if (saved === undefined) return;
           const val = await ctx.evaluate();
+          ctx.log(
+            `${NAME}: epoch ${ctx.epoch + 1}/${ctx.epochs}: re-estimated statistics give ` +
+              `val_loss ${val.loss.toFixed(4)}, val_acc ${val.acc.toFixed(4)}`,
+          );
           ctx.record(PRECISE_BN_TABLE, {
             epoch: ctx.epoch,
             batches: used,
