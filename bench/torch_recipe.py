@@ -26,7 +26,7 @@ trained, and with statistics re-estimated on the same weights (precise BN: each 
 layer's running statistics reset and set to the plain average over the first K un-augmented
 training batches in stored order, the model in training mode with dropout off; PyTorch
 keeps the unbiased batch variance), which are then put back. Prints one line per epoch and
-writes everything as JSON to `--out`.
+writes everything as JSON to `--out` (rewritten after each epoch).
 """
 import argparse, hashlib, json, math, os, sys, tarfile, time
 
@@ -213,9 +213,10 @@ def main():
         print(f"{epoch + 1:5d}  {row['loss']:.4f}  {row['acc']:.4f}  {val_loss:.4f}    "
               f"{val_acc:.4f}   {precise[0]:.4f}            {precise[1]:.4f}           "
               f"{row['lr']:.0e}  {seconds:.0f}", flush=True)
-    if a.out:
-        with open(a.out, "w") as f:
-            json.dump(run, f, indent=1)
+        if a.out:  # after every epoch, so a run cut short keeps what it measured
+            with open(a.out + ".tmp", "w") as f:
+                json.dump(run, f, indent=1)
+            os.replace(a.out + ".tmp", a.out)
 
 
 if __name__ == "__main__":
