@@ -67,6 +67,7 @@ export async function runPeer(
 ): Promise<Map<string, PeerResult>> {
   const script = new URL("./torch_peer.py", import.meta.url).pathname;
   const out = new Map<string, PeerResult>();
+  let reason = "apt-get install -y python3-torch";
   // Debian's interpreter carries python3-torch; a pyenv `python3` earlier on PATH may not.
   for (const python of ["/usr/bin/python3", "python3"]) {
     let ran = false;
@@ -82,7 +83,11 @@ export async function runPeer(
         } catch {
           break;
         }
-        if (!result.success) break;
+        if (!result.success) {
+          const err = new TextDecoder().decode(result.stderr).trim().split("\n");
+          reason = `${python} ${model}: ${err[err.length - 1]}`;
+          break;
+        }
         ran = true;
         const line = new TextDecoder().decode(result.stdout).split("\n").find((l) =>
           l.startsWith("{")
@@ -100,6 +105,6 @@ export async function runPeer(
     }
     if (ran) return out;
   }
-  log("PyTorch peer unavailable: apt-get install -y python3-torch");
+  log(`PyTorch peer unavailable: ${reason}`);
   return out;
 }

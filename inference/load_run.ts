@@ -81,9 +81,15 @@ export async function loadRun(dir: string, options: LoadRunOptions = {}): Promis
     throw e;
   });
   const ckpt = checkpointDir(dir, slot);
-  if (!(await Deno.stat(ckpt).then(() => true, () => false))) {
+  const has = (p: string) => Deno.stat(p).then(() => true, () => false);
+  if (!(await has(ckpt))) {
+    // A recipe may keep only `last` (he-cifar.yaml tests its final weights).
+    const other = slot === "best" && await has(checkpointDir(dir, "last"));
     throw new Deno.errors.NotFound(
-      `Cannot load run '${dir}': it has no checkpoints/${slot} (it stopped before saving one)`,
+      `Cannot load run '${dir}': it has no checkpoints/${slot} ` +
+        (other
+          ? "(its recipe saves no best weights); its checkpoints/last holds the final ones"
+          : "(it stopped before saving one)"),
     );
   }
   const { model, state } = await loadCheckpointModel(ckpt);

@@ -20,7 +20,7 @@ const scale = (n: number, budget: number) => Math.max(1, Math.round(n * budget))
 
 /**
  * Applies `exp.budget` to the iteration counts of an experiment: `iterations`,
- * `eval_every` and a `multistep` schedule's milestones, each rounded to a
+ * `eval_every` and a `multistep` schedule's milestones and warm-up, each rounded to a
  * whole step (at least 1). Milestones that scaled onto one step stay distinct
  * drops in order. The experiment itself (and its config.yaml) keeps the
  * unscaled numbers and the budget, so a resumed run scales them once again
@@ -42,7 +42,15 @@ const scale = (n: number, budget: number) => Math.max(1, Math.round(n * budget))
 export function iterationPlan(exp: Experiment): IterationPlan {
   const b = exp.budget;
   const schedule = exp.schedule.type === "multistep"
-    ? { ...exp.schedule, milestones: exp.schedule.milestones.map((m) => scale(m, b)) }
+    ? {
+      ...exp.schedule,
+      milestones: exp.schedule.milestones.map((m) => scale(m, b)),
+      ...(exp.schedule.warmup
+        ? {
+          warmup: { ...exp.schedule.warmup, iterations: scale(exp.schedule.warmup.iterations, b) },
+        }
+        : {}),
+    }
     : exp.schedule;
   return {
     iterations: exp.iterations === null ? undefined : scale(exp.iterations, b),

@@ -84,6 +84,9 @@ export const ExperimentSchema = z.strictObject({
         "milestones must be strictly increasing iteration counts",
       ),
       gamma: z.number().positive().default(0.1),
+      // A constant rate for the first iterations (He et al.'s ResNet-110 warm-up).
+      warmup: z.strictObject({ iterations: z.int().min(1), lr: z.number().positive() })
+        .optional(),
     }),
     z.strictObject({
       type: z.literal("one-cycle"),

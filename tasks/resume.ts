@@ -73,6 +73,9 @@ export async function experimentToResume(dir: string, values: FlagValues): Promi
     return { experiment: saved, fromCheckpoint: false };
   }
   const { state } = await readCheckpointManifest(`${dir}/checkpoints/last`);
+  if (saved.iterations !== null) {
+    return iterationRun(dir, saved, values, finished, state.stopReason);
+  }
   const exp = values.epochs === undefined
     ? saved
     : await loadExperiment(`${dir}/config.yaml`, overridesFromFlags(values), flagOfPath);
@@ -106,4 +109,31 @@ export async function experimentToResume(dir: string, values: FlagValues): Promi
     };
   }
   return { experiment: exp, fromCheckpoint: true };
+}
+
+/**
+ * A run counted in iterations (`iterations:`, He et al.'s recipe): its
+ * `epochs` is not used, so it neither limits the resume nor can extend it.
+ */
+function iterationRun(
+  dir: string,
+  saved: Experiment,
+  values: FlagValues,
+  finished: boolean,
+  stopReason: string | undefined,
+): Resumption {
+  if (values.epochs !== undefined) {
+    throw new ConfigError(
+      `--epochs ${values.epochs}: the run in ${dir} is counted in iterations (its iterations ` +
+        `is ${saved.iterations}, budget ${saved.budget}), which set its length; --epochs ` +
+        `cannot extend it`,
+    );
+  }
+  if (!finished) return { experiment: saved, fromCheckpoint: true };
+  return {
+    experiment: saved,
+    fromCheckpoint: true,
+    finished: `${dir}: nothing to resume, the run finished ` +
+      (stopReason === undefined ? "its iterations" : `(${stopReason})`),
+  };
 }

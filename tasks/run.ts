@@ -204,7 +204,11 @@ async function trainIn(
     log(
       `iterations: ${plan.iterations.toLocaleString("en")}` +
         (exp.budget !== 1 ? ` (budget ${exp.budget} of ${exp.iterations})` : "") +
-        (plan.schedule.type === "multistep" ? `, lr drops at ${plan.schedule.milestones}` : ""),
+        (plan.schedule.type === "multistep"
+          ? (plan.schedule.warmup
+            ? `, lr ${plan.schedule.warmup.lr} for the first ${plan.schedule.warmup.iterations}`
+            : "") + `, lr drops at ${plan.schedule.milestones}`
+          : ""),
     );
   }
   let result: TrainResult;

@@ -46,7 +46,7 @@ export function describePosition(at: RunPosition): string {
 export async function writeAskedCheckpoints(
   src: CheckpointSources,
   asked: ReadonlySet<CheckpointSlot>,
-  state: () => TrainState,
+  state: () => Promise<TrainState>,
 ): Promise<CheckpointSlot[]> {
   const written: CheckpointSlot[] = [];
   if (asked.size === 0) return written;
@@ -58,7 +58,7 @@ export async function writeAskedCheckpoints(
   try {
     for (const slot of (["best", "last"] as const).filter((s) => asked.has(s))) {
       const dir = checkpointDir(src.runDir, slot);
-      await saveCheckpoint(dir, src.model, opt, src.store.toJSON(), state());
+      await saveCheckpoint(dir, src.model, opt, src.store.toJSON(), await state());
       written.push(slot);
     }
   } finally {

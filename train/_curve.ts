@@ -9,6 +9,13 @@ import type { ImageSet } from "../data/image_set.ts";
 import { evaluate } from "./evaluate.ts";
 import type { Row } from "./types.ts";
 
+/** Sums over the steps since the last point: loss × images, correct images, images. */
+export interface CurveWindow {
+  readonly loss: number;
+  readonly correct: number;
+  readonly seen: number;
+}
+
 /** Collects steps and, every `every` steps (and at `total`), evaluates and gives a row. */
 export class CurvePoints {
   #loss = 0;
@@ -17,6 +24,20 @@ export class CurvePoints {
 
   /** Points every `every` steps and after step `total`; no points without `every`. */
   constructor(readonly every: number | undefined, readonly total: number) {}
+
+  /**
+   * The steps since the last point, which a checkpoint keeps: a run stopped
+   * between two points must average the same steps into the next one when
+   * resumed as an uninterrupted run does.
+   */
+  getState(): CurveWindow {
+    return { loss: this.#loss, correct: this.#correct, seen: this.#seen };
+  }
+
+  /** Continues from {@linkcode CurvePoints.getState}'s sums. */
+  setState(w: CurveWindow): void {
+    ({ loss: this.#loss, correct: this.#correct, seen: this.#seen } = w);
+  }
 
   /** Adds a finished step; `done` counts the steps of the run so far. */
   async step(

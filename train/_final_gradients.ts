@@ -39,7 +39,7 @@ export async function finalGradients(
   });
   model.nonTrainableWeights.forEach((w, i) => w.write(stats[i]));
   try {
-    chain.afterFinalGradients(namedGradients(infos, new Map(Object.entries(grads))), ctx);
+    await chain.afterFinalGradients(namedGradients(infos, new Map(Object.entries(grads))), ctx);
   } finally {
     tf.dispose([batch.xs, batch.ys, loss, correct, ...stats, ...Object.values(grads)]);
   }

@@ -28,16 +28,21 @@ export async function guardedStep(
   tf.dispose([batch.xs, batch.ys]);
   const [l, c] = [(await loss.data())[0], (await correct.data())[0]];
   tf.dispose([loss, correct]);
-  if (!Number.isFinite(l)) {
-    model.nonTrainableWeights.forEach((w, i) => w.write(stats[i]));
-  } else {
-    const byKey = new Map(Object.entries(grads));
-    // Outside the tidy scope, so tensors a probe keeps are its own to free.
-    if (chain.has("afterGradients")) chain.afterGradients(namedGradients(infos, byKey), ctx);
-    optimizer.apply(
-      new Map(infos.map((i) => [i.key, { variable: i.variable, grad: byKey.get(i.key)! }])),
-    );
+  try {
+    if (!Number.isFinite(l)) {
+      model.nonTrainableWeights.forEach((w, i) => w.write(stats[i]));
+    } else {
+      const byKey = new Map(Object.entries(grads));
+      // Outside the tidy scope, so tensors a probe keeps are its own to free.
+      if (chain.has("afterGradients")) {
+        await chain.afterGradients(namedGradients(infos, byKey), ctx);
+      }
+      optimizer.apply(
+        new Map(infos.map((i) => [i.key, { variable: i.variable, grad: byKey.get(i.key)! }])),
+      );
+    }
+  } finally {
+    tf.dispose([...stats, ...Object.values(grads)]);
   }
-  tf.dispose([...stats, ...Object.values(grads)]);
   return { loss: l, correct: c };
 }

@@ -7,6 +7,7 @@ import type { LayersModel } from "../core/tf_types.ts";
 import { Rng } from "../core/rng.ts";
 import type { SeededDropout } from "../layers/seeded_dropout.ts";
 import type { Checkpoint } from "./checkpoint.ts";
+import type { CurvePoints } from "./_curve.ts";
 import type { PluginChain } from "./compose.ts";
 import type { Optimizer } from "./optimizer.ts";
 import type { Recorder } from "./recorder.ts";
@@ -22,6 +23,7 @@ export interface RestoreTargets {
   readonly recorder: Recorder;
   readonly dropouts: readonly SeededDropout[];
   readonly history: EpochMetrics[];
+  readonly curve: CurvePoints;
 }
 
 /** Where and how the restored run continues. */
@@ -46,6 +48,7 @@ export function restore(resume: Checkpoint, t: RestoreTargets): Restored {
   t.chain.setState(s.plugins);
   t.recorder.restore(s.tables);
   t.history.push(...s.history);
+  t.curve.setState(s.curve ?? { loss: 0, correct: 0, seen: 0 });
   let stepRng: Rng | undefined;
   if (s.step > 0) {
     stepRng = new Rng(0);

@@ -29,6 +29,15 @@ export interface TrainState {
     readonly seen: number;
     readonly seconds: number;
   };
+  /**
+   * Running sums of the steps since the last `curve` point (train/_curve.ts);
+   * absent in checkpoints written before it was saved, read as none.
+   */
+  readonly curve?: {
+    readonly loss: number;
+    readonly correct: number;
+    readonly seen: number;
+  };
   /** State of the per-step random stream (shuffling, augmentation). */
   readonly stepRng: number[];
   /** Mask-stream state of each seeded dropout layer, by layer name. */

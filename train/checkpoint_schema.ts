@@ -75,6 +75,7 @@ const TrainStateSchema: z.ZodType<TrainState> = z.looseObject({
     seen: count,
     seconds: z.number().min(0),
   }),
+  curve: z.object({ loss: z.number().min(0), correct: count, seen: count }).optional(),
   stepRng: z.union([rngState, z.array(uint32).length(0)]),
   dropoutRng: z.record(z.string(), rngState),
   plugins: z.record(z.string(), z.json()),

@@ -48,10 +48,10 @@ export interface PluginChain {
   transformModel(spec: ModelSpec): ModelSpec;
   /** Passes the batch through every `transformBatch` in order (call it inside `tf.tidy`). */
   transformBatch(batch: Batch, ctx: StepContext): Batch;
-  /** Hands the step's gradients to every `afterGradients` in order. */
-  afterGradients(grads: readonly NamedGradient[], ctx: StepContext): void;
-  /** Hands the final weights' gradients to every `afterFinalGradients` in order. */
-  afterFinalGradients(grads: readonly NamedGradient[], ctx: RunContext): void;
+  /** Hands the step's gradients to every `afterGradients` in order, awaiting each. */
+  afterGradients(grads: readonly NamedGradient[], ctx: StepContext): Promise<void>;
+  /** Hands the final weights' gradients to every `afterFinalGradients` in order, awaiting each. */
+  afterFinalGradients(grads: readonly NamedGradient[], ctx: RunContext): Promise<void>;
   /** Hands the step-end event to every `onStepEnd` in order. */
   onStepEnd(metrics: StepMetrics, ctx: StepContext): void;
   /** Runs every `beforeValidation` in order, awaiting each. */
@@ -66,8 +66,8 @@ export interface PluginChain {
   onLog(message: string): void;
   /** Runs every `teardown`, even after one throws; then rethrows the first error. */
   teardown(ctx: RunContext): Promise<void>;
-  /** The state of every plugin that has one, keyed by {@linkcode PluginChain.keys}. */
-  getState(): Record<string, PluginState>;
+  /** The state of every plugin that has one, keyed by {@linkcode PluginChain.keys}, awaiting each. */
+  getState(): Promise<Record<string, PluginState>>;
   /**
    * Restores states from {@linkcode PluginChain.getState}. Plugins without an
    * entry keep their fresh state.
@@ -117,14 +117,14 @@ export function composePlugins(plugins: readonly Plugin[]): PluginChain {
       }
       return batch;
     },
-    afterGradients(grads, ctx) {
+    async afterGradients(grads, ctx) {
       for (const { p, key } of withHook("afterGradients")) {
-        guard(key, "afterGradients", () => p.afterGradients!(grads, ctx));
+        await guard(key, "afterGradients", () => p.afterGradients!(grads, ctx));
       }
     },
-    afterFinalGradients(grads, ctx) {
+    async afterFinalGradients(grads, ctx) {
       for (const { p, key } of withHook("afterFinalGradients")) {
-        guard(key, "afterFinalGradients", () => p.afterFinalGradients!(grads, ctx));
+        await guard(key, "afterFinalGradients", () => p.afterFinalGradients!(grads, ctx));
       }
     },
     onStepEnd(metrics, ctx) {
@@ -166,10 +166,10 @@ export function composePlugins(plugins: readonly Plugin[]): PluginChain {
       }
       if (first !== undefined) throw first;
     },
-    getState() {
+    async getState() {
       const states: Record<string, PluginState> = {};
       for (const { p, key } of withHook("getState")) {
-        states[key] = guard(key, "getState", () => p.getState!());
+        states[key] = await guard(key, "getState", () => p.getState!());
       }
       return states;
     },

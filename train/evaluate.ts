@@ -1,13 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel, Tensor } from "../core/tf_types.ts";
+import type { LayersModel } from "../core/tf_types.ts";
 import type { ImageSet } from "../data/image_set.ts";
 import { BatchPipeline } from "../data/pipeline.ts";
 import { confusionMatrix } from "./confusion.ts";
+import { logitsOf } from "./logits.ts";
 import { correctCount, crossEntropy } from "./step.ts";
 
 /** Loss, accuracy and predictions of a model on a set. */
 export interface Evaluation {
-  /** Mean cross-entropy over the set. */
+  /** Mean cross-entropy over the set (from the logits, as in training). */
   readonly loss: number;
   /** Fraction of images classified correctly, in [0, 1]. */
   readonly acc: number;
@@ -44,15 +45,17 @@ export async function evaluate(
   if (set.count === 0) {
     return { loss: NaN, acc: NaN, predicted, confidence, confusion: confusion(), probabilities };
   }
+  const logits = logitsOf(model);
   const pipeline = new BatchPipeline(set, { batchSize, shuffle: false, seed: 0 });
   let lossSum = 0, correct = 0, offset = 0;
   for await (const batch of pipeline.epoch(0)) {
     const n = batch.xs.shape[0];
     const [l, c, arg, top, probs] = tf.tidy(() => {
-      const p = model.predict(batch.xs) as Tensor;
+      const z = logits(batch.xs, false);
+      const p = tf.softmax(z);
       return [
-        crossEntropy(batch.ys, p),
-        correctCount(batch.ys, p),
+        crossEntropy(batch.ys, z),
+        correctCount(batch.ys, z),
         p.argMax(-1),
         p.max(-1),
         options.probabilities ? p : null,

@@ -43,15 +43,20 @@ export interface Plugin {
    * tensors it makes are freed by the trainer; the input is borrowed.
    */
   transformBatch?(batch: Batch, ctx: StepContext): Batch;
-  /** Sees each step's gradients per weight before they are applied (probes). */
-  afterGradients?(grads: readonly NamedGradient[], ctx: StepContext): void;
+  /**
+   * Sees each step's gradients per weight before they are applied (probes);
+   * awaited before they are. Read tensors back with `await t.data()`, never
+   * `dataSync()`, which the webgpu backend cannot serve under Deno, and not on
+   * every step: a host read stalls the step.
+   */
+  afterGradients?(grads: readonly NamedGradient[], ctx: StepContext): void | Promise<void>;
   /**
    * Sees the gradients of one training batch with the final weights (those
    * the test evaluates: `best` when a plugin kept them, else the last), after
    * the stop event and before the test evaluation; no update follows. Not
-   * called for an interrupted or diverged run.
+   * called for an interrupted or diverged run. Awaited before the gradients are freed.
    */
-  afterFinalGradients?(grads: readonly NamedGradient[], ctx: RunContext): void;
+  afterFinalGradients?(grads: readonly NamedGradient[], ctx: RunContext): void | Promise<void>;
   /** The step-end event: after each applied step, with the step's and the epoch's running metrics. */
   onStepEnd?(metrics: StepMetrics, ctx: StepContext): void;
   /**
@@ -70,8 +75,8 @@ export interface Plugin {
   onLog?(message: string): void;
   /** Called once after training, also when the run stops early or fails. */
   teardown?(ctx: RunContext): void | Promise<void>;
-  /** The plugin's state, for checkpoints. */
-  getState?(): PluginState;
+  /** The plugin's state, for checkpoints (may be async: state on the device is read with `data()`). */
+  getState?(): PluginState | Promise<PluginState>;
   /** Restores a state from {@linkcode Plugin.getState} when resuming. */
   setState?(state: PluginState): void;
 }

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel, Scalar, Tensor, Tensor2D, Variable } from "../core/tf_types.ts";
 import { depthAxis } from "../models/depth_axis.ts";
+import { logitsOf } from "./logits.ts";
 import type { Batch, NamedGradient } from "./types.ts";
 
 /** A trainable variable of a model and where it lives. */
@@ -56,22 +57,23 @@ export interface StepResult {
   readonly grads: Map<string, Tensor>;
 }
 
-/** Mean categorical cross-entropy of softmax outputs (clipped like Keras). */
-export function crossEntropy(ys: Tensor2D, probs: Tensor): Scalar {
-  return tf.tidy(() => {
-    const p = probs.clipByValue(1e-7, 1 - 1e-7);
-    return ys.mul(p.log()).sum(-1).neg().mean() as Scalar;
-  });
+/**
+ * Mean categorical cross-entropy of the softmax of `logits`, computed from the
+ * logits (log-sum-exp), so it is exact where a probability underflows and its
+ * gradient, softmax − label, never vanishes (see {@linkcode logitsOf}).
+ */
+export function crossEntropy(ys: Tensor2D, logits: Tensor): Scalar {
+  return tf.tidy(() => tf.losses.softmaxCrossEntropy(ys, logits) as Scalar);
 }
 
-/** Count of rows whose arg-max prediction equals the arg-max label. */
-export function correctCount(ys: Tensor2D, probs: Tensor): Scalar {
-  return tf.tidy(() => probs.argMax(-1).equal(ys.argMax(-1)).cast("float32").sum() as Scalar);
+/** Count of rows whose arg-max score (logit or probability) equals the arg-max label. */
+export function correctCount(ys: Tensor2D, scores: Tensor): Scalar {
+  return tf.tidy(() => scores.argMax(-1).equal(ys.argMax(-1)).cast("float32").sum() as Scalar);
 }
 
 /**
- * Forward in training mode (batch-norm statistics update, dropout on), loss,
- * and gradients of every trainable variable.
+ * Forward in training mode (batch-norm statistics update, dropout on), loss
+ * from the logits, and gradients of every trainable variable.
  */
 export function gradientStep(
   model: LayersModel,
@@ -79,10 +81,11 @@ export function gradientStep(
   batch: Batch,
 ): StepResult {
   let correct: Scalar | undefined;
+  const logits = logitsOf(model);
   const { value, grads } = tf.variableGrads(() => {
-    const probs = model.apply(batch.xs, { training: true }) as Tensor;
-    correct = tf.keep(correctCount(batch.ys, probs));
-    return crossEntropy(batch.ys, probs);
+    const z = logits(batch.xs, true);
+    correct = tf.keep(correctCount(batch.ys, z));
+    return crossEntropy(batch.ys, z);
   }, infos.map((i) => i.variable));
   const byKey = new Map<string, Tensor>();
   for (const info of infos) byKey.set(info.key, grads[info.variable.name]);

@@ -78,22 +78,23 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   };
   const log = run.log;
   const restored = o.resume
-    ? restore(o.resume, { model, optimizer, store, chain, recorder, dropouts, history })
+    ? restore(o.resume, { model, optimizer, store, chain, recorder, dropouts, history, curve })
     : undefined;
   const start: RunPosition = restored?.start ?? { epoch: 0, step: 0 };
   let partial = restored?.partial ?? { loss: 0, correct: 0, seen: 0, seconds: 0 };
   let stepRng: Rng | undefined = restored?.stepRng;
   let stopReason: string | undefined = restored?.stopReason;
 
-  const state = (at: RunPosition): TrainState => ({
+  const state = async (at: RunPosition): Promise<TrainState> => ({
     epoch: at.epoch,
     step: at.step,
     lr: optimizer.lr,
     iterations: optimizer.iterations,
     partial,
+    curve: curve.getState(),
     stepRng: stepRng?.getState() ?? [],
     dropoutRng: Object.fromEntries(dropouts.map((d) => [d.name, d.getRngState()])),
-    plugins: chain.getState(),
+    plugins: await chain.getState(),
     history,
     tables: recorder.toJSON(),
     stopReason,

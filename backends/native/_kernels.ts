@@ -14,6 +14,7 @@ import { matMulKernels } from "./_matmul.ts";
 import { poolKernels } from "./_pool.ts";
 import { reduceKernels } from "./_reduce.ts";
 import { shapeRecordingKernels } from "./_saves.ts";
+import { slicePadKernels } from "./_slice_pad.ts";
 import type { Dnnl } from "./_ffi.ts";
 import type { KernelArgs } from "./_kernel_util.ts";
 
@@ -23,7 +24,12 @@ export type NativeKernel = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]
 /** All native overrides, bound to one opened oneDNN. */
 export function nativeKernels(dnnl: Dnnl): Record<string, NativeKernel> {
   // JS kernels for small tensors, wrapped by oneDNN paths for large ones.
-  const js = { ...elementwiseKernels(), ...reduceKernels(), ...gradKernels() };
+  const js = {
+    ...elementwiseKernels(),
+    ...reduceKernels(),
+    ...gradKernels(),
+    ...slicePadKernels(),
+  };
   return {
     ...js,
     ...eltwiseKernels(dnnl, js),

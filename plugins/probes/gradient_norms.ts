@@ -98,13 +98,14 @@ export const gradientNorms: PluginFactory<GradientNormsOptions> = definePlugin({
     let lastStep = -1;
 
     /** Reads the window's sums back once and records one row per group. */
-    function flush(record: (row: Row) => void, step: number): void {
+    async function flush(record: (row: Row) => void, step: number): Promise<void> {
       if (!sums || steps === 0) return;
-      const values = sums.dataSync();
-      sums.dispose();
+      const [held, count] = [sums, steps];
       sums = undefined;
-      recordRows(record, "epoch", step, values, steps);
       steps = 0;
+      const values = await held.data();
+      held.dispose();
+      recordRows(record, "epoch", step, values, count);
     }
 
     function recordRows(
@@ -156,20 +157,21 @@ export const gradientNorms: PluginFactory<GradientNormsOptions> = definePlugin({
 
     return {
       name: NAME,
-      afterGradients(grads, ctx: StepContext) {
+      async afterGradients(grads, ctx: StepContext) {
         const sig = grads.map((g) => `${g.layer}/${g.weight}`).join("|");
         if (groups.length === 0 && sig === signature) regroup(grads); // just restored
         if (sig !== signature || ctx.epoch !== epoch) {
           // A new epoch (or, unexpectedly, a new set of weights): close the old window first.
-          flush((row) => ctx.record("gradients", row), o.every ? lastStep : -1);
+          await flush((row) => ctx.record("gradients", row), o.every ? lastStep : -1);
           if (sig !== signature) regroup(grads);
           signature = sig;
           epoch = ctx.epoch;
         }
         const step = norms(grads);
-        // Before any update: the gradient flow of the initialisation itself.
+        // Before any update: the gradient flow of the initialisation itself (the run's one
+        // read of a single step; every other row is read once per window).
         if (ctx.globalStep === 0 && !ctx.resumedFrom) {
-          recordRows((row) => ctx.record("gradients", row), "init", 0, step.dataSync(), 1);
+          recordRows((row) => ctx.record("gradients", row), "init", 0, await step.data(), 1);
         }
         const previous = sums;
         sums = previous ? tf.tidy(() => tf.add(previous, step)) : tf.keep(step);
@@ -177,25 +179,30 @@ export const gradientNorms: PluginFactory<GradientNormsOptions> = definePlugin({
         previous?.dispose();
         steps++;
         lastStep = ctx.step;
-        if (o.every && steps === o.every) flush((row) => ctx.record("gradients", row), ctx.step);
+        if (o.every && steps === o.every) {
+          await flush((row) => ctx.record("gradients", row), ctx.step);
+        }
       },
-      onEpochEnd(_metrics, ctx) {
-        flush((row) => ctx.record("gradients", row), o.every ? lastStep : -1);
+      async onEpochEnd(_metrics, ctx) {
+        await flush((row) => ctx.record("gradients", row), o.every ? lastStep : -1);
       },
-      afterFinalGradients(grads, ctx) {
+      async afterFinalGradients(grads, ctx) {
         const sig = grads.map((g) => `${g.layer}/${g.weight}`).join("|");
         if (sig !== signature || groups.length === 0) regroup(grads);
         const step = norms(grads);
-        recordRows((row) => ctx.record("gradients", row), "final", -1, step.dataSync(), 1);
-        step.dispose();
+        try {
+          recordRows((row) => ctx.record("gradients", row), "final", -1, await step.data(), 1);
+        } finally {
+          step.dispose();
+        }
       },
-      getState() {
+      async getState() {
         return {
           signature,
           epoch,
           steps,
           lastStep,
-          sums: sums ? Array.from(sums.dataSync()) : null,
+          sums: sums ? Array.from(await sums.data()) : null,
         };
       },
       setState(state) {

@@ -15,6 +15,8 @@ export interface BackendUnderTest {
 }
 
 const adapter = await findWebgpuAdapter();
+/** Set (to 1) where mesa-vulkan-drivers was installed for the tests, as .ci/run does: skipping is an error. */
+const REQUIRED = "SKIPLAB_REQUIRE_WEBGPU";
 
 /** The backends to check, with a printed reason for each one skipped. */
 export const BACKENDS_UNDER_TEST: readonly BackendUnderTest[] = [
@@ -27,7 +29,11 @@ export const BACKENDS_UNDER_TEST: readonly BackendUnderTest[] = [
   },
 ];
 for (const b of BACKENDS_UNDER_TEST) {
-  if (b.skip !== null) console.log(`skipping ${b.name} tests: ${b.skip}`);
+  if (b.skip === null) continue;
+  if (b.name === "webgpu" && Deno.env.get(REQUIRED) === "1") {
+    throw new Error(`${REQUIRED}=1 but ${b.skip}`);
+  }
+  console.log(`skipping ${b.name} tests: ${b.skip}`);
 }
 
 /** Deterministic values in [-1, 1) (a 32-bit LCG), independent of any backend. */

@@ -22,7 +22,7 @@ function tracer(name: string, calls: string[], delayMs = 0): Plugin {
   return {
     name,
     setup: () => later("setup"),
-    afterGradients: () => void calls.push(`${name}.afterGradients`),
+    afterGradients: () => later("afterGradients"),
     onEpochEnd: () => later("onEpochEnd"),
     teardown: () => later("teardown"),
   };
@@ -33,7 +33,7 @@ Deno.test("composePlugins() calls each hook of each plugin in order, awaiting as
   const chain = composePlugins([tracer("a", calls, 5), tracer("b", calls)]);
   const fake = fakeRun();
   await chain.setup(fake.run);
-  chain.afterGradients([], fake.step(0, 0));
+  await chain.afterGradients([], fake.step(0, 0));
   await chain.onEpochEnd(metrics(0), fake.epoch(0));
   await chain.teardown(fake.run);
   assert.deepEqual(calls, [
@@ -89,6 +89,14 @@ Deno.test("composePlugins() wraps a hook's error as a PluginError with the plugi
     },
   ]);
   await assert.rejects(
+    () =>
+      composePlugins([{ name: "probe", afterGradients: failingHook }])
+        .afterGradients([], fakeRun().step(0, 0)),
+    (e: Error) =>
+      e instanceof PluginError && e.plugin === "probe" && e.hook === "afterGradients" &&
+      e.message === "Plugin 'probe' failed in afterGradients: boom",
+  );
+  await assert.rejects(
     () => chain.onEpochEnd(metrics(0), fakeRun().epoch(0)),
     (e: Error) =>
       e instanceof PluginError && e.plugin === "bad" && e.hook === "onEpochEnd" &&
@@ -120,7 +128,7 @@ Deno.test("composePlugins() runs every teardown even when one throws, then rethr
   assert.deepEqual(calls, ["y.teardown"]);
 });
 
-Deno.test("composePlugins() saves and restores state by plugin name, numbering repeats", () => {
+Deno.test("composePlugins() saves and restores state by plugin name, numbering repeats", async () => {
   const counter = (name: string, start: number): Plugin & { n: number } => {
     const p = {
       name,
@@ -131,9 +139,11 @@ Deno.test("composePlugins() saves and restores state by plugin name, numbering r
     return p;
   };
   const [a, a2, b] = [counter("a", 1), counter("a", 2), counter("b", 3)];
-  const chain = composePlugins([a, { name: "stateless" }, a2, b]);
+  // A state held on the device is read asynchronously: the chain awaits it.
+  const read: Plugin = { ...b, getState: () => Promise.resolve(b.n) };
+  const chain = composePlugins([a, { name: "stateless" }, a2, read]);
   assert.deepEqual(chain.keys, ["a", "stateless", "a#2", "b"]);
-  const saved = chain.getState();
+  const saved = await chain.getState();
   assert.deepEqual(saved, { a: 1, "a#2": 2, b: 3 });
 
   const [c, c2, d] = [counter("a", 0), counter("a", 0), counter("b", 0)];

@@ -98,7 +98,7 @@ export default definePlugin({
       dir,
     );
     const fake = fakeRun();
-    for (let s = 0; s < 3; s++) plugin.afterGradients!([], fake.step(0, s));
+    for (let s = 0; s < 3; s++) await plugin.afterGradients!([], fake.step(0, s));
     await drive(plugin, [{}], fake);
     assert.deepEqual(fake.rows.s, [{ epoch: 0, steps: 3 }]);
 

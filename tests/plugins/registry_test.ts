@@ -24,13 +24,13 @@ Deno.test("createPluginRegistry() holds every built-in under its own name", () =
   for (const [name, factory] of registry.list()) assert.equal(factory.name, name);
 });
 
-Deno.test("createPluginRegistry() plugins all build from default options and carry their name", () => {
+Deno.test("createPluginRegistry() plugins all build from default options and carry their name", async () => {
   for (const [name, factory] of createPluginRegistry().list()) {
     assert.ok(factory.description.length > 0, `${name} has a description`);
     const plugin = factory.create(factory.schema.parse({}));
     assert.equal(plugin.name, name);
     // A plugin's state survives JSON, as checkpoints store it.
-    if (plugin.getState) plugin.setState!(JSON.parse(JSON.stringify(plugin.getState())));
+    if (plugin.getState) plugin.setState!(JSON.parse(JSON.stringify(await plugin.getState())));
   }
 });
 

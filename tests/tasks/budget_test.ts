@@ -23,8 +23,23 @@ Deno.test("he-cifar.yaml is §4.2 line by line: SGD 0.9, wd 1e-4, batch 128, 0.1
   const plugins = Object.fromEntries(exp.plugins.map((p) => [p.name, p.options]));
   assert.deepEqual(plugins["augment/random-crop"], { padding: 4, fill: 0 });
   assert.deepEqual(plugins["augment/flip"], { p: 0.5 });
+  // Resumable (`last`), and tested with the final weights as He et al. do (no `best`).
+  assert.deepEqual(plugins["callbacks/model-checkpoint"], { save_best: false });
   const plan = iterationPlan(exp);
   assert.equal(plan.iterations, 64000);
+});
+
+Deno.test("he-resnet110.yaml warms up at 0.01 for 400 iterations (§4.2), and --budget scales the warm-up with the milestones", async () => {
+  const exp = await loadExperiment("tasks/experiments/he-resnet110.yaml", { budget: 0.01 });
+  assert.equal(exp.model, "resnet110");
+  assert.deepEqual(iterationPlan(exp).schedule, {
+    type: "multistep",
+    milestones: [320, 480],
+    gamma: 0.1,
+    warmup: { iterations: 4, lr: 0.01 },
+  });
+  const other = await loadExperiment("tasks/experiments/he-resnet56.yaml");
+  assert.equal(other.schedule.type === "multistep" && other.schedule.warmup, undefined);
 });
 
 Deno.test("--budget 0.01 scales the stop, the milestones and eval_every of he-cifar.yaml, and nothing else", async () => {

@@ -78,6 +78,12 @@ Deno.test("loadRun() says when a run has no checkpoint of the slot asked for", a
   try {
     await writeHistory(dir, []);
     await assert.rejects(loadRun(dir, { checkpoint: "last" }), /it has no checkpoints\/last/);
+    // A recipe that keeps only `last` (he-cifar.yaml): the message points to it.
+    await Deno.mkdir(`${dir}/checkpoints/last`, { recursive: true });
+    await assert.rejects(
+      loadRun(dir),
+      /no checkpoints\/best \(its recipe saves no best weights\); its checkpoints\/last holds/,
+    );
     await assert.rejects(loadRun(`${dir}/nothing`), /holds neither history\.csv nor summary\.json/);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -156,3 +156,42 @@ Deno.test({
     opt.dispose();
   },
 });
+
+Deno.test({
+  name:
+    "native Slice and PadV2 match cpu: strided boxes of rank 1–5, whole and partial trailing dims, a constant value, and the zero-pad shortcut's gradients",
+  ignore,
+  fn() {
+    const slices: [number[], number[], number[]][] = [
+      [[10], [3], [4]],
+      [[6, 7], [1, 2], [4, -1]],
+      [[4, 2, 8, 32], [0, 0, 0, 0], [-1, 1, 8, 16]],
+      [[3, 5, 6, 7], [1, 0, 2, 3], [2, 5, 3, 4]],
+      [[2, 3, 4, 5, 6], [1, 1, 0, 2, 0], [1, 2, 4, 3, 6]],
+      [[5, 4], [2, 0], [0, 4]],
+    ];
+    for (const [shape, begin, size] of slices) {
+      close(() => tf.slice(t(shape, shape.length), begin, size), `slice ${shape} ${begin} ${size}`);
+    }
+    const pads: [number[], [number, number][], number][] = [
+      [[7], [[2, 3]], 0],
+      [[2, 3, 4, 5], [[0, 0], [0, 1], [0, 1], [0, 0]], 0],
+      [[2, 4, 4, 8], [[0, 0], [0, 0], [0, 0], [4, 4]], 0],
+      [[3, 2, 5], [[1, 0], [2, 2], [0, 3]], -1.5],
+    ];
+    for (const [shape, paddings, value] of pads) {
+      close(() => tf.pad(t(shape, 9), paddings, value), `pad ${shape} ${paddings}`);
+    }
+    // A downsampling option-A shortcut and its gradient: slice of a parity reshape, channel pad.
+    close(
+      () =>
+        tf.grad((x: tf.Tensor) =>
+          tf.pad(
+            x.reshape([-1, 2, 4, 2 * 3]).slice([0, 0, 0, 0], [-1, 1, 4, 3]).reshape([2, 4, 4, 3]),
+            [[0, 0], [0, 0], [0, 0], [0, 3]],
+          ).mul(t([2, 4, 4, 6], 11)).sum()
+        )(t([2, 8, 8, 3], 10)),
+      "shortcut gradient",
+    );
+  },
+});

@@ -64,7 +64,7 @@ Deno.test("earlyStopping resumed from its saved state stops at the same epoch", 
   const first = stopper({ patience: 3 });
   await drive(first, series.slice(0, 3), fake);
   const resumed = stopper({ patience: 3 });
-  resumed.setState!(JSON.parse(JSON.stringify(first.getState!())));
+  resumed.setState!(JSON.parse(JSON.stringify(await first.getState!())));
   await drive(resumed, series.slice(3), fake, 3);
   assert.deepEqual(fake.stops, whole.stops);
 });

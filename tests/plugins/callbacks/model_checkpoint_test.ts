@@ -144,9 +144,9 @@ Deno.test("an interrupted run saves last at the step it stopped, only when save_
   }
 });
 
-Deno.test("model-checkpoint resumed from its saved state keeps the best value", () => {
+Deno.test("model-checkpoint resumed from its saved state keeps the best value", async () => {
   const first = checkpointer({ save_last: false });
   first.setState!({ best: 0.5 });
-  assert.deepEqual(first.getState!(), { best: 0.5 });
+  assert.deepEqual(await first.getState!(), { best: 0.5 });
   assert.throws(() => first.setState!({ best: "x" }), TypeError);
 });

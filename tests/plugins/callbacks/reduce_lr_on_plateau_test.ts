@@ -94,7 +94,7 @@ Deno.test("reduceLrOnPlateau resumed from its saved state behaves as if never in
   const first = plateau(options);
   const before = await drive(first, series.slice(0, 3), fake);
   const resumed = plateau(options);
-  resumed.setState!(JSON.parse(JSON.stringify(first.getState!())));
+  resumed.setState!(JSON.parse(JSON.stringify(await first.getState!())));
   const after = await drive(resumed, series.slice(3), fake, 3);
   assert.deepEqual([...before, ...after], whole);
 });

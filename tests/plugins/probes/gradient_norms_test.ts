@@ -27,7 +27,7 @@ async function train(plugin: Plugin, epochs: number, steps: number) {
   for (let e = 0; e < epochs; e++) {
     for (let s = 0; s < steps; s++) {
       const g = grads(s + 1);
-      plugin.afterGradients!(g, fake.step(e, s));
+      await plugin.afterGradients!(g, fake.step(e, s));
       tf.dispose(g.map((x) => x.grad));
     }
     await plugin.onEpochEnd!(metrics(e), fake.epoch(e));
@@ -82,7 +82,7 @@ Deno.test("gradientNorms holds one accumulator during an epoch and none after te
   for (let e = 0; e < 2; e++) {
     for (let s = 0; s < 4; s++) {
       const g = grads(1);
-      plugin.afterGradients!(g, fake.step(e, s));
+      await plugin.afterGradients!(g, fake.step(e, s));
       tf.dispose(g.map((x) => x.grad));
       counts.push(tf.memory().numTensors - before);
     }
@@ -104,7 +104,7 @@ Deno.test("gradientNorms measures the real gradients of a small dense model", as
     const { grads: g, value } = tf.variableGrads(() =>
       tf.mean(tf.square(tf.add(tf.matMul(x, w), b)))
     );
-    plugin.afterGradients!([
+    await plugin.afterGradients!([
       { layer: "dense", weight: "kernel", depth: 0, path: "main", grad: g[w.name] },
       { layer: "dense", weight: "bias", depth: 0, path: "main", grad: g[b.name] },
     ], fake.step(0, s));
@@ -127,7 +127,7 @@ Deno.test("gradientNorms keeps conv and dense layers by default, batch norm only
   const run = async (plugin: Plugin) => {
     const fake = fakeRun();
     const g = withBn(1);
-    plugin.afterGradients!(g, fake.step(0, 0));
+    await plugin.afterGradients!(g, fake.step(0, 0));
     tf.dispose(g.map((x) => x.grad));
     await plugin.onEpochEnd!(metrics(0), fake.epoch(0));
     await plugin.teardown?.(fake.run);
@@ -145,7 +145,10 @@ Deno.test("gradientNorms records the first step of a fresh run as point init, an
     for (let s = 0; s < 2; s++) {
       const g = grads(s + 1);
       const ctx = fake.step(0, s);
-      plugin.afterGradients!(g, resumed ? { ...ctx, resumedFrom: { epoch: 0, step: 0 } } : ctx);
+      await plugin.afterGradients!(
+        g,
+        resumed ? { ...ctx, resumedFrom: { epoch: 0, step: 0 } } : ctx,
+      );
       tf.dispose(g.map((x) => x.grad));
     }
     await plugin.onEpochEnd!(metrics(0), fake.epoch(0));

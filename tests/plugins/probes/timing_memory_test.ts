@@ -65,10 +65,10 @@ const p = openProcessPeak(); console.log(JSON.stringify({ s: p.source, n: p.note
   assert.match(got.n, /status is not readable/);
 });
 
-Deno.test("timingMemory keeps its peaks across a resume", () => {
+Deno.test("timingMemory keeps its peaks across a resume", async () => {
   const first = timingMemory.create({});
   const state = { peak_bytes: 1e15, peak_rss: 2e15 };
   first.setState!(state);
-  assert.deepEqual(first.getState!(), state);
+  assert.deepEqual(await first.getState!(), state);
   assert.throws(() => first.setState!({ peak_bytes: -1, peak_rss: 0 }), TypeError);
 });
