@@ -8,6 +8,7 @@ import { earlyStopping } from "./callbacks/early_stopping.ts";
 import { modelCheckpoint } from "./callbacks/model_checkpoint.ts";
 import { reduceLrOnPlateau } from "./callbacks/reduce_lr_on_plateau.ts";
 import { terminateOnNan } from "./callbacks/terminate_on_nan.ts";
+import { preciseBn } from "./callbacks/precise_bn.ts";
 import { gradientNorms } from "./probes/gradient_norms.ts";
 import { timingMemory } from "./probes/timing_memory.ts";
 import { noSkip } from "./ablations/no_skip.ts";
@@ -20,6 +21,7 @@ export const BUILTIN_PLUGINS: readonly PluginFactory[] = [
   earlyStopping,
   modelCheckpoint,
   terminateOnNan,
+  preciseBn,
   gradientNorms,
   timingMemory,
   noSkip,

@@ -15,6 +15,7 @@ import type {
   StepContext,
   StepMetrics,
   StopContext,
+  ValidationContext,
 } from "./types.ts";
 import type { Plugin, PluginState } from "./hooks.ts";
 
@@ -26,6 +27,7 @@ export type PluginHook =
   | "afterGradients"
   | "afterFinalGradients"
   | "onStepEnd"
+  | "beforeValidation"
   | "onEpochEnd"
   | "onStop"
   | "onRunEnd"
@@ -52,6 +54,8 @@ export interface PluginChain {
   afterFinalGradients(grads: readonly NamedGradient[], ctx: RunContext): Promise<void>;
   /** Hands the step-end event to every `onStepEnd` in order. */
   onStepEnd(metrics: StepMetrics, ctx: StepContext): void;
+  /** Runs every `beforeValidation` in order, awaiting each. */
+  beforeValidation(ctx: ValidationContext): Promise<void>;
   /** Runs every `onEpochEnd` in order, awaiting each. */
   onEpochEnd(metrics: EpochMetrics, ctx: EpochContext): Promise<void>;
   /** Runs every `onStop` in order, awaiting each. */
@@ -126,6 +130,11 @@ export function composePlugins(plugins: readonly Plugin[]): PluginChain {
     onStepEnd(metrics, ctx) {
       for (const { p, key } of withHook("onStepEnd")) {
         guard(key, "onStepEnd", () => p.onStepEnd!(metrics, ctx));
+      }
+    },
+    async beforeValidation(ctx) {
+      for (const { p, key } of withHook("beforeValidation")) {
+        await guard(key, "beforeValidation", () => p.beforeValidation!(ctx));
       }
     },
     async onEpochEnd(metrics, ctx) {

@@ -15,6 +15,7 @@ import type {
   StepContext,
   StepMetrics,
   StopContext,
+  ValidationContext,
 } from "./types.ts";
 
 /** JSON-serialisable plugin state, saved in checkpoints for exact resume. */
@@ -26,8 +27,9 @@ export type PluginState = null | boolean | number | string | PluginState[] | {
  * A plugin. Every hook is optional. Hooks receive plain numbers or borrowed
  * tensors that they must neither keep nor dispose, and change the run only
  * through their context. The trainer's events are hooks too: `setup` (run
- * start), `onStepEnd`, `onEpochEnd`, `onStop`, `onRunEnd` and `onLog`; what
- * writes or prints a run (tables, summary, progress) is a plugin observing them.
+ * start), `onStepEnd`, `beforeValidation`, `onEpochEnd`, `onStop`, `onRunEnd`
+ * and `onLog`; what writes or prints a run (tables, summary, progress) is a
+ * plugin observing them.
  */
 export interface Plugin {
   /** Registered name, e.g. `callbacks/reduce-lr-on-plateau`. */
@@ -57,6 +59,12 @@ export interface Plugin {
   afterFinalGradients?(grads: readonly NamedGradient[], ctx: RunContext): void | Promise<void>;
   /** The step-end event: after each applied step, with the step's and the epoch's running metrics. */
   onStepEnd?(metrics: StepMetrics, ctx: StepContext): void;
+  /**
+   * The validation event: after each epoch's last step, before its
+   * validation. The one place a plugin may change the model's inference state
+   * (callbacks/precise-bn re-estimates the batch-norm moving statistics here).
+   */
+  beforeValidation?(ctx: ValidationContext): void | Promise<void>;
   /** The epoch-end event: after validation of each epoch (callbacks steer here). */
   onEpochEnd?(metrics: EpochMetrics, ctx: EpochContext): void | Promise<void>;
   /** The stop event: the loop ended (completed, stopped, interrupted or diverged), before the test evaluation. */

@@ -14,6 +14,7 @@ import { guardedStep } from "./_guarded_step.ts";
 import { finalGradients } from "./_final_gradients.ts";
 import { CurvePoints } from "./_curve.ts";
 import { restore } from "./_restore.ts";
+import { validationContext } from "./_validation.ts";
 import type {
   CheckpointSlot,
   EpochContext,
@@ -64,6 +65,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const totalSteps = o.iterations ?? epochs * steps;
   const curve = new CurvePoints(o.evalEvery, totalSteps);
   const history: EpochMetrics[] = [];
+  const validate = () => evaluate(model, o.val, { batchSize: 256 });
   const startedAt = new Date();
   const run: RunContext = {
     runName: o.runName ?? model.name,
@@ -174,7 +176,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         }
       }
       if (stopReason !== undefined || interrupted) break;
-      const val = await evaluate(model, o.val, { batchSize: 256 });
+      if (chain.has("beforeValidation")) {
+        const sources = { model, train: o.train, batchSize, validate };
+        await chain.beforeValidation(validationContext(run, epoch, sources));
+      }
+      const val = await validate();
       const metrics: EpochMetrics = {
         epoch,
         loss: partial.loss / partial.seen,

@@ -3,8 +3,9 @@
  * contexts handed to each hook. A plugin changes a run only through these.
  * @module
  */
-import type { Tensor } from "../core/tf_types.ts";
+import type { LayersModel, Tensor } from "../core/tf_types.ts";
 import type { Rng } from "../core/rng.ts";
+import type { Batch } from "../core/batch.ts";
 import type { Evaluation } from "./evaluate.ts";
 
 export type { Batch } from "../core/batch.ts";
@@ -150,6 +151,37 @@ export interface StepContext extends RunContext {
   readonly globalStep: number;
   /** Seeded generator for this step's randomness (deterministic per run and seed). */
   readonly rng: Rng;
+}
+
+/**
+ * Context of the validation event: an epoch's last step is done and its
+ * validation comes next. What a hook leaves in the model is what the
+ * validation, the epoch-end callbacks and the checkpoints see.
+ */
+export interface ValidationContext extends RunContext {
+  /** Zero-based epoch about to be validated. */
+  readonly epoch: number;
+  /**
+   * The model as trained so far (borrowed). A hook may change its
+   * non-trainable state (the batch-norm moving statistics), never its
+   * trainable weights, and must not keep or dispose it.
+   */
+  readonly model: LayersModel;
+  /** Images per training batch. */
+  readonly batchSize: number;
+  /**
+   * The first `count` batches of the training split in its stored order: no
+   * shuffle, no augmentation, no draw from the run's random streams (so the
+   * same batches every epoch and after a resume). Fewer when the split is
+   * shorter; the caller disposes each batch.
+   * @throws {RangeError} when `count` is not an integer >= 1.
+   */
+  trainingBatches(count: number): AsyncIterableIterator<Batch>;
+  /**
+   * Evaluates the validation split with the model as it stands, exactly as
+   * the trainer's own validation does; it changes nothing.
+   */
+  evaluate(): Promise<Evaluation>;
 }
 
 /** Context at the end of an epoch, where callbacks steer the run. */

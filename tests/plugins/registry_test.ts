@@ -6,6 +6,7 @@ const BUILTINS = [
   "callbacks/early-stopping",
   "callbacks/model-checkpoint",
   "callbacks/terminate-on-nan",
+  "callbacks/precise-bn",
   "probes/gradient-norms",
   "probes/timing-memory",
   "ablations/no-skip",
