@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../backends/mod.ts";
 import { createPluginRegistry, instantiatePlugin, type Plugin } from "../../plugins/mod.ts";
-import { loadCheckpoint, train, type TrainOptions } from "../../train/mod.ts";
-import { comparable, TINY_DATA, tinyModel } from "./_tiny.ts";
+import { train, type TrainOptions } from "../../train/mod.ts";
+import {
+  assertSameWeights,
+  comparable,
+  interruptAndResume,
+  TINY_DATA,
+  tinyModel,
+} from "./_tiny.ts";
 
 await selectBackend("cpu");
 
@@ -35,47 +41,20 @@ const base = (model: tf.LayersModel, plugins: Plugin[], runDir: string): TrainOp
   runDir,
 });
 
-async function weightsOf(model: tf.LayersModel): Promise<Float32Array[]> {
-  return await Promise.all(model.weights.map((w) => w.read().data() as Promise<Float32Array>));
-}
-
 for (const stopAt of [3, 4]) {
   const where = stopAt % 3 === 0 ? "between epochs" : "mid-epoch";
   Deno.test(`train() interrupted ${where} and resumed equals an uninterrupted run (cpu)`, async () => {
     const dir = await Deno.makeTempDir();
     try {
-      const whole = tinyModel();
-      const full = await train(base(whole, await recipe(), `${dir}/full`));
-
-      const ctl = new AbortController();
-      const interrupter: Plugin = {
-        name: "test/interrupter",
-        transformBatch: (b, ctx) => (ctx.globalStep === stopAt - 1 && ctl.abort(), b),
-      };
-      const first = tinyModel();
-      const cut = await train({
-        ...base(first, [...await recipe(), interrupter], `${dir}/cut`),
-        signal: ctl.signal,
-      });
-      assert.equal(cut.interrupted, true);
-      assert.equal(cut.test, undefined);
-      first.dispose();
-
-      const resumed = tinyModel();
-      const checkpoint = await loadCheckpoint(`${dir}/cut/checkpoints/last`);
-      const rest = await train({
-        ...base(resumed, await recipe(), `${dir}/cut`),
-        resume: checkpoint,
-      });
-      tf.dispose([...Object.values(checkpoint.weights), ...Object.values(checkpoint.optimizer)]);
-
+      const { full, rest, whole, resumed } = await interruptAndResume(
+        base,
+        recipe,
+        dir,
+        stopAt - 1,
+      );
       assert.deepEqual(comparable(rest.history), comparable(full.history));
       assert.deepEqual(rest.tables.gradients, full.tables.gradients);
-      const [a, b] = [await weightsOf(resumed), await weightsOf(whole)];
-      for (let i = 0; i < a.length; i++) {
-        const diff = a[i].reduce((m, v, j) => Math.max(m, Math.abs(v - b[i][j])), 0);
-        assert.ok(diff <= 1e-6, `weight ${resumed.weights[i].originalName} differs by ${diff}`);
-      }
+      await assertSameWeights(resumed, whole);
       assert.equal(rest.test?.acc, full.test?.acc);
       whole.dispose();
       resumed.dispose();

@@ -4,9 +4,15 @@ import { selectBackend } from "../../../backends/mod.ts";
 import { BatchPipeline, sliceImageSet } from "../../../data/mod.ts";
 import { createPluginRegistry, instantiatePlugin, type Plugin } from "../../../plugins/mod.ts";
 import { buildModel, resnetSpec } from "../../../models/mod.ts";
-import { loadCheckpoint, train, type TrainOptions, type TrainResult } from "../../../train/mod.ts";
+import { train, type TrainOptions, type TrainResult } from "../../../train/mod.ts";
 import { ConfigError, loadExperiment } from "../../../tasks/config.ts";
-import { comparable, TINY_DATA, tinyModel } from "../../train/_tiny.ts";
+import {
+  assertSameWeights,
+  comparable,
+  interruptAndResume,
+  TINY_DATA,
+  tinyModel,
+} from "../../train/_tiny.ts";
 
 await selectBackend("cpu");
 
@@ -177,38 +183,16 @@ Deno.test("callbacks/precise-bn: a run interrupted mid-epoch and resumed equals 
       await plugin("callbacks/reduce-lr-on-plateau", { factor: 0.5, patience: 1 }),
       await plugin("callbacks/model-checkpoint"),
     ];
-    const whole = tinyModel();
-    const full = await train(options(whole, await recipe(), `${dir}/full`));
-
-    const ctl = new AbortController();
-    const interrupter: Plugin = {
-      name: "test/interrupter",
-      transformBatch: (b, ctx) => (ctx.globalStep === 4 && ctl.abort(), b),
-    };
-    const first = tinyModel();
-    const cut = await train({
-      ...options(first, [...await recipe(), interrupter], `${dir}/cut`),
-      signal: ctl.signal,
-    });
-    assert.equal(cut.interrupted, true);
-    first.dispose();
-
-    const resumed = tinyModel();
-    const checkpoint = await loadCheckpoint(`${dir}/cut/checkpoints/last`);
-    const rest = await train({
-      ...options(resumed, await recipe(), `${dir}/cut`),
-      resume: checkpoint,
-    });
-    tf.dispose([...Object.values(checkpoint.weights), ...Object.values(checkpoint.optimizer)]);
-
+    const { full, rest, whole, resumed } = await interruptAndResume(
+      (m, p, d) => options(m, p, d),
+      recipe,
+      dir,
+      4,
+    );
     assert.deepEqual(comparable(rest.history), comparable(full.history));
     assert.deepEqual(rest.tables.precise_bn, full.tables.precise_bn);
     assert.equal(full.tables.precise_bn.length, 2);
-    const [a, b] = [await weightsOf(resumed), await weightsOf(whole)];
-    for (let i = 0; i < a.length; i++) {
-      const diff = a[i].reduce((m, v, j) => Math.max(m, Math.abs(v - b[i][j])), 0);
-      assert.ok(diff <= 1e-6, `weight ${resumed.weights[i].originalName} differs by ${diff}`);
-    }
+    await assertSameWeights(resumed, whole);
     whole.dispose();
     resumed.dispose();
   } finally {
