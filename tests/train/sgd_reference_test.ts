@@ -11,6 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../backends/mod.ts";
 import { Optimizer } from "../../train/optimizer.ts";
 import { ignore } from "../backends/native/_compare.ts";
+import { xorshift } from "../_xorshift.ts";
 
 interface ReferenceTensor {
   name: string;
@@ -36,15 +37,7 @@ const fixture = JSON.parse(
 
 /** xorshift32 values in [-1, 1), scaled and offset, rounded once to float32 (as the script does). */
 function scaled(size: number, seed: number, scale: number, offset = 0): Float32Array {
-  const out = new Float32Array(size);
-  let s = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = offset + scale * (((s >>> 0) / 4294967296) * 2 - 1);
-  }
-  return out;
+  return xorshift(size, seed, (v) => offset + scale * v);
 }
 
 const size = (t: ReferenceTensor) => t.shape.reduce((p, v) => p * v, 1);

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { tryRegisterNative } from "../../../backends/native/mod.ts";
+import { xorshift } from "../../_xorshift.ts";
 
 const status = await tryRegisterNative();
 /** Set (to 1) where oneDNN was installed for the tests, as .ci/run does: skipping is an error. */
@@ -22,15 +23,7 @@ export const ignore: boolean = !status.ok;
 
 /** Deterministic pseudo-random float32 values in [-1, 1). */
 export function random(size: number, seed: number): Float32Array {
-  const out = new Float32Array(size);
-  let s = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  return xorshift(size, seed);
 }
 
 /** Runs `f` on `backend` and returns its outputs' values, leaving no tensors behind. */
