@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { activateWasm } from "./_wasm.ts";
-import { NATIVE_BACKEND, tryRegisterNative } from "./native/mod.ts";
+import { NATIVE_BACKEND, threadsDetail, tryRegisterNative } from "./native/mod.ts";
 import { registerCpuKernels } from "./cpu_kernels.ts";
 import { activateTensorflow } from "./tensorflow.ts";
 import { activateWebgpu } from "./webgpu.ts";
@@ -64,7 +64,7 @@ async function activateNative(): Promise<string> {
   if (!status.ok) throw new Error(`The native backend cannot load: ${status.reason}`);
   await tf.setBackend(NATIVE_BACKEND);
   quietCpuBanner();
-  return `oneDNN ${status.version} (${status.library}), ${status.threads} threads`;
+  return `oneDNN ${status.version} (${status.library}), ${threadsDetail(status)}`;
 }
 
 /**

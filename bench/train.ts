@@ -17,7 +17,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { tryRegisterNative } from "../backends/native/mod.ts";
+import { threadsDetail, tryRegisterNative } from "../backends/native/mod.ts";
 import type { BenchRow, Suite } from "./main.ts";
 import { type PeerResult, runPeer } from "./peer.ts";
 import { kernelLine, profileStep } from "./profile.ts";
@@ -90,7 +90,7 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
     const s = await tryRegisterNative();
     o.log(
       s.ok
-        ? `native: oneDNN ${s.version} (${s.library}), ${s.threads} threads`
+        ? `native: oneDNN ${s.version} (${s.library}), ${threadsDetail(s)}`
         : `native: ${s.reason}`,
     );
     if (s.ok) threads = s.threads;

@@ -70,7 +70,7 @@ export interface Permissions {
   readonly ffi: boolean;
   /** Programs it may start. */
   readonly run: readonly string[];
-  /** System information it may read (`cpus`: the CPU model summary.json records). */
+  /** System information it may read (`cpus`: the CPU model, and the load of the CPUs). */
   readonly sys?: readonly string[];
 }
 
@@ -196,16 +196,19 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
   // bench/data.ts reads the machine's CIFAR-10 copy beside the project when it is there.
   const shared = bench ? [resolve(where.root, "../shared/data")] : [];
   const unique = (xs: string[]) => [...new Set(xs)];
+  const native = trains || bench || command === "evaluate" || command === "predict";
   const perms: Permissions = {
     read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments, ...dataPaths]),
     write: unique(write),
     net: unique(hosts),
     env: works || (sweeps && flagValues(rest, "queue").length) ? ALL_ENV : ENV_VARS,
-    ffi: trains || bench || command === "evaluate" || command === "predict",
+    ffi: native,
     // The PyTorch peer (bench/peer.ts), and sh for /proc/self (bench/train_measure.ts).
     // The members' `deno run` (sweep, worker).
     run: bench ? ["/usr/bin/python3", "python3", "sh"] : sweeps || works ? [Deno.execPath()] : [],
-    sys: trains ? ["cpus"] : sweeps || works ? ["hostname"] : [],
+    // The CPU model summary.json records, and the load the native backend's threads follow
+    // (backends/native/_threads.ts).
+    sys: native ? ["cpus"] : sweeps || works ? ["hostname"] : [],
   };
   for (const p of [...perms.read, ...perms.write]) {
     if (p.includes(",")) {

@@ -5,6 +5,7 @@
  * @module
  */
 import { check, type Dnnl, E, outPointer, SIZE } from "./_ffi.ts";
+import { threadCount } from "./_threads.ts";
 
 /** Packs up to 12 dimensions into a `dnnl_dims_t`. */
 export function dims(values: readonly number[]): BigInt64Array {
@@ -142,6 +143,7 @@ export class Primitive {
   /** Runs the primitive on `buffers`, given in the order of the arg specs. */
   execute(buffers: readonly ArrayBufferView[]): void {
     const lib = this.#dnnl.lib;
+    this.#dnnl.threads.tick();
     for (let i = 0; i < buffers.length; i++) {
       check(lib.dnnl_memory_set_data_handle(this.#mems[i], buffers[i]), "set_data_handle");
     }
@@ -290,8 +292,12 @@ export class Layered {
 export class Cache<T> {
   readonly #map = new Map<string, T>();
 
-  /** Returns the value for `key`, building it on first use. */
+  /**
+   * Returns the value for `key` at the current thread count, building it on
+   * first use (oneDNN fixes a primitive's threads when it is created).
+   */
   get(key: string, build: () => T): T {
+    key = `${threadCount()}|${key}`;
     let v = this.#map.get(key);
     if (v === undefined) {
       v = build();

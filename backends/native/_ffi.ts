@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { adoptThreads, openOmp, Threads, type WaitPolicy, withWaitPolicy } from "./_threads.ts";
 
 /** Byte sizes of the oneDNN 2.x structs skiplab allocates. */
 export const SIZE = {
@@ -234,11 +235,6 @@ const symbols = {
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-const ompSymbols = {
-  omp_get_max_threads: { parameters: [], result: "i32" },
-  omp_set_num_threads: { parameters: ["i32"], result: "void" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
 /** The opened oneDNN library with its engine and stream. */
 export interface Dnnl {
   readonly lib: Deno.DynamicLibrary<typeof symbols>["symbols"];
@@ -246,7 +242,8 @@ export interface Dnnl {
   readonly stream: Deno.PointerValue;
   readonly path: string;
   readonly version: string;
-  readonly threads: number;
+  /** oneDNN's OpenMP threads: their count now and how they wait. */
+  readonly threads: Threads;
 }
 
 /** Library names tried in order: Debian/Ubuntu, generic Linux, Homebrew (macOS). */
@@ -292,57 +289,16 @@ function pinLibrary(name: string): void {
   }
 }
 
-function setThreads(threads: number): number {
-  const names = Deno.build.os === "darwin" ? ["libomp.dylib", "libgomp.1.dylib"] : ["libgomp.so.1"];
-  for (const name of names) {
-    try {
-      const omp = Deno.dlopen(name, ompSymbols);
-      pinLibrary(name);
-      omp.symbols.omp_set_num_threads(threads);
-      return omp.symbols.omp_get_max_threads();
-    } catch {
-      // The library may use a threading runtime other than this OpenMP.
-    }
-  }
-  return threads;
-}
-
-/**
- * Makes idle OpenMP threads sleep at once instead of spinning (unless the user
- * chose a policy). libgomp spins a waiting thread for about 300,000 rounds by
- * default; when another process holds one of the cores, one thread's spinning
- * for a partner that is not running eats the time that partner needs, and a
- * training step ran 3x slower than on one thread. The OpenMP runtime reads the
- * variable once, when it loads with oneDNN, so it is set just for the
- * `dlopen` and removed again by the returned function: child processes (the
- * benchmark's PyTorch peer) keep the user's environment.
- */
-function passiveWaiting(): () => void {
-  try {
-    const chosen = ["OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME"].some((k) =>
-      Deno.env.get(k) !== undefined
-    );
-    if (chosen) return () => {};
-    Deno.env.set("OMP_WAIT_POLICY", "passive");
-    return () => Deno.env.delete("OMP_WAIT_POLICY");
-  } catch {
-    return () => {}; // Without --allow-env the runtime keeps its defaults.
-  }
-}
-
 /** Opens oneDNN 2.x, creates a CPU engine and stream; throws when absent. */
-export function openDnnl(threads: number): Dnnl {
+export function openDnnl(threads: number, policy: WaitPolicy = "user"): Dnnl {
   const errors: string[] = [];
   for (const path of CANDIDATES) {
     let handle: Deno.DynamicLibrary<typeof symbols>;
-    const restoreEnv = passiveWaiting();
     try {
-      handle = Deno.dlopen(path, symbols);
+      handle = withWaitPolicy(policy, () => Deno.dlopen(path, symbols));
     } catch (e) {
       errors.push(`${path}: ${(e as Error).message.split("\n")[0]}`);
       continue;
-    } finally {
-      restoreEnv();
     }
     const lib = handle.symbols;
     const [major, minor, patch] = readVersion(lib);
@@ -363,7 +319,7 @@ export function openDnnl(threads: number): Dnnl {
       stream,
       path,
       version: `${major}.${minor}.${patch}`,
-      threads: setThreads(threads),
+      threads: adoptThreads(new Threads(threads, policy, openOmp(pinLibrary))),
     };
   }
   throw new Error(errors.join("; "));

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type Dnnl, openDnnl } from "./_ffi.ts";
+import { chooseWaitPolicy, type WaitPolicy } from "./_threads.ts";
 import { guardAliases, NativeBackend } from "./_backend.ts";
 import { installNativeGradients } from "./_gradients.ts";
 import { nativeKernels } from "./_kernels.ts";
@@ -29,7 +30,10 @@ export type NativeStatus =
     ok: true;
     library: string;
     version: string;
+    /** oneDNN's threads when it opened (fewer later while other processes hold cores). */
     threads: number;
+    /** How idle threads wait: as the user set it, spinning first, or sleeping at once. */
+    waitPolicy: WaitPolicy;
     /** oneDNN's implementation of an fp32 3x3 convolution here, e.g. `jit:avx2`. */
     conv: string | null;
     /** Its bf16 implementation, or null where oneDNN has none (see `resolvePrecision`). */
@@ -137,7 +141,7 @@ function threadsWanted(): number {
     : navigator.hardwareConcurrency || 1;
 }
 
-function attempt(): NativeStatus {
+async function attempt(): Promise<NativeStatus> {
   if (typeof Deno?.dlopen !== "function") {
     return { ok: false, reason: `Deno.dlopen is unavailable; ${INSTALL}` };
   }
@@ -145,8 +149,10 @@ function attempt(): NativeStatus {
     return { ok: false, reason: `FFI permission missing: run Deno with --allow-ffi (${INSTALL})` };
   }
   let dnnl: Dnnl;
+  const threads = threadsWanted();
+  const policy = await chooseWaitPolicy(threads);
   try {
-    dnnl = openDnnl(threadsWanted());
+    dnnl = openDnnl(threads, policy);
   } catch (e) {
     return { ok: false, reason: `oneDNN not found (${(e as Error).message}); ${INSTALL}` };
   }
@@ -155,11 +161,23 @@ function attempt(): NativeStatus {
     ok: true,
     library: dnnl.path,
     version: dnnl.version,
-    threads: dnnl.threads,
+    threads: dnnl.threads.count,
+    waitPolicy: dnnl.threads.policy,
     conv: convImplementation(dnnl, "f32"),
     bf16Conv: convImplementation(dnnl, "bf16"),
     bf16Support: cpuBf16Support(dnnl),
   };
+}
+
+/** The status's threads in words, e.g. `2 threads, spinning while waiting`. */
+export function threadsDetail(status: Extract<NativeStatus, { ok: true }>): string {
+  const wait = {
+    spin: "spinning while waiting (the cores were free when oneDNN loaded; fewer while " +
+      "other processes hold cores)",
+    passive: "sleeping while waiting (other processes held cores when oneDNN loaded)",
+    user: "waiting as the OpenMP variables set",
+  }[status.waitPolicy];
+  return `${status.threads} thread${status.threads === 1 ? "" : "s"}, ${wait}`;
 }
 
 /**
