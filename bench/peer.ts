@@ -37,6 +37,8 @@ export interface PeerOptions {
   readonly precision?: PeerPrecision;
   /** Also profile one training step (the first run's). @default false */
   readonly profile?: boolean;
+  /** Timed steps of training and of inference. @default torch_peer.py's (5) */
+  readonly steps?: number;
 }
 
 /** What the peer measured for one model. */
@@ -75,6 +77,7 @@ export async function runPeer(
       for (let r = 0; r < repeat; r++) {
         const args = [script, model, "--batch", String(batch), "--threads", String(threads)];
         args.push("--precision", options.precision ?? "fp32");
+        if (options.steps !== undefined) args.push("--steps", String(options.steps));
         if (options.profile && r === 0) args.push("--profile");
         let result: Deno.CommandOutput;
         try {

@@ -6,12 +6,15 @@
  * with skiplab/PyTorch ratios of training, inference and peak RSS.
  *
  * The peer runs with the user's OpenMP settings (by default spinning, as
- * PyTorch's users run it); skiplab's native backend makes its own OpenMP
- * threads wait passively when no policy is chosen (`backends/native/_ffi.ts`),
- * without changing the environment children inherit.
+ * PyTorch's users run it); skiplab's native backend chooses its own threads'
+ * wait policy when none is set (`backends/native/_threads.ts`), without
+ * changing the environment children inherit. Both take two warm-up steps and
+ * the same number of timed ones: by default as many as fill about 3 s of
+ * skiplab's training.
  *
  * Standalone: `deno run -A bench/train.ts --models resnet18,baseline_cnn --peer`
- * (add `--backends native,cpu`, `--steps 3`, `--repeat 3` (best of 3),
+ * (add `--backends native,cpu`, `--steps 10`, `--repeat 5` (best of 5; default 3), `--busy 1`
+ * (one process keeps a core busy throughout),
  * `--profile`, `--out file.json`).
  *
  * @module
@@ -31,14 +34,22 @@ export interface TrainBenchOptions {
   readonly backends?: readonly string[];
   /** Images per step. @default 64 */
   readonly batch?: number;
-  /** Timed steps per round, after one warm-up step. @default 3 */
+  /**
+   * Timed steps per round, after two warm-up steps; the PyTorch peer takes as
+   * many. @default enough for about 3 s of training (at least 3)
+   */
   readonly steps?: number;
-  /** Timed rounds; the best round counts (the machine may be shared). @default 1 */
+  /** Timed rounds, alternating with the peer; the best counts (hosts are shared). @default 3 */
   readonly repeat?: number;
   /** Also run the PyTorch peer and add its numbers and the skiplab/PyTorch ratios. @default false */
   readonly peer?: boolean;
   /** Print the kernels that took the most time in one training step. @default false */
   readonly profile?: boolean;
+  /**
+   * Processes that each keep a core busy (`sh` loops) from before oneDNN loads
+   * until the end, to measure both frameworks on shared cores. @default 0
+   */
+  readonly busy?: number;
   /** Progress lines go here. @default console.log */
   readonly log?: (line: string) => void;
 }
@@ -60,6 +71,8 @@ export interface TrainBenchRow {
   infer_ratio?: number;
   /** skiplab/PyTorch peak RSS (lower is better). */
   rss_ratio?: number;
+  /** Busy processes that ran beside ({@link TrainBenchOptions.busy}). */
+  busy?: number;
   note?: string;
 }
 
@@ -70,21 +83,50 @@ const round = (v: number, digits: number) => Number(v.toFixed(digits));
  * to load or train get a row with nulls and a `note`.
  */
 export async function runTrainBench(options: TrainBenchOptions = {}): Promise<TrainBenchRow[]> {
-  const o: Required<TrainBenchOptions> = {
+  const o: Required<Omit<TrainBenchOptions, "steps">> & Pick<TrainBenchOptions, "steps"> = {
     models: options.models ?? ["baseline_cnn", "resnet18"],
     backends: options.backends ?? ["native"],
     batch: options.batch ?? 64,
-    steps: options.steps ?? 3,
-    repeat: options.repeat ?? 1,
+    steps: options.steps,
+    repeat: options.repeat ?? 3,
     peer: options.peer ?? false,
     profile: options.profile ?? false,
+    busy: options.busy ?? 0,
     log: options.log ?? console.log,
   };
   for (const key of ["batch", "steps", "repeat"] as const) {
-    if (!Number.isInteger(o[key]) || o[key] < 1) {
+    if (o[key] === undefined && key === "steps") continue;
+    if (!Number.isInteger(o[key]) || o[key]! < 1) {
       throw new RangeError(`'${key}' must be a positive integer, got ${o[key]}`);
     }
   }
+  if (!Number.isInteger(o.busy) || o.busy < 0) {
+    throw new RangeError(`'busy' must be a whole number of processes, got ${o.busy}`);
+  }
+  const stopBusy = busyProcesses(o.busy);
+  if (o.busy > 0) o.log(`${o.busy} busy process${o.busy === 1 ? "" : "es"} running beside`);
+  try {
+    return await measureAll(o);
+  } finally {
+    await stopBusy();
+  }
+}
+
+/** Starts `n` processes that each keep a core busy until the returned function stops them. */
+function busyProcesses(n: number): () => Promise<void> {
+  const children = Array.from(
+    { length: n },
+    () => new Deno.Command("sh", { args: ["-c", "while :; do :; done"], stdout: "null" }).spawn(),
+  );
+  return async () => {
+    for (const c of children) c.kill("SIGKILL");
+    await Promise.all(children.map((c) => c.status));
+  };
+}
+
+async function measureAll(
+  o: Required<Omit<TrainBenchOptions, "steps">> & Pick<TrainBenchOptions, "steps">,
+): Promise<TrainBenchRow[]> {
   let threads = navigator.hardwareConcurrency || 1;
   if (o.backends.includes("native")) {
     const s = await tryRegisterNative();
@@ -101,6 +143,7 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
     const best = new Map<string, Measurement>();
     const notes = new Map<string, string>();
     let peer: PeerResult | undefined;
+    let steps = o.steps;
     for (let r = 0; r < o.repeat; r++) {
       for (const backend of o.backends) {
         if (notes.has(backend) || (r > 0 && SLOW.has(backend))) continue;
@@ -109,12 +152,14 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
             ? async (step: () => Promise<void>) =>
               o.log(kernelLine(`${model}/${backend}`, await profileStep(step)))
             : undefined;
-          const m = await measure(model, backend, { ...o, profiler });
+          const m = await measure(model, backend, { ...o, steps, profiler });
+          steps ??= m.steps; // the first backend's count, for the peer too
           const b = best.get(backend);
           best.set(backend, {
             train: Math.max(b?.train ?? 0, m.train),
             inference: Math.max(b?.inference ?? 0, m.inference),
             rss: Math.min(b?.rss ?? Infinity, m.rss),
+            steps: m.steps,
           });
           o.log(
             `${model}/${backend} round ${r + 1}: train ${m.train.toFixed(2)} img/s, ` +
@@ -125,7 +170,7 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
         }
       }
       if (o.peer) {
-        const p = (await runPeer([model], o.batch, threads, 1, o.log)).get(model);
+        const p = (await runPeer([model], o.batch, threads, 1, o.log, { steps })).get(model);
         if (p !== undefined) {
           o.log(
             `${model}/PyTorch round ${r + 1}: train ${p.train} img/s, ` +
@@ -149,6 +194,7 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
         infer_images_per_s: m ? round(m.inference, 2) : null,
         peak_rss_mb: m ? m.rss : null,
       };
+      if (o.busy > 0) row.busy = o.busy;
       if (notes.has(backend)) row.note = notes.get(backend);
       if (peer !== undefined) {
         row.peer_train_images_per_s = peer.train;
@@ -187,6 +233,7 @@ function parse(args: string[], strict: boolean) {
       repeat: { type: "string" },
       peer: { type: "boolean" },
       profile: { type: "boolean" },
+      busy: { type: "string" },
       out: { type: "string" },
     },
   }).values as Record<string, string | boolean | undefined>;
@@ -203,6 +250,7 @@ function options(values: Record<string, string | boolean | undefined>): TrainBen
     repeat: num("repeat"),
     peer: values.peer === true,
     profile: values.profile === true,
+    busy: num("busy"),
   };
 }
 
@@ -210,7 +258,10 @@ function options(values: Record<string, string | boolean | undefined>): TrainBen
 export function toBenchRows(rows: readonly TrainBenchRow[]): BenchRow[] {
   const out: BenchRow[] = [];
   for (const r of rows) {
-    const name = `${r.model}/${r.backend}`, note = `batch ${r.batch}${r.note ? `; ${r.note}` : ""}`;
+    const name = `${r.model}/${r.backend}`;
+    const note = `batch ${r.batch}${r.busy ? `, ${r.busy} busy` : ""}${
+      r.note ? `; ${r.note}` : ""
+    }`;
     const add = (what: string, value: number | null | undefined, unit: string) => {
       if (value !== null && value !== undefined) {
         out.push({ suite: "train", name: `${name} ${what}`, value, unit, note });

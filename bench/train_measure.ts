@@ -51,10 +51,19 @@ async function timed(fn: () => Promise<unknown>, batch: number, steps: number): 
   return batch * steps / ((performance.now() - t) / 1000);
 }
 
+/** Seconds of timed steps a round aims at when the step count is not given. */
+export const ROUND_SECONDS = 3;
+
+/** Steps that fill about {@link ROUND_SECONDS} at `ms` per step, 3 to 500. */
+export function stepsFor(ms: number): number {
+  return Math.min(500, Math.max(3, Math.ceil(ROUND_SECONDS * 1000 / Math.max(ms, 1e-3))));
+}
+
 /** What {@link measure} needs of the benchmark options. */
 export interface MeasureOptions {
   readonly batch: number;
-  readonly steps: number;
+  /** Timed steps of training and of inference; undefined: {@link stepsFor} the warm-up's time. */
+  readonly steps?: number;
   /** Called once after the timed rounds with the training step, to profile it (bench/profile.ts). */
   readonly profiler?: (step: () => Promise<void>) => Promise<void>;
   readonly log: (line: string) => void;
@@ -68,6 +77,8 @@ export interface Measurement {
   readonly inference: number;
   /** Peak RSS while training, MB. */
   readonly rss: number;
+  /** Timed training steps (as many of inference). */
+  readonly steps: number;
 }
 
 /**
@@ -102,13 +113,18 @@ export async function measure(
   };
   try {
     await resetPeakRss();
+    // Two warm-up steps, as the PyTorch peer takes: the first builds every primitive.
     await step();
-    const train = await timed(step, o.batch, slow ? 1 : o.steps);
+    const t = performance.now();
+    if (!slow) await step();
+    const steps = slow ? 1 : o.steps ?? stepsFor(performance.now() - t);
+    const train = await timed(step, o.batch, steps);
     const infer = () => tf.tidy(() => net.apply(batch.xs, { training: false }) as tf.Tensor).data();
     await infer();
-    const inference = await timed(infer, o.batch, slow ? 1 : o.steps);
+    if (!slow) await infer();
+    const inference = await timed(infer, o.batch, steps);
     if (o.profiler !== undefined) await o.profiler(step);
-    return { train, inference, rss: await peakRssMb(rss) };
+    return { train, inference, rss: await peakRssMb(rss), steps };
   } finally {
     tf.dispose([batch.xs, batch.ys]);
     opt.dispose();
