@@ -32,8 +32,8 @@ export const ENV_VARS: readonly string[] = [
   "LOCALAPPDATA",
   // Colour in terminal charts (analysis/line_chart.ts).
   "NO_COLOR",
-  // OpenMP's wait policy, which the native backend sets to passive unless one is chosen
-  // (backends/native/_ffi.ts), and its switch to keep activations NHWC (_conv.ts).
+  // OpenMP's wait policy, which the native backend chooses from the load unless one is set
+  // (backends/native/_threads.ts), and its switch to keep activations NHWC (_conv.ts).
   "OMP_WAIT_POLICY",
   // Threads of OpenMP and the native backend: a sweep divides the cores between its workers.
   "OMP_NUM_THREADS",
