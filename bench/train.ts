@@ -22,6 +22,7 @@
 import { parseArgs } from "node:util";
 import { threadsDetail, tryRegisterNative } from "../backends/native/mod.ts";
 import type { BenchRow, Suite } from "./main.ts";
+import { busyProcesses } from "./busy.ts";
 import { type PeerResult, runPeer } from "./peer.ts";
 import { kernelLine, profileStep } from "./profile.ts";
 import { measure, type Measurement, SLOW } from "./train_measure.ts";
@@ -110,18 +111,6 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
   } finally {
     await stopBusy();
   }
-}
-
-/** Starts `n` processes that each keep a core busy until the returned function stops them. */
-function busyProcesses(n: number): () => Promise<void> {
-  const children = Array.from(
-    { length: n },
-    () => new Deno.Command("sh", { args: ["-c", "while :; do :; done"], stdout: "null" }).spawn(),
-  );
-  return async () => {
-    for (const c of children) c.kill("SIGKILL");
-    await Promise.all(children.map((c) => c.status));
-  };
 }
 
 async function measureAll(

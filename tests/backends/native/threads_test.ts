@@ -11,18 +11,7 @@ import {
   threadsForLoad,
 } from "../../../backends/native/_threads.ts";
 import { ignore } from "./_compare.ts";
-
-/** Starts `n` processes that each keep a core busy until the returned function stops them. */
-function busyProcesses(n: number): () => Promise<void> {
-  const children = Array.from(
-    { length: n },
-    () => new Deno.Command("sh", { args: ["-c", "while :; do :; done"], stdout: "null" }).spawn(),
-  );
-  return async () => {
-    for (const c of children) c.kill("SIGKILL");
-    await Promise.all(children.map((c) => c.status));
-  };
-}
+import { busyProcesses } from "../../../bench/busy.ts";
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 const cores = navigator.hardwareConcurrency;
