@@ -25,7 +25,7 @@ import type { BenchRow, Suite } from "./main.ts";
 import { busyProcesses } from "./busy.ts";
 import { type PeerResult, runPeer } from "./peer.ts";
 import { kernelLine, profileStep } from "./profile.ts";
-import { measure, type Measurement, SLOW } from "./train_measure.ts";
+import { measure, measureApart, type Measurement, SLOW } from "./train_measure.ts";
 
 /** Options of {@link runTrainBench}. */
 export interface TrainBenchOptions {
@@ -141,7 +141,10 @@ async function measureAll(
             ? async (step: () => Promise<void>) =>
               o.log(kernelLine(`${model}/${backend}`, await profileStep(step)))
             : undefined;
-          const m = await measure(model, backend, { ...o, steps, profiler });
+          // Each round in a process of its own (as the peer's), unless profiling this one.
+          const m = profiler === undefined
+            ? await measureApart(model, backend, { ...o, steps })
+            : await measure(model, backend, { ...o, steps, profiler });
           steps ??= m.steps; // the first backend's count, for the peer too
           const b = best.get(backend);
           best.set(backend, {

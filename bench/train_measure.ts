@@ -1,11 +1,16 @@
 /**
  * One measurement of the `train` benchmark: training and inference images/s
  * of a model on a backend with the trainer's own step and peak RSS; a caller
- * may also profile the step (bench/profile.ts does).
+ * may also profile the step (bench/profile.ts does). {@link measureApart}
+ * takes it in a process of its own, as the PyTorch peer is, so that no
+ * earlier measurement's memory or compiled code counts; run as a program,
+ * this module is that process.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { parseArgs } from "node:util";
+import { type BackendName, selectBackend } from "../backends/select.ts";
 import { buildModel } from "../models/mod.ts";
 import { Optimizer } from "../train/optimizer.ts";
 import { gradientStep, trainables } from "../train/step.ts";
@@ -130,4 +135,64 @@ export async function measure(
     opt.dispose();
     net.dispose();
   }
+}
+
+/** Where this module's process puts its result: the last line of its output. */
+const RESULT = "skiplab-measurement ";
+
+/**
+ * {@link measure} in a new Deno process (read the project, FFI, the
+ * environment, the CPU load, `sh` for /proc/self), so that its peak RSS is
+ * its own. Throws with the child's last error line when it fails.
+ */
+export async function measureApart(
+  model: string,
+  backend: string,
+  o: Omit<MeasureOptions, "profiler">,
+): Promise<Measurement> {
+  const root = new URL("..", import.meta.url).pathname;
+  const args = [
+    "run",
+    "--no-prompt",
+    `--config=${root}deno.json`,
+    `--allow-read=${root}`,
+    "--allow-ffi",
+    "--allow-env",
+    "--allow-sys=cpus",
+    "--allow-run=sh",
+    new URL(import.meta.url).pathname,
+    model,
+    backend,
+    `--batch=${o.batch}`,
+    ...(o.steps === undefined ? [] : [`--steps=${o.steps}`]),
+  ];
+  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" })
+    .output();
+  const text = new TextDecoder();
+  const line = text.decode(out.stdout).split("\n").find((l) => l.startsWith(RESULT));
+  if (!out.success || line === undefined) {
+    // Deno's report of the uncaught error, without its colours and prefix.
+    const plain = text.decode(out.stderr).replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+    const err = plain.find((l) => l.startsWith("error: "))?.replace(
+      /^error: (Uncaught )?(\(in promise\) )?/,
+      "",
+    );
+    throw new Error(err ?? `the measuring process exited with ${out.code}`);
+  }
+  return JSON.parse(line.slice(RESULT.length));
+}
+
+if (import.meta.main) {
+  const { positionals: [model, backend], values } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: { batch: { type: "string", default: "64" }, steps: { type: "string" } },
+  });
+  await selectBackend(backend as BackendName);
+  const m = await measure(model, backend, {
+    batch: Number(values.batch),
+    steps: values.steps === undefined ? undefined : Number(values.steps),
+    log: () => {},
+  });
+  console.log(RESULT + JSON.stringify(m));
 }

@@ -122,7 +122,7 @@ function looksLikePath(word: string): boolean {
  *   and the host of a `--data` URL; for `sweep` and `worker`, the `--queue` host;
  * - FFI: for `train`, `suite`, `evaluate`, `predict` and `bench`, which may
  *   pick the native backend;
- * - programs: for `bench`, the PyTorch peer's Python and `sh`; for `sweep`
+ * - programs: for `bench`, the PyTorch peer's Python, `sh` and Deno; for `sweep`
  *   and `worker`, Deno, which trains each member under the permissions of
  *   `train --resume <member>`;
  * - environment: {@linkcode ENV_VARS}; all of it for `worker` and `sweep --queue`
@@ -203,9 +203,13 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
     net: unique(hosts),
     env: works || (sweeps && flagValues(rest, "queue").length) ? ALL_ENV : ENV_VARS,
     ffi: native,
-    // The PyTorch peer (bench/peer.ts), and sh for /proc/self (bench/train_measure.ts).
-    // The members' `deno run` (sweep, worker).
-    run: bench ? ["/usr/bin/python3", "python3", "sh"] : sweeps || works ? [Deno.execPath()] : [],
+    // The PyTorch peer (bench/peer.ts), sh for /proc/self and Deno for each measurement's own
+    // process (bench/train_measure.ts). The members' `deno run` (sweep, worker).
+    run: bench
+      ? ["/usr/bin/python3", "python3", "sh", Deno.execPath()]
+      : sweeps || works
+      ? [Deno.execPath()]
+      : [],
     // The CPU model summary.json records, and the load the native backend's threads follow
     // (backends/native/_threads.ts).
     sys: native ? ["cpus"] : sweeps || works ? ["hostname"] : [],

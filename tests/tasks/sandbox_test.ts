@@ -52,7 +52,9 @@ Deno.test("commandPermissions() gives report its folder, compare and models no w
 
 Deno.test("commandPermissions() lets only bench start programs", () => {
   const bench = commandPermissions(["bench", "train", "--peer"], where);
-  assert.deepEqual(bench.run, ["/usr/bin/python3", "python3", "sh"]);
+  // The PyTorch peer, sh for /proc/self, and Deno for each measurement's own process.
+  assert.deepEqual(bench.run, ["/usr/bin/python3", "python3", "sh", Deno.execPath()]);
+  assert.deepEqual(bench.sys, ["cpus"], "the CPU load the native backend's threads follow");
   assert.deepEqual(bench.write, ["/p/bench/results", "/home/u/.cache/skiplab"]);
   for (const c of ["train", "suite", "report", "compare", "models"]) {
     assert.deepEqual(commandPermissions([c], where).run, [], c);
