@@ -18,6 +18,6 @@ Deno.test("measureApart() measures in a process of its own and returns what it m
 Deno.test("measureApart() passes on the measuring process's error", async () => {
   await assert.rejects(
     measureApart("no_such_model", "cpu", { batch: 2, steps: 1, log: () => {} }),
-    /^RangeError: Unknown model 'no_such_model'/,
+    { message: /^RangeError: Unknown model 'no_such_model'/ },
   );
 });
