@@ -81,8 +81,16 @@ const ALIGN = 64;
 
 /**
  * Output arrays of the native kernels: in C memory (or JS arrays without a C
- * library), recycled by length through a pool of at most `budgetBytes`; the
- * oldest pooled arrays beyond it are freed (C memory at once).
+ * library), recycled by length through a pool, so that a training step's
+ * arrays, whose sizes repeat every step, come back from the pool instead of as
+ * fresh pages (each a fault and zeroing: in resnet18's profile the
+ * elementwise kernels, which write whole fresh outputs, took twice PyTorch's
+ * time). The pool keeps `budgetBytes`, or more where the arrays in use leave
+ * room below their own high-water mark; beyond that the oldest pooled arrays
+ * are freed (C memory at once), so the pool raises the peak by at most the
+ * budget. Against a plain 128 MB budget, measured alternately on 2 vCPUs of an
+ * AMD EPYC: resnet18 trained 3–10% faster (14 MB more peak RSS), baseline_cnn
+ * 10% (same peak).
  */
 export class BufferPool {
   readonly #libc: Libc | null;
@@ -94,6 +102,9 @@ export class BufferPool {
   readonly #pooled = new Set<Float32Array>();
   readonly #owned = new WeakSet<ArrayBufferLike>();
   #pooledBytes = 0;
+  /** Bytes of arrays handed out and not given back or escaped, and their most so far. */
+  #liveBytes = 0;
+  #peakBytes = 0;
   /** Arrays handed out again from the pool, and arrays newly made. */
   readonly counts: { reused: number; fresh: number } = { reused: 0, fresh: 0 };
 
@@ -127,10 +138,17 @@ export class BufferPool {
     if (a !== undefined) {
       this.#pooled.delete(a);
       this.#pooledBytes -= a.byteLength;
+      this.#liveBytes += a.byteLength;
       this.counts.reused++;
       return a;
     }
     this.counts.fresh++;
+    for (const old of this.#pooled) {
+      if (this.#pooledBytes <= this.#room(n * 4)) break;
+      this.#evict(old);
+    }
+    this.#liveBytes += n * 4;
+    this.#peakBytes = Math.max(this.#peakBytes, this.#liveBytes);
     if (this.#libc === null) {
       const fresh = new Float32Array(n);
       this.#owned.add(fresh.buffer);
@@ -165,10 +183,19 @@ export class BufferPool {
     list.push(values);
     this.#pooled.add(values);
     this.#pooledBytes += values.byteLength;
+    this.#liveBytes -= values.byteLength;
     for (const old of this.#pooled) {
-      if (this.#pooledBytes <= this.budgetBytes) break;
+      if (this.#pooledBytes <= this.#room(0)) break;
       this.#evict(old);
     }
+  }
+
+  /**
+   * Bytes the pool may keep beside `more` new bytes in use: its budget, or
+   * what the arrays in use leave below their high-water mark.
+   */
+  #room(more: number): number {
+    return Math.max(this.budgetBytes, this.#peakBytes - this.#liveBytes - more);
   }
 
   #evict(a: Float32Array): void {
@@ -188,6 +215,10 @@ export class BufferPool {
   escape(values: unknown): void {
     if (!ArrayBuffer.isView(values)) return;
     const block = this.#blocks.get(values.buffer);
+    const ours = block !== undefined
+      ? !block.escaped && !block.freed
+      : this.#owned.has(values.buffer);
+    if (ours) this.#liveBytes -= values.buffer.byteLength; // the garbage collector's from now on
     if (block !== undefined) block.escaped = true;
     this.#owned.delete(values.buffer);
   }
@@ -195,5 +226,10 @@ export class BufferPool {
   /** Bytes held in the pool. */
   get freeBytes(): number {
     return this.#pooledBytes;
+  }
+
+  /** Bytes of the arrays in use (handed out, not given back or escaped). */
+  get liveBytes(): number {
+    return this.#liveBytes;
   }
 }
