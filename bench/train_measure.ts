@@ -166,17 +166,20 @@ export async function measureApart(
     `--batch=${o.batch}`,
     ...(o.steps === undefined ? [] : [`--steps=${o.steps}`]),
   ];
-  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" })
+  const env = { NO_COLOR: "1" };
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  })
     .output();
   const text = new TextDecoder();
   const line = text.decode(out.stdout).split("\n").find((l) => l.startsWith(RESULT));
   if (!out.success || line === undefined) {
-    // Deno's report of the uncaught error, without its colours and prefix.
-    const plain = text.decode(out.stderr).replace(/\x1b\[[0-9;]*m/g, "").split("\n");
-    const err = plain.find((l) => l.startsWith("error: "))?.replace(
-      /^error: (Uncaught )?(\(in promise\) )?/,
-      "",
-    );
+    // Deno's report of the uncaught error (uncoloured: NO_COLOR), without its prefix.
+    const err = text.decode(out.stderr).split("\n").find((l) => l.startsWith("error: "))
+      ?.replace(/^error: (Uncaught )?(\(in promise\) )?/, "");
     throw new Error(err ?? `the measuring process exited with ${out.code}`);
   }
   return JSON.parse(line.slice(RESULT.length));
