@@ -42,6 +42,8 @@ export const ENV_VARS: readonly string[] = [
   "GOMP_SPINCOUNT",
   "KMP_BLOCKTIME",
   "SKIPLAB_NHWC",
+  // Opt-in: the native backend's thread count follows the free cores (_threads.ts).
+  "SKIPLAB_THREADS",
   // Mesa's Vulkan driver under the webgpu backend (backends/webgpu.ts).
   "XDG_RUNTIME_DIR",
   // npm:yaml reads its debug switches whenever it parses.

@@ -17,12 +17,16 @@
  * - When oneDNN loads, a 100 ms look at the CPUs decides: every wanted core
  *   free → threads spin (for {@link SPIN_COUNT} rounds, then sleep); else
  *   passive. The OpenMP runtime reads this once, as it loads.
- * - While spinning, the thread count follows the free cores: each time a
- *   kernel starts at least a second after the last look, the CPU time other
- *   processes took since then sets the count (one thread when another
- *   process holds a core, all of them again when it leaves). Primitives are
- *   cached per thread count, since oneDNN fixes a primitive's threads when it
- *   is created.
+ * - With `SKIPLAB_THREADS=follow-load`, spinning threads' count also follows
+ *   the free cores: each time a kernel starts at least a second after the
+ *   last look, the CPU time other processes took since then sets the count
+ *   (one thread when another process holds a core, all of them again when it
+ *   leaves). Primitives are cached per thread count, since oneDNN fixes a
+ *   primitive's threads when it is created. It is opt-in because a thread
+ *   count changes how oneDNN splits its sums (weight gradients, batch-norm
+ *   statistics) and so the last bits of a run: with it, two runs of the same
+ *   seed, or a resumed and an uninterrupted run, can differ by float
+ *   rounding, where by default they are identical.
  *
  * "Other processes" is all CPU time the kernel counts (user, nice, system,
  * irq, from `node:os` `cpus()`, which needs `--allow-sys=cpus`) minus this
@@ -160,6 +164,15 @@ export function openOmp(pin: (name: string) => void): Omp | undefined {
   return undefined;
 }
 
+/** Whether the user opted in to a thread count that follows the load (`SKIPLAB_THREADS`). */
+export function followsLoad(): boolean {
+  try {
+    return Deno.env.get("SKIPLAB_THREADS") === "follow-load";
+  } catch {
+    return false; // without --allow-env for it, the default
+  }
+}
+
 let current: Threads | undefined;
 
 /** The threads of the process's oneDNN, undefined before it opens. */
@@ -196,7 +209,14 @@ export class Threads {
   #window: CpuSample | undefined;
   #pinned = false;
 
-  constructor(wanted: number, policy: WaitPolicy, omp: Omp | undefined, cores = coreCount()) {
+  constructor(
+    wanted: number,
+    policy: WaitPolicy,
+    omp: Omp | undefined,
+    /** Follow the free cores ({@link followsLoad}); only spinning threads do. */
+    follow = followsLoad(),
+    cores = coreCount(),
+  ) {
     this.wanted = wanted;
     this.policy = policy;
     this.#cores = cores;
@@ -204,7 +224,7 @@ export class Threads {
     this.#set?.(wanted);
     this.#count = omp?.omp_get_max_threads() ?? wanted;
     // Fewer threads help only spinning ones: passive threads do not steal a partner's core.
-    this.#follows = policy === "spin" && this.#set !== undefined && wanted > 1;
+    this.#follows = follow && policy === "spin" && this.#set !== undefined && wanted > 1;
     this.#window = this.#follows ? sampleCpu() : undefined;
   }
 

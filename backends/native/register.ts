@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type Dnnl, openDnnl } from "./_ffi.ts";
-import { chooseWaitPolicy, type WaitPolicy } from "./_threads.ts";
+import { chooseWaitPolicy, followsLoad, type WaitPolicy } from "./_threads.ts";
 import { guardAliases, NativeBackend } from "./_backend.ts";
 import { installNativeGradients } from "./_gradients.ts";
 import { nativeKernels } from "./_kernels.ts";
@@ -172,8 +172,8 @@ async function attempt(): Promise<NativeStatus> {
 /** The status's threads in words, e.g. `2 threads, spinning while waiting`. */
 export function threadsDetail(status: Extract<NativeStatus, { ok: true }>): string {
   const wait = {
-    spin: "spinning while waiting (the cores were free when oneDNN loaded; fewer while " +
-      "other processes hold cores)",
+    spin: "spinning while waiting (the cores were free when oneDNN loaded)" +
+      (followsLoad() ? "; fewer while other processes hold cores" : ""),
     passive: "sleeping while waiting (other processes held cores when oneDNN loaded)",
     user: "waiting as the OpenMP variables set",
   }[status.waitPolicy];

@@ -79,7 +79,7 @@ Deno.test("chooseWaitPolicy() keeps the user's policy, spins one thread, sleeps 
 
 Deno.test("Threads: spinning threads drop to one while other processes hold the cores, and return", async () => {
   const busy = recordingOmp(2);
-  const threads = new Threads(2, "spin", busy.omp, 2);
+  const threads = new Threads(2, "spin", busy.omp, true, 2);
   assert.equal(threads.count, 2);
   const stop = busyProcesses(2);
   try {
@@ -93,7 +93,7 @@ Deno.test("Threads: spinning threads drop to one while other processes hold the 
   }
   // On a machine with many more cores than busy processes, the threads come back.
   const free = recordingOmp(2);
-  const roomy = new Threads(2, "spin", free.omp, 64);
+  const roomy = new Threads(2, "spin", free.omp, true, 64);
   roomy.resize(1);
   await sleep(1100);
   roomy.tick();
@@ -101,10 +101,17 @@ Deno.test("Threads: spinning threads drop to one while other processes hold the 
   assert.deepEqual(free.set, [2, 1, 2]);
   // Passive threads keep their count: sleeping threads take no core from a partner.
   const passive = recordingOmp(2);
-  const still = new Threads(2, "passive", passive.omp, 2);
+  const still = new Threads(2, "passive", passive.omp, true, 2);
   await sleep(1100);
   still.tick();
   assert.deepEqual(passive.set, [2]);
+  // Without the opt-in (the default) the count never follows: runs stay bit-reproducible.
+  const fixed = recordingOmp(2);
+  const steady = new Threads(2, "spin", fixed.omp, false, 64);
+  steady.resize(1);
+  await sleep(1100);
+  steady.tick();
+  assert.deepEqual(fixed.set, [2, 1]);
 });
 
 Deno.test({
