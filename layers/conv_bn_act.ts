@@ -1,9 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { batchNormLayer } from "./batch_norm.ts";
+import { conv2dLayer } from "./conv2d.ts";
 import type { SymbolicTensor } from "../core/tf_types.ts";
 import { DEFAULT_INIT, type InitScheme, layerInitializers } from "./init.ts";
 
-export { batchNormLayer };
+export { batchNormLayer, conv2dLayer };
 
 /** Options of {@linkcode convBnAct}. */
 export interface ConvBnActOptions {
@@ -62,7 +63,7 @@ export function convBnAct(x: SymbolicTensor, options: ConvBnActOptions): Symboli
       `Cannot build "${name}": 'filters' must be a positive integer, got ${filters}`,
     );
   }
-  let y = tf.layers.conv2d({
+  let y = conv2dLayer({
     filters,
     kernelSize,
     strides,

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { SymbolicTensor } from "../core/tf_types.ts";
-import { batchNormLayer, inChannels } from "./conv_bn_act.ts";
+import { batchNormLayer, conv2dLayer, inChannels } from "./conv_bn_act.ts";
 import { DEFAULT_INIT, type InitScheme, layerInitializers } from "./init.ts";
 import { ZeroPadShortcut } from "./zero_pad_shortcut.ts";
 
@@ -156,7 +156,7 @@ function conv2d(
   seed: number,
   init: InitScheme,
 ): SymbolicTensor {
-  return tf.layers.conv2d({
+  return conv2dLayer({
     filters,
     kernelSize,
     strides,

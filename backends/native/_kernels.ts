@@ -30,14 +30,15 @@ export function nativeKernels(dnnl: Dnnl): Record<string, NativeKernel> {
     ...gradKernels(),
     ...slicePadKernels(),
   };
+  const eltwise = eltwiseKernels(dnnl, js);
   return {
     ...js,
-    ...eltwiseKernels(dnnl, js),
+    ...eltwise,
     ...convKernels(dnnl),
     ...matMulKernels(dnnl),
     ...poolKernels(dnnl),
     ...batchNormKernels(dnnl),
     ...optimizerKernels(dnnl),
-    ...shapeRecordingKernels(),
+    ...shapeRecordingKernels(eltwise.Add),
   };
 }

@@ -11,6 +11,8 @@ import { guardAliases, NativeBackend } from "./_backend.ts";
 import { installNativeGradients } from "./_gradients.ts";
 import { nativeKernels } from "./_kernels.ts";
 import { installEarlyRelease } from "./_release.ts";
+// Registers the FusedConv2D gradient skiplab's convolutions use, before installEarlyRelease wraps it.
+import "../../core/conv2d.ts";
 import {
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
