@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { type BackendName, selectBackend } from "../backends/select.ts";
 import { buildModel } from "../models/mod.ts";
 import { Optimizer } from "../train/optimizer.ts";
+import { forwardOf } from "../train/forward.ts";
 import { gradientStep, trainables } from "../train/step.ts";
 import type { Batch } from "../train/types.ts";
 
@@ -124,7 +125,13 @@ export async function measure(
     if (!slow) await step();
     const steps = slow ? 1 : o.steps ?? stepsFor(performance.now() - t);
     const train = await timed(step, o.batch, steps);
-    const infer = () => tf.tidy(() => net.apply(batch.xs, { training: false }) as tf.Tensor).data();
+    // Inference as evaluate() and predict() run it (batch norms folded, train/forward.ts).
+    const forward = forwardOf(net);
+    const infer = async () => {
+      const probs = forward(batch.xs, false);
+      await probs.data();
+      probs.dispose();
+    };
     await infer();
     if (!slow) await infer();
     const inference = await timed(infer, o.batch, steps);

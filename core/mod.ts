@@ -11,5 +11,5 @@ export * from "./tf_types.ts";
 export * from "./batch.ts";
 export * from "./fused_adam.ts";
 export * from "./batch_norm_training.ts";
-export * from "./conv2d.ts";
+export * from "./conv2d_gradient.ts";
 export * from "./labels.ts";

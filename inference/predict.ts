@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
-import type { LayersModel, Tensor } from "../core/tf_types.ts";
+import type { LayersModel } from "../core/tf_types.ts";
 import { normalizePixels } from "../data/pipeline.ts";
+import { forwardOf } from "../train/forward.ts";
 import type { RgbImage } from "./image.ts";
 import { resizeImage } from "./resize.ts";
 
@@ -73,12 +74,14 @@ export async function predict(
   }
   const batchSize = options.batchSize ?? 64;
   const out: Prediction[] = [];
+  // Batch norms folded into their convolutions (train/forward.ts).
+  const forward = forwardOf(model);
   for (let start = 0; start < images.length; start += batchSize) {
     const batch = images.slice(start, start + batchSize);
     const pixels = new Uint8Array(batch.length * h * w * 3);
     batch.forEach((img, i) => pixels.set(resizeImage(img, w, h).data, i * h * w * 3));
     const probs = tf.tidy(() =>
-      model.predict(tf.tensor4d(normalizePixels(pixels), [batch.length, h, w, 3])) as Tensor
+      forward(tf.tensor4d(normalizePixels(pixels), [batch.length, h, w, 3]), false)
     );
     const all = await probs.data() as Float32Array;
     probs.dispose();

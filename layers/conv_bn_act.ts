@@ -4,7 +4,7 @@ import { conv2dLayer } from "./conv2d.ts";
 import type { SymbolicTensor } from "../core/tf_types.ts";
 import { DEFAULT_INIT, type InitScheme, layerInitializers } from "./init.ts";
 
-export { batchNormLayer, conv2dLayer };
+export { batchNormLayer };
 
 /** Options of {@linkcode convBnAct}. */
 export interface ConvBnActOptions {

@@ -5,6 +5,7 @@
  * @module
  */
 export * from "./conv_bn_act.ts";
+export * from "./conv2d.ts";
 export * from "./residual_block.ts";
 export * from "./classifier_head.ts";
 export * from "./init.ts";

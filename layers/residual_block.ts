@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { SymbolicTensor } from "../core/tf_types.ts";
-import { batchNormLayer, conv2dLayer, inChannels } from "./conv_bn_act.ts";
+import { batchNormLayer, inChannels } from "./conv_bn_act.ts";
+import { conv2dLayer } from "./conv2d.ts";
 import { DEFAULT_INIT, type InitScheme, layerInitializers } from "./init.ts";
 import { ZeroPadShortcut } from "./zero_pad_shortcut.ts";
 

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel, SymbolicTensor, Tensor, Tensor2D } from "../core/tf_types.ts";
-import { forwardOf } from "./_forward.ts";
+import { forwardOf } from "./forward.ts";
 
 /** Maps a batch to the pre-softmax scores `[batch, classes]`, in training or inference mode. */
 export type LogitsFn = (xs: Tensor, training: boolean) => Tensor2D;
@@ -55,7 +55,7 @@ function build(model: LayersModel): LogitsFn {
     );
   }
   const body = tf.model({ inputs: model.inputs, outputs: last.input as SymbolicTensor });
-  // Intermediates are freed as the pass goes (`_forward.ts`).
+  // Intermediates are freed as the pass goes (`forward.ts`).
   const run = forwardOf(body);
   if (last.getClassName() === "Activation") return (xs, training) => run(xs, training) as Tensor2D;
   if (last.getClassName() !== "Dense") {

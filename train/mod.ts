@@ -12,6 +12,7 @@ export * from "./optimizer.ts";
 export * from "./schedule.ts";
 export * from "./step.ts";
 export * from "./evaluate.ts";
+export * from "./forward.ts";
 export * from "./checkpoint.ts";
 export * from "./observers/mod.ts";
 export * from "./checkpoint_schema.ts";

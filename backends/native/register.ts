@@ -11,8 +11,7 @@ import { guardAliases, NativeBackend } from "./_backend.ts";
 import { installNativeGradients } from "./_gradients.ts";
 import { nativeKernels } from "./_kernels.ts";
 import { installEarlyRelease } from "./_release.ts";
-// Registers the FusedConv2D gradient skiplab's convolutions use, before installEarlyRelease wraps it.
-import "../../core/conv2d.ts";
+import { installFusedConv2dGradient } from "../../core/conv2d_gradient.ts";
 import {
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
@@ -121,6 +120,8 @@ function register(dnnl: Dnnl): void {
   installNativeGradients(NATIVE_BACKEND);
   installBatchNormTrainingGradient();
   installLeanSaves(NATIVE_BACKEND);
+  // skiplab's convolutions differentiate through it (layers/conv2d.ts): there before the wrapping.
+  installFusedConv2dGradient(tf);
   installEarlyRelease(NATIVE_BACKEND, [...seen, BATCH_NORM_TRAINING_KERNEL]);
   // Priority 0 keeps tfjs from picking it on its own; callers choose it explicitly.
   tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);

@@ -1,0 +1,191 @@
+/**
+ * A functional model's forward pass as skiplab runs it, in training and in
+ * inference:
+ *
+ * - Every intermediate tensor is freed as soon as its last reader has run.
+ *   tfjs runs a model inside one `tidy` and, in training mode, disposes no
+ *   intermediate until the whole pass returns, so every layer's output is
+ *   alive at its end, those no gradient needs included (a batch norm's output
+ *   once its ReLU has run, a residual sum). What a gradient needs it has saved
+ *   for itself. With skiplab's convolutions (layers/conv2d.ts), resnet18's
+ *   training step at batch 64 holds at most 476 MB of tensors instead of 744.
+ * - In inference, outside gradients, a convolution followed by a batch norm
+ *   (and a ReLU) that nothing else reads runs as one convolution: the batch
+ *   norm's scale folded into the filter and its shift into the bias, the ReLU
+ *   applied by the kernel. The folded filter is computed on each pass, so it
+ *   follows the weights as they train and holds no memory between passes.
+ *
+ * Models this does not cover (several inputs or outputs, a layer applied more
+ * than once, a layer with several outputs) run through tfjs's `apply`.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { conv2d, type ConvFields, convFields } from "../layers/conv2d.ts";
+import type { Layer, LayersModel, SymbolicTensor, Tensor, Tensor4D } from "../core/tf_types.ts";
+
+/** One layer call of the pass, in an order where each runs after its inputs. */
+interface Step {
+  readonly layer: Layer;
+  readonly inputs: readonly SymbolicTensor[];
+  readonly output: SymbolicTensor;
+}
+
+/** What the folding reads of tfjs's BatchNormalization layer. */
+interface BatchNormFields {
+  axis: number;
+  epsilon: number;
+  gamma?: { read(): Tensor } | null;
+  beta?: { read(): Tensor } | null;
+  movingMean: { read(): Tensor };
+  movingVariance: { read(): Tensor };
+}
+
+/** A convolution, the batch norm after it and maybe a ReLU, run as one convolution. */
+interface Fold {
+  readonly conv: ConvFields;
+  readonly norm: BatchNormFields;
+  readonly relu: boolean;
+  /** The step whose output the folded call gives (the batch norm's or the ReLU's). */
+  readonly last: Step;
+}
+
+interface Plan {
+  readonly input: SymbolicTensor;
+  readonly output: SymbolicTensor;
+  readonly steps: readonly Step[];
+  /** How many steps read each symbolic tensor (by id), once per input slot. */
+  readonly readers: ReadonlyMap<number, number>;
+  /** Folds by their convolution's step, and the steps they stand for. */
+  readonly folds: ReadonlyMap<Step, Fold>;
+  readonly folded: ReadonlySet<Step>;
+}
+
+/** The steps of `model`, or null when it is not a single-path functional graph. */
+function planOf(model: LayersModel): Plan | null {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) return null;
+  const [input, output] = [model.inputs[0], model.outputs[0]];
+  const steps: Step[] = [];
+  const readers = new Map<number, number>();
+  const done = new Set<number>([input.id]);
+  let ok = true;
+  const visit = (t: SymbolicTensor) => {
+    if (done.has(t.id) || !ok) return;
+    done.add(t.id);
+    const layer = t.sourceLayer as Layer;
+    if (t.inputs.length === 0 || layer.inboundNodes.length !== 1 || Array.isArray(layer.output)) {
+      ok = false; // Another input, a shared layer, or several outputs.
+      return;
+    }
+    for (const i of t.inputs) {
+      readers.set(i.id, (readers.get(i.id) ?? 0) + 1);
+      visit(i);
+    }
+    steps.push({ layer, inputs: t.inputs, output: t });
+  };
+  visit(output);
+  return ok ? { input, output, steps, readers, ...foldsOf(steps, readers, output) } : null;
+}
+
+/** The convolution → batch norm (→ ReLU) chains whose inner outputs only the next one reads. */
+function foldsOf(
+  steps: readonly Step[],
+  readers: ReadonlyMap<number, number>,
+  output: SymbolicTensor,
+): Pick<Plan, "folds" | "folded"> {
+  const bySource = new Map<number, Step>();
+  for (const s of steps) if (s.inputs.length === 1) bySource.set(s.inputs[0].id, s);
+  // The one step reading `s`'s output, when that is all that reads it.
+  const soleReader = (s: Step) =>
+    s.output !== output && readers.get(s.output.id) === 1 ? bySource.get(s.output.id) : undefined;
+  const folds = new Map<Step, Fold>();
+  const folded = new Set<Step>();
+  for (const s of steps) {
+    const conv = convFields(s.layer);
+    if (conv === null || conv.activation.getClassName() !== "linear") continue;
+    const bn = soleReader(s);
+    if (bn === undefined || bn.layer.getClassName() !== "BatchNormalization") continue;
+    const norm = bn.layer as unknown as BatchNormFields;
+    if (norm.axis !== -1 && norm.axis !== 3) continue;
+    const next = soleReader(bn);
+    const relu = next !== undefined && next.layer.getClassName() === "ReLU" &&
+      (next.layer as unknown as { maxValue?: number | null }).maxValue == null;
+    const last = relu ? next! : bn;
+    folds.set(s, { conv, norm, relu, last });
+    folded.add(bn);
+    if (relu) folded.add(next!);
+  }
+  return { folds, folded };
+}
+
+/** The folded convolution of `fold` on `x`. */
+function foldedCall(fold: Fold, x: Tensor): Tensor {
+  const { conv, norm } = fold;
+  return tf.tidy(() => {
+    const mean = norm.movingMean.read(), variance = norm.movingVariance.read();
+    // y = (conv(x) + b − μ) · γ/√(σ² + ε) + β = conv(x; W·s) + (b − μ)·s + β.
+    let scale = tf.rsqrt(tf.add(variance, norm.epsilon));
+    if (norm.gamma) scale = tf.mul(scale, norm.gamma.read());
+    const centred = conv.bias ? tf.sub(conv.bias.read(), mean) : tf.neg(mean);
+    let shift = tf.mul(centred, scale);
+    if (norm.beta) shift = tf.add(shift, norm.beta.read());
+    return conv2d(x as Tensor4D, tf.mul(conv.kernel.read(), scale) as Tensor4D, {
+      strides: conv.strides,
+      pad: conv.padding as "same" | "valid",
+      bias: shift,
+      activation: fold.relu ? "relu" : "linear",
+    });
+  });
+}
+
+/**
+ * The function running `model` forward (the layer calls of
+ * `model.apply(xs, { training })`, within float rounding where inference
+ * folds batch norms), freeing intermediates early (see the module notes).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { forwardOf } from "./forward.ts";
+ * const x = tf.input({ shape: [4] });
+ * const h = tf.layers.dense({ units: 8, activation: "relu" }).apply(x) as tf.SymbolicTensor;
+ * const model = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 2 }).apply(h) as tf.SymbolicTensor });
+ * console.log(forwardOf(model)(tf.ones([3, 4]), true).shape); // [3, 2]
+ * ```
+ */
+export function forwardOf(model: LayersModel): (xs: Tensor, training: boolean) => Tensor {
+  const plan = planOf(model);
+  if (plan === null) return (xs, training) => model.apply(xs, { training }) as Tensor;
+  return (xs, training) => run(plan, xs, training);
+}
+
+function run(plan: Plan, xs: Tensor, training: boolean): Tensor {
+  // Folding changes no gradient only where none is taken.
+  const fold = !training && tf.engine().state.gradientDepth === 0 && plan.folds.size > 0;
+  const values = new Map<number, Tensor>([[plan.input.id, xs]]);
+  // Reads still to come of each value (a layer may return its input itself).
+  const pending = new Map<Tensor, number>();
+  const hold = (t: Tensor, n: number) => pending.set(t, (pending.get(t) ?? 0) + n);
+  hold(xs, Infinity);
+  try {
+    for (const step of plan.steps) {
+      if (fold && plan.folded.has(step)) continue;
+      const f = fold ? plan.folds.get(step) : undefined;
+      const ins = step.inputs.map((s) => values.get(s.id)!);
+      const out = f ? foldedCall(f, ins[0]) : step.layer.apply(ins, { training }) as Tensor;
+      const made = (f?.last ?? step).output;
+      values.set(made.id, out);
+      hold(out, made === plan.output ? Infinity : plan.readers.get(made.id) ?? 0);
+      for (const v of ins) {
+        const left = pending.get(v)! - 1;
+        pending.set(v, left);
+        if (left === 0) v.dispose();
+      }
+    }
+    return values.get(plan.output.id)!;
+  } catch (e) {
+    // Nothing of a failed pass outlives it.
+    for (const [t, left] of pending) if (left !== Infinity && !t.isDisposed) t.dispose();
+    throw e;
+  }
+}
