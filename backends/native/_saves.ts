@@ -35,9 +35,9 @@ const reshapeGrad: GradFunc = (dy, saved, attrs) => ({
 });
 
 /**
- * Whether the Add that ran last had inputs of one shape: set by the native
- * Add kernel, read by the saving rule, which tfjs consults right after the
- * kernel returns (and only then).
+ * Whether the Add that ran last had inputs of one shape: set by every native
+ * Add kernel call, read by the saving rule, which tfjs consults right after
+ * the kernel returns (and only then).
  */
 let lastAddSameShapes = false;
 
@@ -81,11 +81,12 @@ export function installLeanSaves(backend: string): void {
   saveLess(backend, "Mean", { inputsToSave: [], outputsToSave: [] });
   saveLess(backend, "Reshape", { inputsToSave: [], outputsToSave: [] }, () => reshapeGrad);
   saveLess(backend, "Relu", { inputsToSave: [], outputsToSave: [true] });
-  saveLess(backend, "Add", () => {
-    const same = lastAddSameShapes;
-    lastAddSameShapes = false;
-    return { inputsToSave: same ? [] : ["a", "b"], outputsToSave: [] };
-  }, addGrad);
+  saveLess(
+    backend,
+    "Add",
+    () => ({ inputsToSave: lastAddSameShapes ? [] : ["a", "b"], outputsToSave: [] }),
+    addGrad,
+  );
 }
 
 /**
