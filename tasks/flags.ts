@@ -27,6 +27,7 @@ export const FLAGS = {
   out: { type: "string" },
   name: { type: "string" },
   width: { type: "string" },
+  init: { type: "string" },
   plugin: { type: "string", multiple: true },
   resume: { type: "string" },
   seeds: { type: "string" },
@@ -73,6 +74,7 @@ const SETTINGS: Record<SettingFlag, Setting> = {
   out: {},
   name: {},
   width: { kind: "number", path: ["model_options", "width"] },
+  init: {},
   plugin: { kind: "plugins", path: ["plugins"] },
 };
 
