@@ -18,3 +18,4 @@ export * from "./webgpu.ts";
 export * from "./tensorflow.ts";
 export * from "./cpu_kernels.ts";
 export * from "./precision.ts";
+export * from "./unavailable.ts";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { BackendUnavailableError } from "./unavailable.ts";
 import * as tf from "@tensorflow/tfjs";
 import { activateWasm } from "./_wasm.ts";
 import { NATIVE_BACKEND, threadsDetail, tryRegisterNative } from "./native/mod.ts";
@@ -61,7 +62,7 @@ function quietCpuBanner(): void {
 /** Loads oneDNN, registers the `native` backend and makes it current. */
 async function activateNative(): Promise<string> {
   const status = await tryRegisterNative();
-  if (!status.ok) throw new Error(`The native backend cannot load: ${status.reason}`);
+  if (!status.ok) throw new BackendUnavailableError(`The native backend cannot load: ${status.reason}`);
   await tf.setBackend(NATIVE_BACKEND);
   quietCpuBanner();
   return `oneDNN ${status.version} (${status.library}), ${threadsDetail(status)}`;
@@ -158,7 +159,7 @@ export async function selectBackend(
       skipped.push(`${candidate.name} not available: ${firstLine(error)}`);
     }
   }
-  throw new Error(`No backend can run here: ${skipped.join("; ")}`);
+  throw new BackendUnavailableError(`No backend can run here: ${skipped.join("; ")}`);
 }
 
 function info(requested: BackendName, reason: string, detail: string | undefined): BackendInfo {

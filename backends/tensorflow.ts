@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { BackendUnavailableError } from "./unavailable.ts";
 import * as tf from "@tensorflow/tfjs";
 
 /** The packages tried, in order: the CUDA build first. */
@@ -22,7 +23,7 @@ export const TENSORFLOW_INSTALL_HINT: string = [
   " (NVIDIA GPU on Linux; needs CUDA 11.2 and cuDNN 8.1);",
   "  2. run `deno install --allow-scripts=npm:@tensorflow/tfjs-node`" +
   " (or `=npm:@tensorflow/tfjs-node-gpu`) so its install script can download libtensorflow;",
-  "  3. run with --allow-ffi (the package loads a native addon).",
+  "  3. outside `deno task`, run with --allow-ffi (the package loads a native addon).",
 ].join("\n");
 
 /** The loaded package's version, or why it could not be loaded. */
@@ -83,7 +84,7 @@ export async function activateTensorflow(): Promise<string> {
     }
     return `${pkg}${loaded.version ? ` ${loaded.version}` : ""}`;
   }
-  throw new Error(
+  throw new BackendUnavailableError(
     "The tensorflow backend needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node, " +
       `and neither can be loaded:\n${problems.join("\n")}\n${TENSORFLOW_INSTALL_HINT}`,
   );

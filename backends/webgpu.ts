@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { BackendUnavailableError } from "./unavailable.ts";
 import * as tf from "@tensorflow/tfjs";
 
 /**
@@ -86,7 +87,7 @@ export async function activateWebgpu(): Promise<string> {
     const where = "gpu" in globalThis.navigator
       ? "navigator.gpu.requestAdapter() returned null"
       : "navigator.gpu is undefined in this runtime";
-    throw new Error(
+    throw new BackendUnavailableError(
       `The webgpu backend needs a WebGPU adapter, and there is none (${where}). ${WEBGPU_INSTALL_HINT}`,
     );
   }

@@ -65,7 +65,8 @@ export function formatTable(rows: readonly BenchRow[]): string {
     .join("\n");
 }
 
-async function main(args: string[]): Promise<number> {
+/** Runs `deno task bench` with the words after the command; returns the exit status. */
+export async function main(args: string[]): Promise<number> {
   // Leading words name suites; the flags after them belong to the suites.
   const first = args.findIndex((a) => a.startsWith("-"));
   const positionals = first < 0 ? args : args.slice(0, first);

@@ -13,3 +13,4 @@ export * from "./fused_adam.ts";
 export * from "./batch_norm_training.ts";
 export * from "./conv2d_gradient.ts";
 export * from "./labels.ts";
+export * from "./errors.ts";

@@ -3,6 +3,7 @@
  * corrupt or unsafe archive, a download that stopped early.
  * @module
  */
+import { UserError } from "../core/errors.ts";
 
 /**
  * Data that breaks an integrity rule. The message names the file and the
@@ -15,7 +16,7 @@
  * if (e.file !== "a.tar.gz") throw new Error();
  * ```
  */
-export class DataIntegrityError extends Error {
+export class DataIntegrityError extends UserError {
   /** Path or URL of the offending file. */
   readonly file: string;
 

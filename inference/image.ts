@@ -4,6 +4,7 @@
  * to fetch and no permission beyond reading the file.
  * @module
  */
+import { UserError } from "../core/errors.ts";
 import { convertIndexedToRgb, decode as decodePng, type DecodedPng } from "fast-png";
 import jpeg from "jpeg-js";
 
@@ -18,7 +19,7 @@ export interface RgbImage {
 }
 
 /** A file that is not a PNG or JPEG image this can decode; the message names the file. */
-export class ImageDecodeError extends Error {
+export class ImageDecodeError extends UserError {
   /** `"ImageDecodeError"`, as printed before the message. */
   override name = "ImageDecodeError";
 }

@@ -3,12 +3,13 @@
  * be creatable, take a write and a sync, and give the bytes back.
  * @module
  */
+import { UserError } from "../core/errors.ts";
 import { dirname, join, resolve } from "node:path";
 import { recoverDir } from "./atomic.ts";
 import { CHECKPOINT_SLOTS, checkpointDir } from "./layout.ts";
 
 /** An output folder cannot take a run's files (read-only, full, not a folder). */
-export class RunDirError extends Error {
+export class RunDirError extends UserError {
   /** The folder that failed. */
   readonly path: string;
 

@@ -8,7 +8,7 @@
  * Built-in experiments and the paper's recipe come from the package itself;
  * the user's experiment files, plugins and data come from the working folder,
  * and runs are written under it (`runs/`). In a checkout, `deno task …` runs
- * the same commands with permissions scoped to each (tasks/sandbox.ts).
+ * the same commands with permissions scoped to each (tasks/launch.ts).
  * @module
  */
 import { runAndExit } from "./cli.ts";

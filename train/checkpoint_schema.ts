@@ -5,12 +5,13 @@
  * file and the field, before any data is read or any tensor made.
  * @module
  */
+import { UserError } from "../core/errors.ts";
 import { z } from "zod";
 import { recoverDir } from "../rundir/atomic.ts";
 import type { TrainState } from "./checkpoint.ts";
 
 /** A checkpoint that cannot be resumed from; the message names the file and the field. */
-export class CheckpointError extends Error {
+export class CheckpointError extends UserError {
   /** `"CheckpointError"`, as printed before the message. */
   override name = "CheckpointError";
 }

@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { selectPrecision } from "../../backends/precision.ts";
 import { tryRegisterNative } from "../../backends/native/mod.ts";
 import { readSummary } from "../../rundir/summary.ts";
-import { loadExperiment } from "../../tasks/config.ts";
-import { overridesFromFlags, parseFlags } from "../../tasks/flags.ts";
-import { runExperiment } from "../../tasks/run.ts";
+import { loadExperiment } from "../../experiment/load.ts";
+import { overridesFromSettings } from "../../experiment/overrides.ts";
+import { runExperiment } from "../../experiment/run.ts";
 import { ignore } from "./native/_compare.ts";
 
 const status = await tryRegisterNative();
@@ -60,7 +60,7 @@ Deno.test({
 Deno.test("the recipe's 'precision' defaults to fp32; --precision sets it; other values are errors", async () => {
   const file = "tests/fixtures/experiments/baseline_cnn.yaml";
   assert.equal((await loadExperiment(file)).precision, "fp32");
-  const flags = overridesFromFlags(parseFlags(["--precision", "auto"]).values);
+  const flags = overridesFromSettings({ precision: "auto" });
   assert.deepEqual(flags, { precision: "auto" });
   assert.equal((await loadExperiment(file, flags)).precision, "auto");
   await assert.rejects(

@@ -7,9 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { experimentFor } from "../../tasks/cli.ts";
-import { overridesFromFlags, parseFlags } from "../../tasks/flags.ts";
-import { runExperiment } from "../../tasks/run.ts";
+import { experimentFor, overridesFromSettings, runExperiment } from "../../experiment/mod.ts";
+import { parseCommandLine } from "../../tasks/args.ts";
+import { settingsOf } from "../../tasks/commands/_settings.ts";
+import { train } from "../../tasks/commands/train.ts";
 import { checkpointDir, readRunFiles, RUN_FILES } from "../../rundir/mod.ts";
 import { loadCheckpoint } from "../../train/checkpoint.ts";
 import { BACKENDS_UNDER_TEST } from "./_helpers.ts";
@@ -42,7 +43,7 @@ Deno.test({
   async fn() {
     const out = await Deno.makeTempDir();
     try {
-      const exp = await experimentFor("baseline_cnn", overridesFromFlags(parseFlags(FLAGS).values));
+      const exp = await experimentFor("baseline_cnn", overridesFromSettings(settingsOf(parseCommandLine(train, FLAGS).values)));
       assert.equal(exp.backend, "webgpu");
       assert.ok(exp.plugins.some((p) => "name" in p && p.name === "probes/gradient-norms"));
       const dir = join(out, "run");

@@ -14,8 +14,8 @@ import { loadRun, predict } from "../../inference/mod.ts";
 import { readEvaluation, readSummary } from "../../rundir/mod.ts";
 import { evaluate } from "../../train/evaluate.ts";
 import { loadModelFolder } from "../../train/checkpoint.ts";
-import { loadExperiment } from "../../tasks/config.ts";
-import { loadData } from "../../tasks/run.ts";
+import { loadExperiment } from "../../experiment/load.ts";
+import { loadData } from "../../experiment/run.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 

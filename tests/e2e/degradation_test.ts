@@ -6,7 +6,7 @@ import { main } from "../../tasks/cli.ts";
 Deno.test("a miniature degradation suite writes the Figure 6 analogue, the table beside He et al.'s and init gradient flow", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const recipe = `${Deno.cwd()}/tasks/experiments/he-cifar.yaml`;
+    const recipe = `${Deno.cwd()}/experiment/builtin/he-cifar.yaml`;
     const members = ["plain20", "plain32", "resnet20", "resnet32"];
     for (const m of members) {
       await Deno.writeTextFile(`${dir}/${m}.yaml`, `extends: ${recipe}\nname: ${m}\nmodel: ${m}\n`);

@@ -1,5 +1,5 @@
 /**
- * He et al.'s recipe (tasks/experiments/he-cifar.yaml) counts iterations, not
+ * He et al.'s recipe (experiment/builtin/he-cifar.yaml) counts iterations, not
  * epochs: it stops mid-epoch, drops the rate at step milestones and writes
  * validation points every `eval_every` steps. A run interrupted mid-epoch
  * after a milestone, and again in its last, partial epoch after the second,
@@ -9,12 +9,12 @@ momentum buffers, and test metrics.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { loadExperiment } from "../../tasks/config.ts";
+import { loadExperiment } from "../../experiment/load.ts";
 import { main } from "../../tasks/cli.ts";
-import { runExperiment } from "../../tasks/run.ts";
+import { runExperiment } from "../../experiment/run.ts";
 import { arm } from "../fixtures/plugins/abort_at_step.ts";
 
-const RECIPE = fileURLToPath(new URL("../../tasks/experiments/he-cifar.yaml", import.meta.url));
+const RECIPE = fileURLToPath(new URL("../../experiment/builtin/he-cifar.yaml", import.meta.url));
 const ABORT = fileURLToPath(new URL("../fixtures/plugins/abort_at_step.ts", import.meta.url));
 // 96 images in batches of 16: 6 steps an epoch. Budget 1/2000 of 64k: 32 steps (5 epochs and 2
 // steps), the rate 0.1, then 0.01 from step 17 and 0.001 from step 25.

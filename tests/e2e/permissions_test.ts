@@ -1,5 +1,5 @@
 /**
- * `deno task train` runs under the permissions of tasks/sandbox.ts: a plugin
+ * `deno task train` runs under the permissions of tasks/launch.ts: a plugin
  * loaded into a real training run may write its run folder and the data
  * cache, and nothing else; network, programs and other environment
  * variables are refused.

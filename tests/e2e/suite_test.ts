@@ -3,12 +3,12 @@ import { DOMParser } from "@xmldom/xmldom";
 import * as aq from "arquero";
 import { welch } from "../../analysis/stats.ts";
 import { main } from "../../tasks/cli.ts";
-import { ConfigError } from "../../tasks/config.ts";
+import { ConfigError } from "../../experiment/load.ts";
 
 Deno.test("deno task suite runs two tiny models and writes a two-row Table I with every figure", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const recipe = `${Deno.cwd()}/tasks/experiments/paper-recipe.yaml`;
+    const recipe = `${Deno.cwd()}/experiment/builtin/paper-recipe.yaml`;
     await Deno.writeTextFile(
       `${dir}/cnn.yaml`,
       `extends: ${recipe}\nname: cnn\nmodel: baseline_cnn\n`,
@@ -60,7 +60,7 @@ const points = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(v * 100).toFixe
 Deno.test("deno task suite --seeds 0,1 trains each member once per seed; Table I and the report give mean, SD, n and Welch's interval", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const recipe = `${Deno.cwd()}/tasks/experiments/paper-recipe.yaml`;
+    const recipe = `${Deno.cwd()}/experiment/builtin/paper-recipe.yaml`;
     await Deno.writeTextFile(
       `${dir}/resnet.yaml`,
       `extends: ${recipe}\nname: resnet18\nmodel: resnet18\n`,
@@ -181,7 +181,7 @@ Deno.test("the paper suite at a tiny budget writes one report: Table I beside th
   const dir = await Deno.makeTempDir();
   try {
     const flags = ["--data", "synthetic", "--limit", "64", "--epochs", "1", "--width", "0.125"];
-    const args = ["tasks/experiments/paper.yaml", ...flags, "--seeds", "0,1", "--out", dir];
+    const args = ["experiment/builtin/paper.yaml", ...flags, "--seeds", "0,1", "--out", dir];
     assert.equal(await main(["suite", ...args]), 0);
     const [suite] = [...Deno.readDirSync(dir)].map((e) => `${dir}/${e.name}`);
     const md = await Deno.readTextFile(`${suite}/report.md`);
@@ -242,7 +242,7 @@ Deno.test("the paper-init suite crosses the skip ablation with every initialiser
   const dir = await Deno.makeTempDir();
   try {
     const flags = ["--data", "synthetic", "--limit", "64", "--epochs", "1", "--width", "0.125"];
-    const args = ["tasks/experiments/paper-init.yaml", ...flags, "--out", dir];
+    const args = ["experiment/builtin/paper-init.yaml", ...flags, "--out", dir];
     assert.equal(await main(["suite", ...args]), 0);
     const [suite] = [...Deno.readDirSync(dir)].map((e) => `${dir}/${e.name}`);
     const state = JSON.parse(await Deno.readTextFile(`${suite}/suite.json`));

@@ -273,7 +273,7 @@ Deno.test("kill -9 before the first checkpoint: --resume trains the run from the
 
 Deno.test("deno task train --print-config exits non-zero on an invalid experiment, naming file:line:col", async () => {
   await tempDir(async (dir) => {
-    const recipe = `${Deno.cwd()}/tasks/experiments/paper-recipe.yaml`;
+    const recipe = `${Deno.cwd()}/experiment/builtin/paper-recipe.yaml`;
     await Deno.writeTextFile(
       `${dir}/bad_option.yaml`,
       `extends: ${recipe}\nname: x\nplugins:\n  - name: callbacks/early-stopping\n` +
@@ -318,7 +318,7 @@ Deno.test("deno task train --resume refuses changes, checks the checkpoint befor
     await writeCifarBinary(syntheticDataset({ seed: 1, train: 192, val: 64, test: 64 }), data);
     await Deno.writeTextFile(
       `${tmp}/tiny.yaml`,
-      `extends: ${Deno.cwd()}/tasks/experiments/paper-recipe.yaml\nname: tiny\n` +
+      `extends: ${Deno.cwd()}/experiment/builtin/paper-recipe.yaml\nname: tiny\n` +
         `model: baseline_cnn\nmodel_options: { width: 0.25 }\nepochs: 1\n` +
         `data: { source: ${data}, val_size: 64 }\n`,
     );

@@ -1,6 +1,6 @@
 /**
  * `deno task serve` and `deno task report --html` as a user starts them:
- * under the scoped permissions of tasks/sandbox.ts, over a folder with a
+ * under the scoped permissions of tasks/launch.ts, over a folder with a
  * run that has only started (config.yaml alone, parsed with npm:yaml).
  * @module
  */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "../../tasks/config.ts";
+import { ConfigError } from "../../experiment/load.ts";
 import { main } from "../../tasks/cli.ts";
-import { planSweep } from "../../tasks/sweep_plan.ts";
+import { planSweep } from "../../sweep/plan.ts";
 
 const BASE = `name: base
 model: baseline_cnn
@@ -120,7 +120,7 @@ colour: blue
 });
 
 Deno.test("every shipped sweep file expands into valid members", async () => {
-  const dir = "tasks/experiments/sweeps";
+  const dir = "experiment/builtin/sweeps";
   const files = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".yaml"));
   assert.ok(files.length >= 1);
   for (const f of files) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { main } from "../../tasks/cli.ts";
-import { ConfigError } from "../../tasks/config.ts";
+import { ConfigError } from "../../experiment/load.ts";
 import { parseRedisUrl } from "../../sweep/queue.ts";
 
 Deno.test("parseRedisUrl() reads host, port, database and credentials, and names a bad value", () => {

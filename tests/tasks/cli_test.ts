@@ -4,7 +4,7 @@ import { main } from "../../tasks/cli.ts";
 Deno.test("deno task suite validates every member before training any", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const recipe = `${Deno.cwd()}/tasks/experiments/paper-recipe.yaml`;
+    const recipe = `${Deno.cwd()}/experiment/builtin/paper-recipe.yaml`;
     await Deno.writeTextFile(
       `${dir}/good.yaml`,
       `extends: ${recipe}\nname: good\nmodel: baseline_cnn\n`,

@@ -5,7 +5,7 @@ import { BatchPipeline, sliceImageSet } from "../../../data/mod.ts";
 import { createPluginRegistry, instantiatePlugin, type Plugin } from "../../../plugins/mod.ts";
 import { buildModel, resnetSpec } from "../../../models/mod.ts";
 import { train, type TrainOptions, type TrainResult } from "../../../train/mod.ts";
-import { ConfigError, loadExperiment } from "../../../tasks/config.ts";
+import { ConfigError, loadExperiment } from "../../../experiment/load.ts";
 import {
   assertSameWeights,
   comparable,

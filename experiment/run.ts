@@ -1,0 +1,260 @@
+/**
+ * Runs one experiment end to end: backend, data, model, plugins, trainer,
+ * then the run directory's files and the terminal report.
+ * @module
+ */
+import { stringify } from "yaml";
+import { renderReport } from "../analysis/mod.ts";
+import { selectBackend } from "../backends/select.ts";
+import { selectPrecision } from "../backends/precision.ts";
+import {
+  loadCifar10,
+  type Splits,
+  syntheticDataset,
+  withChannelNormalization,
+} from "../data/mod.ts";
+import { buildModel, modelVariant, resolveSpec, summarizeModel } from "../models/mod.ts";
+import { createPluginRegistry, instantiatePlugin } from "../plugins/mod.ts";
+import {
+  checkpointDir,
+  prepareRunDir,
+  RUN_FILES,
+  RunDirError,
+  writeConfig,
+} from "../rundir/mod.ts";
+import { loadCheckpoint } from "../train/checkpoint.ts";
+import { composePlugins } from "../train/compose.ts";
+import type { Plugin } from "../train/hooks.ts";
+import {
+  architectureFacts,
+  environmentFacts,
+  heartbeat,
+  runSummary,
+  runTables,
+  testPredictions,
+  trainingProgress,
+} from "../train/observers/mod.ts";
+import { train, type TrainResult } from "../train/trainer.ts";
+import { ConfigError, type Experiment } from "./load.ts";
+import { camelKeys } from "./keys.ts";
+import { iterationPlan } from "./budget.ts";
+
+/** Options of {@linkcode runExperiment}. */
+export interface RunOptions {
+  /** Directory to write to. @default `${exp.out}/<time>-${exp.name}` */
+  readonly dir?: string;
+  /** Continue the run in this directory from `checkpoints/last`. */
+  readonly resumeDir?: string;
+  /** Aborting saves `checkpoints/last` and ends the run. */
+  readonly signal?: AbortSignal;
+  /** Print the report (tables and charts) at the end. @default true */
+  readonly print?: boolean;
+  /** Write progress to stderr. @default true */
+  readonly progress?: boolean;
+}
+
+/** What a run produced. */
+export interface RunOutcome {
+  readonly dir: string;
+  readonly result: TrainResult;
+}
+
+/**
+ * Loads the data an experiment names (`synthetic`, `cifar10`, or a path/URL of
+ * CIFAR-10), normalised per channel by the training split when it says so.
+ */
+export async function loadData(exp: Experiment, log: (m: string) => void): Promise<Splits> {
+  const splits = await loadSplits(exp, log);
+  return exp.data.normalize === "per-channel" ? withChannelNormalization(splits) : splits;
+}
+
+function loadSplits(exp: Experiment, log: (m: string) => void): Promise<Splits> {
+  const { source, limit, val_size, stratified, checksum } = exp.data;
+  if (source === "synthetic") {
+    const n = limit ?? 2000;
+    return Promise.resolve(
+      syntheticDataset({
+        seed: exp.seed,
+        train: n,
+        val: Math.max(64, Math.floor(n / 4)),
+        test: Math.max(64, Math.floor(n / 4)),
+      }),
+    );
+  }
+  log(`data: CIFAR-10 from ${source === "cifar10" ? "the official archive" : source}`);
+  const loading = loadCifar10({
+    source: source === "cifar10" ? undefined : source,
+    checksum,
+    valSize: val_size,
+    stratified,
+    limit: limit ?? undefined,
+  });
+  if (source !== "cifar10") return loading;
+  return loading.catch((e: Error) => {
+    e.message +=
+      "\n(no network here? pass a local copy with --data path/to/cifar-10-binary.tar.gz, " +
+      "or train on the built-in dataset with --data synthetic)";
+    throw e;
+  });
+}
+
+const stamp = () => new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+
+/**
+ * Runs an experiment and writes `runs/<time>-<name>/` (or resumes `resumeDir`).
+ *
+ * @example
+ * ```ts ignore
+ * const exp = await loadExperiment("experiment/builtin/resnet18.yaml", { epochs: 1 });
+ * const { dir } = await runExperiment(exp);
+ * ```
+ */
+export async function runExperiment(
+  exp: Experiment,
+  options: RunOptions = {},
+): Promise<RunOutcome> {
+  const progress = options.progress === false ? undefined : trainingProgress();
+  const dir = options.resumeDir ?? options.dir ?? `${exp.out}/${stamp()}-${exp.name}`;
+  const created = !(await Deno.stat(dir).then(() => true, () => false));
+  // Before anything slow: a folder that cannot take the run fails here, naming it.
+  await prepareRunDir(dir).catch((e: unknown) => {
+    throw e instanceof RunDirError ? new ConfigError(e.message, { cause: e }) : e;
+  });
+  try {
+    return await trainIn(dir, exp, options, progress);
+  } catch (e) {
+    // A fresh run that failed before its first epoch leaves no folder behind.
+    const has = (f: string) => Deno.stat(`${dir}/${f}`).then(() => true, () => false);
+    const started = (await has(RUN_FILES.history)) || (await has(RUN_FILES.checkpoints));
+    if (created && !started) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw e;
+  }
+}
+
+async function trainIn(
+  dir: string,
+  exp: Experiment,
+  options: RunOptions,
+  progress: Plugin | undefined,
+): Promise<RunOutcome> {
+  const log = (m: string) => progress?.onLog?.(m);
+  // Checked before the data loads, so a damaged checkpoint fails at once.
+  const resume = options.resumeDir ? await loadCheckpoint(checkpointDir(dir, "last")) : undefined;
+  // Written first, so a run killed at any later instant can be resumed; rewritten on resume
+  // too, since `--epochs` may have extended the run.
+  await writeConfig(dir, stringify(exp));
+  const backend = await selectBackend(exp.backend);
+  log(`backend: ${backend.reason}`);
+  // Before the data loads: bf16 where it cannot run fails at once.
+  const precision = await selectPrecision(
+    exp.precision,
+    backend.name,
+    "'precision' (recipe field, or --precision)",
+  );
+  log(
+    `${precision.reason}` +
+      (precision.convImplementation ? `; oneDNN convolution ${precision.convImplementation}` : ""),
+  );
+
+  const registry = createPluginRegistry();
+  const plugins: Plugin[] = [];
+  for (const [i, entry] of exp.plugins.entries()) {
+    plugins.push(await instantiatePlugin(entry, registry, `plugins[${i}]`));
+  }
+  const spec = composePlugins(plugins).transformModel(
+    modelVariant(resolveSpec(exp.model), exp.model_options),
+  );
+  const splits = await loadData(exp, log);
+
+  const model = buildModel(spec, { seed: exp.seed, init: exp.init });
+  const size = summarizeModel(model);
+  log(
+    `model: ${exp.model}${spec.name !== exp.model ? ` as ${spec.name}` : ""} — ` +
+      `${
+        size.trainableParams.toLocaleString("en")
+      } trainable parameters, depth ${size.depth}, init ${exp.init}; ` +
+      `data: ${splits.train.count} train / ${splits.val.count} val / ${splits.test.count} test; run: ${dir}`,
+  );
+  const facts = {
+    name: exp.name,
+    model: exp.model,
+    backend: backend.name,
+    params: size.totalParams,
+    trainable_params: size.trainableParams,
+    architecture: architectureFacts(spec, size),
+    seed: exp.seed,
+    recipe: JSON.parse(JSON.stringify(exp)),
+    environment: {
+      ...await environmentFacts(backend.detail),
+      precision: precision.precision,
+      conv_implementation: precision.convImplementation,
+    },
+  };
+  const observers = {
+    first: [heartbeat(dir), ...(progress ? [progress] : [])],
+    last: [
+      runTables(dir),
+      testPredictions(dir, splits.test),
+      runSummary(dir, facts),
+      reportWriter(dir, options.print !== false),
+    ],
+  };
+  const plan = iterationPlan(exp);
+  if (plan.iterations !== undefined) {
+    log(
+      `iterations: ${plan.iterations.toLocaleString("en")}` +
+        (exp.budget !== 1 ? ` (budget ${exp.budget} of ${exp.iterations})` : "") +
+        (plan.schedule.type === "multistep"
+          ? (plan.schedule.warmup
+            ? `, lr ${plan.schedule.warmup.lr} for the first ${plan.schedule.warmup.iterations}`
+            : "") + `, lr drops at ${plan.schedule.milestones}`
+          : ""),
+    );
+  }
+  let result: TrainResult;
+  try {
+    result = await train({
+      model,
+      train: splits.train,
+      val: splits.val,
+      test: splits.test,
+      epochs: exp.epochs,
+      iterations: plan.iterations,
+      evalEvery: plan.evalEvery,
+      batchSize: exp.batch_size,
+      seed: exp.seed,
+      optimizer: camelKeys(exp.optimizer),
+      schedule: camelKeys(plan.schedule),
+      plugins: [...observers.first, ...plugins, ...observers.last],
+      runDir: dir,
+      runName: exp.name,
+      resume,
+      signal: options.signal,
+    });
+  } finally {
+    if (resume) {
+      for (const t of [...Object.values(resume.weights), ...Object.values(resume.optimizer)]) {
+        t.dispose();
+      }
+    }
+    model.dispose();
+  }
+  log(`${result.stopReason === "completed" ? "done" : `stopped (${result.stopReason})`}: ${dir}`);
+  return { dir, result };
+}
+
+/**
+ * The observer that renders a finished run's report from the files the
+ * observers before it wrote: classes.csv, figures/*.svg, report.md, and the
+ * terminal tables and charts when `print`.
+ */
+function reportWriter(dir: string, print: boolean): Plugin {
+  return {
+    name: "observers/report",
+    async onRunEnd(end) {
+      if (end.stop.interrupted) return;
+      const report = await renderReport(dir);
+      if (print) console.log(report.text);
+    },
+  };
+}

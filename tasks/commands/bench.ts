@@ -1,0 +1,57 @@
+/**
+ * `deno task bench [suite…]`: the throughput and memory benchmarks of
+ * bench/main.ts; their flags are declared here so that the command line
+ * checks them like any other, and each suite reads the ones it uses.
+ * @module
+ */
+import { resolve } from "node:path";
+import { defineCommand } from "../command.ts";
+import { grant } from "../permissions.ts";
+import { trainingBase } from "./_settings.ts";
+
+/** `deno task bench`. */
+export const bench = defineCommand({
+  name: "bench",
+  summary: "Throughput and memory benchmarks; prints a table and writes bench/results/<date>.json",
+  usage: ["[data|train|profile|dashboard [words…]]… [flags]"],
+  details: "Runs the named suites (all but profile and dashboard when none is named); words " +
+    "after a suite's\nname go to it (deno task bench profile resnet18), flags go to every suite.",
+  flags: {
+    models: {
+      type: "string",
+      value: "LIST",
+      help: "train: models to measure, e.g. resnet18,baseline_cnn",
+    },
+    backends: {
+      type: "string",
+      value: "LIST",
+      help: "train: backends to measure, e.g. native,cpu",
+    },
+    batch: { type: "string", value: "N", help: "train, profile: batch size" },
+    steps: { type: "string", value: "N", help: "train: timed steps per round" },
+    repeat: { type: "string", value: "N", help: "train, dashboard: rounds (the best is kept)" },
+    peer: { type: "boolean", help: "train: measure PyTorch beside skiplab" },
+    profile: { type: "boolean", help: "train: a per-kernel profile of each model" },
+    busy: { type: "string", value: "N", help: "train: N busy processes beside the measurement" },
+    out: { type: "string", value: "FILE", help: "train: also write the rows to FILE" },
+    backend: { type: "string", value: "NAME", help: "profile: backend (default native)" },
+    threads: { type: "string", value: "N", help: "profile: threads (default 2)" },
+    top: { type: "string", value: "N", help: "profile: kernels to list (default 15)" },
+    precision: { type: "string", value: "P", help: "profile: fp32|bf16 (default fp32)" },
+    "no-peer": { type: "boolean", help: "profile: skip PyTorch" },
+    quick: { type: "boolean", help: "data: a shorter measurement" },
+    source: { type: "string", value: "SOURCE", help: "data: the CIFAR-10 archive or folder" },
+    runs: { type: "string", value: "DIR", help: "dashboard: the runs to serve" },
+  },
+  permissions: (_args, where) =>
+    grant(trainingBase(where), {
+      read: [resolve(where.root, "../shared/data")],
+      write: [resolve(where.root, "bench/results")],
+      // The PyTorch peer, sh for /proc/self, and Deno for each measurement's own process.
+      run: ["/usr/bin/python3", "python3", "sh", Deno.execPath()],
+    }),
+  async run(_args, { argv }) {
+    const { main } = await import("../../bench/main.ts");
+    return await main([...argv]);
+  },
+});

@@ -1,0 +1,196 @@
+/**
+ * `deno task evaluate RUN`: test metrics, confusion matrix and class report
+ * of a saved checkpoint, without retraining, printed and written to
+ * `RUN/evaluations/<checkpoint>-<data>/` (never over the run's own files).
+ * @module
+ */
+import { basename, join, resolve } from "node:path";
+import {
+  classificationReport,
+  formatClassificationReport,
+  topKAccuracy,
+} from "../../analysis/mod.ts";
+import { type BackendName, selectBackend } from "../../backends/mod.ts";
+import { loadRun } from "../../inference/mod.ts";
+import {
+  evaluationDir,
+  type EvaluationRecord,
+  EVALUATIONS_DIR,
+  writeClasses,
+  writeConfusion,
+  writeEvaluation,
+} from "../../rundir/mod.ts";
+import { evaluate } from "../../train/evaluate.ts";
+import {
+  ConfigError,
+  type Experiment,
+  flagOfPath,
+  loadData,
+  loadExperiment,
+} from "../../experiment/mod.ts";
+import { defineCommand } from "../command.ts";
+import { dataGrants, grant } from "../permissions.ts";
+import { runDirGrants, trainingBase } from "./_settings.ts";
+
+/** `deno task evaluate`. */
+export const evaluateCommand = defineCommand({
+  name: "evaluate",
+  summary: "Test a run's saved checkpoint without retraining: accuracy, confusion, class report",
+  usage: ["RUN [--checkpoint best|last] [--data SOURCE] [flags]"],
+  details:
+    "Prints loss, top-1 and top-5 accuracy, the confusion matrix and the class report, and " +
+    "writes them\nto RUN/evaluations/<name>/; the run's own files are left as they are.",
+  flags: {
+    checkpoint: {
+      type: "string",
+      value: "SLOT",
+      default: "best",
+      help: "best|last: which weights",
+    },
+    data: {
+      type: "string",
+      value: "SOURCE",
+      help: "cifar10|synthetic|PATH|URL (default: the run's data, its test split)",
+    },
+    limit: {
+      type: "string",
+      value: "N",
+      help: "images to load (default: the run's, for its data)",
+    },
+    backend: {
+      type: "string",
+      value: "NAME",
+      help: "auto|native|tensorflow|webgpu|wasm|cpu (default: the run's)",
+    },
+    name: {
+      type: "string",
+      value: "NAME",
+      help: "evaluation folder name (default <checkpoint>-<data>)",
+    },
+    json: { type: "boolean", help: "print evaluation.json instead of the tables" },
+  },
+  async permissions({ values, positionals }, where) {
+    const cache = where.cacheDir === undefined ? [] : [resolve(where.cacheDir)];
+    let p = grant(trainingBase(where), { write: cache });
+    if (positionals.length !== 1) return p;
+    const dir = resolve(where.cwd, positionals[0]);
+    // Without --data, the data the run trained on, which only its config.yaml names.
+    p = grant(p, await runDirGrants(dir, where, { write: false, data: values.data === undefined }));
+    const data = values.data === undefined ? undefined : dataGrants(values.data, where);
+    return grant(p, { read: data?.read, net: data?.net, write: [join(dir, EVALUATIONS_DIR)] });
+  },
+  run: (args) => evaluateRun(args.values, args.positionals),
+});
+
+async function evaluateRun(
+  values: {
+    checkpoint?: string;
+    data?: string;
+    limit?: string;
+    backend?: string;
+    name?: string;
+    json?: boolean;
+  },
+  positionals: readonly string[],
+): Promise<number> {
+  if (positionals.length !== 1) {
+    throw new ConfigError(`evaluate: give one run directory, got ${positionals.length}`);
+  }
+  const dir = positionals[0];
+  const slot = values.checkpoint ?? "best";
+  if (slot !== "best" && slot !== "last") {
+    throw new ConfigError(`evaluate --checkpoint: must be 'best' or 'last', got '${slot}'`);
+  }
+  const overrides: Record<string, unknown> = {};
+  if (values.backend !== undefined) overrides.backend = values.backend;
+  const data: Record<string, unknown> = {};
+  if (values.data !== undefined) data.source = values.data;
+  if (values.limit !== undefined) data.limit = Number(values.limit);
+  // Other data is evaluated whole unless --limit says otherwise; the run's limit was for its own.
+  else if (values.data !== undefined) data.limit = null;
+  if (Object.keys(data).length) overrides.data = data;
+  const exp = await experimentOfRun(dir, overrides);
+  const log = (m: string) => console.error(m);
+  const backend = await selectBackend(exp.backend as BackendName);
+  log(`backend: ${backend.reason}`);
+  const run = await loadRun(dir, { checkpoint: slot });
+  try {
+    const { test } = await loadData(exp, log);
+    if (test.classNames.length !== run.classNames.length) {
+      throw new ConfigError(
+        `evaluate: the data has ${test.classNames.length} classes, the model ${run.classNames.length}`,
+      );
+    }
+    log(
+      `evaluating checkpoints/${slot} (after ${run.state.epoch} epochs) on ${test.count} test images`,
+    );
+    const ev = await evaluate(run.model, test, { probabilities: true });
+    const classes = test.classNames.length;
+    const record: EvaluationRecord = {
+      name: values.name ?? `${slot}-${slug(exp.data.source)}`,
+      checkpoint: slot,
+      epochs_trained: run.state.epoch,
+      data: exp.data.source,
+      split: "test",
+      count: test.count,
+      loss: ev.loss,
+      acc: ev.acc,
+      top5_acc: classes > 5 && test.count > 0
+        ? topKAccuracy(ev.probabilities!, test.labels, 5)
+        : NaN,
+      backend: backend.name,
+      evaluated_at: new Date().toISOString(),
+    };
+    const out = evaluationDir(dir, record.name);
+    const report = classificationReport(ev.confusion, test.classNames);
+    await writeEvaluation(out, record);
+    await writeConfusion(out, { classNames: test.classNames, matrix: ev.confusion });
+    await writeClasses(out, report);
+    if (values.json) console.log(JSON.stringify(record, null, 2));
+    else {
+      console.log(
+        `${dir} checkpoints/${slot} (after ${record.epochs_trained} epochs), ${record.count} test images ` +
+          `(${record.data})\n\nloss ${fmt(record.loss)}  accuracy ${pct(record.acc)}` +
+          (Number.isNaN(record.top5_acc) ? "" : `  top-5 ${pct(record.top5_acc)}`) +
+          `\n\nconfusion matrix (rows actual, columns predicted)\n` +
+          formatConfusion(ev.confusion, test.classNames) +
+          "\nclassification report\n" + formatClassificationReport(report),
+      );
+    }
+    log(`wrote ${out}/`);
+    return 0;
+  } finally {
+    run.model.dispose();
+  }
+}
+
+/** The run's experiment (its config.yaml) with the evaluation's overrides, validated. */
+async function experimentOfRun(
+  dir: string,
+  overrides: Record<string, unknown>,
+): Promise<Experiment> {
+  const file = `${dir}/config.yaml`;
+  if (!(await Deno.stat(file).then(() => true, () => false))) {
+    throw new ConfigError(`evaluate: '${dir}' is not a run directory (it has no config.yaml)`);
+  }
+  return await loadExperiment(file, overrides, flagOfPath);
+}
+
+const slug = (source: string) =>
+  basename(source).replace(/\.(tar\.gz|tgz)$/i, "").replace(/[^\w.-]+/g, "_") || "data";
+const fmt = (v: number) => (Number.isNaN(v) ? "n/a" : v.toFixed(4));
+const pct = (v: number) => (Number.isNaN(v) ? "n/a" : `${(100 * v).toFixed(2)}%`);
+
+function formatConfusion(matrix: readonly (readonly number[])[], names: readonly string[]): string {
+  const label = Math.max(6, ...names.map((n) => n.length));
+  const w = Math.max(
+    5,
+    ...matrix.flat().map((v) => String(v).length),
+    ...names.map((n) => Math.min(n.length, 10)),
+  );
+  const head = " ".repeat(label) + names.map((n) => " " + n.slice(0, 10).padStart(w)).join("");
+  const rows = matrix.map((r, i) =>
+    names[i].padStart(label) + r.map((v) => " " + String(v).padStart(w)).join("")
+  );
+  return [head, ...rows].join("\n") + "\n";
+}

@@ -1,0 +1,126 @@
+/**
+ * `deno task predict RUN IMAGE…`: the most probable classes of PNG and JPEG
+ * files under a run's checkpoint. A file that cannot be read or decoded is
+ * reported, naming it, and the others are still classified.
+ * @module
+ */
+import { resolve } from "node:path";
+import { type BackendName, selectBackend } from "../../backends/mod.ts";
+import {
+  decodeImage,
+  ImageDecodeError,
+  loadRun,
+  predict,
+  type Prediction,
+  type RgbImage,
+} from "../../inference/mod.ts";
+import { ConfigError } from "../../experiment/config_error.ts";
+import { defineCommand } from "../command.ts";
+import { grant, NONE } from "../permissions.ts";
+
+/** One classified file. */
+interface FileResult {
+  readonly file: string;
+  readonly top: Prediction["top"];
+}
+
+/** `deno task predict`. */
+export const predictCommand = defineCommand({
+  name: "predict",
+  summary: "Classify PNG and JPEG files with a run's checkpoint",
+  usage: ["RUN IMAGE... [--top K] [--json] [flags]"],
+  details: "Each image is resized to the model's input and normalised exactly as in training. A " +
+    "file that is\nmissing, empty, corrupt or not an image is reported with its name and the " +
+    "others are still\nclassified; the exit status is then 1 (0 when every file was classified, " +
+    "2 for a usage error).",
+  flags: {
+    top: { type: "string", value: "K", default: "3", help: "classes to show per image" },
+    checkpoint: {
+      type: "string",
+      value: "SLOT",
+      default: "best",
+      help: "best|last: which weights",
+    },
+    backend: {
+      type: "string",
+      value: "NAME",
+      default: "cpu",
+      help: "auto|native|tensorflow|webgpu|wasm|cpu",
+    },
+    json: { type: "boolean", help: 'one JSON document: {"predictions": [...], "errors": [...]}' },
+  },
+  permissions: ({ positionals }, where) =>
+    grant(NONE, {
+      read: [where.root, ...positionals.map((p) => resolve(where.cwd, p))],
+      ffi: true,
+      sys: ["cpus"],
+    }),
+  run: (args) => predictRun(args.values, args.positionals),
+});
+
+async function predictRun(
+  values: { top?: string; checkpoint?: string; backend?: string; json?: boolean },
+  positionals: readonly string[],
+): Promise<number> {
+  if (positionals.length < 2) {
+    throw new ConfigError("predict: give a run directory and one or more image files");
+  }
+  const [dir, ...files] = positionals;
+  const slot = values.checkpoint ?? "best";
+  if (slot !== "best" && slot !== "last") {
+    throw new ConfigError(`predict --checkpoint: must be 'best' or 'last', got '${slot}'`);
+  }
+  const top = Number(values.top ?? "3");
+  await selectBackend((values.backend ?? "cpu") as BackendName);
+  const run = await loadRun(dir, { checkpoint: slot });
+  try {
+    const classes = run.classNames.length;
+    if (!Number.isInteger(top) || top < 1 || top > classes) {
+      throw new ConfigError(
+        `predict --top: must be an integer in [1, ${classes}], got '${values.top}'`,
+      );
+    }
+    const images: { file: string; image: RgbImage }[] = [];
+    const errors: { file: string; error: string }[] = [];
+    for (const file of files) {
+      try {
+        images.push({ file, image: decodeImage(await Deno.readFile(file), file) });
+      } catch (e) {
+        if (
+          !(e instanceof ImageDecodeError || e instanceof Deno.errors.NotFound ||
+            e instanceof Deno.errors.IsADirectory || e instanceof Deno.errors.PermissionDenied)
+        ) {
+          throw e;
+        }
+        const why = e instanceof ImageDecodeError
+          ? e.message
+          : `Cannot read image '${file}': ${
+            e instanceof Deno.errors.NotFound ? "no such file" : e.message
+          }`;
+        errors.push({ file, error: why });
+      }
+    }
+    const predictions = await predict(run.model, images.map((i) => i.image), {
+      top,
+      classNames: run.classNames,
+    });
+    const results: FileResult[] = images.map((img, i) => ({
+      file: img.file,
+      top: predictions[i].top,
+    }));
+    if (values.json) {
+      console.log(
+        JSON.stringify({ run: dir, checkpoint: slot, predictions: results, errors }, null, 2),
+      );
+    } else {
+      for (const r of results) {
+        const classes = r.top.map((c) => `${c.className} ${(100 * c.probability).toFixed(1)}%`);
+        console.log(`${r.file}: ${classes.join(", ")}`);
+      }
+    }
+    for (const e of errors) console.error(`error: ${e.error}`);
+    return errors.length ? 1 : 0;
+  } finally {
+    run.model.dispose();
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * `deno task sweep FILE [--workers N | --queue redis://HOST:PORT]`: expands a
+ * sweep file into members, validates all of them, then trains them here (one
+ * after another, or N side by side with the cores divided between them) or
+ * enqueues them for `deno task worker` on any number of machines. Running the
+ * same file (or `sweep <sweep dir>`) again resumes it: finished members are
+ * skipped, interrupted ones continue exactly from checkpoints/last, because
+ * every member runs as `train --resume <member dir>`.
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import { stringify } from "yaml";
+import { renderSweepReport } from "../../analysis/mod.ts";
+import {
+  claimSweepReport,
+  isSweepDir,
+  RUN_FILES,
+  type SweepMember,
+  sweepMemberDir,
+} from "../../rundir/mod.ts";
+import { runPool, startMember, threadsPerWorker } from "../../sweep/mod.ts";
+import { ConfigError } from "../../experiment/config_error.ts";
+import { overridesFromSettings } from "../../experiment/overrides.ts";
+import { planSweep, prepareSweep, replanSweep, type SweepPlan } from "../../sweep/plan.ts";
+import { intFlag } from "../args.ts";
+import { defineCommand } from "../command.ts";
+import { ALL_ENV, grant, NONE } from "../permissions.ts";
+import { SETTING_FLAGS, settingsOf } from "./_settings.ts";
+
+const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+
+/**
+ * The command that trains (or resumes, or confirms finished) the member in
+ * `memberDir`: `deno run` with the permissions of `train --resume <member>`,
+ * which read the data and plugin files its config.yaml records.
+ */
+export async function memberArgv(memberDir: string): Promise<string[]> {
+  // Imported here: the launcher imports the command table, which imports this file.
+  const { hereWhere, launchArgv } = await import("../launch.ts");
+  return await launchArgv(["train", "--resume", memberDir], hereWhere());
+}
+
+/** Options of {@linkcode runSweepHere}. */
+export interface LocalOptions {
+  /** Members side by side. @default 1 */
+  readonly workers?: number;
+  /** Stops: members save checkpoints/last after their current step. */
+  readonly signal?: AbortSignal;
+  /** Where progress lines go. @default stderr */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Trains the members of a prepared sweep that have not finished, `workers` at
+ * a time, then writes the sweep's report. Returns the members that failed.
+ */
+export async function runSweepHere(
+  plan: SweepPlan,
+  options: LocalOptions = {},
+): Promise<{ failed: string[]; interrupted: boolean }> {
+  const workers = options.workers ?? 1;
+  const log = options.log ?? ((l: string) => console.error(l));
+  const threads = threadsPerWorker(workers, navigator.hardwareConcurrency || 1);
+  const pending: SweepMember[] = [];
+  for (const m of plan.index.members) {
+    if (!await exists(`${sweepMemberDir(plan.dir, m)}/${RUN_FILES.summary}`)) pending.push(m);
+  }
+  log(
+    `sweep ${plan.dir}: ${pending.length} of ${plan.index.members.length} members to train, ` +
+      `${Math.min(workers, pending.length)} at a time, ${threads} thread(s) each`,
+  );
+  const failed: string[] = [];
+  const settled = await runPool(pending, workers, async (m) => {
+    const dir = sweepMemberDir(plan.dir, m);
+    const child = startMember({
+      argv: await memberArgv(dir),
+      threads,
+      onLine: (line, stream) => stream === "stderr" && log(`[${m.dir}] ${line}`),
+    });
+    const stop = () => child.stop();
+    options.signal?.addEventListener("abort", stop);
+    try {
+      const code = await child.status;
+      if (code !== 0 && !options.signal?.aborted) {
+        throw new Error(`member ${m.dir} exited with status ${code}`);
+      }
+    } finally {
+      options.signal?.removeEventListener("abort", stop);
+    }
+  }, options.signal);
+  settled.forEach((r, i) => {
+    if (r?.status === "rejected") {
+      failed.push(pending[i].dir);
+      log(`error: ${(r.reason as Error).message}`);
+    }
+  });
+  if (options.signal?.aborted) return { failed, interrupted: true };
+  if (!failed.length) {
+    await claimSweepReport(plan.dir, `sweep ${Deno.pid}`);
+    console.log((await renderSweepReport(plan.dir)).text);
+  }
+  return { failed, interrupted: false };
+}
+
+/** `deno task sweep`. */
+export const sweep = defineCommand({
+  name: "sweep",
+  summary: "Train every member of a sweep (grid, random, seeds) here, or queue them for workers",
+  usage: [
+    "<sweep.yaml | sweep dir> [--workers N] [flags]",
+    "<sweep.yaml> --queue redis://HOST:PORT [--detach]",
+  ],
+  details: "Every member runs as train --resume <member dir>, so running the same file (or its " +
+    "directory)\nagain resumes it: finished members are skipped, interrupted ones continue exactly.",
+  flags: {
+    ...SETTING_FLAGS,
+    resume: { type: "string", value: "DIR", help: "the sweep directory to continue" },
+    workers: {
+      type: "string",
+      value: "N",
+      default: "1",
+      help: "members side by side, cores divided",
+    },
+    queue: {
+      type: "string",
+      value: "URL",
+      help: "enqueue for `deno task worker` (redis://HOST:PORT)",
+    },
+    detach: { type: "boolean", help: "with --queue: return once queued instead of waiting" },
+  },
+  permissions: ({ values, positionals }, where) => {
+    const at = (p: string) => resolve(where.cwd, p);
+    const out = at(values.out ?? "runs");
+    const named = [...positionals, ...(values.resume ? [values.resume] : [])].map(at);
+    const queue = values.queue === undefined ? [] : [hostOf(values.queue)];
+    return grant(NONE, {
+      read: [
+        where.root,
+        out,
+        ...named,
+        ...named.filter((p) => /\.ya?ml$/i.test(p)).map(dirname),
+        ...(where.cacheDir === undefined ? [] : [resolve(where.cacheDir)]),
+        ...(values.plugin ?? []).map(at),
+      ],
+      write: [out, ...named.filter((p) => !/\.ya?ml$/i.test(p))],
+      net: queue,
+      env: queue.length ? ALL_ENV : NONE.env,
+      // Deno, which trains each member under the permissions of `train --resume <member>`.
+      run: [Deno.execPath()],
+      sys: ["hostname"],
+    });
+  },
+  run: ({ values, positionals }, { signal }) => sweepRun(values, positionals, signal),
+});
+
+/** The host (and port) of a queue URL, or the URL itself when it does not parse (the command reports it). */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+async function sweepRun(
+  values: Record<string, unknown> & {
+    resume?: string;
+    workers?: string;
+    queue?: string;
+    detach?: boolean;
+  },
+  positionals: readonly string[],
+  signal: AbortSignal,
+): Promise<number> {
+  const target = values.resume ?? positionals[0];
+  if (target === undefined || positionals.length > (values.resume ? 0 : 1)) {
+    throw new ConfigError("sweep: give one sweep file (or a sweep directory to resume)");
+  }
+  const workers = intFlag("workers", values.workers) ?? 1;
+  if (values.queue !== undefined && values.workers !== undefined) {
+    throw new ConfigError(
+      "sweep: --workers and --queue exclude each other (workers take queued members)",
+    );
+  }
+  const overrides = overridesFromSettings(settingsOf(values));
+  const resuming = await isSweepDir(target);
+  if (resuming && Object.keys(overrides).length) {
+    throw new ConfigError(
+      `sweep ${target}: a sweep directory resumes with the flags it was started with (sweep.json)`,
+    );
+  }
+  const plan = resuming ? await replanSweep(target) : await planSweep(target, overrides);
+  if (values.queue !== undefined) {
+    // The queue's client (BullMQ) loads only for a queued sweep.
+    const { checkRedis, enqueueSweep, parseRedisUrl, waitForSweep } = await import(
+      "../../sweep/queue.ts"
+    );
+    const place = parseRedisUrl(values.queue as string);
+    await checkRedis(place, values.queue as string).catch((e: Error) => {
+      throw new ConfigError(e.message, { cause: e });
+    });
+    const configs = new Map([...plan.experiments].map(([k, e]) => [k, stringify(e)]));
+    const queue = await enqueueSweep(place, plan.index, configs);
+    try {
+      console.error(
+        `sweep ${plan.index.name}: ${plan.index.members.length} members queued on ${values.queue}`,
+      );
+      if (values.detach) return 0;
+      const failed = await waitForSweep(queue, plan.index, configs, {
+        signal,
+        onChange: (m, state, p) =>
+          console.error(
+            `[${m}] ${state}${p ? ` epoch ${p.epoch}/${p.epochs}` : ""}` +
+              (p?.val_acc !== undefined ? ` val_acc ${p.val_acc.toFixed(4)}` : ""),
+          ),
+      });
+      if (signal?.aborted) return 130;
+      for (const f of failed) console.error(`error: member ${f.member} failed: ${f.error}`);
+      if (!failed.length) {
+        console.error(`sweep ${plan.index.name}: done; the workers wrote its report under --runs`);
+      }
+      return failed.length ? 1 : 0;
+    } finally {
+      await queue.close();
+    }
+  }
+  await prepareSweep(plan);
+  const r = await runSweepHere(plan, { workers, signal });
+  return r.interrupted ? 130 : r.failed.length ? 1 : 0;
+}

@@ -1,0 +1,56 @@
+/**
+ * `deno task worker --queue redis://HOST:PORT --runs DIR`: trains queued
+ * sweep members under DIR, one at a time, each in a child process under the
+ * permissions of `train --resume <member>` (./_worker_run.ts, loaded only
+ * when the command runs, with the queue's client).
+ * @module
+ */
+import { resolve } from "node:path";
+import { defineCommand } from "../command.ts";
+import { ALL_ENV, grant, NONE } from "../permissions.ts";
+import { hostOf } from "./sweep.ts";
+
+/** `deno task worker`. */
+export const worker = defineCommand({
+  name: "worker",
+  summary: "Train queued sweep members under DIR until stopped (or idle)",
+  usage: ["--queue redis://HOST:PORT --runs DIR [--threads N] [--lock-seconds S] [--idle-exit S]"],
+  flags: {
+    queue: { type: "string", value: "URL", help: "the Redis queue (redis://HOST:PORT)" },
+    runs: {
+      type: "string",
+      value: "DIR",
+      help: "where members are trained, as DIR/<sweep>/<member>/",
+    },
+    threads: {
+      type: "string",
+      value: "N",
+      help: "threads per member (default OMP_NUM_THREADS or all)",
+    },
+    "lock-seconds": {
+      type: "string",
+      value: "S",
+      default: "30",
+      help: "how long a job's lock lasts unrenewed",
+    },
+    "idle-exit": { type: "string", value: "S", help: "exit after S seconds with nothing to do" },
+  },
+  permissions: ({ values }, where) => {
+    const runs = values.runs === undefined ? [] : [resolve(where.cwd, values.runs)];
+    const cache = where.cacheDir === undefined ? [] : [resolve(where.cacheDir)];
+    return grant(NONE, {
+      read: [where.root, ...cache, ...runs],
+      write: runs,
+      net: values.queue === undefined ? [] : [hostOf(values.queue)],
+      // ioredis's `debug` lists every variable when it loads.
+      env: ALL_ENV,
+      // Deno, which trains each member under the permissions of `train --resume <member>`.
+      run: [Deno.execPath()],
+      sys: ["hostname"],
+    });
+  },
+  async run({ values, positionals }, { signal }) {
+    const { workerRun } = await import("./_worker_run.ts");
+    return await workerRun(values, positionals, signal);
+  },
+});

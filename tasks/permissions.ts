@@ -1,0 +1,199 @@
+/**
+ * What a command may touch, and the `deno run` flags that grant exactly that.
+ * Each command works out its {@linkcode Permissions} from its parsed
+ * arguments (tasks/commands/); the helpers here are the grants several
+ * commands share: the data a source names, the files an experiment or a run
+ * directory names (its data and plugin files), the data cache.
+ * @module
+ */
+import { dirname, join, resolve } from "node:path";
+import { parse } from "yaml";
+import { CIFAR10_URL } from "../data/cifar10.ts";
+import { RUN_FILES } from "../rundir/mod.ts";
+
+/** Environment variables a command may read; any other is refused. */
+export const ENV_VARS: readonly string[] = [
+  // The data cache folder (data/cache_dir.ts).
+  "SKIPLAB_DATA",
+  "XDG_CACHE_HOME",
+  "HOME",
+  "USERPROFILE",
+  "LOCALAPPDATA",
+  // Colour in terminal charts (analysis/line_chart.ts).
+  "NO_COLOR",
+  // OpenMP's wait policy, which the native backend chooses from the load unless one is set
+  // (backends/native), and its switch to keep activations NHWC.
+  "OMP_WAIT_POLICY",
+  // Threads of OpenMP and the native backend: a sweep divides the cores between its workers.
+  "OMP_NUM_THREADS",
+  // A sweep worker's child stops when its standard input closes (sweep/child.ts).
+  "SKIPLAB_SUPERVISED",
+  "GOMP_SPINCOUNT",
+  "KMP_BLOCKTIME",
+  "SKIPLAB_NHWC",
+  // Opt-in: the native backend's thread count follows the free cores.
+  "SKIPLAB_THREADS",
+  // Mesa's Vulkan driver under the webgpu backend (backends/webgpu.ts).
+  "XDG_RUNTIME_DIR",
+  // npm:yaml reads its debug switches whenever it parses.
+  "LOG_TOKENS",
+  "LOG_STREAM",
+];
+
+/**
+ * The environment of a command that talks to the job queue: all of it, since
+ * `debug` (loaded by the Redis client, ioredis) lists every variable when it
+ * loads, looking for its `DEBUG_*` options.
+ */
+export const ALL_ENV: readonly string[] = ["*"];
+
+/** What a command may touch. Paths are absolute. */
+export interface Permissions {
+  /** Files and folders it may read (with everything below them). */
+  readonly read: readonly string[];
+  /** Files and folders it may write. */
+  readonly write: readonly string[];
+  /** Hosts it may connect to (`host`, `host:port`). */
+  readonly net: readonly string[];
+  /** Environment variables it may read ({@linkcode ALL_ENV}: every one). */
+  readonly env: readonly string[];
+  /** Whether it may load native libraries (the oneDNN backend). */
+  readonly ffi: boolean;
+  /** Programs it may start. */
+  readonly run: readonly string[];
+  /** System information it may read (`cpus`: the CPU model and load; `hostname`). */
+  readonly sys: readonly string[];
+}
+
+/** Where a command runs. */
+export interface Where {
+  /** The project folder (holding deno.json, the sources and node_modules). */
+  readonly root: string;
+  /** The working folder, against which relative paths on the command line resolve. */
+  readonly cwd: string;
+  /** The data cache folder, or undefined when none is known. */
+  readonly cacheDir: string | undefined;
+}
+
+/** Nothing: the start of every command's permissions. */
+export const NONE: Permissions = {
+  read: [],
+  write: [],
+  net: [],
+  env: ENV_VARS,
+  ffi: false,
+  run: [],
+  sys: [],
+};
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:/i;
+const NAMED_SOURCES = ["cifar10", "synthetic"];
+
+/** The folders and hosts a data source (`--data`, `data.source`) reads. */
+export function dataGrants(source: string | undefined, where: Where): {
+  read: string[];
+  net: string[];
+} {
+  const cifarHost = new URL(CIFAR10_URL).host;
+  if (source === undefined || NAMED_SOURCES.includes(source)) {
+    return { read: [], net: source === "synthetic" ? [] : [cifarHost] };
+  }
+  if (/^https?:\/\//i.test(source)) return { read: [], net: [new URL(source).host] };
+  if (URL_LIKE.test(source)) return { read: [], net: [] }; // the loader refuses it, naming it
+  return { read: [resolve(where.cwd, source)], net: [] };
+}
+
+/** What an experiment (a YAML file, a run's config.yaml) names that a run reads and writes. */
+export interface ExperimentFiles {
+  /** `data.source`, as written. */
+  readonly data?: string;
+  /** Plugin files, absolute. */
+  readonly plugins: readonly string[];
+  /** `out`, absolute, when the file sets it. */
+  readonly out?: string;
+  /** The files read: the file itself and the files it extends. */
+  readonly files: readonly string[];
+}
+
+/**
+ * The data source, plugin files and output folder an experiment file names,
+ * following `extends`, resolved as the loader resolves them: plugin paths
+ * against the file naming them, `data.source` and `out` against `cwd`. A file that cannot be read or parsed names nothing:
+ * the command itself then reports it, with line and column.
+ */
+export async function experimentFiles(file: string, cwd: string): Promise<ExperimentFiles> {
+  const files: string[] = [];
+  let data: string | undefined, out: string | undefined;
+  const plugins: string[] = [];
+  let at: string | undefined = resolve(file);
+  for (let depth = 0; at !== undefined && depth < 4 && !files.includes(at); depth++) {
+    files.push(at);
+    let doc: Record<string, unknown>;
+    try {
+      doc = (parse(await Deno.readTextFile(at)) ?? {}) as Record<string, unknown>;
+    } catch {
+      break;
+    }
+    if (typeof doc !== "object") break;
+    const here = dirname(at);
+    const source = (doc.data as { source?: unknown } | undefined)?.source;
+    if (data === undefined && typeof source === "string") {
+      data = URL_LIKE.test(source) || NAMED_SOURCES.includes(source)
+        ? source
+        : resolve(cwd, source);
+    }
+    if (out === undefined && typeof doc.out === "string") out = resolve(cwd, doc.out);
+    for (const p of Array.isArray(doc.plugins) ? doc.plugins : []) {
+      const path = (p as { path?: unknown })?.path;
+      if (typeof path === "string") plugins.push(resolve(here, path));
+    }
+    at = typeof doc.extends === "string" ? resolve(here, doc.extends) : undefined;
+  }
+  return { data, plugins, out, files };
+}
+
+/** The files a run directory's recorded experiment (its config.yaml) names. */
+export function runFiles(runDir: string, cwd: string): Promise<ExperimentFiles> {
+  return experimentFiles(join(runDir, RUN_FILES.config), cwd);
+}
+
+/** Adds `more` to `p`, each list without repeats. */
+export function grant(p: Permissions, more: Partial<Permissions>): Permissions {
+  const u = (a: readonly string[], b: readonly string[] = []) => [...new Set([...a, ...b])];
+  return {
+    read: u(p.read, more.read),
+    write: u(p.write, more.write),
+    net: u(p.net, more.net),
+    env: more.env ?? p.env,
+    ffi: more.ffi ?? p.ffi,
+    run: u(p.run, more.run),
+    sys: u(p.sys, more.sys),
+  };
+}
+
+/**
+ * The `deno run` flags granting `p`, and nothing else.
+ * @throws {RangeError} for a path holding a comma, which permission flags cannot carry.
+ */
+export function permissionFlags(p: Permissions): string[] {
+  for (const path of [...p.read, ...p.write]) {
+    if (path.includes(",")) {
+      throw new RangeError(`Cannot scope permissions to '${path}': a path must not contain ','`);
+    }
+  }
+  const list = (flag: string, xs: readonly string[]) =>
+    xs.length ? [`${flag}=${xs.join(",")}`] : [];
+  return [
+    "--no-prompt",
+    ...list("--allow-read", p.read),
+    ...list("--allow-write", p.write),
+    ...list("--allow-net", p.net),
+    ...(p.env.includes("*") ? ["--allow-env"] : list("--allow-env", p.env)),
+    // Deno resolves a path-scoped --allow-ffi against the working folder and
+    // opens that path, so libraries found by the loader (libdnnl.so.2, libc.so.6,
+    // libgomp.so.1, whose folders differ between systems) need it unscoped.
+    ...(p.ffi ? ["--allow-ffi"] : []),
+    ...list("--allow-run", p.run),
+    ...list("--allow-sys", p.sys),
+  ];
+}
