@@ -62,7 +62,9 @@ function quietCpuBanner(): void {
 /** Loads oneDNN, registers the `native` backend and makes it current. */
 async function activateNative(): Promise<string> {
   const status = await tryRegisterNative();
-  if (!status.ok) throw new BackendUnavailableError(`The native backend cannot load: ${status.reason}`);
+  if (!status.ok) {
+    throw new BackendUnavailableError(`The native backend cannot load: ${status.reason}`);
+  }
   await tf.setBackend(NATIVE_BACKEND);
   quietCpuBanner();
   return `oneDNN ${status.version} (${status.library}), ${threadsDetail(status)}`;

@@ -72,8 +72,8 @@ export const RULES: Readonly<Record<string, FolderRule>> = {
     text: "core is dependency-free: it imports no other folder, and packages only as types",
   },
   rundir: {
-    folders: [],
-    text: "rundir (the run directory's format) depends on nothing of skiplab's",
+    folders: ["core"],
+    text: "rundir (the run directory's format) depends on core only",
   },
   layers: { folders: ["core"], text: "layers may import only core" },
   models: { folders: ["core", "layers"], text: "models may import only core and layers" },
@@ -104,30 +104,38 @@ export const RULES: Readonly<Record<string, FolderRule>> = {
     folders: ["core", "rundir", "layers", "models", "data", "backends", "train"],
     text: "inference (using trained models) may import what train may, and train",
   },
-  root: {
+  experiment: {
     folders: LIBRARY,
+    text: "experiment (schema, loading, resume rules, runs and suites) may import the library " +
+      "folders, never the CLI",
+  },
+  root: {
+    folders: [...LIBRARY, "experiment"],
     publicOnly: true,
     text: "the root mod.ts re-exports only the library folders' mod.ts",
   },
   sweep: {
-    folders: LIBRARY,
-    text: "sweep (expansion, member processes, the job queue) may import the library folders",
+    folders: [...LIBRARY, "experiment"],
+    text: "sweep (expansion, planning, member processes, the job queue) may import the library " +
+      "folders and experiment, never the CLI",
   },
   tasks: {
-    folders: [...LIBRARY, "serve", "sweep"],
-    text: "tasks may import the library folders, serve and sweep",
+    folders: [...LIBRARY, "experiment", "serve", "sweep"],
+    files: ["bench/main.ts"],
+    text: "tasks (the CLI) may import the library folders, experiment, serve, sweep and " +
+      "bench/main.ts (the bench command)",
   },
   bench: {
     folders: [...LIBRARY, "serve"],
     text: "bench may import the library folders and serve, not tasks or tests",
   },
   examples: {
-    folders: [...LIBRARY, "root"],
+    folders: [...LIBRARY, "experiment", "root"],
     publicOnly: true,
     text: "examples use only the public API (@skiplab/skiplab or a folder's mod.ts)",
   },
   tests: {
-    folders: [...LIBRARY, "serve", "sweep", "tasks", "bench", "examples", "root"],
+    folders: [...LIBRARY, "experiment", "serve", "sweep", "tasks", "bench", "examples", "root"],
     text: "",
   },
 };

@@ -43,7 +43,10 @@ Deno.test({
   async fn() {
     const out = await Deno.makeTempDir();
     try {
-      const exp = await experimentFor("baseline_cnn", overridesFromSettings(settingsOf(parseCommandLine(train, FLAGS).values)));
+      const exp = await experimentFor(
+        "baseline_cnn",
+        overridesFromSettings(settingsOf(parseCommandLine(train, FLAGS).values)),
+      );
       assert.equal(exp.backend, "webgpu");
       assert.ok(exp.plugins.some((p) => "name" in p && p.name === "probes/gradient-norms"));
       const dir = join(out, "run");

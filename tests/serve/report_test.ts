@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeHtmlReport } from "../../serve/mod.ts";
-import { commandPermissions, permissionFlags } from "../../tasks/sandbox.ts";
+import { commandPermissions } from "../../tasks/launch.ts";
+import { permissionFlags } from "../../tasks/permissions.ts";
 import { HOSTILE, makeRunsFolder, SUITE_ID } from "./_runs.ts";
 
 /** The embedded data of a saved report. */
@@ -51,18 +52,20 @@ Deno.test("writeHtmlReport() of one suite holds the suite and its members only",
   }
 });
 
-Deno.test("deno task serve may read DIR and its client files and listen on the bound port only", () => {
+Deno.test("deno task serve may read DIR and its client files and listen on the bound port only", async () => {
   const where = { root: "/p", cwd: "/w", cacheDir: "/c" };
-  const p = commandPermissions(["serve", "my-runs", "--port", "9000"], where);
+  const p = await commandPermissions(["serve", "my-runs", "--port", "9000"], where);
   assert.deepEqual(p.read, ["/w/my-runs", "/p/serve/client"]);
   assert.deepEqual(p.net, ["127.0.0.1:9000"]);
   assert.deepEqual([p.write, p.env, p.run, p.ffi], [[], ["LOG_TOKENS", "LOG_STREAM"], [], false]);
-  assert.deepEqual(permissionFlags(commandPermissions(["serve", "--host", "::1"], where)), [
+  assert.deepEqual(permissionFlags(await commandPermissions(["serve", "--host", "::1"], where)), [
     "--no-prompt",
     "--allow-read=/w/runs,/p/serve/client",
     "--allow-net=[::1]:8080",
     "--allow-env=LOG_TOKENS,LOG_STREAM",
   ]);
   // report --html writes report.html into the folder it is given, named as it is.
-  assert.deepEqual(commandPermissions(["report", "runs", "--html"], where).write, ["/w/runs"]);
+  assert.deepEqual((await commandPermissions(["report", "runs", "--html"], where)).write, [
+    "/w/runs",
+  ]);
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
-import { parseCommandFlags } from "../../tasks/sweep.ts";
-import { WORKER_FLAGS } from "../../tasks/worker.ts";
+import { parseCommandLine } from "../../tasks/args.ts";
+import { worker as workerCommand } from "../../tasks/commands/worker.ts";
 
 const taskCommand: string = JSON.parse(await Deno.readTextFile("deno.json")).tasks.worker.command;
 
@@ -16,7 +16,7 @@ Deno.test("the Slurm script is valid bash and starts the worker exactly as `deno
   const args = exec.slice(`exec ${taskCommand} `.length).split(/\s+/).map((a) =>
     a.replace(/"/g, "")
   );
-  const { values } = parseCommandFlags(args, WORKER_FLAGS);
+  const { values } = parseCommandLine(workerCommand, args);
   assert.deepEqual(Object.keys(values).sort(), ["idle-exit", "queue", "runs", "threads"]);
 });
 
@@ -34,7 +34,7 @@ Deno.test("the Kubernetes manifest runs the worker as `deno task worker` does, a
   assert.equal(job.spec.completionMode, "Indexed");
   const [worker] = job.spec.template.spec.containers;
   assert.equal(worker.command.join(" "), taskCommand);
-  const { values } = parseCommandFlags(worker.args, WORKER_FLAGS);
+  const { values } = parseCommandLine(workerCommand, worker.args);
   assert.equal(
     values.queue,
     `redis://${objects[2].metadata.name}:${objects[2].spec.ports[0].port}`,

@@ -1,23 +1,24 @@
 import assert from "node:assert/strict";
-import { ALL_ENV, commandPermissions, ENV_VARS, permissionFlags } from "../../tasks/sandbox.ts";
-import { memberArgv } from "../../tasks/sweep.ts";
+import { commandPermissions } from "../../tasks/launch.ts";
+import { ALL_ENV, ENV_VARS, permissionFlags } from "../../tasks/permissions.ts";
+import { memberArgv } from "../../tasks/commands/sweep.ts";
 
 const where = { root: "/p", cwd: "/p", cacheDir: "/home/u/.cache/skiplab" };
 
-Deno.test("commandPermissions() lets a local sweep write its output folder and start Deno, no FFI or network", () => {
-  const p = commandPermissions(["sweep", "s.yaml", "--out", "out", "--workers", "2"], where);
+Deno.test("commandPermissions() lets a local sweep write its output folder and start Deno, no FFI or network", async () => {
+  const p = await commandPermissions(["sweep", "s.yaml", "--out", "out", "--workers", "2"], where);
   assert.deepEqual(p.write, ["/p/out"]);
   assert.ok(p.read.includes("/p/s.yaml") && p.read.includes("/p/out"));
   assert.deepEqual(p.run, [Deno.execPath()]);
   assert.deepEqual(p.net, []);
   assert.equal(p.ffi, false);
   assert.deepEqual(p.env, ENV_VARS);
-  const resume = commandPermissions(["sweep", "runs/lr-sweep"], where);
+  const resume = await commandPermissions(["sweep", "runs/lr-sweep"], where);
   assert.deepEqual(resume.write, ["/p/runs", "/p/runs/lr-sweep"]);
 });
 
-Deno.test("commandPermissions() gives the worker its --runs folder, the queue's host and the environment", () => {
-  const p = commandPermissions(
+Deno.test("commandPermissions() gives the worker its --runs folder, the queue's host and the environment", async () => {
+  const p = await commandPermissions(
     ["worker", "--queue", "redis://q.lab:6380", "--runs", "/shared/runs"],
     where,
   );
@@ -26,22 +27,28 @@ Deno.test("commandPermissions() gives the worker its --runs folder, the queue's 
   assert.deepEqual(p.env, ALL_ENV);
   assert.ok(permissionFlags(p).includes("--allow-env"));
   assert.deepEqual(p.sys, ["hostname"]);
-  const queued = commandPermissions(["sweep", "s.yaml", "--queue=redis://q.lab:6380"], where);
+  const queued = await commandPermissions(["sweep", "s.yaml", "--queue=redis://q.lab:6380"], where);
   assert.deepEqual([queued.net, queued.env], [["q.lab:6380"], ALL_ENV]);
 });
 
-Deno.test("memberArgv() runs train --resume on the member with its data and plugin files readable", () => {
-  const argv = memberArgv("/runs/s/m", {
-    data: { source: "/data/cifar-10-binary.tar.gz" },
-    plugins: [{ path: "/lab/probe.ts" }, {}],
-  });
-  assert.equal(argv[0], Deno.execPath());
-  assert.deepEqual(argv.slice(-3), ["train", "--resume", "/runs/s/m"]);
-  const read = argv.find((a) => a.startsWith("--allow-read="))!.split("=")[1].split(",");
-  assert.ok(read.includes("/runs/s/m"));
-  assert.ok(read.includes("/data/cifar-10-binary.tar.gz"));
-  assert.ok(read.includes("/lab/probe.ts"));
-  const write = argv.find((a) => a.startsWith("--allow-write="))!.split("=")[1].split(",");
-  assert.ok(write.includes("/runs/s/m"));
-  assert.ok(!argv.includes("--allow-all") && !argv.includes("-A"));
+Deno.test("memberArgv() runs train --resume on the member with its data and plugin files readable", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/config.yaml`,
+      "data:\n  source: /data/cifar-10-binary.tar.gz\nplugins:\n  - path: /lab/probe.ts\n  - name: x\n",
+    );
+    const argv = await memberArgv(dir);
+    assert.equal(argv[0], Deno.execPath());
+    assert.deepEqual(argv.slice(-3), ["train", "--resume", dir]);
+    const read = argv.find((a) => a.startsWith("--allow-read="))!.split("=")[1].split(",");
+    assert.ok(read.includes(dir));
+    assert.ok(read.includes("/data/cifar-10-binary.tar.gz"));
+    assert.ok(read.includes("/lab/probe.ts"));
+    const write = argv.find((a) => a.startsWith("--allow-write="))!.split("=")[1].split(",");
+    assert.ok(write.includes(dir));
+    assert.ok(!argv.includes("--allow-all") && !argv.includes("-A"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
