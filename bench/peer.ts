@@ -1,7 +1,8 @@
 /**
- * The PyTorch peer of the `train` benchmark: runs `bench/torch_peer.py` (which
- * reuses the models of `../shared/bench/torch_throughput.py`) once per model,
- * so each peak RSS belongs to one model.
+ * The PyTorch peer of the `train` benchmark: runs `bench/pytorch/peer.py` once
+ * per model, so each peak RSS belongs to one model. Its models are
+ * `bench/pytorch/zoo.py`'s, every registered architecture written again in
+ * PyTorch with skiplab's trainable parameters (tests/bench/pytorch/zoo_test.ts).
  *
  * @module
  */
@@ -37,7 +38,7 @@ export interface PeerOptions {
   readonly precision?: PeerPrecision;
   /** Also profile one training step (the first run's). @default false */
   readonly profile?: boolean;
-  /** Timed steps of training and of inference. @default torch_peer.py's (5) */
+  /** Timed steps of training and of inference. @default peer.py's (5) */
   readonly steps?: number;
 }
 
@@ -67,7 +68,7 @@ export async function runPeer(
   log: (line: string) => void = console.log,
   options: PeerOptions = {},
 ): Promise<Map<string, PeerResult>> {
-  const script = new URL("./torch_peer.py", import.meta.url).pathname;
+  const script = new URL("./pytorch/peer.py", import.meta.url).pathname;
   const out = new Map<string, PeerResult>();
   let reason = "apt-get install -y python3-torch";
   // Debian's interpreter carries python3-torch; a pyenv `python3` earlier on PATH may not.

@@ -3,7 +3,7 @@
  * the trainer's own step (batch 64, Adam) it lists the kernels that took the
  * most time, their share of the step and, for convolutions and matrix
  * products, GFLOP/s; beside it PyTorch's torch.profiler view of the same step
- * (`bench/torch_peer.py --profile`). The `train` suite's `--profile` prints
+ * (`bench/pytorch/peer.py --profile`). The `train` suite's `--profile` prints
  * the same per-kernel line through {@link profileStep}.
  *
  * Flags: `--backend native`, `--batch 64`, `--threads 2`, `--top 15`,

@@ -1,8 +1,8 @@
 /**
  * Training and inference throughput per model × backend (batch 64, Adam, the
  * trainer's own step: `gradientStep` and `Optimizer`), peak RSS, an optional
- * per-kernel profile, and with `peer` the PyTorch peer (`bench/torch_peer.py`
- * around `../shared/bench/torch_throughput.py`) run in the same invocation,
+ * per-kernel profile, and with `peer` the PyTorch peer (`bench/pytorch/peer.py`,
+ * see `bench/peer.ts`) run in the same invocation,
  * with skiplab/PyTorch ratios of training, inference and peak RSS.
  *
  * The peer runs with the user's OpenMP settings (by default spinning, as

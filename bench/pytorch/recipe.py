@@ -1,6 +1,6 @@
 """An independent PyTorch implementation of skiplab's paper recipe, with precise-BN evaluation.
 
-Usage: /usr/bin/python3 bench/torch_recipe.py [resnet18|resnet18_noskip] [--data ARCHIVE]
+Usage: /usr/bin/python3 bench/pytorch/recipe.py [resnet18|resnet18_noskip] [--data ARCHIVE]
            [--limit N] [--epochs E] [--width W] [--seed S] [--threads T]
            [--init pytorch|he|keras] [--reestimate-batches K] [--out FILE.json]
 
@@ -13,9 +13,9 @@ units, clipped (as plugins/augment/brightness.ts, on inputs scaled to [-1, 1]), 
 before the classifier, ReduceLROnPlateau on the validation loss (factor 0.2, patience 3).
 Early stopping and checkpoints are left out: at a few epochs they change nothing.
 
-The models are those of ../shared/bench/torch_throughput.py (as bench/torch_peer.py uses),
-which have skiplab's models/resnet.ts layout; `--width` scales every stage's filters as
-skiplab's `width` does (64·2^s·W, rounded half up, at least 1). `--init pytorch` keeps
+The models are zoo.py's (as peer.py uses), skiplab's models/resnet.ts layout with its
+parameter counts; `--width` scales every stage's filters as skiplab's `width` does (64·2^s·W,
+rounded half up, at least 1). `--init pytorch` keeps
 PyTorch's defaults (kaiming-uniform a=√5, BN epsilon 1e-5, momentum 0.1); `--init he` is
 skiplab's `init: he` (He-normal conv kernels truncated at two deviations, glorot-uniform dense
 kernel, zero bias, BN epsilon 1e-3, momentum 0.1); `--init keras` its `init: keras`
@@ -31,12 +31,12 @@ writes everything as JSON to `--out` (rewritten after each epoch).
 import argparse, hashlib, json, math, os, sys, tarfile, time
 
 import numpy as np
+import torch, torch.nn as nn, torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "shared", "bench"))
-import torch, torch.nn as nn, torch.nn.functional as F  # noqa: E402
-from torch_throughput import ResNet  # noqa: E402
+from zoo import MODELS
 
-ARCHIVE = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data",
+# The machine's copy of CIFAR-10 beside the project (as bench/data.ts reads it); see --data.
+ARCHIVE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data",
                        "cifar-10-binary.tar.gz")
 VAL_SIZE = 5000
 
@@ -86,10 +86,6 @@ def augment(x, rng):
     x = torch.where(mirror[:, None, None, None], x.flip(3), x)
     delta = torch.from_numpy(2 * rng.uniform(-0.1, 0.1, n)).float()
     return (x + delta[:, None, None, None]).clamp(-1, 1)
-
-
-def widths(width):
-    return [max(1, math.floor(64 * 2 ** s * width + 0.5)) for s in range(4)]
 
 
 def initialise(model, init):
@@ -165,13 +161,13 @@ def main():
     (train_images, train_labels), (val_images, val_labels) = splits(a.data, a.limit)
     train_x, train_y = to_input(train_images), torch.from_numpy(train_labels).long()
     val_x, val_y = to_input(val_images), torch.from_numpy(val_labels).long()
-    model = ResNet(widths(a.width), skip=a.model == "resnet18")
+    model = MODELS[a.model](a.width)
     initialise(model, a.init)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.2, patience=3)
     run = {
         "model": a.model, "framework": "pytorch-" + torch.__version__, "init": a.init,
-        "width": a.width, "widths": widths(a.width), "limit": a.limit, "epochs": a.epochs,
+        "width": a.width, "widths": model.widths, "limit": a.limit, "epochs": a.epochs,
         "seed": a.seed, "threads": a.threads, "batch": a.batch,
         "reestimate_batches": a.reestimate_batches,
         "params": sum(p.numel() for p in model.parameters()),

@@ -1,23 +1,9 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { loadCifar10 } from "../../data/mod.ts";
-import { REAL_ARCHIVE } from "../data/_fixtures.ts";
+import { loadCifar10 } from "../../../data/mod.ts";
+import { REAL_ARCHIVE } from "../../data/_fixtures.ts";
+import { ignoreTorch, peerScript, PYTHON } from "./_torch.ts";
 
-const SCRIPT = fileURLToPath(new URL("../../bench/torch_recipe.py", import.meta.url));
-// Debian's interpreter carries python3-torch (as bench/peer.ts runs it).
-const PYTHON = "/usr/bin/python3";
-
-const torchMissing = (() => {
-  try {
-    const probe = new Deno.Command(PYTHON, { args: ["-c", "import torch, numpy"] }).outputSync();
-    if (probe.success) return false;
-  } catch { /* no such interpreter */ }
-  console.log(
-    `skipping bench/torch_recipe.py: ${PYTHON} cannot import torch and numpy ` +
-      "(apt-get install -y python3-torch)",
-  );
-  return true;
-})();
+const SCRIPT = peerScript("recipe.py");
 
 async function sha256(images: Uint8Array, labels: Uint8Array): Promise<string> {
   const bytes = new Uint8Array(images.length + labels.length);
@@ -28,8 +14,8 @@ async function sha256(images: Uint8Array, labels: Uint8Array): Promise<string> {
 }
 
 Deno.test({
-  name: "bench/torch_recipe.py trains on skiplab's own split and reports both validations",
-  ignore: torchMissing || REAL_ARCHIVE === undefined,
+  name: "bench/pytorch/recipe.py trains on skiplab's own split and reports both validations",
+  ignore: ignoreTorch || REAL_ARCHIVE === undefined,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "skiplab-torch-recipe-" });
     try {

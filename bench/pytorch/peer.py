@@ -1,7 +1,7 @@
-"""PyTorch peer of skiplab's `train` benchmark, around ../shared/bench/torch_throughput.py.
+"""PyTorch peer of skiplab's `train` benchmark (bench/peer.ts runs it).
 
-Usage: /usr/bin/python3 bench/torch_peer.py MODEL [--threads T] [--steps N] [--batch B]
-                                               [--precision fp32|bf16] [--profile]
+Usage: /usr/bin/python3 bench/pytorch/peer.py MODEL [--threads T] [--steps N] [--batch B]
+                                              [--precision fp32|bf16] [--profile]
 Measures one model per process (so the peak RSS is that model's): training images/s
 (forward, backward, Adam step; two warm-up steps), inference images/s (eval mode, no
 autograd) and the process's peak resident set size in MB. Prints one JSON line.
@@ -9,13 +9,14 @@ autograd) and the process's peak resident set size in MB. Prints one JSON line.
 (weights, gradients and Adam stay fp32). `--profile` adds, under "profile", one
 training step seen by torch.profiler: its wall time and every operator's calls,
 self CPU time and, where the profiler counts them, FLOPs.
-The models come from the shared script, so both stay identical.
+MODEL is any name skiplab registers; the models are zoo.py's, skiplab's architectures with
+the same trainable parameters (tests/bench/pytorch/zoo_test.ts checks them).
 """
-import argparse, contextlib, json, os, resource, sys, time
+import argparse, contextlib, json, resource, time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "shared", "bench"))
-import torch, torch.nn.functional as F  # noqa: E402
-from torch_throughput import MODELS  # noqa: E402
+import torch, torch.nn.functional as F
+
+from zoo import MODELS
 
 
 def peak_rss_mb():
