@@ -49,3 +49,42 @@ Deno.test("deno task train --resume takes no model and names a missing run direc
     /--resume no\/such\/run: not a run directory \(it has no config\.yaml\)/,
   );
 });
+
+Deno.test("main() refuses a flag the command does not take, with a did-you-mean among its own flags", async () => {
+  await assert.rejects(() => main(["train", "baseline_cnn", "--port", "9999"]), {
+    name: "UsageError",
+    message: /^train: Unknown flag '--port'\..* Available: --epochs,/,
+  });
+  await assert.rejects(() => main(["serve", "--epochs", "3"]), {
+    name: "UsageError",
+    message: /^serve: Unknown flag '--epochs'.* Available: --port, --host, --poll, --help$/,
+  });
+  await assert.rejects(() => main(["trian"]), /Unknown command 'trian'\. Did you mean 'train'\?/);
+});
+
+Deno.test("runAndExit() tells user errors (exit 2, no stack) from bugs (exit 1, with the stack)", async () => {
+  const run = async (code: string) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", code],
+      env: { NO_COLOR: "1" },
+      stderr: "piped",
+    }).output();
+    return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+  };
+  const cli = JSON.stringify(new URL("../../tasks/cli.ts", import.meta.url).href);
+  const user = await run(
+    `const { runAndExit } = await import(${cli}); await runAndExit(["train"]);`,
+  );
+  assert.equal(user.code, 2);
+  assert.match(user.stderr, /^error: train: give one model name or experiment file/);
+  assert.doesNotMatch(user.stderr, /\n\s+at /);
+  // A TypeError raised inside skiplab is a bug, not the user's mistake: its stack is shown.
+  const bug = await run(
+    `const { runAndExit } = await import(${cli}); const { COMMANDS } = await import(${
+      JSON.stringify(new URL("../../tasks/table.ts", import.meta.url).href)
+    }); COMMANDS[4].run = () => { null.x; }; await runAndExit(["models"]);`,
+  );
+  assert.equal(bug.code, 1, bug.stderr);
+  assert.match(bug.stderr, /error: Cannot read properties of null/);
+  assert.match(bug.stderr, /\n\s+at /);
+});
