@@ -7,6 +7,7 @@
  */
 import { BackendUnavailableError } from "./unavailable.ts";
 import * as tf from "@tensorflow/tfjs";
+import { importAtRunTime, resolveAtRunTime } from "../core/runtime_import.ts";
 
 /** The packages tried, in order: the CUDA build first. */
 export const TENSORFLOW_PACKAGES: readonly string[] = [
@@ -30,13 +31,13 @@ export const TENSORFLOW_INSTALL_HINT: string = [
 async function tryLoad(pkg: string): Promise<{ version: string } | string> {
   try {
     // Resolving first keeps an unmapped package from ever reaching a registry.
-    import.meta.resolve(pkg);
+    resolveAtRunTime(pkg);
   } catch {
     return "not in the imports of deno.json";
   }
   try {
-    const spec = pkg; // a variable, so the package stays out of skiplab's module graph
-    const mod = await import(spec) as { version?: unknown };
+    // Never a literal import: the package stays out of skiplab's module graph.
+    const mod = await importAtRunTime(pkg);
     return { version: typeof mod.version === "string" ? mod.version : "" };
   } catch (error) {
     const first = String((error as Error)?.message ?? error).split("\n")[0];

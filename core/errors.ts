@@ -19,7 +19,10 @@
 
 /** An error in what the user gave (input, file, name, installed packages), not in skiplab. */
 export class UserError extends Error {
-  /** @param message says what was given, the rule, and the value or the fix. */
+  /**
+   * Makes the error; its `name` is the subclass's.
+   * @param message says what was given, the rule, and the value or the fix.
+   */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;

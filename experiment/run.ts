@@ -55,7 +55,9 @@ export interface RunOptions {
 
 /** What a run produced. */
 export interface RunOutcome {
+  /** The run directory it wrote. */
   readonly dir: string;
+  /** The trainer's result: histories, test metrics, tables, whether it was interrupted. */
   readonly result: TrainResult;
 }
 

@@ -44,6 +44,7 @@ const SuiteSchema = z.strictObject({
 
 /** Options of {@linkcode runSuite}. */
 export interface SuiteOptions {
+  /** Stops the suite: the current member saves checkpoints/last after its step. */
   readonly signal?: AbortSignal;
   /** Seeds to run every member with (`--seeds`), replacing the suite file's `seeds`. */
   readonly seeds?: readonly number[];

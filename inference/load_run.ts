@@ -50,9 +50,9 @@ export interface LoadedRun {
  *
  * @example Train a tiny model into a run directory, then load it back
  * ```ts
- * import {
- *   buildModel, loadRun, modelCheckpoint, resnetSpec, runTables, syntheticDataset, train,
- * } from "@skiplab/skiplab";
+ * import { buildModel, loadRun, resnetSpec, syntheticDataset, train } from "@skiplab/skiplab";
+ * import { modelCheckpoint } from "@skiplab/skiplab/plugins";
+ * import { runTables } from "@skiplab/skiplab/train";
  * const data = syntheticDataset({ seed: 1, train: 32, val: 16, test: 0 });
  * const dir = await Deno.makeTempDir();
  * const model = buildModel(resnetSpec({ name: "tiny", layers: [1], width: 4 }), { seed: 1 });

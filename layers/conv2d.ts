@@ -27,7 +27,9 @@ installFusedConv2dGradient(tf);
 
 /** Geometry, bias and activation of {@linkcode conv2d}. */
 export interface Conv2DOptions {
+  /** Step of the filter over height and width. */
   readonly strides: readonly [number, number];
+  /** `"same"` pads so the output keeps `ceil(size / stride)`; `"valid"` does not pad. */
   readonly pad: "same" | "valid";
   /** Per-output-channel bias. */
   readonly bias?: Tensor | null;
@@ -78,13 +80,21 @@ export function conv2d(x: Tensor4D, filter: Tensor4D, options: Conv2DOptions): T
 
 /** What skiplab reads of tfjs's Conv2D layer (its fields are not in its public type). */
 export interface ConvFields {
+  /** Spatial dimensions the layer convolves: 2 for Conv2D. */
   rank: number;
+  /** Step of the filter over height and width. */
   strides: [number, number];
+  /** `"same"`, `"valid"` or `"causal"`. */
   padding: string;
+  /** `"channelsLast"` (NHWC) or `"channelsFirst"`. */
   dataFormat: string;
+  /** Spacing of the filter's taps; 1 is a plain convolution. */
   dilationRate: [number, number];
+  /** The filter weights, HWIO. */
   kernel: { read(): Tensor };
+  /** The per-channel bias, or null when the layer has none. */
   bias: { read(): Tensor } | null;
+  /** The activation applied after the convolution. */
   activation: { getClassName(): string };
 }
 

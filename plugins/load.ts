@@ -7,6 +7,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Registry } from "../core/registry.ts";
+import { importAtRunTime } from "../core/runtime_import.ts";
 import type { Plugin, PluginFactory, SchemaIssue } from "./plugin.ts";
 
 /** A plugin as an experiment names it: a registered name or a module path, and options. */
@@ -169,7 +170,7 @@ export async function loadPluginModule(
   let mod: Record<string, unknown>;
   try {
     await Deno.stat(url);
-    mod = await import(url.href);
+    mod = await importAtRunTime(url.href);
   } catch (e) {
     const why = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
     throw new TypeError(

@@ -24,17 +24,23 @@ Deno.test(".ci/run runs the README's test command", () => {
   assert.deepEqual(ciLines.map(taskOf), [taskOf(readmeTest)], `CI's deno task lines: ${ciLines}`);
 });
 
-Deno.test("the README's test command checks formatting, lint and types, then runs the tests", () => {
+Deno.test("the README's test command checks formatting, lint, the API's docs, publishing and types, then runs the tests", () => {
   const name = taskOf(readme.split("```sh\n")[1].split("```")[0].trim().split("\n")[1])!;
   const steps = tasks[name].command.split("&&").map((s) => s.trim());
+  // Cheapest first (publish skips its own type check: `deno check` does it), so a slip
+  // fails in seconds, not after the tests.
   assert.deepEqual(steps.map((s) => s.split(" ").slice(0, 2).join(" ")), [
     "deno fmt",
     "deno lint",
+    "deno doc",
+    "deno publish",
     "deno check",
     "deno task",
   ]);
   assert.match(steps[0], /--check/);
-  assert.equal(steps[3], "deno task test");
+  assert.equal(steps[2], "deno doc --lint mod.ts");
+  assert.match(steps[3], /^deno publish --dry-run\b/);
+  assert.equal(steps[5], "deno task test");
   assert.match(tasks.test.command, /^deno test /);
   assert.match(readme, new RegExp(`\`deno task ${name}\` runs everything CI checks`));
 });
