@@ -9,7 +9,7 @@ import { stringify } from "yaml";
 import { selectBackend } from "../backends/mod.ts";
 import { DataIntegrityError } from "../data/mod.ts";
 import { compareRuns, renderReport } from "../analysis/mod.ts";
-import { CheckpointError } from "../train/checkpoint_schema.ts";
+import { CheckpointError } from "../rundir/checkpoint_manifest.ts";
 import { buildModel, createModelRegistry, summarizeModel } from "../models/mod.ts";
 import { ConfigError, type Experiment, loadExperiment, type Locate } from "./config.ts";
 import { flagOfPath, flagsRefusedOnResume, overridesFromFlags, parseFlags } from "./flags.ts";

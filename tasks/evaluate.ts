@@ -11,6 +11,7 @@ import { type BackendName, selectBackend } from "../backends/mod.ts";
 import { loadRun } from "../inference/mod.ts";
 import {
   evaluationDir,
+  runPath,
   type EvaluationRecord,
   writeClasses,
   writeConfusion,
@@ -134,7 +135,7 @@ async function experimentOfRun(
   dir: string,
   overrides: Record<string, unknown>,
 ): Promise<Experiment> {
-  const file = `${dir}/config.yaml`;
+  const file = runPath(dir, "config");
   if (!(await Deno.stat(file).then(() => true, () => false))) {
     throw new ConfigError(`evaluate: '${dir}' is not a run directory (it has no config.yaml)`);
   }

@@ -20,6 +20,7 @@ import { parse } from "yaml";
 import { defaultCacheDir } from "../data/cache_dir.ts";
 import { CIFAR10_URL } from "../data/cifar10.ts";
 import { EVALUATIONS_DIR } from "../rundir/evaluation.ts";
+import { runPath } from "../rundir/layout.ts";
 import { execReplace } from "./_exec.ts";
 
 /** Environment variables a command may read; any other is refused. */
@@ -278,7 +279,7 @@ export function permissionFlags(p: Permissions): string[] {
  */
 function runDataSource(runDir: string): string | undefined {
   try {
-    const source = (parse(Deno.readTextFileSync(`${runDir}/config.yaml`)) as {
+    const source = (parse(Deno.readTextFileSync(runPath(runDir, "config"))) as {
       data?: { source?: unknown };
     })?.data?.source;
     return typeof source === "string" ? source : undefined;

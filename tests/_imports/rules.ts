@@ -61,6 +61,9 @@ const LIBRARY = [
 /** The plugin API of train/: the only train files a plugin may import (the contexts and the hooks). */
 export const PLUGIN_API: readonly string[] = ["train/types.ts", "train/hooks.ts"];
 
+/** How epochs are numbered for people (rundir/epochs.ts): plugins number their log lines by it. */
+export const EPOCH_NUMBERING = "rundir/epochs.ts";
+
 /** The module that owns the run-directory format, through which analysis reads runs. */
 export const RUN_DIRECTORY: readonly string[] = ["rundir/"];
 
@@ -85,9 +88,10 @@ export const RULES: Readonly<Record<string, FolderRule>> = {
   },
   plugins: {
     folders: ["core"],
-    files: ["models/spec.ts", ...PLUGIN_API],
-    text: `plugins see only core, the types train exports for them (${PLUGIN_API.join(", ")}) ` +
-      "and the model spec they transform (models/spec.ts)",
+    files: ["models/spec.ts", ...PLUGIN_API, EPOCH_NUMBERING],
+    text: `plugins see only core, the types train exports for them (${PLUGIN_API.join(", ")}), ` +
+      `the model spec they transform (models/spec.ts) and how epochs are numbered for people ` +
+      `(${EPOCH_NUMBERING})`,
   },
   analysis: {
     folders: ["core"],
