@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel } from "../core/tf_types.ts";
 import { epochNumber } from "../rundir/epochs.ts";
-import { checkpointDir } from "../rundir/layout.ts";
+import { checkpointDir, RUN_FILES } from "../rundir/layout.ts";
 import { saveCheckpoint, type TrainState } from "./checkpoint.ts";
 import type { Optimizer } from "./optimizer.ts";
 import type { CheckpointSlot, RunPosition } from "./types.ts";
@@ -52,7 +52,8 @@ export async function writeAskedCheckpoints(
   const written: CheckpointSlot[] = [];
   if (asked.size === 0) return written;
   if (!src.runDir) {
-    src.log(`checkpoints/${[...asked].join(", ")} not written: the run has no directory`);
+    const slots = [...asked].join(", ");
+    src.log(`${RUN_FILES.checkpoints}/${slots} not written: the run has no directory`);
     return written;
   }
   const opt = Object.fromEntries(src.optimizer.getState().slots);
