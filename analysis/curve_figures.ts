@@ -28,7 +28,7 @@ function historyValues(
           const value = row[key];
           if (!Number.isFinite(value)) continue;
           const id = `${row.epoch}|${metric}`;
-          if (!cells.has(id)) cells.set(id, { epoch: row.epoch + 1, metric, values: [] });
+          if (!cells.has(id)) cells.set(id, { epoch: row.epoch, metric, values: [] });
           cells.get(id)!.values.push(value);
         }
       }

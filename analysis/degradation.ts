@@ -6,14 +6,13 @@
  */
 import { join } from "node:path";
 import {
-  parseCsv,
-  readGradients,
-  RUN_FILES,
+  hasRunFile,
+  readRunFiles,
   SUITE_FILES,
   suiteMemberDirs,
   tableFile,
+  type TableRow,
 } from "../rundir/mod.ts";
-import { readRun } from "./run_files.ts";
 
 /** He et al. 2016, Table 6: CIFAR-10 test error (%) of ResNets by depth (110: best of 5 runs). */
 export const HE_RESNET_TEST_ERROR: Readonly<Record<number, number>> = {
@@ -54,16 +53,20 @@ export interface DegradationRun {
   readonly initGradients: readonly { readonly depth: number; readonly norm: number }[];
 }
 
-async function readCurve(dir: string): Promise<CurvePoint[]> {
-  const path = join(dir, tableFile("curve"));
-  const { header, rows } = parseCsv(await Deno.readTextFile(path), path);
-  const col = (name: string) => {
-    const i = header.indexOf(name);
-    if (i < 0) throw new SyntaxError(`Cannot read '${path}': it has no '${name}' column`);
-    return i;
-  };
-  const [it, tr, va] = ["iteration", "train_error", "val_error"].map(col);
-  return rows.map((r) => ({ iteration: +r[it], train_error: +r[tr], val_error: +r[va] }));
+/** The curve of the run in `dir` from its recorded `curve` table. */
+function curveOf(dir: string, rows: readonly TableRow[]): CurvePoint[] {
+  const columns = ["iteration", "train_error", "val_error"] as const;
+  const missing = rows.length ? columns.find((c) => typeof rows[0][c] !== "number") : undefined;
+  if (missing) {
+    throw new SyntaxError(
+      `Cannot read '${join(dir, tableFile("curve"))}': it has no '${missing}' column of numbers`,
+    );
+  }
+  return rows.map((r) => ({
+    iteration: r.iteration as number,
+    train_error: r.train_error as number,
+    val_error: r.val_error as number,
+  }));
 }
 
 /**
@@ -78,13 +81,11 @@ export async function readDegradation(suiteDirs: readonly string[]): Promise<Deg
   for (const suite of suiteDirs) {
     const isSuite = await Deno.stat(join(suite, SUITE_FILES.suite)).then(() => true, () => false);
     for (const dir of isSuite ? await suiteMemberDirs(suite) : [suite]) {
-      const has = (f: string) => Deno.stat(join(dir, f)).then(() => true, () => false);
-      if (!(await has(tableFile("curve"))) || !(await has(RUN_FILES.summary))) continue;
-      const run = await readRun(dir);
+      if (!(await hasRunFile(dir, "summary"))) continue;
+      const run = await readRunFiles(dir);
+      if (run.tables.curve === undefined) continue;
       const s = run.summary!;
-      const grads = (await has(RUN_FILES.gradients))
-        ? await readGradients(join(dir, RUN_FILES.gradients))
-        : [];
+      const grads = run.gradients;
       const byDepth = new Map<number, number>();
       // Kernel and bias of one layer share a depth: their norms combine as one vector's.
       for (const g of grads) {
@@ -98,7 +99,7 @@ export async function readDegradation(suiteDirs: readonly string[]): Promise<Deg
         family: s.architecture.skip ? "resnet" : "plain",
         depth: s.architecture.depth,
         seed: s.seed,
-        curve: await readCurve(dir),
+        curve: curveOf(dir, run.tables.curve),
         testError: 1 - s.test_acc,
         initGradients: [...byDepth].sort((a, b) => a[0] - b[0]).map(([depth, norm]) => ({
           depth,

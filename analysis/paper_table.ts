@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { SUITE_FILES, writeFileAtomic } from "../rundir/mod.ts";
 import { PAPER_TABLE, paperKey } from "./paper_reference.ts";
 import type { RunData } from "./run_files.ts";
-import { mean, sampleStd } from "./stats.ts";
+import { mean, median, sampleStd } from "./stats.ts";
 import { formatCell, formatTable, markdownTable } from "./table_format.ts";
 import { layerNormTable, writeTable } from "./tables.ts";
 
@@ -31,6 +31,8 @@ export const PAPER_COLUMNS: readonly string[] = [
   "Params",
   "Epochs",
   "Best Epoch",
+  "Best Epoch Min",
+  "Best Epoch Max",
   "Seconds/Epoch",
   "Peak Memory (MB)",
   RATIO,
@@ -130,7 +132,8 @@ export function groupBySetting(
  * ({@link gradientRatio}). A setting's row holds the mean over its runs of
  * each column (non-finite values left out), `n` the runs with a test
  * accuracy and `Test Acc. SD` their sample standard deviation (NaN below
- * two). The paper's columns are its Table I row for the model (NaN for a
+ * two); `Best Epoch` (numbered from 1) is the median of its runs' best
+ * epochs, `Best Epoch Min` and `Best Epoch Max` their range. The paper's columns are its Table I row for the model (NaN for a
  * model it does not have).
  * @example
  * ```ts
@@ -149,6 +152,8 @@ export function paperTable(
     const numbers = runs.map(runNumbers);
     const col = (c: string) => mean(finite(numbers.map((n) => n[c])));
     const accs = finite(numbers.map((n) => n["Test Acc."]));
+    // An epoch is a count, not a measure: the middle seed's, with the seeds' range beside it.
+    const bestEpochs = finite(numbers.map((n) => n["Best Epoch"]));
     const key = runs.map(paperKey).find((k) => k !== undefined);
     const paper = key === undefined ? undefined : PAPER_TABLE[key];
     return {
@@ -161,7 +166,9 @@ export function paperTable(
       "Paper Train Time (min)": paper?.trainMinutes ?? NaN,
       "Params": col("Params"),
       "Epochs": col("Epochs"),
-      "Best Epoch": col("Best Epoch"),
+      "Best Epoch": median(bestEpochs),
+      "Best Epoch Min": bestEpochs.length ? Math.min(...bestEpochs) : NaN,
+      "Best Epoch Max": bestEpochs.length ? Math.max(...bestEpochs) : NaN,
       "Seconds/Epoch": col("Seconds/Epoch"),
       "Peak Memory (MB)": col("Peak Memory (MB)"),
       [RATIO]: col(RATIO),
@@ -176,8 +183,9 @@ const percent = (v: unknown) => ok(v) ? `${(v * 100).toFixed(2)}%` : "—";
 
 /**
  * Table I as text cells: accuracy in percent with ± its standard deviation
- * in points (when n ≥ 2), parameters with thousands separators; the SD
- * column is folded into Test Acc.
+ * in points (when n ≥ 2), parameters with thousands separators, the best
+ * epoch's median with the seeds' range when they differ (`12.5 (11–14)`);
+ * the SD column is folded into Test Acc., the range into Best Epoch.
  */
 export function paperDisplay(table: ColumnTable): ColumnTable {
   const rows = table.objects() as Record<string, unknown>[];
@@ -193,7 +201,12 @@ export function paperDisplay(table: ColumnTable): ColumnTable {
     "Paper Train Time (min)": (r) => formatCell(r["Paper Train Time (min)"]),
     "Params": (r) => ok(r["Params"]) ? Math.round(r["Params"]).toLocaleString("en-US") : "—",
     "Epochs": (r) => formatCell(r["Epochs"], 1),
-    "Best Epoch": (r) => formatCell(r["Best Epoch"], 1),
+    "Best Epoch": (r) =>
+      formatCell(r["Best Epoch"], 1) +
+      (ok(r["Best Epoch Min"]) && ok(r["Best Epoch Max"]) &&
+          r["Best Epoch Min"] !== r["Best Epoch Max"]
+        ? ` (${r["Best Epoch Min"]}–${r["Best Epoch Max"]})`
+        : ""),
     "Seconds/Epoch": (r) => fixed(2)(r["Seconds/Epoch"]),
     "Peak Memory (MB)": (r) => fixed(1)(r["Peak Memory (MB)"]),
     [RATIO]: (r) => ok(r[RATIO]) ? formatCell(Number(r[RATIO].toPrecision(3)), 6) : "—",
@@ -230,7 +243,8 @@ export async function writePaperTable(dir: string, table: ColumnTable): Promise<
     md,
     "# Table I: model comparison\n\n" +
       "Test Acc. is the mean over the n seeds of a setting ± their sample standard deviation " +
-      "(percentage points); the paper's columns are its own Table I.\n\n" + paperMarkdown(table),
+      "(percentage points); Best Epoch (numbered from 1) is their median, with their range " +
+      "when they differ; the paper's columns are its own Table I.\n\n" + paperMarkdown(table),
   );
   return [csv, md];
 }

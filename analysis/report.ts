@@ -3,7 +3,7 @@
  * @module
  */
 import { join } from "node:path";
-import { RUN_FILES, SUITE_FILES, SWEEP_FILES } from "../rundir/mod.ts";
+import { hasRunFile, SUITE_FILES, SWEEP_FILES } from "../rundir/mod.ts";
 import type { RunChartOptions } from "./charts.ts";
 import { renderRunReport, type ReportResult } from "./run_report.ts";
 import { renderSuiteReport } from "./suite_report.ts";
@@ -44,7 +44,7 @@ export async function renderReport(
   if (await has(SWEEP_FILES.sweep)) {
     return { kind: "sweep", dir, ...(await renderSweepReport(dir)) };
   }
-  if ((await has(RUN_FILES.history)) || (await has(RUN_FILES.summary))) {
+  if ((await hasRunFile(dir, "history")) || (await hasRunFile(dir, "summary"))) {
     return renderRunReport(dir, options);
   }
   throw new Deno.errors.NotFound(

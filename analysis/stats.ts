@@ -31,6 +31,16 @@ export function mean(values: readonly number[]): number {
   return s / values.length;
 }
 
+/**
+ * The median of `values`: the middle one, or the mean of the two middle ones
+ * for an even count (NaN for none).
+ */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b), mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** The sample standard deviation of `values` (NaN for fewer than two). */
 export function sampleStd(values: readonly number[]): number {
   if (values.length < 2) return NaN;

@@ -7,7 +7,7 @@
  * @module
  */
 import { recoverCheckpoints } from "../train/checkpoint.ts";
-import { readCheckpointManifest } from "../train/checkpoint_schema.ts";
+import { checkpointDir, readCheckpointManifest, runPath } from "../rundir/mod.ts";
 import { ConfigError, dotted, type Experiment, loadExperiment } from "./load.ts";
 import {
   flagOfPath,
@@ -46,10 +46,10 @@ export interface Resumption {
  * @throws {CheckpointError} for a missing or damaged checkpoint (file and field).
  */
 export async function experimentToResume(dir: string, values: SettingValues): Promise<Resumption> {
-  if (!await exists(`${dir}/config.yaml`)) {
+  if (!await exists(runPath(dir, "config"))) {
     throw new ConfigError(`--resume ${dir}: not a run directory (it has no config.yaml)`);
   }
-  const saved = await loadExperiment(`${dir}/config.yaml`);
+  const saved = await loadExperiment(runPath(dir, "config"));
   const refused = settingsRefusedOnResume(values);
   if (refused.length) {
     const what = refused.map((f) => {
@@ -63,22 +63,22 @@ export async function experimentToResume(dir: string, values: SettingValues): Pr
         `its config.yaml says, so only --epochs may be given, to extend it`,
     );
   }
-  const finished = await exists(`${dir}/summary.json`);
+  const finished = await exists(runPath(dir, "summary"));
   // A checkpoint swap a kill cut short is finished first, or `last` would look missing.
   await recoverCheckpoints(dir);
-  if (!await exists(`${dir}/checkpoints/last`)) {
+  if (!await exists(checkpointDir(dir, "last"))) {
     if (finished) {
       throw new ConfigError(`--resume ${dir}: the run finished and has no checkpoints/last`);
     }
     return { experiment: saved, fromCheckpoint: false };
   }
-  const { state } = await readCheckpointManifest(`${dir}/checkpoints/last`);
+  const { state } = await readCheckpointManifest(checkpointDir(dir, "last"));
   if (saved.iterations !== null) {
     return iterationRun(dir, saved, values, finished, state.stopReason);
   }
   const exp = values.epochs === undefined
     ? saved
-    : await loadExperiment(`${dir}/config.yaml`, overridesFromSettings(values), flagOfPath);
+    : await loadExperiment(runPath(dir, "config"), overridesFromSettings(values), flagOfPath);
   const extended = exp.epochs !== saved.epochs;
   if (exp.epochs < state.epoch) {
     throw new ConfigError(

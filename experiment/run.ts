@@ -18,8 +18,9 @@ import { createPluginRegistry, instantiatePlugin } from "../plugins/mod.ts";
 import {
   checkpointDir,
   prepareRunDir,
-  RUN_FILES,
   RunDirError,
+  type RunFile,
+  runPath,
   writeConfig,
 } from "../rundir/mod.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
@@ -126,8 +127,8 @@ export async function runExperiment(
     return await trainIn(dir, exp, options, progress);
   } catch (e) {
     // A fresh run that failed before its first epoch leaves no folder behind.
-    const has = (f: string) => Deno.stat(`${dir}/${f}`).then(() => true, () => false);
-    const started = (await has(RUN_FILES.history)) || (await has(RUN_FILES.checkpoints));
+    const has = (f: RunFile) => Deno.stat(runPath(dir, f)).then(() => true, () => false);
+    const started = (await has("history")) || (await has("checkpoints"));
     if (created && !started) await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw e;
   }

@@ -11,9 +11,10 @@ import { z } from "zod";
 import { renderReport } from "../analysis/mod.ts";
 import {
   checkpointDir,
+  checkpointPath,
   prepareRunDir,
   readSuite,
-  RUN_FILES,
+  runPath,
   RunDirError,
   SUITE_FILES,
   type SuiteMember,
@@ -165,8 +166,8 @@ async function trainMembers(
   for (const m of state.members) exps.push(await memberExperiment(m, state.overrides, dir));
   for (const [i, exp] of exps.entries()) {
     const memberDir = `${dir}/${state.members[i].dir}`;
-    if (await exists(`${memberDir}/${RUN_FILES.summary}`)) continue;
-    const resuming = await exists(`${checkpointDir(memberDir, "last")}/state.json`);
+    if (await exists(runPath(memberDir, "summary"))) continue;
+    const resuming = await exists(checkpointPath(checkpointDir(memberDir, "last"), "state"));
     const { result } = await runExperiment(exp, {
       dir: memberDir,
       resumeDir: resuming ? memberDir : undefined,

@@ -4,9 +4,10 @@
  * process died (killed, crashed, machine off) without asking the process.
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "./atomic.ts";
+import { epochOffset, markRunFormat } from "./format.ts";
 import { RUN_FILES } from "./layout.ts";
 import { readJsonFile } from "./_json.ts";
 
@@ -21,7 +22,7 @@ export interface Heartbeat {
   readonly at: string;
   /** Seconds between beats while running. */
   readonly interval_s: number;
-  /** Zero-based epoch being trained. */
+  /** Epoch being trained, numbered from 1. */
   readonly epoch: number;
   /** Steps of that epoch done. */
   readonly step: number;
@@ -40,11 +41,13 @@ const HEARTBEAT_SCHEMA = z.strictObject({
 
 /** Writes `heartbeat.json` in `dir`. */
 export async function writeHeartbeat(dir: string, beat: Heartbeat): Promise<void> {
+  await markRunFormat(dir);
   await writeFileAtomic(join(dir, RUN_FILES.heartbeat), JSON.stringify(beat, null, 2) + "\n");
 }
 
 /**
- * Reads `heartbeat.json`.
+ * Reads `heartbeat.json`; `epoch` numbered from 1 whatever the format of its
+ * run directory (rundir/format.ts).
  * @throws {Deno.errors.NotFound} when there is none (a run of an older writer, or not started).
  * @throws {SyntaxError} naming the file and the first problem.
  */
@@ -56,5 +59,5 @@ export async function readHeartbeat(path: string): Promise<Heartbeat> {
       `Cannot read '${path}': '${issue.path.join(".") || "(root)"}': ${issue.message}`,
     );
   }
-  return r.data;
+  return { ...r.data, epoch: r.data.epoch + await epochOffset(dirname(path)) };
 }

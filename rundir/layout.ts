@@ -31,7 +31,26 @@ export const RUN_FILES = {
   wrongImages: "wrong_images.json",
   /** The training process's heartbeat, JSON, rewritten every few seconds while it runs. */
   heartbeat: "heartbeat.json",
+  /** The directory's format version, JSON (rundir/format.ts); absent in format 1. */
+  format: "format.json",
 } as const;
+
+/** A file or folder of a run directory, by its key in {@linkcode RUN_FILES}. */
+export type RunFile = keyof typeof RUN_FILES;
+
+/**
+ * Path of `file` inside the run directory `runDir`: the one way code outside
+ * rundir/ names a run's files (a test forbids spelling them elsewhere).
+ *
+ * @example
+ * ```ts
+ * import { runPath } from "./layout.ts";
+ * runPath("runs/x", "summary"); // "runs/x/summary.json"
+ * ```
+ */
+export function runPath(runDir: string, file: RunFile): string {
+  return join(runDir, RUN_FILES[file]);
+}
 
 /** File names of a suite directory (besides one run directory per member). */
 export const SUITE_FILES = {
@@ -47,7 +66,7 @@ export const SUITE_FILES = {
   figures: "figures",
 } as const;
 
-/** Columns of `history.csv`, in order: one row per finished epoch. */
+/** Columns of `history.csv`, in order: one row per finished epoch, `epoch` numbered from 1. */
 export const HISTORY_COLUMNS: readonly string[] = [
   "epoch",
   "loss",
@@ -64,7 +83,8 @@ export const HISTORY_COLUMNS: readonly string[] = [
  * Columns of `gradients.csv` (probes/gradient-norms): `point` is `init` (the
  * first batch, before any update), `epoch` (an average over an epoch, `step`
  * -1, or over a window ending at `step`) or `final` (one batch with the
- * final weights); `path` is `main` or `shortcut` (a projection shortcut);
+ * final weights); `epoch` is numbered from 1 (`init` rows: 1, the epoch
+ * the first batch begins); `path` is `main` or `shortcut` (a projection shortcut);
  * `depth` is the layer's place on the main path, input first, 0-based — the
  * same layer at the same depth in resnet18 and resnet18_noskip.
  */

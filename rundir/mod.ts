@@ -20,3 +20,7 @@ export * from "./scan.ts";
 export * from "./sweep.ts";
 export * from "./run_lock.ts";
 export * from "./evaluation.ts";
+export * from "./epochs.ts";
+export * from "./format.ts";
+export * from "./checkpoint_manifest.ts";
+export * from "./checkpoint_state.ts";

@@ -6,6 +6,7 @@
  */
 import { join, relative, resolve, sep as SEPARATOR } from "node:path";
 import { RUN_FILES, SUITE_FILES } from "./layout.ts";
+import { RUN_MARKERS } from "./run_files.ts";
 
 /** A run or suite directory found under a root. */
 export interface FoundDir {
@@ -21,7 +22,6 @@ export interface FoundDir {
 
 /** Temporary siblings the atomic writers leave while they work (rundir/atomic.ts). */
 const TEMPORARY = /\.(tmp|new|old)-\d+$/;
-const RUN_MARKERS = [RUN_FILES.config, RUN_FILES.history, RUN_FILES.summary];
 
 /** Whether `path` is `root` or below it (both absolute and real). */
 export function isInside(root: string, path: string): boolean {
@@ -59,7 +59,7 @@ export async function findRunDirs(root: string, maxDepth = 4): Promise<FoundDir[
       if (await has(SUITE_FILES.suite)) {
         out.push({ id, path: target, kind: "suite", ...(suite ? { suite } : {}) });
         if (depth < maxDepth) await walk(target, depth + 1, id);
-      } else if ((await Promise.all(RUN_MARKERS.map(has))).some(Boolean)) {
+      } else if ((await Promise.all(RUN_MARKERS.map((f) => has(RUN_FILES[f])))).some(Boolean)) {
         out.push({ id, path: target, kind: "run", ...(suite ? { suite } : {}) });
       } else if (depth < maxDepth) {
         await walk(target, depth + 1, suite);

@@ -60,7 +60,7 @@ export function runStatus(facts: StatusFacts, now: number): StatusVerdict {
   if (beat?.state === "running") {
     const stale = Math.max(30, 6 * beat.interval_s) * 1000;
     if (now - beatAt < stale) {
-      return { status: "training", reason: `epoch ${beat.epoch + 1}, step ${beat.step}` };
+      return { status: "training", reason: `epoch ${beat.epoch}, step ${beat.step}` };
     }
   }
   if (summary && !(beat?.state !== "ended" && beatAt > Date.parse(summary.ended_at))) {

@@ -3,9 +3,10 @@
  * machine) and what it achieved, in one typed document validated on read.
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "./atomic.ts";
+import { epochOffset, markRunFormat } from "./format.ts";
 import { RUN_FILES } from "./layout.ts";
 import { readJsonFile } from "./_json.ts";
 
@@ -119,9 +120,9 @@ export interface RunSummary {
   readonly recipe: Readonly<Record<string, unknown>>;
   /** Software versions and machine. */
   readonly environment: EnvironmentFacts;
-  /** Epochs trained. */
+  /** Epochs trained (so also the number of the last). */
   readonly epochs_run: number;
-  /** Epoch of the lowest validation loss (0-based). */
+  /** Epoch of the lowest validation loss, numbered from 1 (NaN without one). */
   readonly best_epoch: number;
   /** Test accuracy, a fraction. */
   readonly test_acc: number;
@@ -167,11 +168,13 @@ void _sameShape;
 
 /** Writes `summary.json` in `dir` atomically (NaN becomes null). */
 export async function writeSummary(dir: string, summary: RunSummary): Promise<void> {
+  await markRunFormat(dir);
   await writeFileAtomic(join(dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + "\n");
 }
 
 /**
- * Reads and validates `summary.json` at `path`.
+ * Reads and validates `summary.json` at `path`; `best_epoch` numbered from
+ * 1 whatever the format of its run directory (rundir/format.ts).
  * @throws {SyntaxError} for invalid JSON, or naming the first key that is missing, unknown or mistyped.
  */
 export async function readSummary(path: string): Promise<RunSummary> {
@@ -187,5 +190,6 @@ export async function readSummary(path: string): Promise<RunSummary> {
       : `, got ${JSON.stringify(got)}`;
     throw new SyntaxError(`Cannot read '${path}': '${key}': ${issue.message}${shown}`);
   }
-  return r.data;
+  const offset = await epochOffset(dirname(path));
+  return offset === 0 ? r.data : { ...r.data, best_epoch: r.data.best_epoch + offset };
 }

@@ -1,12 +1,16 @@
 /**
  * The CSV files of a run directory: history.csv, the tables plugins record
  * (gradients.csv, timing.csv, …), confusion.csv and classes.csv; one writer
- * and one reader each, checked against the columns in layout.ts.
+ * and one reader each, checked against the columns in layout.ts. Rows hold
+ * epochs as the files do, numbered from 1 (rundir/epochs.ts turns the
+ * trainer's count into that); the readers convert a format-1 directory's
+ * (rundir/format.ts).
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
 import { type Cell, parseCsv, toCsv } from "./csv.ts";
+import { epochOffset, markRunFormat } from "./format.ts";
 import {
   CLASS_COLUMNS,
   GRADIENT_COLUMNS,
@@ -19,14 +23,17 @@ import {
 /** A row of a table: numbers and strings by column. */
 export type TableRow = Readonly<Record<string, number | string>>;
 
-/** A row of history.csv: every column of {@linkcode HISTORY_COLUMNS} as a number (NaN when empty). */
+/**
+ * A row of history.csv: every column of {@linkcode HISTORY_COLUMNS} as a
+ * number (NaN when empty); `epoch` numbered from 1.
+ */
 export type HistoryRow = Readonly<Record<string, number>>;
 
 /** A row of gradients.csv (see {@linkcode GRADIENT_COLUMNS}). */
 export interface GradientRow {
   /** `init` (before any update), `epoch` (a mean over an epoch or window) or `final` (final weights). */
   readonly point: "init" | "epoch" | "final";
-  /** Zero-based epoch. */
+  /** Epoch, numbered from 1. */
   readonly epoch: number;
   /** Step within the epoch, or -1 for the epoch's average. */
   readonly step: number;
@@ -64,6 +71,16 @@ export interface ConfusionData {
 
 const toNumber = (s: string): number => (s.trim() === "" ? NaN : Number(s));
 
+/** Rows with `epoch` numbered from 1, whatever the format of the run directory holding `path`. */
+async function numberedFromOne<R extends Record<string, number | string>>(
+  path: string,
+  rows: R[],
+): Promise<R[]> {
+  const offset = await epochOffset(dirname(path));
+  if (offset === 0) return rows;
+  return rows.map((r) => typeof r.epoch === "number" ? { ...r, epoch: r.epoch + offset } : r);
+}
+
 async function readColumns(
   path: string,
   numeric: readonly string[],
@@ -78,15 +95,22 @@ async function readColumns(
       }'`,
     );
   }
-  return rows.map((cells) =>
-    Object.fromEntries(
-      header.map((c, i) => [c, numeric.includes(c) ? toNumber(cells[i]) : cells[i]]),
-    )
+  return await numberedFromOne(
+    path,
+    rows.map((cells) =>
+      Object.fromEntries(
+        header.map((c, i) => [c, numeric.includes(c) ? toNumber(cells[i]) : cells[i]]),
+      )
+    ),
   );
 }
 
-/** Writes history.csv in `dir`, the columns of {@linkcode HISTORY_COLUMNS} in order. */
+/**
+ * Writes history.csv in `dir`, the columns of {@linkcode HISTORY_COLUMNS} in
+ * order; `epoch` as given, numbered from 1 (see `numberEpochs`).
+ */
 export async function writeHistory(dir: string, rows: readonly HistoryRow[]): Promise<void> {
+  await markRunFormat(dir);
   await writeFileAtomic(join(dir, RUN_FILES.history), toCsv(rows, HISTORY_COLUMNS));
 }
 
@@ -98,12 +122,16 @@ export async function readHistory(path: string): Promise<HistoryRow[]> {
   return await readColumns(path, HISTORY_COLUMNS) as HistoryRow[];
 }
 
-/** Writes a plugin's table as `<table>.csv` in `dir`, columns in first-seen order. */
+/**
+ * Writes a plugin's table as `<table>.csv` in `dir`, columns in first-seen
+ * order; an `epoch` column as given, numbered from 1 (see `numberEpochs`).
+ */
 export async function writeRecordedTable(
   dir: string,
   table: string,
   rows: readonly Readonly<Record<string, Cell>>[],
 ): Promise<void> {
+  await markRunFormat(dir);
   await writeFileAtomic(join(dir, tableFile(table)), toCsv(rows));
 }
 
@@ -116,8 +144,11 @@ export async function readRecordedTable(path: string): Promise<TableRow[]> {
   const numeric = header.map((_, i) =>
     rows.every((r) => r[i].trim() === "" || Number.isFinite(Number(r[i])))
   );
-  return rows.map((cells) =>
-    Object.fromEntries(header.map((c, i) => [c, numeric[i] ? toNumber(cells[i]) : cells[i]]))
+  return await numberedFromOne(
+    path,
+    rows.map((cells) =>
+      Object.fromEntries(header.map((c, i) => [c, numeric[i] ? toNumber(cells[i]) : cells[i]]))
+    ),
   );
 }
 

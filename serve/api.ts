@@ -6,7 +6,14 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import { findRunDirs, type FoundDir, RUN_FILES, SUITE_FILES } from "../rundir/mod.ts";
+import {
+  findRunDirs,
+  type FoundDir,
+  isRunDir,
+  RUN_FILES,
+  RUN_MARKERS,
+  SUITE_FILES,
+} from "../rundir/mod.ts";
 import { resolveId } from "./safety.ts";
 import { runDetail, type RunRow, runRow } from "./run_view.ts";
 import { suiteDetail } from "./suite_view.ts";
@@ -58,8 +65,8 @@ export async function apiGet(root: string, segments: readonly string[]): Promise
       }
       return await suiteDetail(root, id, dir);
     }
-    const markers = [RUN_FILES.config, RUN_FILES.history, RUN_FILES.summary];
-    if (!(await Promise.all(markers.map((m) => has(dir, m)))).some(Boolean)) {
+    if (!(await isRunDir(dir))) {
+      const markers = RUN_MARKERS.map((f) => RUN_FILES[f]);
       throw new Deno.errors.NotFound(`No run '${id}' (it holds none of ${markers.join(", ")})`);
     }
     const parent = idParts.length > 1 ? idParts.slice(0, -1).join("/") : null;

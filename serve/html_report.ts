@@ -5,7 +5,7 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import { findRunDirs, type FoundDir, RUN_FILES, SUITE_FILES } from "../rundir/mod.ts";
+import { findRunDirs, type FoundDir, isRunDir, SUITE_FILES } from "../rundir/mod.ts";
 import { apiGet, listRuns } from "./api.ts";
 import { embeddedPage, loadClientAssets } from "./assets.ts";
 
@@ -26,9 +26,9 @@ export async function writeHtmlReport(dir: string): Promise<string> {
     throw new Deno.errors.NotFound(`Cannot write an HTML report: '${dir}' is not a folder`);
   }
   const real = await Deno.realPath(dir);
-  const kind = (await has(real, SUITE_FILES.suite)) ? "suite" : (await Promise.all(
-      [RUN_FILES.history, RUN_FILES.summary, RUN_FILES.config].map((f) => has(real, f)),
-    )).some(Boolean)
+  const kind = (await has(real, SUITE_FILES.suite))
+    ? "suite"
+    : (await isRunDir(real))
     ? "run"
     : "folder";
   // A run or suite is shown under its parent (so its id is its name), without reading the parent.

@@ -3,28 +3,21 @@
  * runs table and the whole of a run's page, read through rundir/ only.
  * @module
  */
-import { join } from "node:path";
 import { classificationReport } from "../analysis/mod.ts";
 import {
   type ClassRow,
   type ConfusionData,
   type GradientRow,
   type HistoryRow,
-  readClasses,
   readConfig,
-  readConfigText,
-  readConfusion,
-  readGradients,
-  readHistory,
-  readRecordedTable,
+  readRunCore,
+  readRunFiles,
   readStatusFacts,
-  readSummary,
-  readWrongImages,
-  RUN_FILES,
+  type RunCore,
+  runPath,
   type RunStatus,
   runStatus,
   type RunSummary,
-  tableFile,
   type TableRow,
   type WrongImages,
 } from "../rundir/mod.ts";
@@ -81,15 +74,6 @@ export interface RunDetail extends RunRow {
   readonly wrong: WrongImages | null;
 }
 
-async function optional<T>(path: string, read: (p: string) => Promise<T>): Promise<T | null> {
-  try {
-    return await read(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
-    throw e;
-  }
-}
-
 type Recipe = Record<string, unknown>;
 const rec = (v: unknown): Recipe => (v && typeof v === "object" ? v as Recipe : {});
 
@@ -114,9 +98,7 @@ export function recipeHighlights(recipe: Readonly<Record<string, unknown>>): str
 }
 
 interface Core {
-  summary: RunSummary | undefined;
-  history: HistoryRow[];
-  config: string | null;
+  run: RunCore;
   recipe: Recipe;
 }
 
@@ -125,8 +107,8 @@ const CORE_CACHE = new Map<string, { signature: string; core: Core }>();
 
 async function readCore(dir: string): Promise<Core> {
   const stats = await Promise.all(
-    [RUN_FILES.summary, RUN_FILES.history, RUN_FILES.config].map((f) =>
-      Deno.stat(join(dir, f)).then((s) => `${s.size}@${s.mtime?.getTime()}`, () => "-")
+    (["summary", "history", "config", "format"] as const).map((f) =>
+      Deno.stat(runPath(dir, f)).then((s) => `${s.size}@${s.mtime?.getTime()}`, () => "-")
     ),
   );
   const signature = stats.join(",");
@@ -138,21 +120,23 @@ async function readCore(dir: string): Promise<Core> {
 }
 
 async function parseCore(dir: string): Promise<Core> {
-  const summary = await optional(join(dir, RUN_FILES.summary), readSummary) ?? undefined;
-  const history = await optional(join(dir, RUN_FILES.history), readHistory) ?? [];
-  const config = await readConfigText(dir) ?? null;
-  const recipe = summary ? { ...summary.recipe } : config ? { ...await readConfig(dir) } : {};
-  return { summary, history, config, recipe };
+  const run = await readRunCore(dir);
+  const recipe = run.summary
+    ? { ...run.summary.recipe }
+    : run.config !== undefined
+    ? { ...await readConfig(dir) }
+    : {};
+  return { run, recipe };
 }
 
 async function rowOf(id: string, dir: string, suite: string | null, core: Core): Promise<RunRow> {
-  const { summary: s, history, recipe } = core;
+  const { run: { summary: s, history }, recipe } = core;
   const facts = await readStatusFacts(dir, s, history);
   const verdict = runStatus(facts, Date.now());
   const valAcc = history.map((h) => h.val_acc).filter(Number.isFinite);
   const seconds = history.reduce((a, h) => a + (Number.isFinite(h.seconds) ? h.seconds : 0), 0);
   const started = s?.started_at ??
-    (await Deno.stat(join(dir, RUN_FILES.config)).then(
+    (await Deno.stat(runPath(dir, "config")).then(
       (st) => st.mtime?.toISOString(),
       () => null,
     ));
@@ -183,19 +167,19 @@ export async function runRow(id: string, dir: string, suite: string | null): Pro
 /** Everything the page of the run in `dir` shows. */
 export async function runDetail(id: string, dir: string, suite: string | null): Promise<RunDetail> {
   const core = await readCore(dir);
-  const at = (f: string) => join(dir, f);
-  const confusion = await optional(at(RUN_FILES.confusion), readConfusion);
-  const classes = await optional(at(RUN_FILES.classes), readClasses) ??
+  const run = await readRunFiles(dir, { requireResults: false });
+  const confusion = run.confusion ?? null;
+  const classes = run.classes ??
     (confusion ? classificationReport(confusion.matrix, confusion.classNames) : null);
   return {
     ...(await rowOf(id, dir, suite, core)),
-    summary: core.summary ?? null,
-    history: core.history,
-    gradients: await optional(at(RUN_FILES.gradients), readGradients) ?? [],
-    timing: await optional(at(tableFile("timing")), readRecordedTable) ?? [],
+    summary: run.summary ?? null,
+    history: run.history,
+    gradients: run.gradients,
+    timing: run.tables.timing ?? [],
     confusion,
     classes,
-    config: core.config,
-    wrong: await optional(at(RUN_FILES.wrongImages), readWrongImages),
+    config: run.config ?? null,
+    wrong: run.wrongImages ?? null,
   };
 }

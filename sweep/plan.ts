@@ -14,7 +14,7 @@ import { parseSweepSpec, type SweepSpec } from "./spec.ts";
 import {
   prepareRunDir,
   readSweepIndex,
-  RUN_FILES,
+  runPath,
   RunDirError,
   type SweepIndex,
   sweepMemberDir,
@@ -169,7 +169,7 @@ export async function prepareSweep(plan: SweepPlan): Promise<void> {
   for (const m of plan.index.members) {
     const memberDir = sweepMemberDir(plan.dir, m);
     const config = stringify(plan.experiments.get(m.dir));
-    const path = join(memberDir, RUN_FILES.config);
+    const path = runPath(memberDir, "config");
     if (await exists(path)) {
       const had = JSON.stringify(parse(await Deno.readTextFile(path)));
       if (had !== JSON.stringify(parse(config))) {

@@ -27,9 +27,9 @@ export interface MemberJob {
   readonly config: string;
 }
 
-/** Progress a worker reports for a member: epochs done of all. */
+/** Progress a worker reports for a member: the epoch it is at, of all. */
 export interface MemberProgress {
-  /** Epochs finished. */
+  /** The epoch in training, numbered from 1 (the last finished once it stopped; 0 before any). */
   readonly epoch: number;
   /** Epochs the member trains. */
   readonly epochs: number;

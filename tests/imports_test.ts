@@ -9,11 +9,22 @@ import { fileURLToPath } from "node:url";
 import { findImports } from "./_imports/scan.ts";
 import {
   checkImports,
+  findRunFileLiterals,
+  formatRunFileLiteral,
   formatViolation,
   KNOWN_EXCEPTIONS,
   type KnownException,
   nonReexports,
 } from "./_imports/rules.ts";
+import {
+  CHECKPOINT_FILES,
+  EVALUATION_FILES,
+  EVALUATIONS_DIR,
+  RUN_FILES,
+  RUN_LOCK,
+  SUITE_FILES,
+  SWEEP_FILES,
+} from "../rundir/mod.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** Not source of the project: dependencies, run outputs, throwaway scripts. */
@@ -59,6 +70,71 @@ Deno.test("every mod.ts only re-exports", async () => {
   assert.deepEqual(nonReexports('/** doc */\nexport * from "./a.ts";\nconst x = 1;'), [
     "const x = 1",
   ]);
+});
+
+/**
+ * The names of the files inside run, suite and sweep directories and
+ * checkpoints, as rundir/ defines them. `model.json` and `weights.bin` are
+ * tfjs's model-folder format, which exports share, so they are not skiplab's
+ * to own.
+ */
+const RUN_FILE_NAMES = [
+  ...new Set([
+    ...Object.values(RUN_FILES),
+    ...Object.values(SUITE_FILES),
+    ...Object.values(SWEEP_FILES),
+    CHECKPOINT_FILES.state,
+    CHECKPOINT_FILES.optimizer,
+    CHECKPOINT_FILES.snapshots,
+    EVALUATIONS_DIR,
+    ...Object.values(EVALUATION_FILES),
+    RUN_LOCK,
+  ]),
+];
+
+Deno.test("no source file outside rundir/ and tests/ spells a path inside a run", async () => {
+  const found = findRunFileLiterals(await projectSources(), RUN_FILE_NAMES);
+  assert.deepEqual(found.map(formatRunFileLiteral), []);
+});
+
+Deno.test("findRunFileLiterals() catches a run file spelled as a path, not one named in a sentence", () => {
+  const find = (src: string) =>
+    findRunFileLiterals(new Map([["tasks/x.ts", src]]), RUN_FILE_NAMES).map((v) =>
+      `${v.line} ${v.name}`
+    );
+  assert.deepEqual(find("const a = `${dir}/config.yaml`;"), ["1 config.yaml"]);
+  assert.deepEqual(find('\nconst b = join(dir, "summary.json");'), ["2 summary.json"]);
+  assert.deepEqual(find('const c = join(dir, "checkpoints/last");'), ["1 checkpoints"]);
+  assert.deepEqual(find("const d = `${dir}/checkpoints/${slot}/state.json`;"), [
+    "1 checkpoints",
+    "1 state.json",
+  ]);
+  assert.deepEqual(find('const e = dir + "/history.csv";'), ["1 history.csv"]);
+  assert.deepEqual(
+    find(
+      'throw new Error(`${dir}: it has no config.yaml`); log("saved checkpoints/best");\n' +
+        '// `${dir}/summary.json`\nconst k = runPath(dir, "checkpoints"); const u = "RUN/evaluations/";',
+    ),
+    [],
+  );
+  // Where the names belong, they may be spelled.
+  const own = new Map([["rundir/x.ts", '"summary.json"'], ["tests/x_test.ts", '"summary.json"']]);
+  assert.deepEqual(findRunFileLiterals(own, RUN_FILE_NAMES), []);
+});
+
+Deno.test("findRunFileLiterals() fails the real tree when a task spells `${dir}/checkpoints/last` again", async () => {
+  const sources = await projectSources();
+  const file = "tasks/resume.ts";
+  sources.set(
+    file,
+    sources.get(file) + "\nexport const last = (dir: string) => `${dir}/checkpoints/last`;\n",
+  );
+  const found = findRunFileLiterals(sources, RUN_FILE_NAMES).map(formatRunFileLiteral);
+  assert.equal(found.length, 1);
+  assert.match(
+    found[0],
+    /^tasks\/resume\.ts:\d+: "\/checkpoints\/last" spells the run file 'checkpoints'/,
+  );
 });
 
 /** Checks one synthetic file (with no exceptions) and returns the formatted violations. */

@@ -5,7 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { LayersModel } from "../core/tf_types.ts";
-import { checkpointDir } from "../rundir/layout.ts";
+import { epochNumber } from "../rundir/epochs.ts";
+import { checkpointDir, RUN_FILES } from "../rundir/layout.ts";
 import { saveCheckpoint, type TrainState } from "./checkpoint.ts";
 import type { Optimizer } from "./optimizer.ts";
 import type { CheckpointSlot, RunPosition } from "./types.ts";
@@ -39,7 +40,7 @@ export function askFor(asked: Set<CheckpointSlot>): (slot: CheckpointSlot) => vo
 
 /** "the end of epoch 3" or "epoch 4, step 2": where a checkpoint resumes. */
 export function describePosition(at: RunPosition): string {
-  return at.step === 0 ? `the end of epoch ${at.epoch}` : `epoch ${at.epoch + 1}, step ${at.step}`;
+  return at.step === 0 ? `the end of epoch ${at.epoch}` : `epoch ${epochNumber(at.epoch)}, step ${at.step}`;
 }
 
 /** Writes the asked checkpoints, `best` before `last`, each synced and swapped in whole; returns those written. */
@@ -51,7 +52,8 @@ export async function writeAskedCheckpoints(
   const written: CheckpointSlot[] = [];
   if (asked.size === 0) return written;
   if (!src.runDir) {
-    src.log(`checkpoints/${[...asked].join(", ")} not written: the run has no directory`);
+    const slots = [...asked].join(", ");
+    src.log(`${RUN_FILES.checkpoints}/${slots} not written: the run has no directory`);
     return written;
   }
   const opt = Object.fromEntries(src.optimizer.getState().slots);

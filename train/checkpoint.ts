@@ -4,11 +4,14 @@ import type { PluginState } from "./hooks.ts";
 import { recoverDir, replaceDirAtomic, writeFileSynced } from "../rundir/atomic.ts";
 import { CHECKPOINT_SLOTS, checkpointDir } from "../rundir/layout.ts";
 import {
+  CHECKPOINT_FILES,
   CHECKPOINT_FORMAT,
+  checkpointPath,
   readCheckpointManifest,
   snapshotFile,
   type TensorSpec,
-} from "./checkpoint_schema.ts";
+} from "../rundir/checkpoint_manifest.ts";
+import type { CheckpointState } from "../rundir/checkpoint_state.ts";
 import type { EpochMetrics, Row } from "./types.ts";
 import { SeededDropout } from "../layers/seeded_dropout.ts";
 
@@ -52,6 +55,11 @@ export interface TrainState {
   readonly stopReason?: string;
 }
 
+// rundir/checkpoint_manifest.ts checks state.json against its own copy of this shape: each must be the other.
+const _stateIsManifest: TrainState extends CheckpointState ? true : never = true;
+const _manifestIsState: CheckpointState extends TrainState ? true : never = true;
+void [_stateIsManifest, _manifestIsState];
+
 /** A checkpoint as written to `checkpoints/<slot>/`. */
 export interface Checkpoint {
   /** Counters, random streams and plugin states. */
@@ -83,21 +91,24 @@ export async function saveCheckpoint(
       const { weightData, ...rest } = artifacts;
       const json = {
         ...rest,
-        weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs }],
+        weightsManifest: [{ paths: [CHECKPOINT_FILES.weights], weights: artifacts.weightSpecs }],
       };
       delete (json as { weightSpecs?: unknown }).weightSpecs;
-      await writeFileSynced(`${tmp}/model.json`, JSON.stringify(json));
-      await writeFileSynced(`${tmp}/weights.bin`, new Uint8Array(weightData as ArrayBuffer));
+      await writeFileSynced(checkpointPath(tmp, "model"), JSON.stringify(json));
+      await writeFileSynced(
+        checkpointPath(tmp, "weights"),
+        new Uint8Array(weightData as ArrayBuffer),
+      );
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
     }));
-    const opt = await writeTensors(`${tmp}/optimizer.bin`, optimizer);
+    const opt = await writeTensors(checkpointPath(tmp, "optimizer"), optimizer);
     const snaps: Record<string, tf.io.WeightsManifestEntry[]> = {};
-    if (Object.keys(snapshots).length) await Deno.mkdir(`${tmp}/snapshots`);
+    if (Object.keys(snapshots).length) await Deno.mkdir(checkpointPath(tmp, "snapshots"));
     for (const [slot, map] of Object.entries(snapshots)) {
       snaps[slot] = await writeTensors(`${tmp}/${snapshotFile(slot)}`, map);
     }
     const doc = { format: CHECKPOINT_FORMAT, state, optimizer: opt, snapshots: snaps };
-    await writeFileSynced(`${tmp}/state.json`, JSON.stringify(doc));
+    await writeFileSynced(checkpointPath(tmp, "state"), JSON.stringify(doc));
   });
 }
 
@@ -122,13 +133,13 @@ export async function recoverCheckpoints(runDir: string): Promise<string[]> {
  */
 export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   const m = await readCheckpointManifest(dir);
-  const weights = await readTensors(`${dir}/weights.bin`, m.weights);
-  const optimizer = await readTensors(`${dir}/optimizer.bin`, m.optimizer);
+  const weights = await readTensors(checkpointPath(dir, "weights"), m.weights);
+  const optimizer = await readTensors(checkpointPath(dir, "optimizer"), m.optimizer);
   const snapshots: Record<string, NamedTensorMap> = {};
   for (const [slot, specs] of Object.entries(m.snapshots)) {
     snapshots[slot] = await readTensors(`${dir}/${snapshotFile(slot)}`, specs);
   }
-  return { state: m.state, weights, optimizer, snapshots };
+  return { state: m.state as TrainState, weights, optimizer, snapshots };
 }
 
 /** A checkpoint's model, ready for inference, with the training state it was saved at. */
@@ -149,7 +160,7 @@ export interface CheckpointModel {
  */
 export async function loadCheckpointModel(dir: string): Promise<CheckpointModel> {
   const { state } = await readCheckpointManifest(dir, "load");
-  return { model: await loadModelFolder(dir), state };
+  return { model: await loadModelFolder(dir), state: state as TrainState };
 }
 
 /**

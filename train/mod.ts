@@ -15,7 +15,6 @@ export * from "./evaluate.ts";
 export * from "./forward.ts";
 export * from "./checkpoint.ts";
 export * from "./observers/mod.ts";
-export * from "./checkpoint_schema.ts";
 export * from "./recorder.ts";
 export * from "./weight_store.ts";
 export * from "./hooks.ts";

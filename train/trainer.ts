@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { BatchPipeline } from "../data/pipeline.ts";
 import { Rng } from "../core/rng.ts";
+import { epochNumber } from "../rundir/epochs.ts";
 import { SeededDropout } from "../layers/seeded_dropout.ts";
 import { composePlugins } from "./compose.ts";
 import { recoverCheckpoints, type TrainState } from "./checkpoint.ts";
@@ -107,7 +108,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let interrupted = false, test: Evaluation | undefined;
   await chain.setup(run);
   try {
-    if (o.resume) log(`resuming at epoch ${start.epoch + 1}, step ${start.step}`);
+    if (o.resume) log(`resuming at epoch ${epochNumber(start.epoch)}, step ${start.step}`);
     let at: RunPosition = start;
     for (let epoch = start.epoch; epoch < epochs && !stopReason && !interrupted; epoch++) {
       const firstStep = epoch === start.epoch ? start.step : 0;
@@ -134,7 +135,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         const r = await guardedStep(model, infos, chain, optimizer, batch, ctx);
         const [l, c] = [r.loss, r.correct];
         if (!Number.isFinite(l)) {
-          stopReason = `loss became ${l} at epoch ${epoch + 1}, step ${step + 1}; ` +
+          stopReason = `loss became ${l} at epoch ${epochNumber(epoch)}, step ${step + 1}; ` +
             `this step was not applied and the checkpoints were left as they were, ` +
             `try a lower learning rate`;
           break;

@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { epochNumber } from "../../rundir/epochs.ts";
 import type { EpochContext, EpochMetrics } from "../../train/types.ts";
 export { parseState } from "../_state.ts";
 
@@ -51,8 +52,8 @@ export function readMetric(plugin: string, monitor: string, metrics: EpochMetric
 }
 
 /** Formats an epoch for log lines, one-based: `epoch 3/30`. */
-export function epochLabel(ctx: EpochContext): string {
-  return `epoch ${ctx.epoch + 1}/${ctx.epochs}`;
+export function epochLabel(ctx: Pick<EpochContext, "epoch" | "epochs">): string {
+  return `epoch ${epochNumber(ctx.epoch)}/${ctx.epochs}`;
 }
 
 /** A best value for JSON state: infinities become null. */

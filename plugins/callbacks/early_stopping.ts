@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { epochNumber } from "../../rundir/epochs.ts";
 import { definePlugin, type PluginFactory } from "../plugin.ts";
 import {
   encodeBest,
@@ -94,11 +95,11 @@ export const earlyStopping: PluginFactory<EarlyStoppingOptions> = definePlugin({
         if (wait < o.patience || ctx.epoch === 0) return;
         let reason = `${NAME}: ${o.monitor} has not improved for ${wait} epochs ` +
           `(stopped after ${epochLabel(ctx)}`;
-        if (bestEpoch >= 0) reason += `; best ${best} at epoch ${bestEpoch + 1}`;
+        if (bestEpoch >= 0) reason += `; best ${best} at epoch ${epochNumber(bestEpoch)}`;
         reason += ")";
         if (o.restore_best && saved) {
           ctx.restoreWeights(EARLY_STOPPING_SLOT);
-          reason += `; restored the weights of epoch ${bestEpoch + 1}`;
+          reason += `; restored the weights of epoch ${epochNumber(bestEpoch)}`;
         }
         ctx.requestStop(reason);
       },

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { definePlugin, type PluginFactory } from "../plugin.ts";
 import { batchNormLayers, estimateMoving, readMoving, writeMoving } from "./_batch_statistics.ts";
+import { epochLabel } from "./_monitor.ts";
 
 const NAME = "callbacks/precise-bn";
 
@@ -83,7 +84,7 @@ export const preciseBn: PluginFactory<PreciseBnOptions> = definePlugin({
           if (saved === undefined) return;
           const val = await ctx.evaluate();
           ctx.log(
-            `${NAME}: epoch ${ctx.epoch + 1}/${ctx.epochs}: re-estimated statistics give ` +
+            `${NAME}: ${epochLabel(ctx)}: re-estimated statistics give ` +
               `val_loss ${val.loss.toFixed(4)}, val_acc ${val.acc.toFixed(4)}`,
           );
           ctx.record(PRECISE_BN_TABLE, {

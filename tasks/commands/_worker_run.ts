@@ -17,8 +17,9 @@ import {
   claimSweepReport,
   isRunLock,
   lockRunDir,
+  readHeartbeat,
   readHistory,
-  RUN_FILES,
+  runPath,
   type RunLock,
   SWEEP_FILES,
   sweepMemberDir,
@@ -105,14 +106,14 @@ export async function workerRun(
     const dir = sweepMemberDir(sweepDir, { dir: member });
     await Deno.mkdir(dir, { recursive: true });
     await writeSweepIndex(sweepDir, sweep);
-    const configPath = join(dir, RUN_FILES.config);
+    const configPath = runPath(dir, "config");
     if (!await exists(configPath)) await writeConfig(dir, config);
     else if (
       JSON.stringify(parse(await Deno.readTextFile(configPath))) !== JSON.stringify(parse(config))
     ) {
       throw new UnrecoverableError(`${configPath} holds another experiment than job ${job.id}`);
     }
-    if (await exists(join(dir, RUN_FILES.summary))) {
+    if (await exists(runPath(dir, "summary"))) {
       log(`member ${member}: already finished`);
       await reportIfDone(sweepDir, sweep.members.map((m) => m.dir));
       return { member, finished: "before" };
@@ -125,7 +126,7 @@ export async function workerRun(
       else await sleep(1000);
     }
     // Another worker may have finished it while this one waited for the lock.
-    if (await exists(join(dir, RUN_FILES.summary))) {
+    if (await exists(runPath(dir, "summary"))) {
       await lock.release();
       log(`member ${member}: already finished`);
       await reportIfDone(sweepDir, sweep.members.map((m) => m.dir));
@@ -134,9 +135,11 @@ export async function workerRun(
     const exp = parse(config);
     let code: number;
     const report = async () => {
-      const rows = await readHistory(join(dir, RUN_FILES.history)).catch(() => []);
-      const last = rows.at(-1);
-      await job.updateProgress({ epoch: rows.length, epochs: exp.epochs, val_acc: last?.val_acc })
+      const rows = await readHistory(runPath(dir, "history")).catch(() => []);
+      // The epoch in training (numbered from 1, as the heartbeat says), else the last finished.
+      const beat = await readHeartbeat(runPath(dir, "heartbeat")).catch(() => undefined);
+      const epoch = beat?.state === "running" ? beat.epoch : rows.at(-1)?.epoch ?? 0;
+      await job.updateProgress({ epoch, epochs: exp.epochs, val_acc: rows.at(-1)?.val_acc })
         .catch(() => {});
     };
     const progress = setInterval(report, 1000);
@@ -156,7 +159,7 @@ export async function workerRun(
     }
     await report();
     if (signal?.aborted) throw await requeue(job, token);
-    if (code !== 0 || !await exists(join(dir, RUN_FILES.summary))) {
+    if (code !== 0 || !await exists(runPath(dir, "summary"))) {
       throw new Error(`member ${member}: training exited with status ${code}`);
     }
     log(`member ${member}: finished`);
@@ -173,7 +176,7 @@ export async function workerRun(
 
   const reportIfDone = async (sweepDir: string, members: string[]) => {
     for (const m of members) {
-      if (!await exists(join(sweepDir, m, RUN_FILES.summary))) return;
+      if (!await exists(runPath(sweepMemberDir(sweepDir, { dir: m }), "summary"))) return;
     }
     if (!await claimSweepReport(sweepDir, me)) return;
     await renderSweepReport(sweepDir);

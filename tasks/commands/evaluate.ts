@@ -14,6 +14,7 @@ import { type BackendName, selectBackend } from "../../backends/mod.ts";
 import { loadRun } from "../../inference/mod.ts";
 import {
   evaluationDir,
+  runPath,
   type EvaluationRecord,
   EVALUATIONS_DIR,
   writeClasses,
@@ -169,7 +170,7 @@ async function experimentOfRun(
   dir: string,
   overrides: Record<string, unknown>,
 ): Promise<Experiment> {
-  const file = `${dir}/config.yaml`;
+  const file = runPath(dir, "config");
   if (!(await Deno.stat(file).then(() => true, () => false))) {
     throw new ConfigError(`evaluate: '${dir}' is not a run directory (it has no config.yaml)`);
   }

@@ -14,7 +14,7 @@ import { renderSweepReport } from "../../analysis/mod.ts";
 import {
   claimSweepReport,
   isSweepDir,
-  RUN_FILES,
+  runPath,
   type SweepMember,
   sweepMemberDir,
 } from "../../rundir/mod.ts";
@@ -63,7 +63,7 @@ export async function runSweepHere(
   const threads = threadsPerWorker(workers, navigator.hardwareConcurrency || 1);
   const pending: SweepMember[] = [];
   for (const m of plan.index.members) {
-    if (!await exists(`${sweepMemberDir(plan.dir, m)}/${RUN_FILES.summary}`)) pending.push(m);
+    if (!await exists(runPath(sweepMemberDir(plan.dir, m), "summary"))) pending.push(m);
   }
   log(
     `sweep ${plan.dir}: ${pending.length} of ${plan.index.members.length} members to train, ` +

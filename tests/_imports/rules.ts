@@ -5,7 +5,7 @@
  * (`plugins/probes/x.ts` is in `plugins`), and `mod.ts` at the root is `root`.
  * @module
  */
-import { findImports } from "./scan.ts";
+import { findImports, findStrings } from "./scan.ts";
 
 /** What one folder may import. Its own files are always allowed. */
 export interface FolderRule {
@@ -61,6 +61,9 @@ const LIBRARY = [
 /** The plugin API of train/: the only train files a plugin may import (the contexts and the hooks). */
 export const PLUGIN_API: readonly string[] = ["train/types.ts", "train/hooks.ts"];
 
+/** How epochs are numbered for people (rundir/epochs.ts): plugins number their log lines by it. */
+export const EPOCH_NUMBERING = "rundir/epochs.ts";
+
 /** The module that owns the run-directory format, through which analysis reads runs. */
 export const RUN_DIRECTORY: readonly string[] = ["rundir/"];
 
@@ -85,9 +88,10 @@ export const RULES: Readonly<Record<string, FolderRule>> = {
   },
   plugins: {
     folders: ["core"],
-    files: ["models/spec.ts", ...PLUGIN_API],
-    text: `plugins see only core, the types train exports for them (${PLUGIN_API.join(", ")}) ` +
-      "and the model spec they transform (models/spec.ts)",
+    files: ["models/spec.ts", ...PLUGIN_API, EPOCH_NUMBERING],
+    text: `plugins see only core, the types train exports for them (${PLUGIN_API.join(", ")}), ` +
+      `the model spec they transform (models/spec.ts) and how epochs are numbered for people ` +
+      `(${EPOCH_NUMBERING})`,
   },
   analysis: {
     folders: ["core"],
@@ -284,4 +288,61 @@ export function nonReexports(source: string): string[] {
   return code.split(";").map((s) => s.trim()).filter((s) =>
     s !== "" && !/^export\s+(type\s+)?(\*(\s+as\s+\w+)?|\{[^}]*\})\s+from\s+["'][^"']+["']$/.test(s)
   );
+}
+
+/**
+ * Where a run directory's file names may be spelled: rundir/ owns them, and
+ * tests look at the files a run wrote. Anywhere else a path inside a run
+ * comes from rundir's functions (`runPath`, `checkpointDir`, …).
+ */
+export const RUN_FILE_NAMES_ALLOWED_IN: readonly string[] = [...RUN_DIRECTORY, "tests/"];
+
+/** A run file's name spelled as a path outside rundir/. */
+export interface RunFileLiteral {
+  /** The file. */
+  readonly file: string;
+  /** Line of the literal. */
+  readonly line: number;
+  /** The literal (or template piece) as written. */
+  readonly literal: string;
+  /** The run file's name it spells. */
+  readonly name: string;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The string literals and template pieces of `files` (outside
+ * {@linkcode RUN_FILE_NAMES_ALLOWED_IN}) that begin with one of `names` as a
+ * path: a file name as the whole literal (`"summary.json"`) or after a
+ * leading `/` (`${dir}/config.yaml`), a file or folder name followed by `/`
+ * (`"checkpoints/last"`) or after a leading one (`${dir}/checkpoints`). A
+ * name inside a sentence ("it has no config.yaml", "RUN/evaluations/") and a
+ * bare word ("checkpoints", a key of rundir's tables) are not paths and pass.
+ */
+export function findRunFileLiterals(
+  files: ReadonlyMap<string, string>,
+  names: readonly string[],
+): RunFileLiteral[] {
+  const any = names.map(escape).join("|");
+  const files_ = names.filter((n) => n.includes(".")).map(escape).join("|");
+  const segment = new RegExp(`^(?:/?(${files_})$|/?(${any})/|/(${any})$)`);
+  const out: RunFileLiteral[] = [];
+  for (const [file, source] of [...files].sort(([a], [b]) => a < b ? -1 : 1)) {
+    if (RUN_FILE_NAMES_ALLOWED_IN.some((dir) => file.startsWith(dir))) continue;
+    if (!/\.(ts|tsx|mts|js|mjs)$/.test(file)) continue;
+    for (const piece of findStrings(source)) {
+      const m = segment.exec(piece.value);
+      if (m) {
+        out.push({ file, line: piece.line, literal: piece.value, name: m[1] ?? m[2] ?? m[3] });
+      }
+    }
+  }
+  return out;
+}
+
+/** A run-file literal as one line: file, line, the literal and what to use instead. */
+export function formatRunFileLiteral(v: RunFileLiteral): string {
+  return `${v.file}:${v.line}: "${v.literal}" spells the run file '${v.name}': ` +
+    "paths inside a run come from rundir/ (runPath, checkpointDir, checkpointPath, …)";
 }

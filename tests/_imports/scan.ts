@@ -42,8 +42,12 @@ const REGEX_AFTER_WORD = new Set([
   "await",
 ]);
 
-/** Splits source into tokens, dropping comments; template literals become one token each. */
-function tokenize(src: string): Token[] {
+/**
+ * Splits source into tokens, dropping comments; template literals become one
+ * token each. The text of each template piece (between backticks and `${…}`)
+ * goes to `pieces` when given.
+ */
+function tokenize(src: string, pieces?: StringPiece[]): Token[] {
   const out: Token[] = [];
   // Brace depth at which each open template's `${` began, innermost last.
   const templates: number[] = [];
@@ -61,14 +65,18 @@ function tokenize(src: string): Token[] {
   };
   // Scans a template's text from i (just after ` or }) to its end or its next `${`.
   const templateText = (startLine: number) => {
+    const from = i, pieceLine = line;
+    const piece = () => pieces?.push({ value: src.slice(from, i), line: pieceLine });
     while (i < src.length) {
       const c = src[i];
       if (c === "\\") i += 2;
       else if (c === "`") {
+        piece();
         i++;
         out.push({ kind: "template", value: "`", line: startLine });
         return;
       } else if (c === "$" && src[i + 1] === "{") {
+        piece();
         i += 2;
         templates.push(depth);
         depth++;
@@ -102,6 +110,7 @@ function tokenize(src: string): Token[] {
         } else value += src[j++];
       }
       out.push({ kind: "str", value, line });
+      pieces?.push({ value, line });
       i = j + 1;
     } else if (c === "`") {
       i++;
@@ -143,6 +152,30 @@ function tokenize(src: string): Token[] {
     }
   }
   return out;
+}
+
+/** The text of a string literal, or of one piece of a template literal between its `${…}`. */
+export interface StringPiece {
+  /** The text (a template piece as written, escapes kept). */
+  readonly value: string;
+  /** 1-based line where it starts. */
+  readonly line: number;
+}
+
+/**
+ * The string literals of a source file and the pieces of its template
+ * literals, in order; comments, regular expressions and code are skipped.
+ * @example
+ * ```ts
+ * import { findStrings } from "./scan.ts";
+ * const s = findStrings('// "no"\nconst p = `${dir}/a.csv`; f("b");').map((p) => p.value);
+ * if (s.join("|") !== "|/a.csv|b") throw new Error(s.join("|"));
+ * ```
+ */
+export function findStrings(source: string): StringPiece[] {
+  const pieces: StringPiece[] = [];
+  tokenize(source, pieces);
+  return pieces;
 }
 
 /** Whether tokens [from, to) are `{ type A, type B as C }`: every name type-marked. */

@@ -5,6 +5,7 @@ import { GRADIENT_COLUMNS } from "../../rundir/mod.ts";
 import {
   gradientRatio,
   PAPER_COLUMNS,
+  paperDisplay,
   paperTable,
   writePaperTable,
 } from "../../analysis/paper_table.ts";
@@ -39,7 +40,8 @@ Deno.test("paperTable() of two runs gives two rows equal to summary.json, histor
     assert.equal(row["Params"], s.trainable_params);
     assert.equal(row["Epochs"], s.epochs_run);
     assert.equal(row["Epochs"], history.length);
-    assert.equal(row["Best Epoch"], s.best_epoch);
+    // The fixtures predate format.json: their epochs count from 0, Table I's from 1.
+    assert.equal(row["Best Epoch"], s.best_epoch + 1);
     assert.equal(row["Seconds/Epoch"], s.seconds_per_epoch);
     assert.equal(row["Peak Memory (MB)"], s.peak_memory_mb);
     const ratio = (await finalNorm(name, "first")) / (await finalNorm(name, "last"));
@@ -57,7 +59,8 @@ Deno.test("paperTable() falls back to history.csv for a run without summary.json
   const col = (name: string) => lines.map((l) => Number(l[head.indexOf(name)]));
   const val = col("val_loss");
   assert.equal(row["Epochs"], lines.length);
-  assert.equal(row["Best Epoch"], col("epoch")[val.indexOf(Math.min(...val))]); // lowest val_loss
+  // Lowest val_loss; the fixture's history.csv numbers epochs from 0, Table I from 1.
+  assert.equal(row["Best Epoch"], col("epoch")[val.indexOf(Math.min(...val))] + 1);
   assert.equal(row["Peak Memory (MB)"], Math.max(...col("memory_mb")));
   assert.ok(Number.isNaN(row["Test Acc."]));
   assert.ok(
@@ -118,4 +121,28 @@ Deno.test("paperTable() makes one row per setting: mean, sample SD and n over it
   assert.equal(row["Paper Test Acc."], 0.899);
   assert.ok(Number.isNaN((table.object(1) as Record<string, number>)["Test Acc. SD"]));
   assert.throws(() => paperTable(runs, { settings: ["a"] }), RangeError, "one per run (2)");
+});
+
+Deno.test("paperTable() gives a setting's best epoch as its seeds' median, shown with their range", () => {
+  const seed = (best_epoch: number) => ({
+    ...runs[1],
+    summary: { ...runs[1].summary!, best_epoch },
+  });
+  const table = paperTable([seed(3), seed(6), runs[0]], {
+    settings: ["resnet18", "resnet18", "baseline_cnn"],
+  });
+  const row = table.object(0) as Record<string, number>;
+  assert.equal(row["Best Epoch"], 4.5);
+  assert.equal(row["Best Epoch Min"], 3);
+  assert.equal(row["Best Epoch Max"], 6);
+  const shown = paperDisplay(table).array("Best Epoch") as string[];
+  assert.equal(shown[0], "4.5 (3–6)");
+  assert.equal(shown[1], String(runs[0].summary!.best_epoch)); // one seed: no range
+  assert.equal(
+    (paperTable([seed(3), seed(3), seed(9)], { settings: ["a", "a", "a"] }).object(0) as Record<
+      string,
+      number
+    >)["Best Epoch"],
+    3,
+  );
 });

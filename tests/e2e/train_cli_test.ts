@@ -5,7 +5,7 @@ import { readSummary } from "../../rundir/mod.ts";
 import { syntheticDataset } from "../../data/mod.ts";
 import { writeCifarBinary } from "../../data/write_cifar_binary.ts";
 import { main } from "../../tasks/cli.ts";
-import { CheckpointError } from "../../train/mod.ts";
+import { CheckpointError } from "../../rundir/mod.ts";
 
 const QUICK = [
   "--data",

@@ -18,7 +18,7 @@ const beat = (state: Heartbeat["state"], secondsAgo: number): Heartbeat => ({
   state,
   at: ago(secondsAgo),
   interval_s: 5,
-  epoch: 2,
+  epoch: 3, // numbered from 1, as heartbeat.json holds it
   step: 7,
   pid: 1,
 });

@@ -4,7 +4,7 @@
  * evaluation too, between batches), and says how the process ended.
  * @module
  */
-import { type HeartbeatState, writeHeartbeat } from "../../rundir/mod.ts";
+import { epochNumber, type HeartbeatState, writeHeartbeat } from "../../rundir/mod.ts";
 import type { Plugin } from "../hooks.ts";
 
 /**
@@ -24,7 +24,14 @@ export function heartbeat(dir: string, intervalSeconds = 5): Plugin {
   let writing: Promise<void> = Promise.resolve();
   const beat = (state: HeartbeatState) => {
     const at = new Date().toISOString();
-    const b = { state, at, interval_s: intervalSeconds, epoch, step, pid: Deno.pid };
+    const b = {
+      state,
+      at,
+      interval_s: intervalSeconds,
+      epoch: epochNumber(epoch),
+      step,
+      pid: Deno.pid,
+    };
     // One write at a time, in order; a failed beat is retried by the next.
     writing = writing.then(() => writeHeartbeat(dir, b)).catch(() => {});
     return writing;

@@ -2,6 +2,7 @@
  * The progress printer: an observer of the step-end, epoch-end and log events.
  * @module
  */
+import { epochNumber } from "../../rundir/epochs.ts";
 import type { Plugin } from "../hooks.ts";
 
 /** Options of {@linkcode trainingProgress}. */
@@ -52,7 +53,7 @@ export function trainingProgress(options: TrainingProgressOptions = {}): Plugin 
       const filled = Math.round((width * (p.step + 1)) / p.steps);
       const bar = `[${"=".repeat(filled)}${" ".repeat(width - filled)}]`;
       const eta = (p.seconds / (p.step + 1)) * (p.steps - p.step - 1);
-      const line = `epoch ${p.epoch + 1}/${ctx.epochs} ${bar} ${p.step + 1}/${p.steps}  ` +
+      const line = `epoch ${epochNumber(p.epoch)}/${ctx.epochs} ${bar} ${p.step + 1}/${p.steps}  ` +
         `${p.imagesPerSec.toFixed(1)} img/s  loss ${p.loss.toFixed(4)}  acc ${p.acc.toFixed(4)}  ` +
         `ETA ${fmtTime(eta)}`;
       write(live ? `\r\x1b[2K${line}` : `${line}\n`);
@@ -60,7 +61,7 @@ export function trainingProgress(options: TrainingProgressOptions = {}): Plugin 
     onEpochEnd(m, ctx) {
       clear();
       write(
-        `epoch ${m.epoch + 1}/${ctx.epochs}  loss ${m.loss.toFixed(4)}  acc ${m.acc.toFixed(4)}  ` +
+        `epoch ${epochNumber(m.epoch)}/${ctx.epochs}  loss ${m.loss.toFixed(4)}  acc ${m.acc.toFixed(4)}  ` +
           `val_loss ${m.val_loss.toFixed(4)}  val_acc ${m.val_acc.toFixed(4)}  ` +
           `lr ${m.lr.toExponential(2)}  ${m.seconds.toFixed(1)}s  ` +
           `${(m.images_per_sec ?? 0).toFixed(1)} img/s\n`,

@@ -6,6 +6,7 @@ import type { ModelSpec } from "../../models/spec.ts";
 import type { ModelSummary } from "../../models/summary.ts";
 import type { ArchitectureFacts, RunSummary } from "../../rundir/summary.ts";
 import { writeSummary } from "../../rundir/summary.ts";
+import { epochNumber } from "../../rundir/epochs.ts";
 import { writeConfusion } from "../../rundir/tables.ts";
 import type { Plugin } from "../hooks.ts";
 import type { EpochMetrics, RunEnd } from "../types.ts";
@@ -57,7 +58,7 @@ export function summarize(facts: RunFacts, end: RunEnd, classNames: readonly str
   return {
     ...facts,
     epochs_run: h.length,
-    best_epoch: best?.epoch ?? NaN,
+    best_epoch: best ? epochNumber(best.epoch) : NaN,
     test_acc: end.test?.acc ?? NaN,
     test_loss: end.test?.loss ?? NaN,
     train_minutes: (end.endedAt.getTime() - end.startedAt.getTime()) / 60000,

@@ -1,14 +1,20 @@
 /**
- * What a checkpoint folder must hold before a run may resume from it:
- * `state.json` and `model.json` checked by schemas, and binary files of the
- * sizes their manifests promise. A damaged checkpoint fails here, with the
- * file and the field, before any data is read or any tensor made.
+ * The format of a checkpoint folder (`checkpoints/best`, `checkpoints/last`),
+ * beside the run's other files: its file names, and what it must hold
+ * before a run may resume from it: `state.json` and `model.json` checked by
+ * schemas, and binary files of the sizes their manifests promise. A damaged
+ * checkpoint fails here, with the file and the field, before any data is
+ * read or any tensor made. train/checkpoint.ts writes and loads the tensors.
+ *
+ * The state is the trainer's own, so its epochs count from 0 as the
+ * trainer's do: no person reads state.json.
  * @module
  */
 import { UserError } from "../core/errors.ts";
+import { join } from "node:path";
 import { z } from "zod";
-import { recoverDir } from "../rundir/atomic.ts";
-import type { TrainState } from "./checkpoint.ts";
+import { recoverDir } from "./atomic.ts";
+import type { CheckpointState } from "./checkpoint_state.ts";
 
 /** A checkpoint that cannot be resumed from; the message names the file and the field. */
 export class CheckpointError extends UserError {
@@ -21,6 +27,25 @@ const DROPOUT_CLASS = "SkiplabSeededDropout";
 
 /** The `format` a checkpoint's `state.json` declares. */
 export const CHECKPOINT_FORMAT = "skiplab-checkpoint/1";
+
+/** File names inside a checkpoint folder. */
+export const CHECKPOINT_FILES = {
+  /** The training state and the tensor manifests of the binary files, JSON. */
+  state: "state.json",
+  /** The model in tfjs's format (topology and weights manifest). */
+  model: "model.json",
+  /** The model's weights, as `model.json` lists them. */
+  weights: "weights.bin",
+  /** The optimiser's slots, as `state.json` lists them. */
+  optimizer: "optimizer.bin",
+  /** Weight snapshots (`<slot>.bin`) plugins keep, e.g. the best epoch's. */
+  snapshots: "snapshots",
+} as const;
+
+/** Path of `file` (a key of {@linkcode CHECKPOINT_FILES}) inside the checkpoint folder `dir`. */
+export function checkpointPath(dir: string, file: keyof typeof CHECKPOINT_FILES): string {
+  return join(dir, CHECKPOINT_FILES[file]);
+}
 
 /** One tensor of a binary file: name, shape and element type (a tfjs manifest entry). */
 export interface TensorSpec {
@@ -35,7 +60,7 @@ export interface TensorSpec {
 /** The checked contents of a checkpoint folder, without its tensors. */
 export interface CheckpointManifest {
   /** Counters, random streams, plugin states, history. */
-  readonly state: TrainState;
+  readonly state: CheckpointState;
   /** `model.json` as written by tfjs (topology and weights manifest). */
   readonly model: Record<string, unknown>;
   /** Tensors of `weights.bin`, in order. */
@@ -64,8 +89,8 @@ const epochMetrics = z.object({
   seconds: z.number().min(0),
 }).catchall(z.number());
 
-/** The schema of `TrainState`; typed by it, so the two cannot drift. Unknown keys are kept. */
-const TrainStateSchema: z.ZodType<TrainState> = z.looseObject({
+/** The schema of `CheckpointState`; typed by it, so the two cannot drift. Unknown keys are kept. */
+const TrainStateSchema: z.ZodType<CheckpointState> = z.looseObject({
   epoch: count,
   step: count,
   lr: z.number().positive(),
@@ -95,12 +120,16 @@ const StateFile = z.object({
 const ModelFile = z.looseObject({
   modelTopology: z.looseObject({}),
   weightsManifest: z.tuple([
-    z.looseObject({ paths: z.tuple([z.literal("weights.bin")]), weights: z.array(tensorSpec) }),
+    z.looseObject({
+      paths: z.tuple([z.literal(CHECKPOINT_FILES.weights)]),
+      weights: z.array(tensorSpec),
+    }),
   ]),
 });
 
 /** The file of slot `slot`'s weight snapshot inside a checkpoint folder. */
-export const snapshotFile = (slot: string): string => `snapshots/${encodeURIComponent(slot)}.bin`;
+export const snapshotFile = (slot: string): string =>
+  `${CHECKPOINT_FILES.snapshots}/${encodeURIComponent(slot)}.bin`;
 
 /**
  * Reads and checks the checkpoint in `dir`: `state.json` and `model.json`
@@ -124,7 +153,7 @@ export async function readCheckpointManifest(
   const readJson = async <T>(file: string, schema: z.ZodType<T>): Promise<T> => {
     let text: string;
     try {
-      text = await Deno.readTextFile(`${dir}/${file}`);
+      text = await Deno.readTextFile(join(dir, file));
     } catch (e) {
       return fail(file, e instanceof Deno.errors.NotFound ? "missing" : (e as Error).message);
     }
@@ -139,30 +168,31 @@ export async function readCheckpointManifest(
     const issue = r.error.issues[0];
     return fail(file, `${fieldOf(issue.path)}: ${describe(issue, doc)}`);
   };
-  const doc = await readJson("state.json", StateFile);
-  const model = await readJson("model.json", ModelFile);
+  const doc = await readJson(CHECKPOINT_FILES.state, StateFile);
+  const model = await readJson(CHECKPOINT_FILES.model, ModelFile);
   if (doc.state.step > 0) {
     // Mid-epoch, the trainer restores the step's random stream and each dropout layer's.
     if (doc.state.stepRng.length !== 4) {
       fail(
-        "state.json",
+        CHECKPOINT_FILES.state,
         `state.stepRng: a checkpoint at step ${doc.state.step} needs 4 words, got []`,
       );
     }
     for (const name of dropoutLayers(model.modelTopology)) {
       if (!(name in doc.state.dropoutRng)) {
         fail(
-          "state.json",
+          CHECKPOINT_FILES.state,
           `state.dropoutRng.${name}: missing (model.json has dropout layer '${name}')`,
         );
       }
     }
   }
   const weights = model.weightsManifest[0].weights;
-  await checkSize(dir, "weights.bin", weights, "model.json", fail);
-  await checkSize(dir, "optimizer.bin", doc.optimizer, "state.json", fail);
+  const { state, model: modelFile, weights: weightsFile, optimizer } = CHECKPOINT_FILES;
+  await checkSize(dir, weightsFile, weights, modelFile, fail);
+  await checkSize(dir, optimizer, doc.optimizer, state, fail);
   for (const [slot, specs] of Object.entries(doc.snapshots)) {
-    await checkSize(dir, snapshotFile(slot), specs, "state.json", fail);
+    await checkSize(dir, snapshotFile(slot), specs, state, fail);
   }
   return { state: doc.state, model, weights, optimizer: doc.optimizer, snapshots: doc.snapshots };
 }
@@ -177,7 +207,7 @@ async function checkSize(
   const expected = specs.reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
   let size: number;
   try {
-    size = (await Deno.stat(`${dir}/${file}`)).size;
+    size = (await Deno.stat(join(dir, file))).size;
   } catch (e) {
     return fail(file, e instanceof Deno.errors.NotFound ? "missing" : (e as Error).message);
   }
