@@ -135,10 +135,9 @@ export type {
   ValidationContext,
 } from "./train/mod.ts";
 
-// Experiments (loadExperiment, runExperiment, runSuite, loadData, the schema) are the subpath
-// `@skiplab/skiplab/experiment`: their types come from the zod schema, which a root export
-// could not document. The errors every part throws are here.
-export { ConfigError } from "./experiment/config_error.ts";
+// Experiments (loadExperiment, runExperiment, runSuite, loadData: experiment/mod.ts) are not
+// published yet: their types come from the zod schema, which JSR's slow-type check refuses until
+// the schema gets a hand-written type. Every error a user can fix is a UserError.
 export { UserError } from "./core/mod.ts";
 export { BackendUnavailableError } from "./backends/mod.ts";
 
