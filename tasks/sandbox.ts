@@ -198,7 +198,9 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
   // bench/data.ts reads the machine's CIFAR-10 copy beside the project when it is there.
   const shared = bench ? [resolve(where.root, "../shared/data")] : [];
   const unique = (xs: string[]) => [...new Set(xs)];
-  const native = trains || bench || command === "evaluate" || command === "predict";
+  // A local sweep times its models on the members' backend before they train (tasks/estimate.ts).
+  const localSweep = sweeps && flagValues(rest, "queue").length === 0;
+  const native = trains || bench || localSweep || command === "evaluate" || command === "predict";
   const perms: Permissions = {
     read: unique([where.root, ...cache, ...out, ...shared, ...named, ...experiments, ...dataPaths]),
     write: unique(write),
@@ -214,7 +216,7 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
       : [],
     // The CPU model summary.json records, and the load the native backend's threads follow
     // (backends/native/_threads.ts).
-    sys: native ? ["cpus"] : sweeps || works ? ["hostname"] : [],
+    sys: [...(native ? ["cpus"] : []), ...(sweeps || works ? ["hostname"] : [])],
   };
   for (const p of [...perms.read, ...perms.write]) {
     if (p.includes(",")) {

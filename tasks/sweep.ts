@@ -24,6 +24,7 @@ import {
 } from "../rundir/mod.ts";
 import { runPool, startMember, threadsPerWorker } from "../sweep/mod.ts";
 import { ConfigError } from "./config.ts";
+import { logEstimate } from "./estimate.ts";
 import { FLAGS, type FlagValues, overridesFromFlags } from "./flags.ts";
 import { commandPermissions, permissionFlags } from "./sandbox.ts";
 import { planSweep, prepareSweep, replanSweep, type SweepPlan } from "./sweep_plan.ts";
@@ -117,6 +118,8 @@ export interface LocalOptions {
   readonly signal?: AbortSignal;
   /** Where progress lines go. @default stderr */
   readonly log?: (line: string) => void;
+  /** Time each distinct model a few steps and print the total first (tasks/estimate.ts). @default true */
+  readonly estimate?: boolean;
 }
 
 /**
@@ -138,6 +141,13 @@ export async function runSweepHere(
     `sweep ${plan.dir}: ${pending.length} of ${plan.index.members.length} members to train, ` +
       `${Math.min(workers, pending.length)} at a time, ${threads} thread(s) each`,
   );
+  if (options.estimate !== false) {
+    const members = pending.map((m) => ({
+      dir: sweepMemberDir(plan.dir, m),
+      exp: plan.experiments.get(m.dir)!,
+    }));
+    await logEstimate(`sweep ${plan.index.name}`, members, log);
+  }
   const failed: string[] = [];
   const settled = await runPool(pending, workers, async (m) => {
     const dir = sweepMemberDir(plan.dir, m);
