@@ -13,7 +13,13 @@ import {
   syntheticDataset,
   withChannelNormalization,
 } from "../data/mod.ts";
-import { buildModel, modelVariant, resolveSpec, summarizeModel } from "../models/mod.ts";
+import {
+  buildModel,
+  type ModelSpec,
+  modelVariant,
+  resolveSpec,
+  summarizeModel,
+} from "../models/mod.ts";
 import { createPluginRegistry, instantiatePlugin } from "../plugins/mod.ts";
 import {
   checkpointDir,
@@ -30,6 +36,7 @@ import {
   architectureFacts,
   environmentFacts,
   heartbeat,
+  runEstimate,
   runSummary,
   runTables,
   testPredictions,
@@ -71,18 +78,29 @@ export async function loadData(exp: Experiment, log: (m: string) => void): Promi
   return exp.data.normalize === "per-channel" ? withChannelNormalization(splits) : splits;
 }
 
+/**
+ * Images in each split an experiment trains on, from its recipe alone (the
+ * data is not read): CIFAR-10's 50,000 training and 10,000 test images less
+ * the validation split, or the synthetic set's sizes, each cut to `limit`.
+ */
+export function splitSizes(exp: Experiment): { train: number; val: number; test: number } {
+  const { source, limit, val_size } = exp.data;
+  if (source === "synthetic") {
+    const n = limit ?? 2000;
+    return {
+      train: n,
+      val: Math.max(64, Math.floor(n / 4)),
+      test: Math.max(64, Math.floor(n / 4)),
+    };
+  }
+  const cut = (n: number) => Math.min(n, limit ?? n);
+  return { train: cut(50_000 - val_size), val: cut(val_size), test: cut(10_000) };
+}
+
 function loadSplits(exp: Experiment, log: (m: string) => void): Promise<Splits> {
   const { source, limit, val_size, stratified, checksum } = exp.data;
   if (source === "synthetic") {
-    const n = limit ?? 2000;
-    return Promise.resolve(
-      syntheticDataset({
-        seed: exp.seed,
-        train: n,
-        val: Math.max(64, Math.floor(n / 4)),
-        test: Math.max(64, Math.floor(n / 4)),
-      }),
-    );
+    return Promise.resolve(syntheticDataset({ seed: exp.seed, ...splitSizes(exp) }));
   }
   log(`data: CIFAR-10 from ${source === "cifar10" ? "the official archive" : source}`);
   const loading = loadCifar10({
@@ -100,6 +118,22 @@ function loadSplits(exp: Experiment, log: (m: string) => void): Promise<Splits> 
     throw e;
   });
 }
+
+/** An experiment's plugins, instantiated, and the architecture they build (ablations applied). */
+export async function experimentSpec(
+  exp: Experiment,
+): Promise<{ plugins: Plugin[]; spec: ModelSpec }> {
+  const registry = createPluginRegistry();
+  const plugins: Plugin[] = [];
+  for (const [i, entry] of exp.plugins.entries()) {
+    plugins.push(await instantiatePlugin(entry, registry, `plugins[${i}]`));
+  }
+  const base = modelVariant(resolveSpec(exp.model), exp.model_options);
+  return { plugins, spec: composePlugins(plugins).transformModel(base) };
+}
+
+/** The callback whose stop makes a run's epochs an upper bound. */
+export const EARLY_STOPPING = "callbacks/early-stopping";
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
 
@@ -159,14 +193,7 @@ async function trainIn(
       (precision.convImplementation ? `; oneDNN convolution ${precision.convImplementation}` : ""),
   );
 
-  const registry = createPluginRegistry();
-  const plugins: Plugin[] = [];
-  for (const [i, entry] of exp.plugins.entries()) {
-    plugins.push(await instantiatePlugin(entry, registry, `plugins[${i}]`));
-  }
-  const spec = composePlugins(plugins).transformModel(
-    modelVariant(resolveSpec(exp.model), exp.model_options),
-  );
+  const { plugins, spec } = await experimentSpec(exp);
   const splits = await loadData(exp, log);
 
   const model = buildModel(spec, { seed: exp.seed, init: exp.init });
@@ -193,8 +220,18 @@ async function trainIn(
       conv_implementation: precision.convImplementation,
     },
   };
+  const plan = iterationPlan(exp);
+  const estimate = runEstimate({
+    backend: backend.name,
+    trainImages: splits.train.count,
+    valImages: splits.val.count,
+    testImages: splits.test.count,
+    iterations: plan.iterations,
+    evalEvery: plan.evalEvery,
+    upTo: exp.plugins.some((p) => p.name === EARLY_STOPPING),
+  });
   const observers = {
-    first: [heartbeat(dir), ...(progress ? [progress] : [])],
+    first: [heartbeat(dir), ...(progress ? [progress, estimate] : [])],
     last: [
       runTables(dir),
       testPredictions(dir, splits.test),
@@ -202,7 +239,6 @@ async function trainIn(
       reportWriter(dir, options.print !== false),
     ],
   };
-  const plan = iterationPlan(exp);
   if (plan.iterations !== undefined) {
     log(
       `iterations: ${plan.iterations.toLocaleString("en")}` +

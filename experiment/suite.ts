@@ -22,6 +22,7 @@ import {
   writeSuite,
 } from "../rundir/mod.ts";
 import { ConfigError } from "./load.ts";
+import { logEstimate } from "./estimate.ts";
 import { runExperiment } from "./run.ts";
 import {
   expandMembers,
@@ -53,6 +54,8 @@ export interface SuiteOptions {
   readonly progress?: boolean;
   /** Print each member's report and the suite's at the end. @default true */
   readonly print?: boolean;
+  /** Time each distinct model a few steps and print the total first (tasks/estimate.ts). @default progress */
+  readonly estimate?: boolean;
 }
 
 /** A suite to start: its name, where it goes, its experiments and axes. */
@@ -164,6 +167,10 @@ async function trainMembers(
   // Also on resume: a member file edited since must not fail after others trained.
   const exps = [];
   for (const m of state.members) exps.push(await memberExperiment(m, state.overrides, dir));
+  if (options.estimate ?? options.progress !== false) {
+    const members = exps.map((exp, i) => ({ dir: `${dir}/${state.members[i].dir}`, exp }));
+    await logEstimate(`suite ${state.name}`, members, (l) => console.error(l));
+  }
   for (const [i, exp] of exps.entries()) {
     const memberDir = `${dir}/${state.members[i].dir}`;
     if (await exists(runPath(memberDir, "summary"))) continue;

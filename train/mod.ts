@@ -13,6 +13,8 @@ export * from "./schedule.ts";
 export * from "./step.ts";
 export * from "./evaluate.ts";
 export * from "./forward.ts";
+export * from "./estimate.ts";
+export * from "./throughput.ts";
 export * from "./checkpoint.ts";
 export * from "./observers/mod.ts";
 export * from "./recorder.ts";

@@ -14,9 +14,9 @@ import { type BackendName, selectBackend } from "../../backends/mod.ts";
 import { loadRun } from "../../inference/mod.ts";
 import {
   evaluationDir,
-  runPath,
   type EvaluationRecord,
   EVALUATIONS_DIR,
+  runPath,
   writeClasses,
   writeConfusion,
   writeEvaluation,

@@ -26,6 +26,7 @@ import { intFlag } from "../args.ts";
 import { defineCommand } from "../command.ts";
 import { ALL_ENV, grant, NONE } from "../permissions.ts";
 import { SETTING_FLAGS, settingsOf } from "./_settings.ts";
+import { logEstimate } from "../../experiment/estimate.ts";
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 
@@ -48,6 +49,8 @@ export interface LocalOptions {
   readonly signal?: AbortSignal;
   /** Where progress lines go. @default stderr */
   readonly log?: (line: string) => void;
+  /** Time each distinct model a few steps and print the total first (tasks/estimate.ts). @default true */
+  readonly estimate?: boolean;
 }
 
 /**
@@ -69,6 +72,13 @@ export async function runSweepHere(
     `sweep ${plan.dir}: ${pending.length} of ${plan.index.members.length} members to train, ` +
       `${Math.min(workers, pending.length)} at a time, ${threads} thread(s) each`,
   );
+  if (options.estimate !== false) {
+    const members = pending.map((m) => ({
+      dir: sweepMemberDir(plan.dir, m),
+      exp: plan.experiments.get(m.dir)!,
+    }));
+    await logEstimate(`sweep ${plan.index.name}`, members, log);
+  }
   const failed: string[] = [];
   const settled = await runPool(pending, workers, async (m) => {
     const dir = sweepMemberDir(plan.dir, m);
@@ -147,7 +157,9 @@ export const sweep = defineCommand({
       env: queue.length ? ALL_ENV : NONE.env,
       // Deno, which trains each member under the permissions of `train --resume <member>`.
       run: [Deno.execPath()],
-      sys: ["hostname"],
+      // A local sweep times a few steps of each model (the native backend) for its estimate.
+      ffi: queue.length === 0,
+      sys: queue.length ? ["hostname"] : ["cpus", "hostname"],
     });
   },
   run: ({ values, positionals }, { signal }) => sweepRun(values, positionals, signal),

@@ -5,13 +5,14 @@ import { memberArgv } from "../../tasks/commands/sweep.ts";
 
 const where = { root: "/p", cwd: "/p", cacheDir: "/home/u/.cache/skiplab" };
 
-Deno.test("commandPermissions() lets a local sweep write its output folder and start Deno, no FFI or network", async () => {
+Deno.test("commandPermissions() lets a local sweep write its output folder, start Deno and time its models (FFI), no network", async () => {
   const p = await commandPermissions(["sweep", "s.yaml", "--out", "out", "--workers", "2"], where);
   assert.deepEqual(p.write, ["/p/out"]);
   assert.ok(p.read.includes("/p/s.yaml") && p.read.includes("/p/out"));
   assert.deepEqual(p.run, [Deno.execPath()]);
   assert.deepEqual(p.net, []);
-  assert.equal(p.ffi, false);
+  assert.equal(p.ffi, true);
+  assert.deepEqual(p.sys, ["cpus", "hostname"]);
   assert.deepEqual(p.env, ENV_VARS);
   const resume = await commandPermissions(["sweep", "runs/lr-sweep"], where);
   assert.deepEqual(resume.write, ["/p/runs", "/p/runs/lr-sweep"]);
@@ -28,7 +29,7 @@ Deno.test("commandPermissions() gives the worker its --runs folder, the queue's 
   assert.ok(permissionFlags(p).includes("--allow-env"));
   assert.deepEqual(p.sys, ["hostname"]);
   const queued = await commandPermissions(["sweep", "s.yaml", "--queue=redis://q.lab:6380"], where);
-  assert.deepEqual([queued.net, queued.env], [["q.lab:6380"], ALL_ENV]);
+  assert.deepEqual([queued.net, queued.env, queued.ffi], [["q.lab:6380"], ALL_ENV, false]);
 });
 
 Deno.test("memberArgv() runs train --resume on the member with its data and plugin files readable", async () => {

@@ -9,3 +9,4 @@ export * from "./run_summary.ts";
 export * from "./environment.ts";
 export * from "./test_predictions.ts";
 export * from "./heartbeat.ts";
+export * from "./run_estimate.ts";

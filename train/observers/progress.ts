@@ -4,6 +4,7 @@
  */
 import { epochNumber } from "../../rundir/epochs.ts";
 import type { Plugin } from "../hooks.ts";
+import type { StepMetrics } from "../types.ts";
 
 /** Options of {@linkcode trainingProgress}. */
 export interface TrainingProgressOptions {
@@ -22,7 +23,7 @@ const fmtTime = (s: number) =>
 
 /**
  * Prints a run's progress: on a terminal a live bar (step, images/s, loss,
- * accuracy, ETA), in a log file a line at most every 30 s; one line of
+ * accuracy, ETA; "validating…" while the epoch's validation runs), in a log file a line at most every 30 s; one line of
  * metrics per epoch; and every log line of the run. Put it first among the
  * plugins, so that an epoch's line comes before what callbacks log about it.
  *
@@ -40,28 +41,40 @@ export function trainingProgress(options: TrainingProgressOptions = {}): Plugin 
     ((s: string) => void Deno.stderr.writeSync(new TextEncoder().encode(s)));
   const live = options.live ?? Deno.stderr.isTerminal();
   let lastDraw = live ? 0 : performance.now();
+  let last: { p: StepMetrics; epochs: number } | undefined;
   const clear = () => live && write("\r\x1b[2K");
+  const line = (p: StepMetrics, epochs: number, tail: string) => {
+    const width = 24;
+    const filled = Math.round((width * (p.step + 1)) / p.steps);
+    const bar = `[${"=".repeat(filled)}${" ".repeat(width - filled)}]`;
+    return `epoch ${epochNumber(p.epoch)}/${epochs} ${bar} ${p.step + 1}/${p.steps}  ` +
+      `${p.imagesPerSec.toFixed(1)} img/s  loss ${p.loss.toFixed(4)}  acc ${
+        p.acc.toFixed(4)
+      }  ${tail}`;
+  };
   return {
     name: "observers/progress",
     onStepEnd(p, ctx) {
+      last = { p, epochs: ctx.epochs };
       const now = performance.now();
       const done = p.step + 1 === p.steps;
       // A live bar on a terminal; in a log file, a line at most every 30 s.
       if (live ? !done && now - lastDraw < 100 : done || now - lastDraw < 30_000) return;
       lastDraw = now;
-      const width = 24;
-      const filled = Math.round((width * (p.step + 1)) / p.steps);
-      const bar = `[${"=".repeat(filled)}${" ".repeat(width - filled)}]`;
       const eta = (p.seconds / (p.step + 1)) * (p.steps - p.step - 1);
-      const line = `epoch ${epochNumber(p.epoch)}/${ctx.epochs} ${bar} ${p.step + 1}/${p.steps}  ` +
-        `${p.imagesPerSec.toFixed(1)} img/s  loss ${p.loss.toFixed(4)}  acc ${p.acc.toFixed(4)}  ` +
-        `ETA ${fmtTime(eta)}`;
-      write(live ? `\r\x1b[2K${line}` : `${line}\n`);
+      const text = line(p, ctx.epochs, `ETA ${fmtTime(eta)}`);
+      write(live ? `\r\x1b[2K${text}` : `${text}\n`);
+    },
+    // The bar would otherwise sit at "ETA 0s" through the whole validation pass.
+    beforeValidation() {
+      if (live && last) write(`\r\x1b[2K${line(last.p, last.epochs, "validating…")}`);
     },
     onEpochEnd(m, ctx) {
       clear();
       write(
-        `epoch ${epochNumber(m.epoch)}/${ctx.epochs}  loss ${m.loss.toFixed(4)}  acc ${m.acc.toFixed(4)}  ` +
+        `epoch ${epochNumber(m.epoch)}/${ctx.epochs}  loss ${m.loss.toFixed(4)}  acc ${
+          m.acc.toFixed(4)
+        }  ` +
           `val_loss ${m.val_loss.toFixed(4)}  val_acc ${m.val_acc.toFixed(4)}  ` +
           `lr ${m.lr.toExponential(2)}  ${m.seconds.toFixed(1)}s  ` +
           `${(m.images_per_sec ?? 0).toFixed(1)} img/s\n`,

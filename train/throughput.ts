@@ -1,0 +1,108 @@
+/**
+ * A model's training and evaluation throughput, measured before any run
+ * trains it: a few real training steps and one validation pass on random
+ * images, through the trainer itself, so what is timed is what a run does.
+ * Suites and sweeps estimate their total from it.
+ * @module
+ */
+import type { LayersModel } from "../core/tf_types.ts";
+import { Rng } from "../core/rng.ts";
+import type { ImageSet } from "../data/image_set.ts";
+import type { Throughput } from "./estimate.ts";
+import type { OptimizerConfig } from "./optimizer.ts";
+import { train } from "./trainer.ts";
+
+/** Options of {@linkcode measureThroughput}. */
+export interface ThroughputOptions {
+  /** Images per training step, as the run will use. */
+  readonly batchSize: number;
+  /** The run's optimiser (its update is part of a step). */
+  readonly optimizer: OptimizerConfig;
+  /** Steps not timed at first (kernels compile, buffers are allocated). @default 2 */
+  readonly warmupSteps?: number;
+  /** Training steps timed after the warm-up. @default 3 */
+  readonly steps?: number;
+  /** Images of the timed validation pass (the trainer validates 256 at a time). @default 256 */
+  readonly evalImages?: number;
+}
+
+function randomSet(count: number, shape: readonly [number, number, number], classes: number) {
+  const rng = new Rng(count);
+  const images = new Uint8Array(count * shape[0] * shape[1] * shape[2]);
+  for (let i = 0; i < images.length; i++) images[i] = rng.nextUint32() & 255;
+  const labels = Uint8Array.from({ length: count }, (_, i) => i % classes);
+  const classNames = Array.from({ length: classes }, (_, i) => `class${i}`);
+  return { images, labels, count, shape, classNames } satisfies ImageSet;
+}
+
+/**
+ * Trains `model` for `warmupSteps + steps` steps on random images of its
+ * input shape and times the steps after the warm-up; then evaluates
+ * `evalImages` random images once untimed (the warm-up of inference) and
+ * times the trainer's own validation pass. The model's weights change: give
+ * it a model built for the purpose, and dispose it after.
+ *
+ * @throws {RangeError} when the model's input is not [height, width, channels]
+ *   or a count is not a positive integer.
+ * @example
+ * ```ts ignore
+ * const model = buildModel(resolveSpec("resnet18"));
+ * const rate = await measureThroughput(model, { batchSize: 64, optimizer: { type: "adam", lr: 1e-3 } });
+ * model.dispose();
+ * ```
+ */
+export async function measureThroughput(
+  model: LayersModel,
+  options: ThroughputOptions,
+): Promise<Throughput> {
+  const { batchSize, warmupSteps = 2, steps = 3, evalImages = 256 } = options;
+  for (
+    const [k, v, min] of [["warmupSteps", warmupSteps, 0], ["steps", steps, 1], [
+      "evalImages",
+      evalImages,
+      1,
+    ]] as const
+  ) {
+    if (!Number.isInteger(v) || v < min) {
+      throw new RangeError(`measureThroughput: '${k}' must be an integer >= ${min}, got ${v}`);
+    }
+  }
+  const [, h, w, c] = model.inputs[0].shape;
+  const classes = model.outputs[0].shape.at(-1);
+  if (![h, w, c, classes].every((n) => typeof n === "number" && n > 0)) {
+    throw new RangeError(
+      `measureThroughput: the model's input must be [batch, height, width, channels] and its ` +
+        `output [batch, classes], got ${JSON.stringify(model.inputs[0].shape)} → ` +
+        JSON.stringify(model.outputs[0].shape),
+    );
+  }
+  const shape = [h, w, c] as [number, number, number];
+  const iterations = warmupSteps + steps;
+  const timed = { images: 0, seconds: 0 };
+  let evalStart = 0, evalSeconds = 0;
+  await train({
+    model,
+    train: randomSet(batchSize * iterations, shape, classes as number),
+    val: randomSet(evalImages, shape, classes as number),
+    epochs: 1,
+    iterations,
+    batchSize,
+    optimizer: options.optimizer,
+    plugins: [{
+      name: "measure/throughput",
+      onStepEnd(m, ctx) {
+        if (ctx.globalStep < warmupSteps) return;
+        timed.images += m.images;
+        timed.seconds += m.stepSeconds;
+      },
+      async beforeValidation(ctx) {
+        await ctx.evaluate();
+        evalStart = performance.now();
+      },
+      onEpochEnd() {
+        evalSeconds = (performance.now() - evalStart) / 1000;
+      },
+    }],
+  });
+  return { train: timed.images / timed.seconds, eval: evalImages / evalSeconds };
+}
