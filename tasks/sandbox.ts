@@ -33,7 +33,8 @@ export const ENV_VARS: readonly string[] = [
   // Colour in terminal charts (analysis/line_chart.ts).
   "NO_COLOR",
   // OpenMP's wait policy, which the native backend chooses from the load unless one is set
-  // (backends/native/_threads.ts), and its switch to keep activations NHWC (_conv.ts).
+  // (backends/native/onednn/threads.ts), and its switch to keep activations NHWC
+  // (backends/native/kernels/conv2d.ts).
   "OMP_WAIT_POLICY",
   // Threads of OpenMP and the native backend: a sweep divides the cores between its workers.
   "OMP_NUM_THREADS",
@@ -42,7 +43,8 @@ export const ENV_VARS: readonly string[] = [
   "GOMP_SPINCOUNT",
   "KMP_BLOCKTIME",
   "SKIPLAB_NHWC",
-  // Opt-in: the native backend's thread count follows the free cores (_threads.ts).
+  // Opt-in: the native backend's thread count follows the free cores
+  // (backends/native/onednn/threads.ts).
   "SKIPLAB_THREADS",
   // Mesa's Vulkan driver under the webgpu backend (backends/webgpu.ts).
   "XDG_RUNTIME_DIR",
@@ -213,7 +215,7 @@ export function commandPermissions(args: readonly string[], where: Where): Permi
       ? [Deno.execPath()]
       : [],
     // The CPU model summary.json records, and the load the native backend's threads follow
-    // (backends/native/_threads.ts).
+    // (backends/native/onednn/threads.ts).
     sys: native ? ["cpus"] : sweeps || works ? ["hostname"] : [],
   };
   for (const p of [...perms.read, ...perms.write]) {

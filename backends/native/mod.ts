@@ -5,8 +5,8 @@
  * Homebrew `onednn`). It also brings a fused Adam step (the trainer's
  * `Optimizer` uses it), cheaper gradients for batch norm, ReLU, Square and
  * Mean, earlier release of backpropagation memory, and kernel outputs in C
- * memory freed as soon as tfjs disposes them (`_gradients.ts`, `_release.ts`,
- * `_saves.ts`, `_buffers.ts` say how, and why results stay tfjs's).
+ * memory freed as soon as tfjs disposes them (`gradients/overrides.ts`, `memory/release.ts`,
+ * `memory/saves.ts`, `memory/buffers.ts` say how, and why results stay tfjs's).
  *
  * @module
  */
@@ -23,4 +23,4 @@ export {
   PRECISIONS,
   resolvePrecision,
   setNativePrecision,
-} from "./_precision.ts";
+} from "./memory/precision.ts";

@@ -5,22 +5,22 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Dnnl, openDnnl } from "./_ffi.ts";
-import { chooseWaitPolicy, followsLoad, type WaitPolicy } from "./_threads.ts";
-import { guardAliases, NativeBackend } from "./_backend.ts";
-import { installNativeGradients } from "./_gradients.ts";
-import { nativeKernels } from "./_kernels.ts";
-import { installEarlyRelease } from "./_release.ts";
+import { type Dnnl, openDnnl } from "./onednn/v2/ffi.ts";
+import { chooseWaitPolicy, followsLoad, type WaitPolicy } from "./onednn/threads.ts";
+import { guardAliases, NativeBackend } from "./backend.ts";
+import { installNativeGradients } from "./gradients/overrides.ts";
+import { nativeKernels } from "./kernels.ts";
+import { installEarlyRelease } from "./memory/release.ts";
 import { installFusedConv2dGradient } from "../../core/conv2d_gradient.ts";
 import {
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
   installBatchNormTrainingGradient,
-} from "./_batchnorm.ts";
-import { RELU_GRAD_KERNEL } from "./_grad_kernels.ts";
-import { inherit, initLayouts, plainInputs } from "./_layout.ts";
-import { installLeanSaves } from "./_saves.ts";
-import { type Bf16Support, convImplementation, cpuBf16Support } from "./_precision.ts";
+} from "./kernels/batch_norm.ts";
+import { RELU_GRAD_KERNEL } from "./gradients/relu_square_js.ts";
+import { inherit, initLayouts, plainInputs } from "./memory/layout.ts";
+import { installLeanSaves } from "./memory/saves.ts";
+import { type Bf16Support, convImplementation, cpuBf16Support } from "./memory/precision.ts";
 
 /** Name under which the backend is registered with tfjs. */
 export const NATIVE_BACKEND = "native";
@@ -49,7 +49,7 @@ const INSTALL = "install oneDNN 2.x: `apt-get install libdnnl2` (Debian/Ubuntu) 
 
 let pending: Promise<NativeStatus> | undefined;
 
-/** Kernels that read blocked activations themselves; all others get NHWC (`_layout.ts`). */
+/** Kernels that read blocked activations themselves; all others get NHWC (`memory/layout.ts`). */
 const LAYOUT_AWARE: ReadonlySet<string> = new Set([
   "Conv2D",
   "FusedConv2D",

@@ -7,8 +7,8 @@ import {
   isaName,
   resolvePrecision,
   setNativePrecision,
-} from "../../../backends/native/_precision.ts";
-import { openDnnl } from "../../../backends/native/_ffi.ts";
+} from "../../../backends/native/memory/precision.ts";
+import { openDnnl } from "../../../backends/native/onednn/v2/ffi.ts";
 import * as tf from "@tensorflow/tfjs";
 import { NATIVE_BACKEND } from "../../../backends/native/mod.ts";
 import { ignore, random, runOn } from "./_compare.ts";

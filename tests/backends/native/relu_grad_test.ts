@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { NATIVE_BACKEND } from "../../../backends/native/mod.ts";
-import { RELU_GRAD_KERNEL } from "../../../backends/native/_grad_kernels.ts";
-import { NATIVE_ELTWISE_MIN } from "../../../backends/native/_eltwise.ts";
-import { layoutOf } from "../../../backends/native/_layout.ts";
+import { RELU_GRAD_KERNEL } from "../../../backends/native/gradients/relu_square_js.ts";
+import { NATIVE_ELTWISE_MIN } from "../../../backends/native/kernels/binary_onednn.ts";
+import { layoutOf } from "../../../backends/native/memory/layout.ts";
 import { ignore, random } from "./_compare.ts";
 
 // Large enough for the oneDNN path.

@@ -9,7 +9,7 @@ import {
   threadCount,
   Threads,
   threadsForLoad,
-} from "../../../backends/native/_threads.ts";
+} from "../../../backends/native/onednn/threads.ts";
 import { ignore } from "./_compare.ts";
 import { busyProcesses } from "../../../bench/busy.ts";
 

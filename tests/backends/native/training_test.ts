@@ -5,9 +5,12 @@ import { buildModel } from "../../../models/mod.ts";
 import {
   BATCH_NORM_GRAD_KERNEL,
   BATCH_NORM_TRAINING_GRAD_KERNEL,
-} from "../../../backends/native/_batchnorm.ts";
+} from "../../../backends/native/kernels/batch_norm.ts";
 import { BATCH_NORM_TRAINING_KERNEL } from "../../../core/batch_norm_training.ts";
-import { RELU_GRAD_KERNEL, SQUARE_GRAD_KERNEL } from "../../../backends/native/_grad_kernels.ts";
+import {
+  RELU_GRAD_KERNEL,
+  SQUARE_GRAD_KERNEL,
+} from "../../../backends/native/gradients/relu_square_js.ts";
 import { type Audit, auditKernels } from "./_audit.ts";
 import { ignore, random } from "./_compare.ts";
 

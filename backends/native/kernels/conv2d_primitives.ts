@@ -1,5 +1,5 @@
 /**
- * The oneDNN convolution primitives behind `_conv.ts`: descriptors for tfjs's
+ * The oneDNN convolution primitives behind `conv2d.ts`: descriptors for tfjs's
  * convolution geometry, in tfjs's layouts (NHWC data, HWIO filters) or left
  * for oneDNN to choose (reordered in and out by {@link Layered}).
  *
@@ -13,9 +13,16 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { dims, Layered, type LayeredArg, memoryDesc, primitiveDesc, reluAttr } from "./_dnnl.ts";
-import { type Dnnl, E, SIZE } from "./_ffi.ts";
-import { isaName } from "./_precision.ts";
+import {
+  dims,
+  Layered,
+  type LayeredArg,
+  memoryDesc,
+  primitiveDesc,
+  reluAttr,
+} from "../onednn/v2/primitives.ts";
+import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import { isaName } from "../memory/precision.ts";
 
 /** Which primitive: forward with optional bias and ReLU, or one of the two backward passes. */
 export type Kind = "fwd" | "fwdBias" | "fwdBiasRelu" | "fwdRelu" | "bwdData" | "bwdWeights";

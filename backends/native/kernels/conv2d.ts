@@ -1,16 +1,16 @@
 /**
  * Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter on oneDNN
- * convolution primitives (`_conv_primitives.ts`): NHWC data and HWIO filters
+ * convolution primitives (`conv2d_primitives.ts`): NHWC data and HWIO filters
  * in, filters in oneDNN's blocked layout (reordered once per filter value),
  * activations in the blocked layout oneDNN prefers, passed on to the next
- * native kernel as they are (`_layout.ts`).
+ * native kernel as they are (`../memory/layout.ts`).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Cache, type Layered } from "./_dnnl.ts";
-import type { Dnnl } from "./_ffi.ts";
-import { build, keyOf, type Kind } from "./_conv_primitives.ts";
+import { Cache, type Layered } from "../onednn/v2/primitives.ts";
+import type { Dnnl } from "../onednn/v2/ffi.ts";
+import { build, keyOf, type Kind } from "./conv2d_primitives.ts";
 import {
   allFloat32,
   alloc,
@@ -19,9 +19,9 @@ import {
   type KernelArgs,
   output,
   values,
-} from "./_kernel_util.ts";
-import { nativePrecision } from "./_precision.ts";
-import { intern, type Layout, layoutOf, setLayout, toPlain } from "./_layout.ts";
+} from "./kernel_args.ts";
+import { nativePrecision } from "../memory/precision.ts";
+import { intern, type Layout, layoutOf, setLayout, toPlain } from "../memory/layout.ts";
 
 /**
  * Whether each activation argument of `prim` can be passed in its blocked

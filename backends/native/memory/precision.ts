@@ -8,9 +8,9 @@
  *
  * @module
  */
-import { check, type Dnnl, E, outPointer, SIZE } from "./_ffi.ts";
+import { check, type Dnnl, E, outPointer, SIZE } from "../onednn/v2/ffi.ts";
 import { cpus } from "node:os";
-import { dims } from "./_dnnl.ts";
+import { dims } from "../onednn/v2/primitives.ts";
 
 /** A requested precision: fp32, bf16, or bf16 where the CPU has bf16 instructions. */
 export type Precision = "fp32" | "bf16" | "auto";
@@ -86,7 +86,7 @@ function cpuModel(): string {
 /**
  * Whether the native backend's kernels have a bf16 path: its convolutions do
  * (bf16 data and filters reordered from the fp32 tensors, fp32 results, fp32
- * master weights; see `_conv_primitives.ts`). Matrix products stay fp32 (the
+ * master weights; see `../kernels/conv2d_primitives.ts`). Matrix products stay fp32 (the
  * dense head is a fraction of a percent of a CNN's step).
  */
 export const NATIVE_BF16_KERNELS = true;

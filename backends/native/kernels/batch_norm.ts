@@ -3,7 +3,7 @@
  * primitives (multithreaded, vectorised). With the statistics given as inputs
  * as tfjs's `FusedBatchNorm` has them: the forward kernel, and
  * {@link BATCH_NORM_GRAD_KERNEL}, all five gradients of `FusedBatchNorm` in
- * one pass (used by the native gradient of `FusedBatchNorm`, see `_gradients.ts`).
+ * one pass (used by the native gradient of `FusedBatchNorm`, see `../gradients/overrides.ts`).
  * With the batch's own statistics (skiplab's batch-norm layer in training,
  * `layers/batch_norm.ts`): {@link BATCH_NORM_TRAINING_KERNEL}, statistics and
  * output in one primitive, and its gradient, whose one backward primitive
@@ -12,12 +12,18 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { BATCH_NORM_TRAINING_KERNEL } from "../../core/batch_norm_training.ts";
-import { type ArgSpec, Cache, memoryDesc, Primitive, primitiveDescAvoiding } from "./_dnnl.ts";
-import { type Dnnl, E, SIZE } from "./_ffi.ts";
-import { allFloat32, alloc, type KernelArgs, output, values } from "./_kernel_util.ts";
-import { common, type Layout, layoutOf, setLayout, toPlain } from "./_layout.ts";
-import { jsFusedBatchNorm } from "./_reduce.ts";
+import { BATCH_NORM_TRAINING_KERNEL } from "../../../core/batch_norm_training.ts";
+import {
+  type ArgSpec,
+  Cache,
+  memoryDesc,
+  Primitive,
+  primitiveDescAvoiding,
+} from "../onednn/v2/primitives.ts";
+import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import { allFloat32, alloc, type KernelArgs, output, values } from "./kernel_args.ts";
+import { common, type Layout, layoutOf, setLayout, toPlain } from "../memory/layout.ts";
+import { jsFusedBatchNorm } from "./reduce_js.ts";
 
 /** Name of the native kernel computing the gradients of `FusedBatchNorm`. */
 export const BATCH_NORM_GRAD_KERNEL = "SkiplabFusedBatchNormGrad";
@@ -59,7 +65,7 @@ function build(
   layout: Layout | undefined,
 ): Pair {
   const [n, h, w, c] = shape;
-  // Blocked activations (see `_layout.ts`) as they are; oneDNN normalises any layout.
+  // Blocked activations (see `../memory/layout.ts`) as they are; oneDNN normalises any layout.
   const data = layout?.md ?? memoryDesc(dnnl, [n, c, h, w], E.tagNhwc);
   const stat = memoryDesc(dnnl, [c], E.tagA);
   const desc = new Uint8Array(SIZE.bnDesc);

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { check, type Dnnl, E, outPointer, SIZE } from "./_ffi.ts";
-import { threadCount } from "./_threads.ts";
+import { check, type Dnnl, E, outPointer, SIZE } from "./ffi.ts";
+import { threadCount } from "../threads.ts";
 
 /** Packs up to 12 dimensions into a `dnnl_dims_t`. */
 export function dims(values: readonly number[]): BigInt64Array {

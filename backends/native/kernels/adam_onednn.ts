@@ -1,7 +1,7 @@
 /**
  * The fused Adam step on oneDNN for large variables (vectorised, on all
  * cores): four binary primitives with post-ops instead of the one-threaded JS
- * loop of `_adam.ts`, which keeps the small variables (a primitive call costs
+ * loop of `adam_js.ts`, which keeps the small variables (a primitive call costs
  * more than the loop there). 2–4× faster than the loop on a 2.4M-element
  * filter here; more passes over memory, but each runs at memory speed.
  *
@@ -19,10 +19,10 @@
  *
  * @module
  */
-import type { FusedAdamAttrs } from "../../core/fused_adam.ts";
-import { Cache, memoryDesc, Primitive, primitiveDesc } from "./_dnnl.ts";
-import { check, type Dnnl, E, outPointer, SIZE } from "./_ffi.ts";
-import { alloc, type CpuLike } from "./_kernel_util.ts";
+import type { FusedAdamAttrs } from "../../../core/fused_adam.ts";
+import { Cache, memoryDesc, Primitive, primitiveDesc } from "../onednn/v2/primitives.ts";
+import { check, type Dnnl, E, outPointer, SIZE } from "../onednn/v2/ffi.ts";
+import { alloc, type CpuLike } from "./kernel_args.ts";
 
 const ADD = 0x1fff0, MUL = 0x1fff1, DIV = 0x1fff4;
 const SQRT = 0x6f, LINEAR = 0x7f;

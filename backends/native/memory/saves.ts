@@ -20,7 +20,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { cpuKernel1, INPUT_SHAPE_ATTR, type KernelArgs } from "./_kernel_util.ts";
+import { cpuKernel1, INPUT_SHAPE_ATTR, type KernelArgs } from "../kernels/kernel_args.ts";
 
 type GradFunc = tf.GradConfig["gradFunc"];
 

@@ -15,10 +15,10 @@ import {
   queryBytes,
   queryMd,
   queryMdCopy,
-} from "./_dnnl.ts";
-import { type Dnnl, E, SIZE } from "./_ffi.ts";
-import { allFloat32, alloc, cpuKernel1, type KernelArgs, output, values } from "./_kernel_util.ts";
-import { intern, type Layout, layoutOf, setLayout, toPlain } from "./_layout.ts";
+} from "../onednn/v2/primitives.ts";
+import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import { allFloat32, alloc, cpuKernel1, type KernelArgs, output, values } from "./kernel_args.ts";
+import { intern, type Layout, layoutOf, setLayout, toPlain } from "../memory/layout.ts";
 
 interface Pools {
   fwd: Primitive;
@@ -48,7 +48,7 @@ function build(
   layout: Layout | undefined,
 ): Pools {
   const p = info.padInfo;
-  // A blocked input (see `_layout.ts`) is pooled as it is, into the same blocking.
+  // A blocked input (see `../memory/layout.ts`) is pooled as it is, into the same blocking.
   const src = layout?.md ?? memoryDesc(
     dnnl,
     [info.batchSize, info.inChannels, info.inHeight, info.inWidth],

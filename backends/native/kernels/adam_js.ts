@@ -2,16 +2,16 @@
  * The fused Adam step ({@link FUSED_ADAM_KERNEL}): one pass over a variable,
  * its two moment slots and its gradient, instead of about ten elementwise ops
  * (each allocating a variable-sized array) per variable and step; large
- * variables run on oneDNN (`_adam_onednn.ts`).
+ * variables run on oneDNN (`adam_onednn.ts`).
  *
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { FUSED_ADAM_KERNEL, type FusedAdamAttrs } from "../../core/fused_adam.ts";
-import { alloc, type KernelArgs, output, values } from "./_kernel_util.ts";
-import { OneDnnAdam } from "./_adam_onednn.ts";
-import { NATIVE_ELTWISE_MIN } from "./_eltwise.ts";
-import type { Dnnl } from "./_ffi.ts";
+import { FUSED_ADAM_KERNEL, type FusedAdamAttrs } from "../../../core/fused_adam.ts";
+import { alloc, type KernelArgs, output, values } from "./kernel_args.ts";
+import { OneDnnAdam } from "./adam_onednn.ts";
+import { NATIVE_ELTWISE_MIN } from "./binary_onednn.ts";
+import type { Dnnl } from "../onednn/v2/ffi.ts";
 
 export { FUSED_ADAM_KERNEL };
 
@@ -66,7 +66,7 @@ function fusedAdam(args: KernelArgs, native?: OneDnnAdam): tf.TensorInfo[] {
 
 /**
  * The fused optimiser kernels: large variables on oneDNN when `dnnl` is given
- * (`_adam_onednn.ts`), the others, or all without it, in the JS loop.
+ * (`adam_onednn.ts`), the others, or all without it, in the JS loop.
  */
 export function optimizerKernels(
   dnnl?: Dnnl,

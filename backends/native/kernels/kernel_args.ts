@@ -61,6 +61,6 @@ export function cpuKernel1(name: string, args: KernelArgs): tf.TensorInfo {
 
 /**
  * Attribute under which the native Mean and Reshape kernels record their
- * input's shape: on native their gradients save no input (see `_saves.ts`).
+ * input's shape: on native their gradients save no input (see `../memory/saves.ts`).
  */
 export const INPUT_SHAPE_ATTR = "skiplabInputShape";

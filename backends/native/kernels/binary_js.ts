@@ -6,7 +6,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { allFloat32, alloc, cpuKernel1, type KernelArgs, output, values } from "./_kernel_util.ts";
+import { allFloat32, alloc, cpuKernel1, type KernelArgs, output, values } from "./kernel_args.ts";
 
 /** A compiled binary loop over strided operands. */
 export type Loop = (

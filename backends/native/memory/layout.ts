@@ -14,9 +14,9 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { Cache, memoryDesc, Primitive } from "./_dnnl.ts";
-import { check, type Dnnl, E, outPointer } from "./_ffi.ts";
-import { alloc, type CpuLike } from "./_kernel_util.ts";
+import { Cache, memoryDesc, Primitive } from "../onednn/v2/primitives.ts";
+import { check, type Dnnl, E, outPointer } from "../onednn/v2/ffi.ts";
+import { alloc, type CpuLike } from "../kernels/kernel_args.ts";
 
 /** A blocked memory layout, one object per distinct descriptor. */
 export interface Layout {

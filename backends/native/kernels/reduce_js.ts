@@ -16,7 +16,7 @@ import {
   type KernelArgs,
   output,
   values,
-} from "./_kernel_util.ts";
+} from "./kernel_args.ts";
 
 /** `shape` as [outer, mid, inner] around the reduced axes, or null when they are not contiguous. */
 function split(shape: readonly number[], axes: number[]): [number, number, number] | null {

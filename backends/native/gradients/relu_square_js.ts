@@ -1,13 +1,13 @@
 /**
  * Native kernels for the gradients of ReLU and Square: one pass over `dy` and
  * `x` each, instead of tfjs's two elementwise ops (Step then Multiply;
- * Multiply by 2 then Multiply). Used by the native gradients (`_gradients.ts`).
+ * Multiply by 2 then Multiply). Used by the native gradients (`overrides.ts`).
  *
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { compile } from "./_elementwise.ts";
-import { allFloat32, alloc, type KernelArgs, output, values } from "./_kernel_util.ts";
+import { compile } from "../kernels/binary_js.ts";
+import { allFloat32, alloc, type KernelArgs, output, values } from "../kernels/kernel_args.ts";
 
 /** ReLU's gradient: `dy` where `x > 0`, else 0 (NaN where x is NaN, as tfjs's Step gives). */
 export const RELU_GRAD_KERNEL = "SkiplabReluGrad";

@@ -2,7 +2,7 @@
  * ReLU and its gradient on oneDNN for large float32 tensors (vectorised, on
  * all cores); small ones keep the JS kernels, which cost less than a
  * primitive call there. Both run over the flat array, so they serve any
- * layout their operands share (`_layout.ts`).
+ * layout their operands share (`../memory/layout.ts`).
  *
  * - Relu is oneDNN's binary maximum of a zero array and `x`, in that order:
  *   the x86 `maxps` returns its second operand when either is NaN, so NaN
@@ -22,17 +22,10 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { Cache, memoryDesc, Primitive, primitiveDesc } from "./_dnnl.ts";
-import { check, type Dnnl, E, SIZE } from "./_ffi.ts";
-import { RELU_GRAD_KERNEL } from "./_grad_kernels.ts";
-import {
-  allFloat32,
-  alloc,
-  type CpuLike,
-  type KernelArgs,
-  output,
-  values,
-} from "./_kernel_util.ts";
+import { Cache, memoryDesc, Primitive, primitiveDesc } from "../onednn/v2/primitives.ts";
+import { check, type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import { RELU_GRAD_KERNEL } from "../gradients/relu_square_js.ts";
+import { allFloat32, alloc, type CpuLike, type KernelArgs, output, values } from "./kernel_args.ts";
 
 type Kernel = (args: KernelArgs) => tf.TensorInfo;
 

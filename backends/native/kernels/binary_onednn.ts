@@ -2,7 +2,7 @@
  * Large elementwise ops on oneDNN's binary and eltwise primitives
  * (vectorised, on all cores): Add, Sub, Multiply, RealDiv (same shape, or the
  * second operand broadcast), Square, Neg and Square's gradient; Relu and its
- * gradient come from `_relu.ts`. Small tensors, other patterns and other
+ * gradient come from `relu.ts`. Small tensors, other patterns and other
  * dtypes keep the single-threaded JS kernels, which cost less than a
  * primitive call there. Results are the correctly rounded float32 values the
  * JS kernels give. Sum and Mean over the batch and both image axes
@@ -13,11 +13,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Cache, dims, memoryDesc, Primitive, primitiveDesc } from "./_dnnl.ts";
-import { type Dnnl, E, SIZE } from "./_ffi.ts";
-import { broadcastPlan } from "./_elementwise.ts";
-import { SQUARE_GRAD_KERNEL } from "./_grad_kernels.ts";
-import { reluKernels } from "./_relu.ts";
+import { Cache, dims, memoryDesc, Primitive, primitiveDesc } from "../onednn/v2/primitives.ts";
+import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import { broadcastPlan } from "./binary_js.ts";
+import { SQUARE_GRAD_KERNEL } from "../gradients/relu_square_js.ts";
+import { reluKernels } from "./relu.ts";
 import {
   allFloat32,
   alloc,
@@ -25,7 +25,7 @@ import {
   type KernelArgs,
   output,
   values,
-} from "./_kernel_util.ts";
+} from "./kernel_args.ts";
 
 type Kernel = (args: KernelArgs) => tf.TensorInfo;
 
@@ -40,7 +40,7 @@ const BINARY: Record<string, number> = {
 };
 const COMMUTATIVE = new Set(["Add", "Multiply"]);
 /** Eltwise algorithm, alpha, beta. */
-// (Relu is not one of them: oneDNN's eltwise ReLU maps NaN to 0, tfjs's keeps NaN; see _relu.ts.)
+// (Relu is not one of them: oneDNN's eltwise ReLU maps NaN to 0, tfjs's keeps NaN; see relu.ts.)
 const UNARY: Record<string, [number, number, number]> = {
   Square: [79, 0, 0],
   Neg: [127, -1, 0],

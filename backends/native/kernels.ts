@@ -4,19 +4,19 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { optimizerKernels } from "./_adam.ts";
-import { batchNormKernels } from "./_batchnorm.ts";
-import { convKernels } from "./_conv.ts";
-import { gradKernels } from "./_grad_kernels.ts";
-import { elementwiseKernels } from "./_elementwise.ts";
-import { eltwiseKernels } from "./_eltwise.ts";
-import { matMulKernels } from "./_matmul.ts";
-import { poolKernels } from "./_pool.ts";
-import { reduceKernels } from "./_reduce.ts";
-import { shapeRecordingKernels } from "./_saves.ts";
-import { slicePadKernels } from "./_slice_pad.ts";
-import type { Dnnl } from "./_ffi.ts";
-import type { KernelArgs } from "./_kernel_util.ts";
+import { optimizerKernels } from "./kernels/adam_js.ts";
+import { batchNormKernels } from "./kernels/batch_norm.ts";
+import { convKernels } from "./kernels/conv2d.ts";
+import { gradKernels } from "./gradients/relu_square_js.ts";
+import { elementwiseKernels } from "./kernels/binary_js.ts";
+import { eltwiseKernels } from "./kernels/binary_onednn.ts";
+import { matMulKernels } from "./kernels/matmul.ts";
+import { poolKernels } from "./kernels/pool.ts";
+import { reduceKernels } from "./kernels/reduce_js.ts";
+import { shapeRecordingKernels } from "./memory/saves.ts";
+import { slicePadKernels } from "./kernels/slice_pad.ts";
+import type { Dnnl } from "./onednn/v2/ffi.ts";
+import type { KernelArgs } from "./kernels/kernel_args.ts";
 
 /** A native kernel function. */
 export type NativeKernel = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];

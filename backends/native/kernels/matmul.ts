@@ -4,8 +4,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Dnnl } from "./_ffi.ts";
-import { allFloat32, cpuKernel1, type KernelArgs, output, values } from "./_kernel_util.ts";
+import type { Dnnl } from "../onednn/v2/ffi.ts";
+import { allFloat32, cpuKernel1, type KernelArgs, output, values } from "./kernel_args.ts";
 
 const N = 78; // 'N'
 const T = 84; // 'T'

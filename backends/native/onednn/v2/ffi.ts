@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { adoptThreads, openOmp, Threads, type WaitPolicy, withWaitPolicy } from "./_threads.ts";
+import { adoptThreads, openOmp, Threads, type WaitPolicy, withWaitPolicy } from "../threads.ts";
 
 /** Byte sizes of the oneDNN 2.x structs skiplab allocates. */
 export const SIZE = {

@@ -17,9 +17,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { BATCH_NORM_GRAD_KERNEL, nativeBatchNormShape } from "./_batchnorm.ts";
-import { RELU_GRAD_KERNEL, SQUARE_GRAD_KERNEL } from "./_grad_kernels.ts";
-import { INPUT_SHAPE_ATTR } from "./_kernel_util.ts";
+import { BATCH_NORM_GRAD_KERNEL, nativeBatchNormShape } from "../kernels/batch_norm.ts";
+import { RELU_GRAD_KERNEL, SQUARE_GRAD_KERNEL } from "./relu_square_js.ts";
+import { INPUT_SHAPE_ATTR } from "../kernels/kernel_args.ts";
 
 type GradFunc = tf.GradConfig["gradFunc"];
 
@@ -56,7 +56,7 @@ function batchNormGrad(backend: string, original: GradFunc): GradFunc {
 }
 
 // The input's shape comes from the saved input, or on native (which saves none,
-// see `_saves.ts`) from the attribute the kernel recorded.
+// see `saves.ts`) from the attribute the kernel recorded.
 function meanGrad(backend: string): GradFunc {
   return (dy, saved, attrs) => {
     const shape = (saved[0]?.shape ??

@@ -6,8 +6,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { BufferPool } from "./_buffers.ts";
-import { toPlain } from "./_layout.ts";
+import { BufferPool } from "./memory/buffers.ts";
+import { toPlain } from "./memory/layout.ts";
 
 /** A MathBackendCPU that recycles the arrays of disposed native outputs. */
 export class NativeBackend extends tf.MathBackendCPU {
@@ -16,7 +16,7 @@ export class NativeBackend extends tf.MathBackendCPU {
 
   /** The tensor's values; the array escapes recycling, as the caller now holds it. */
   override readSync(dataId: tf.DataId): tf.backend_util.BackendValues {
-    // JavaScript sees NHWC values only (see `_layout.ts`).
+    // JavaScript sees NHWC values only (see `memory/layout.ts`).
     toPlain(this, dataId);
     const values = super.readSync(dataId);
     this.buffers.escape(values);
