@@ -1,7 +1,9 @@
 /**
- * Native kernels for the gradients of ReLU and Square: one pass over `dy` and
- * `x` each, instead of tfjs's two elementwise ops (Step then Multiply;
- * Multiply by 2 then Multiply). Used by the native gradients (`overrides.ts`).
+ * JavaScript kernels for the gradients of ReLU and Square: one pass over `dy`
+ * and `x` each, instead of tfjs's two elementwise ops (Step then Multiply;
+ * Multiply by 2 then Multiply). Used by the native gradients (`overrides.ts`);
+ * they serve small tensors, `../kernels/relu.ts` and
+ * `../kernels/binary_onednn.ts` the large ones (`../kernels.ts`).
  *
  * @module
  */
@@ -20,8 +22,8 @@ const EXPRESSIONS: Record<string, string> = {
   [SQUARE_GRAD_KERNEL]: "x * (y * 2)",
 };
 
-/** Builds the gradient kernels (inputs `dy`, `x` of one float32 shape). */
-export function gradKernels(): Record<string, (args: KernelArgs) => tf.TensorInfo> {
+/** Builds the JS gradient kernels (inputs `dy`, `x` of one float32 shape). */
+export function reluSquareGradJsKernels(): Record<string, (args: KernelArgs) => tf.TensorInfo> {
   const kernels: Record<string, (args: KernelArgs) => tf.TensorInfo> = {};
   for (const [name, expr] of Object.entries(EXPRESSIONS)) {
     const loop = compile(expr);

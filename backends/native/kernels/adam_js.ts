@@ -1,17 +1,15 @@
 /**
- * The fused Adam step ({@link FUSED_ADAM_KERNEL}): one pass over a variable,
- * its two moment slots and its gradient, instead of about ten elementwise ops
- * (each allocating a variable-sized array) per variable and step; large
- * variables run on oneDNN (`adam_onednn.ts`).
+ * The fused Adam step ({@link FUSED_ADAM_KERNEL}) in JavaScript: one pass over
+ * a variable, its two moment slots and its gradient, instead of about ten
+ * elementwise ops (each allocating a variable-sized array) per variable and
+ * step. It serves the small variables; large ones run on oneDNN
+ * (`adam_onednn.ts`; `../kernels.ts` sets the size).
  *
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
 import { FUSED_ADAM_KERNEL, type FusedAdamAttrs } from "../../../core/fused_adam.ts";
 import { alloc, type KernelArgs, output, values } from "./kernel_args.ts";
-import { OneDnnAdam } from "./adam_onednn.ts";
-import { NATIVE_ELTWISE_MIN } from "./binary_onednn.ts";
-import type { Dnnl } from "../onednn/v2/ffi.ts";
 
 export { FUSED_ADAM_KERNEL };
 
@@ -42,7 +40,20 @@ export function adamStep(
   }
 }
 
-function fusedAdam(args: KernelArgs, native?: OneDnnAdam): tf.TensorInfo[] {
+/** The inputs of one fused Adam call, checked, and its three fresh outputs. */
+export interface AdamCall {
+  /** The variable, m, v and gradient values. */
+  readonly ins: readonly Float32Array[];
+  /** The new variable, m and v values, to be written. */
+  readonly outs: readonly Float32Array[];
+  /** The step's hyperparameters. */
+  readonly attrs: FusedAdamAttrs;
+  /** Wraps the written `outs` as the kernel's outputs. */
+  finish(): tf.TensorInfo[];
+}
+
+/** Checks a fused Adam call's inputs (float32, one size) and allocates its outputs. */
+export function adamCall(args: KernelArgs): AdamCall {
   const { variable, m, v, grad } = args.inputs;
   const ins = [variable, m, v, grad];
   const n = variable.shape.reduce((p, d) => p * d, 1);
@@ -54,23 +65,21 @@ function fusedAdam(args: KernelArgs, native?: OneDnnAdam): tf.TensorInfo[] {
   }
   const b = args.backend;
   const outs = [alloc(b, n), alloc(b, n), alloc(b, n)];
-  const [wv, mv, vv, gv] = ins.map((t) => values(args.backend, t));
-  const attrs = args.attrs as unknown as FusedAdamAttrs;
-  if (native !== undefined && n >= NATIVE_ELTWISE_MIN && attrs.decay < 1) {
-    native.step(b, [wv, mv, vv, gv], outs, attrs);
-  } else {
-    adamStep(wv, mv, vv, gv, outs[0], outs[1], outs[2], attrs);
-  }
-  return outs.map((o) => output(args.backend, [...variable.shape], o));
+  return {
+    ins: ins.map((t) => values(b, t)),
+    outs,
+    attrs: args.attrs as unknown as FusedAdamAttrs,
+    finish: () => outs.map((o) => output(b, [...variable.shape], o)),
+  };
 }
 
-/**
- * The fused optimiser kernels: large variables on oneDNN when `dnnl` is given
- * (`adam_onednn.ts`), the others, or all without it, in the JS loop.
- */
-export function optimizerKernels(
-  dnnl?: Dnnl,
-): Record<string, (args: KernelArgs) => tf.TensorInfo[]> {
-  const native = dnnl === undefined ? undefined : new OneDnnAdam(dnnl);
-  return { [FUSED_ADAM_KERNEL]: (args) => fusedAdam(args, native) };
+/** The fused Adam kernel of the JS loop (no native library needed). */
+export function adamJsKernels(): Record<string, (args: KernelArgs) => tf.TensorInfo[]> {
+  return {
+    [FUSED_ADAM_KERNEL](args) {
+      const { ins: [w, m, v, g], outs: [outW, outM, outV], attrs, finish } = adamCall(args);
+      adamStep(w, m, v, g, outW, outM, outV, attrs);
+      return finish();
+    },
+  };
 }

@@ -2,7 +2,7 @@
  * The fused Adam step on oneDNN for large variables (vectorised, on all
  * cores): four binary primitives with post-ops instead of the one-threaded JS
  * loop of `adam_js.ts`, which keeps the small variables (a primitive call costs
- * more than the loop there). 2–4× faster than the loop on a 2.4M-element
+ * more than the loop there; `../kernels.ts` sets the size). 2–4× faster than the loop on a 2.4M-element
  * filter here; more passes over memory, but each runs at memory speed.
  *
  * - `m' = β1·m + (1−β1)·g`: binary add with per-operand scales;
@@ -19,10 +19,12 @@
  *
  * @module
  */
-import type { FusedAdamAttrs } from "../../../core/fused_adam.ts";
+import type * as tf from "@tensorflow/tfjs";
+import { FUSED_ADAM_KERNEL, type FusedAdamAttrs } from "../../../core/fused_adam.ts";
 import { Cache, memoryDesc, Primitive, primitiveDesc } from "../onednn/v2/primitives.ts";
 import { check, type Dnnl, E, outPointer, SIZE } from "../onednn/v2/ffi.ts";
-import { alloc, type CpuLike } from "./kernel_args.ts";
+import { alloc, type CpuLike, type KernelArgs } from "./kernel_args.ts";
+import { adamCall } from "./adam_js.ts";
 
 const ADD = 0x1fff0, MUL = 0x1fff1, DIV = 0x1fff4;
 const SQRT = 0x6f, LINEAR = 0x7f;
@@ -140,4 +142,27 @@ export class OneDnnAdam {
     steps.d.execute([outV, zero, d]);
     steps.w.execute([outM, d, s, w, outW]);
   }
+}
+
+/**
+ * The fused Adam kernel on oneDNN for variables of at least `min` elements
+ * (and a decay below 1, which the last step divides by); `js` holds the JS
+ * kernel for the rest.
+ */
+export function adamOnednnKernels(
+  dnnl: Dnnl,
+  js: Record<string, (args: KernelArgs) => tf.TensorInfo[]>,
+  min: number,
+): Record<string, (args: KernelArgs) => tf.TensorInfo[]> {
+  const native = new OneDnnAdam(dnnl);
+  return {
+    [FUSED_ADAM_KERNEL](args) {
+      const n = args.inputs.variable.shape.reduce((p, d) => p * d, 1);
+      const decay = (args.attrs as unknown as FusedAdamAttrs).decay;
+      if (n < min || !(decay < 1)) return js[FUSED_ADAM_KERNEL](args);
+      const { ins, outs, attrs, finish } = adamCall(args);
+      native.step(args.backend, ins, outs, attrs);
+      return finish();
+    },
+  };
 }

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { BATCH_NORM_TRAINING_KERNEL } from "../../../core/batch_norm_training.ts";
 import {
   type ArgSpec,
@@ -23,7 +23,6 @@ import {
 import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
 import { allFloat32, alloc, type KernelArgs, output, values } from "./kernel_args.ts";
 import { common, type Layout, layoutOf, setLayout, toPlain } from "../memory/layout.ts";
-import { jsFusedBatchNorm } from "./reduce_js.ts";
 
 /** Name of the native kernel computing the gradients of `FusedBatchNorm`. */
 export const BATCH_NORM_GRAD_KERNEL = "SkiplabFusedBatchNormGrad";
@@ -123,9 +122,13 @@ export function nativeBatchNormShape(
     perChannel.every((t) => t === undefined || (t.shape.length === 1 && t.shape[0] === c));
 }
 
-/** Builds the batch-norm kernels bound to one oneDNN instance. */
+/**
+ * Builds the batch-norm kernels bound to one oneDNN instance; `js` holds the
+ * `FusedBatchNorm` for inputs oneDNN does not take (not rank 4).
+ */
 export function batchNormKernels(
   dnnl: Dnnl,
+  js: Record<string, (args: KernelArgs) => tf.TensorInfo>,
 ): Record<string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]> {
   const cache = new Cache<Pair>();
   const prims = (
@@ -148,7 +151,7 @@ export function batchNormKernels(
       const { x, mean, variance, offset, scale } = args.inputs;
       if (!nativeBatchNormShape(x, mean, variance, offset, scale)) {
         toPlain(args.backend, x);
-        return jsFusedBatchNorm(args);
+        return js.FusedBatchNorm(args);
       }
       const c = x.shape[3], b = args.backend, layout = layoutOf(x);
       const out = alloc(b, size(x.shape));
@@ -274,23 +277,4 @@ export function batchNormKernels(
       return [dxOut, output(b, [c], dScale), output(b, [c], dOffset)];
     },
   };
-}
-
-/** Registers the gradient of {@link BATCH_NORM_TRAINING_KERNEL} (native kernels only). */
-export function installBatchNormTrainingGradient(): void {
-  tf.registerGradient({
-    kernelName: BATCH_NORM_TRAINING_KERNEL,
-    inputsToSave: ["x", "scale"],
-    outputsToSave: [false, true, true],
-    gradFunc: (dys, saved, attrs) => {
-      const [dy, dmean, dvariance] = dys as tf.Tensor[];
-      const [x, scale, mean, variance] = saved;
-      const [dx, dScale, dOffset] = tf.engine().runKernel(
-        BATCH_NORM_TRAINING_GRAD_KERNEL,
-        { dy, x, mean, variance, scale, dmean, dvariance },
-        attrs,
-      ) as tf.Tensor[];
-      return { x: () => dx, scale: () => dScale, offset: () => dOffset };
-    },
-  });
 }

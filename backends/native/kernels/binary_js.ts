@@ -1,7 +1,10 @@
 /**
- * Float32 elementwise kernels with the broadcast patterns CNN training uses
- * (same shape, scalar, per-channel `[..., C]`), each op compiled to its own
- * monomorphic loop. Other patterns and dtypes go to the cpu kernels.
+ * Float32 binary elementwise kernels in JavaScript, with the broadcast
+ * patterns CNN training uses (same shape, scalar, per-channel `[..., C]`),
+ * each op compiled to its own monomorphic loop. Other patterns and dtypes go
+ * to the cpu kernels. They serve small tensors; `binary_onednn.ts` takes the
+ * large ones (`../kernels.ts` says which serves what). One-operand ops are in
+ * `unary_js.ts`.
  *
  * @module
  */
@@ -17,7 +20,6 @@ export type Loop = (
   sa: readonly number[],
   sb: readonly number[],
 ) => void;
-type UnaryLoop = (x: Float32Array, out: Float32Array, alpha: number) => void;
 
 /** Binary ops as JS expressions of `x` (from a) and `y` (from b). */
 const BINARY: Record<string, string> = {
@@ -28,22 +30,6 @@ const BINARY: Record<string, string> = {
   Maximum: "(x > y || Number.isNaN(x)) ? x : y",
   Minimum: "(x < y || Number.isNaN(x)) ? x : y",
   SquaredDifference: "(x - y) * (x - y)",
-};
-
-/** Unary ops as JS expressions of `x` (and `alpha` for Step/LeakyRelu). */
-const UNARY: Record<string, string> = {
-  // Branch-free forms: random signs make `x < 0 ? 0 : x` mispredict (5x slower here).
-  // Relu keeps NaN (NaN * 0) and makes -0 +0 (the + 0), as the cpu kernel does. -Infinity * 0
-  // would be NaN, so it is tested first: a branch almost never taken costs little (Math.max,
-  // also exact, runs 8x slower here).
-  Relu: "x === -Infinity ? 0 : x * +(x > 0) + 0",
-  Step: "x !== x ? x : +(x > 0) + alpha * +(x <= 0)",
-  Neg: "-x",
-  Square: "x * x",
-  Sqrt: "Math.sqrt(x)",
-  Rsqrt: "1 / Math.sqrt(x)",
-  Exp: "Math.exp(x)",
-  Abs: "Math.abs(x)",
 };
 
 // One generated function per op keeps every loop monomorphic. Operands are
@@ -71,15 +57,6 @@ export function compile(expr: string): Loop {
        }
      }`,
   ) as Loop;
-}
-
-function compileUnary(expr: string): UnaryLoop {
-  return new Function(
-    "xs",
-    "out",
-    "alpha",
-    `for (let i = 0; i < out.length; i++) { const x = xs[i]; out[i] = ${expr}; }`,
-  ) as UnaryLoop;
 }
 
 /** Output dims and operand strides, collapsed to three levels, or null when they need more. */
@@ -112,8 +89,8 @@ export function broadcastPlan(
   return { shape, d, sa, sb };
 }
 
-/** Builds the fast elementwise kernels (no native library needed). */
-export function elementwiseKernels(): Record<string, (args: KernelArgs) => tf.TensorInfo> {
+/** Builds the binary JS kernels (no native library needed). */
+export function binaryJsKernels(): Record<string, (args: KernelArgs) => tf.TensorInfo> {
   const kernels: Record<string, (args: KernelArgs) => tf.TensorInfo> = {};
   for (const [name, expr] of Object.entries(BINARY)) {
     const loop = compile(expr);
@@ -126,17 +103,6 @@ export function elementwiseKernels(): Record<string, (args: KernelArgs) => tf.Te
         loop(values(args.backend, a), values(args.backend, b), out, plan.d, plan.sa, plan.sb);
       }
       return output(args.backend, plan.shape, out);
-    };
-  }
-  for (const [name, expr] of Object.entries(UNARY)) {
-    const loop = compileUnary(expr);
-    kernels[name] = (args) => {
-      const { x } = args.inputs;
-      if (!allFloat32(x)) return cpuKernel1(name, args);
-      const xv = values(args.backend, x);
-      const out = alloc(args.backend, xv.length);
-      loop(xv, out, Number(args.attrs?.alpha ?? 0));
-      return output(args.backend, [...x.shape], out);
     };
   }
   return kernels;

@@ -1,9 +1,10 @@
 /**
  * Sum and Mean over leading or trailing axes (batch-norm statistics and their
- * gradients, global average pooling), Tile of a per-channel vector, and a JS
- * FusedBatchNorm forward pass for inputs the oneDNN one does not take (not
- * rank 4): single loops instead of the cpu backend's transpose-then-reduce
- * and per-element index arithmetic.
+ * gradients, global average pooling) and Tile of a per-channel vector (the
+ * gradient's broadcast back) in JavaScript: single loops instead of the cpu
+ * backend's transpose-then-reduce and per-element index arithmetic. Large
+ * batch statistics go to `reduce_onednn.ts` (`../kernels.ts` says which
+ * serves what).
  *
  * @module
  */
@@ -93,38 +94,11 @@ function tile(args: KernelArgs): tf.TensorInfo {
   return output(args.backend, x.shape.map((d, i) => d * reps[i]), out);
 }
 
-/** FusedBatchNorm with per-channel statistics on the last axis, in one JS loop (any rank). */
-export function jsFusedBatchNorm(args: KernelArgs): tf.TensorInfo {
-  const { x, mean, variance, offset, scale } = args.inputs;
-  const eps = (args.attrs as unknown as tf.FusedBatchNormAttrs).varianceEpsilon ?? 0.001;
-  const c = mean.shape.reduce((p, v) => p * v, 1);
-  const xv = values(args.backend, x);
-  const parts = [mean, variance, offset, scale].filter((t) => t !== undefined);
-  const lastDim = x.shape[x.shape.length - 1];
-  if (
-    !allFloat32(x, ...parts) || xv.length === 0 || c !== lastDim ||
-    parts.some((t) => t.shape.reduce((p, v) => p * v, 1) !== c)
-  ) {
-    return cpuKernel1("FusedBatchNorm", args);
-  }
-  const m = values(args.backend, mean), v = values(args.backend, variance);
-  const off = offset ? values(args.backend, offset) : new Float32Array(c);
-  const s = scale ? values(args.backend, scale) : new Float32Array(c).fill(1);
-  const inv = new Float64Array(c);
-  for (let j = 0; j < c; j++) inv[j] = s[j] / Math.sqrt(v[j] + eps);
-  const out = alloc(args.backend, xv.length);
-  for (let o = 0; o < xv.length; o += c) {
-    for (let j = 0; j < c; j++) out[o + j] = off[j] + (xv[o + j] - m[j]) * inv[j];
-  }
-  return output(args.backend, [...x.shape], out);
-}
-
-/** Builds the reduction, tile and batch-norm kernels (no native library needed). */
-export function reduceKernels(): Record<string, (args: KernelArgs) => tf.TensorInfo> {
+/** Builds the reduction and tile JS kernels (no native library needed). */
+export function reduceJsKernels(): Record<string, (args: KernelArgs) => tf.TensorInfo> {
   return {
     Sum: reduction("Sum"),
     Mean: reduction("Mean"),
     Tile: tile,
-    FusedBatchNorm: jsFusedBatchNorm,
   };
 }

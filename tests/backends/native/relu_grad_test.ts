@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { NATIVE_BACKEND } from "../../../backends/native/mod.ts";
 import { RELU_GRAD_KERNEL } from "../../../backends/native/gradients/relu_square_js.ts";
-import { NATIVE_ELTWISE_MIN } from "../../../backends/native/kernels/binary_onednn.ts";
+import { NATIVE_ELTWISE_MIN } from "../../../backends/native/kernels.ts";
 import { layoutOf } from "../../../backends/native/memory/layout.ts";
 import { ignore, random } from "./_compare.ts";
 
