@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { activateWasm } from "./_wasm.ts";
+import { activateWasm } from "./wasm/activate.ts";
 import { NATIVE_BACKEND, threadsDetail, tryRegisterNative } from "./native/mod.ts";
 import { registerCpuKernels } from "./cpu_kernels.ts";
 import { activateTensorflow } from "./tensorflow.ts";

@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { check, E, openDnnl, outPointer } from "../../../backends/native/onednn/v2/ffi.ts";
-import { memoryDesc, Primitive } from "../../../backends/native/onednn/v2/primitives.ts";
-import { BufferPool } from "../../../backends/native/memory/buffers.ts";
+import { check, E, openDnnl, outPointer } from "../../../../../backends/native/onednn/v2/ffi.ts";
+import { memoryDesc, Primitive } from "../../../../../backends/native/onednn/v2/primitives.ts";
+import { BufferPool } from "../../../../../backends/native/memory/buffers.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("run with --v8-flags=--expose-gc");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { buildModel, modelVariant, resolveSpec } from "../../../models/mod.ts";
-import { ignore, random, relativeError } from "./_compare.ts";
+import { buildModel, modelVariant, resolveSpec } from "../../../../models/mod.ts";
+import { ignore, random, relativeError } from "../_compare.ts";
 
 /**
  * A whole resnet18 (blocked layouts between its layers on native) after three

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { BATCH_NORM_TRAINING_KERNEL } from "../../../core/batch_norm_training.ts";
-import { batchNormLayer } from "../../../layers/batch_norm.ts";
-import { NATIVE_BACKEND } from "../../../backends/native/mod.ts";
-import { ignore, random, relativeError, runOn } from "./_compare.ts";
+import { BATCH_NORM_TRAINING_KERNEL } from "../../../../core/batch_norm_training.ts";
+import { batchNormLayer } from "../../../../layers/batch_norm.ts";
+import { NATIVE_BACKEND } from "../../../../backends/native/mod.ts";
+import { ignore, random, relativeError, runOn } from "../_compare.ts";
 
 const SHAPE: [number, number, number, number] = [3, 5, 4, 8];
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { FUSED_ADAM_KERNEL, Optimizer, type OptimizerConfig } from "../../../train/optimizer.ts";
-import { NATIVE_BACKEND } from "../../../backends/native/mod.ts";
-import { NATIVE_ELTWISE_MIN } from "../../../backends/native/kernels.ts";
-import { ignore, random } from "./_compare.ts";
+import { FUSED_ADAM_KERNEL, Optimizer, type OptimizerConfig } from "../../../../train/optimizer.ts";
+import { NATIVE_BACKEND } from "../../../../backends/native/mod.ts";
+import { NATIVE_ELTWISE_MIN } from "../../../../backends/native/kernels.ts";
+import { ignore, random } from "../_compare.ts";
 
 /** Gradient values that stress the update: zeros, denormals, huge, NaN, ±∞. */
 const SPECIAL = [0, -0, 1e-45, -1e-40, 1e19, -3e30, NaN, Infinity, -Infinity, 1e-3];

@@ -5,8 +5,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { conv2dBackpropFilterWasm } from "./_conv2d_backprop_filter.ts";
-import { maxPoolGradWasm } from "./_max_pool_grad.ts";
+import { conv2dBackpropFilterWasm } from "./conv2d_backprop_filter.ts";
+import { maxPoolGradWasm } from "./max_pool_grad.ts";
 
 /**
  * Names of the kernels skiplab adds to the wasm backend: Conv2DBackpropFilter,
@@ -49,7 +49,7 @@ const registered = new Set<string>();
  *
  * @example
  * ```ts
- * import { registerWasmGradientKernels } from "./wasm_kernels.ts";
+ * import { registerWasmGradientKernels } from "./gradient_kernels.ts";
  * registerWasmGradientKernels();
  * console.log(registerWasmGradientKernels()); // [] — already registered
  * ```

@@ -7,11 +7,11 @@ import {
   isaName,
   resolvePrecision,
   setNativePrecision,
-} from "../../../backends/native/memory/precision.ts";
-import { openDnnl } from "../../../backends/native/onednn/v2/ffi.ts";
+} from "../../../../backends/native/memory/precision.ts";
+import { openDnnl } from "../../../../backends/native/onednn/v2/ffi.ts";
 import * as tf from "@tensorflow/tfjs";
-import { NATIVE_BACKEND } from "../../../backends/native/mod.ts";
-import { ignore, random, runOn } from "./_compare.ts";
+import { NATIVE_BACKEND } from "../../../../backends/native/mod.ts";
+import { ignore, random, runOn } from "../_compare.ts";
 
 const AMD: Bf16Support = { amxBf16: false, avx512Bf16: false, model: "AMD EPYC", isa: "avx2" };
 const AMX: Bf16Support = {

@@ -4,10 +4,10 @@ import {
   registerWasmGradientKernels,
   selectBackend,
   WASM_GRADIENT_KERNELS,
-} from "../../backends/mod.ts";
-import { createModelRegistry, type ModelSpec } from "../../models/mod.ts";
-import { buildModel } from "../../models/mod.ts";
-import { relativeError, seeded } from "./_helpers.ts";
+} from "../../../backends/mod.ts";
+import { createModelRegistry, type ModelSpec } from "../../../models/mod.ts";
+import { buildModel } from "../../../models/mod.ts";
+import { relativeError, seeded } from "../_helpers.ts";
 
 Deno.test("registerWasmGradientKernels() registers each kernel once", async () => {
   await selectBackend("wasm");

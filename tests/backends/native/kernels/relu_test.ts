@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { NATIVE_BACKEND } from "../../../backends/native/mod.ts";
-import { RELU_GRAD_KERNEL } from "../../../backends/native/gradients/relu_square_js.ts";
-import { NATIVE_ELTWISE_MIN } from "../../../backends/native/kernels.ts";
-import { layoutOf } from "../../../backends/native/memory/layout.ts";
-import { ignore, random } from "./_compare.ts";
+import { NATIVE_BACKEND } from "../../../../backends/native/mod.ts";
+import { RELU_GRAD_KERNEL } from "../../../../backends/native/gradients/relu_square_js.ts";
+import { NATIVE_ELTWISE_MIN } from "../../../../backends/native/kernels.ts";
+import { layoutOf } from "../../../../backends/native/memory/layout.ts";
+import { ignore, random } from "../_compare.ts";
 
 // Large enough for the oneDNN path.
 const SHAPE: number[] = [8, 16, 32, 64];

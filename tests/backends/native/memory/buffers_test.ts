@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BufferPool } from "../../../backends/native/memory/buffers.ts";
+import { BufferPool } from "../../../../backends/native/memory/buffers.ts";
 
 const canFfi = Deno.permissions.querySync({ name: "ffi" }).state === "granted";
 

@@ -8,8 +8,8 @@
  */
 import process from "node:process";
 import * as tf from "@tensorflow/tfjs";
-import { NATIVE_BACKEND, tryRegisterNative } from "../../../backends/native/mod.ts";
-import { currentThreads } from "../../../backends/native/onednn/threads.ts";
+import { NATIVE_BACKEND, tryRegisterNative } from "../../../../backends/native/mod.ts";
+import { currentThreads } from "../../../../backends/native/onednn/threads.ts";
 
 const status = await tryRegisterNative();
 if (!status.ok) throw new Error(status.reason);

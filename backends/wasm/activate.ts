@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { registerWasmGradientKernels, WASM_GRADIENT_KERNELS } from "./wasm_kernels.ts";
+import { registerWasmGradientKernels, WASM_GRADIENT_KERNELS } from "./gradient_kernels.ts";
 
 /**
  * The folder of the package's .wasm binaries as a path, when the package is

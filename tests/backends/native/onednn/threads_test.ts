@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { NATIVE_BACKEND, tryRegisterNative } from "../../../backends/native/mod.ts";
+import { NATIVE_BACKEND, tryRegisterNative } from "../../../../backends/native/mod.ts";
 import {
   chooseWaitPolicy,
   currentThreads,
@@ -9,9 +9,9 @@ import {
   threadCount,
   Threads,
   threadsForLoad,
-} from "../../../backends/native/onednn/threads.ts";
-import { ignore } from "./_compare.ts";
-import { busyProcesses } from "../../../bench/busy.ts";
+} from "../../../../backends/native/onednn/threads.ts";
+import { ignore } from "../_compare.ts";
+import { busyProcesses } from "../../../../bench/busy.ts";
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 const cores = navigator.hardwareConcurrency;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { NATIVE_BACKEND } from "../../../backends/native/mod.ts";
-import { ignore, random, relativeError, runOn } from "./_compare.ts";
+import { NATIVE_BACKEND } from "../../../../backends/native/mod.ts";
+import { ignore, random, relativeError, runOn } from "../_compare.ts";
 
 const t = (shape: number[], seed: number) =>
   tf.tensor(random(shape.reduce((p, v) => p * v, 1), seed), shape);

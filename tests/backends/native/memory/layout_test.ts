@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { batchNormLayer } from "../../../layers/batch_norm.ts";
-import { NATIVE_BACKEND } from "../../../backends/native/mod.ts";
-import { layoutOf } from "../../../backends/native/memory/layout.ts";
-import { ignore, random, relativeError } from "./_compare.ts";
+import { batchNormLayer } from "../../../../layers/batch_norm.ts";
+import { NATIVE_BACKEND } from "../../../../backends/native/mod.ts";
+import { layoutOf } from "../../../../backends/native/memory/layout.ts";
+import { ignore, random, relativeError } from "../_compare.ts";
 
 const t = (shape: number[], seed: number) =>
   tf.tensor(random(shape.reduce((p, v) => p * v, 1), seed), shape);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { ignore, random, relativeError } from "./_compare.ts";
+import { ignore, random, relativeError } from "../_compare.ts";
 
 type Pad = "same" | "valid";
 interface Case {

@@ -13,7 +13,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import * as ops from "./_wasm_ops.ts";
+import * as ops from "./ops.ts";
 
 /** The kernel function, registered for "wasm" by registerWasmGradientKernels(). */
 export function conv2dBackpropFilterWasm(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { ignore, random, relativeError } from "./_compare.ts";
+import { ignore, random, relativeError } from "../_compare.ts";
 
 // Large enough for the oneDNN paths (at least 2^17 elements); smaller ones stay in JS.
 const SHAPE = [8, 16, 32, 64];

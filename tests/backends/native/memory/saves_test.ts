@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { NATIVE_BACKEND } from "../../../backends/native/mod.ts";
-import { ignore } from "./_compare.ts";
+import { NATIVE_BACKEND } from "../../../../backends/native/mod.ts";
+import { ignore } from "../_compare.ts";
 
 /**
  * Gradient of Σ(a + b)·r with a = 2v and b = 3·(v or v's first row), and how
