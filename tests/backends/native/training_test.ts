@@ -61,10 +61,10 @@ function initialWeights(name: string): Float32Array[] {
   return out;
 }
 
-// skiplab's own kernels, which have no cpu twin; gradients_test.ts checks them against the tfjs
-// gradients they replace.
+// skiplab's own kernels, which have no cpu twin; gradients/overrides_test.ts checks them against
+// the tfjs gradients they replace.
 // skiplab's own kernels, without a cpu twin: checked against composed tfjs ops in
-// gradients_test.ts and batch_norm_training_test.ts.
+// gradients/overrides_test.ts and kernels/batch_norm_training_test.ts.
 const OWN = new Set([
   BATCH_NORM_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,

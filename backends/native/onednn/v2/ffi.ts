@@ -3,7 +3,9 @@
  * sizes. Sizes and values come from the installed oneDNN 2.6 headers
  * (`/usr/include/oneapi/dnnl/dnnl_types.h`, checked with `sizeof` in C); the
  * 2.x ABI keeps them stable, while 3.x replaced this API, so {@link openDnnl}
- * refuses any other major version.
+ * refuses any other major version. This folder (`onednn/v2/`) is the 2.x
+ * binding; a binding of another API generation sits beside it (`onednn/v3/`),
+ * sharing `onednn/threads.ts`, which depends on OpenMP, not on oneDNN's API.
  *
  * @module
  */

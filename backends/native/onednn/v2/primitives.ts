@@ -112,7 +112,7 @@ export interface ArgSpec {
  * it, so the arrays must not move in between. Typed arrays do not under Deno:
  * its V8 keeps none inside the JS heap (Deno's FFI asserts
  * `TYPED_ARRAY_MAX_SIZE_IN_HEAP == 0`), and ArrayBuffer contents never move;
- * tests/backends/native/ffi_memory_test.ts checks both with collections forced
+ * tests/backends/native/onednn/v2/ffi_memory_test.ts checks both with collections forced
  * into that window.
  */
 export class Primitive {
