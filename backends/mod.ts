@@ -13,7 +13,7 @@
  * @module
  */
 export * from "./select.ts";
-export * from "./wasm_kernels.ts";
+export * from "./wasm/gradient_kernels.ts";
 export * from "./webgpu.ts";
 export * from "./tensorflow.ts";
 export * from "./cpu_kernels.ts";

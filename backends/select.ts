@@ -6,7 +6,7 @@
  */
 import { BackendUnavailableError } from "./unavailable.ts";
 import * as tf from "@tensorflow/tfjs";
-import { activateWasm } from "./_wasm.ts";
+import { activateWasm } from "./wasm/activate.ts";
 import { NATIVE_BACKEND, threadsDetail, tryRegisterNative } from "./native/mod.ts";
 import { registerCpuKernels } from "./cpu_kernels.ts";
 import { activateTensorflow } from "./tensorflow.ts";

@@ -7,7 +7,7 @@
  *
  * The peer runs with the user's OpenMP settings (by default spinning, as
  * PyTorch's users run it); skiplab's native backend chooses its own threads'
- * wait policy when none is set (`backends/native/_threads.ts`), without
+ * wait policy when none is set (`backends/native/onednn/threads.ts`), without
  * changing the environment children inherit. Both take two warm-up steps and
  * the same number of timed ones: by default as many as fill about 3 s of
  * skiplab's training.

@@ -180,6 +180,17 @@ Deno.test("checkImports() refuses another folder's _private.ts, even where the f
   assert.deepEqual(check("tests/x_test.ts", 'import "../backends/native/_buffers.ts";'), []);
 });
 
+Deno.test("checkImports() keeps a private folder's files to its own folder, but for its mod.ts", () => {
+  const [v] = check(
+    "train/x.ts",
+    'import { BufferPool } from "../backends/native/memory/buffers.ts";',
+  );
+  assert.match(v, /nor a private folder's files other than its mod\.ts \(backends\/native\//);
+  assert.deepEqual(check("bench/x.ts", 'import "../backends/native/mod.ts";'), []);
+  assert.deepEqual(check("backends/select.ts", 'import "./native/memory/buffers.ts";'), []);
+  assert.deepEqual(check("tests/x_test.ts", 'import "../backends/wasm/ops.ts";'), []);
+});
+
 Deno.test("checkImports() keeps core free of other folders and of runtime packages", () => {
   assert.deepEqual(check("core/x.ts", 'import type * as tf from "@tensorflow/tfjs";'), []);
   const [pkg] = check("core/x.ts", 'import { z } from "zod";');

@@ -5,12 +5,23 @@
  * Homebrew `onednn`). It also brings a fused Adam step (the trainer's
  * `Optimizer` uses it), cheaper gradients for batch norm, ReLU, Square and
  * Mean, earlier release of backpropagation memory, and kernel outputs in C
- * memory freed as soon as tfjs disposes them (`_gradients.ts`, `_release.ts`,
- * `_saves.ts`, `_buffers.ts` say how, and why results stay tfjs's).
+ * memory freed as soon as tfjs disposes them (`gradients/overrides.ts`,
+ * `memory/release.ts`, `memory/saves.ts`, `memory/buffers.ts` say how, and why
+ * results stay tfjs's).
+ *
+ * The rooms: `onednn/` binds the library (`v2/ffi.ts` its symbols, enums and
+ * struct sizes, `v2/primitives.ts` descriptors and cached primitives,
+ * `threads.ts` its OpenMP threads); `kernels/` holds the kernels, one op
+ * family per file, `_js` and `_onednn` where both exist; `memory/` where
+ * outputs live, in which layout and precision, and what the backward pass
+ * keeps; `gradients/` the gradient functions the native backend replaces.
+ * `kernels.ts` is the table of which file serves each kernel, and
+ * `register.ts` registers from it.
  *
  * @module
  */
 export * from "./register.ts";
+export type { KernelSource } from "./kernels.ts";
 export {
   type Bf16Support,
   bf16SupportOfIsa,
@@ -23,4 +34,4 @@ export {
   PRECISIONS,
   resolvePrecision,
   setNativePrecision,
-} from "./_precision.ts";
+} from "./memory/precision.ts";

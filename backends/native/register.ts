@@ -1,26 +1,27 @@
 /**
  * Registers the `native` tfjs backend: every kernel of the cpu backend, with
- * the heavy ones replaced by oneDNN primitives called through Deno FFI.
+ * those of the kernel table (`kernels.ts`) served by skiplab's own: oneDNN
+ * primitives called through Deno FFI, and JS loops for small tensors.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Dnnl, openDnnl } from "./_ffi.ts";
-import { chooseWaitPolicy, followsLoad, type WaitPolicy } from "./_threads.ts";
-import { guardAliases, NativeBackend } from "./_backend.ts";
-import { installNativeGradients } from "./_gradients.ts";
-import { nativeKernels } from "./_kernels.ts";
-import { installEarlyRelease } from "./_release.ts";
+import { type Dnnl, openDnnl } from "./onednn/v2/ffi.ts";
+import { chooseWaitPolicy, followsLoad, type WaitPolicy } from "./onednn/threads.ts";
+import { guardAliases, NativeBackend } from "./backend.ts";
+import { installNativeGradients } from "./gradients/overrides.ts";
+import { type KernelSource, NATIVE_KERNELS, nativeKernels } from "./kernels.ts";
+import { installEarlyRelease } from "./memory/release.ts";
 import { installFusedConv2dGradient } from "../../core/conv2d_gradient.ts";
 import {
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
-  installBatchNormTrainingGradient,
-} from "./_batchnorm.ts";
-import { RELU_GRAD_KERNEL } from "./_grad_kernels.ts";
-import { inherit, initLayouts, plainInputs } from "./_layout.ts";
-import { installLeanSaves } from "./_saves.ts";
-import { type Bf16Support, convImplementation, cpuBf16Support } from "./_precision.ts";
+} from "./kernels/batch_norm.ts";
+import { installBatchNormTrainingGradient } from "./gradients/batch_norm_training.ts";
+import { RELU_GRAD_KERNEL } from "./gradients/relu_square_js.ts";
+import { inherit, initLayouts, plainInputs } from "./memory/layout.ts";
+import { installLeanSaves } from "./memory/saves.ts";
+import { type Bf16Support, convImplementation, cpuBf16Support } from "./memory/precision.ts";
 
 /** Name under which the backend is registered with tfjs. */
 export const NATIVE_BACKEND = "native";
@@ -49,7 +50,7 @@ const INSTALL = "install oneDNN 2.x: `apt-get install libdnnl2` (Debian/Ubuntu) 
 
 let pending: Promise<NativeStatus> | undefined;
 
-/** Kernels that read blocked activations themselves; all others get NHWC (`_layout.ts`). */
+/** Kernels that read blocked activations themselves; all others get NHWC (`memory/layout.ts`). */
 const LAYOUT_AWARE: ReadonlySet<string> = new Set([
   "Conv2D",
   "FusedConv2D",
@@ -92,6 +93,18 @@ function sameDtypeCast(kernel: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+/** Which implementation serves each kernel registered on the native backend. */
+const served = new Map<string, KernelSource | "cpu">();
+
+/**
+ * The kernels registered on the native backend, each with the file that
+ * serves it (the first of its chain in `NATIVE_KERNELS`) or `cpu` for the cpu
+ * backend's own; empty before {@link tryRegisterNative} succeeds.
+ */
+export function nativeKernelSources(): ReadonlyMap<string, KernelSource | "cpu"> {
+  return served;
+}
+
 function register(dnnl: Dnnl): void {
   initLayouts(dnnl);
   const overrides = nativeKernels(dnnl);
@@ -99,6 +112,7 @@ function register(dnnl: Dnnl): void {
   for (const config of tf.getKernelsForBackend("cpu")) {
     const own = overrides[config.kernelName];
     seen.add(config.kernelName);
+    served.set(config.kernelName, NATIVE_KERNELS[config.kernelName]?.chain[0] ?? "cpu");
     tf.registerKernel({
       ...config,
       backendName: NATIVE_BACKEND,
@@ -110,6 +124,7 @@ function register(dnnl: Dnnl): void {
   // Kernels of skiplab's own (e.g. the fused Adam step) that the cpu backend lacks.
   for (const [kernelName, kernelFunc] of Object.entries(overrides)) {
     if (seen.has(kernelName)) continue;
+    served.set(kernelName, NATIVE_KERNELS[kernelName].chain[0]);
     tf.registerKernel({
       kernelName,
       backendName: NATIVE_BACKEND,

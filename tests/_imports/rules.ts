@@ -67,6 +67,13 @@ export const EPOCH_NUMBERING = "rundir/epochs.ts";
 /** The module that owns the run-directory format, through which analysis reads runs. */
 export const RUN_DIRECTORY: readonly string[] = ["rundir/"];
 
+/**
+ * Folders whose files are private to their top-level folder, but for their
+ * `mod.ts`: a backend's internals, named for what they hold (`relu.ts`), not
+ * with a leading underscore each.
+ */
+export const PRIVATE_FOLDERS: readonly string[] = ["backends/native/", "backends/wasm/"];
+
 /** The rules, by folder. */
 export const RULES: Readonly<Record<string, FolderRule>> = {
   core: {
@@ -192,7 +199,8 @@ function allowedFile(rule: FolderRule, target: string): boolean {
 }
 
 function isPrivate(path: string): boolean {
-  return (path.split("/").pop() ?? "").startsWith("_");
+  if ((path.split("/").pop() ?? "").startsWith("_")) return true;
+  return PRIVATE_FOLDERS.some((f) => path.startsWith(f) && path !== `${f}mod.ts`);
 }
 
 /** Options of {@link checkImports}. */
@@ -254,7 +262,8 @@ export function checkImports(
       const broken = to === "tasks" && from !== "tests"
         ? "nothing imports tasks"
         : isPrivate(target) && from !== "tests"
-        ? "no folder imports another folder's _private.ts"
+        ? "no folder imports another folder's _private.ts, nor a private folder's files " +
+          `other than its mod.ts (${PRIVATE_FOLDERS.join(", ")})`
         : rule.publicOnly && !/^([a-z_]+\/)?mod\.ts$/.test(target)
         ? rule.text
         : rule.folders.includes(to) || allowedFile(rule, target)

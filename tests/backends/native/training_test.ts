@@ -5,9 +5,12 @@ import { buildModel } from "../../../models/mod.ts";
 import {
   BATCH_NORM_GRAD_KERNEL,
   BATCH_NORM_TRAINING_GRAD_KERNEL,
-} from "../../../backends/native/_batchnorm.ts";
+} from "../../../backends/native/kernels/batch_norm.ts";
 import { BATCH_NORM_TRAINING_KERNEL } from "../../../core/batch_norm_training.ts";
-import { RELU_GRAD_KERNEL, SQUARE_GRAD_KERNEL } from "../../../backends/native/_grad_kernels.ts";
+import {
+  RELU_GRAD_KERNEL,
+  SQUARE_GRAD_KERNEL,
+} from "../../../backends/native/gradients/relu_square_js.ts";
 import { type Audit, auditKernels } from "./_audit.ts";
 import { ignore, random } from "./_compare.ts";
 
@@ -58,10 +61,10 @@ function initialWeights(name: string): Float32Array[] {
   return out;
 }
 
-// skiplab's own kernels, which have no cpu twin; gradients_test.ts checks them against the tfjs
-// gradients they replace.
+// skiplab's own kernels, which have no cpu twin; gradients/overrides_test.ts checks them against
+// the tfjs gradients they replace.
 // skiplab's own kernels, without a cpu twin: checked against composed tfjs ops in
-// gradients_test.ts and batch_norm_training_test.ts.
+// gradients/overrides_test.ts and kernels/batch_norm_training_test.ts.
 const OWN = new Set([
   BATCH_NORM_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,

@@ -1,0 +1,234 @@
+/**
+ * Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter on oneDNN
+ * convolution primitives (`conv2d_primitives.ts`): NHWC data and HWIO filters
+ * in, filters in oneDNN's blocked layout (reordered once per filter value),
+ * activations in the blocked layout oneDNN prefers, passed on to the next
+ * native kernel as they are (`../memory/layout.ts`).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Cache, type Layered } from "../onednn/v2/primitives.ts";
+import type { Dnnl } from "../onednn/v2/ffi.ts";
+import { build, keyOf, type Kind } from "./conv2d_primitives.ts";
+import {
+  allFloat32,
+  alloc,
+  cpuKernel1,
+  type CpuLike,
+  type KernelArgs,
+  output,
+  values,
+} from "./kernel_args.ts";
+import { nativePrecision } from "../memory/precision.ts";
+import { intern, type Layout, layoutOf, setLayout, toPlain } from "../memory/layout.ts";
+
+/**
+ * Whether each activation argument of `prim` can be passed in its blocked
+ * layout: inputs already in it, outputs left in it. An input blocked otherwise
+ * is turned into NHWC first (the primitive then reorders it in).
+ */
+function direct(
+  backend: CpuLike,
+  prim: Layered,
+  ins: readonly (tf.TensorInfo | undefined)[],
+): boolean[] {
+  return prim.blocked.map((md, i) => {
+    const t = ins[i];
+    // No blocked layout of the plain one's size (weights, bf16 operands): the reorder reads NHWC.
+    if (md === undefined) {
+      if (t !== undefined) toPlain(backend, t);
+      return false;
+    }
+    if (t === undefined) return true; // an output
+    const have = layoutOf(t);
+    if (have === intern(md)) return true;
+    toPlain(backend, t);
+    return false;
+  });
+}
+
+/** Records the layout an output was left in by {@link direct}. */
+function leave(prim: Layered, flags: readonly boolean[], index: number, out: tf.TensorInfo) {
+  const md = prim.blocked[index];
+  const layout: Layout | undefined = flags[index] && md !== undefined ? intern(md) : undefined;
+  setLayout(out, layout);
+  return out;
+}
+
+/** The cpu backend's kernel, on NHWC inputs. */
+function cpu(name: string, args: KernelArgs): tf.TensorInfo {
+  for (const t of Object.values(args.inputs)) if (t !== undefined) toPlain(args.backend, t);
+  return cpuKernel1(name, args);
+}
+
+function nhwcOnly(): boolean {
+  try {
+    return Deno.env.get("SKIPLAB_NHWC") === "1";
+  } catch {
+    return false; // No --allow-env: the default.
+  }
+}
+
+/** Builds the four convolution kernels bound to one oneDNN instance. */
+export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf.TensorInfo> {
+  const cache = new Cache<Layered>();
+  // Blocked weights let oneDNN use its direct JIT kernels (4x faster backward
+  // passes than im2col+GEMM on plain HWIO here), blocked activations 10-20% faster
+  // ones still; SKIPLAB_NHWC=1 keeps activations NHWC (to measure the difference).
+  const free = { data: !nhwcOnly(), weights: true };
+  const prim = (info: tf.backend_util.Conv2DInfo, kind: Kind) => {
+    const bf16 = nativePrecision() === "bf16";
+    return cache.get(
+      `${keyOf(info, kind)}${bf16 ? ",bf16" : ""}`,
+      () => build(dnnl, info, kind, { ...free, bf16 }),
+    );
+  };
+  const channelsLast = (attrs: tf.NamedAttrMap) => attrs.dataFormat !== "NCHW";
+
+  function forward(args: KernelArgs, bias?: tf.TensorInfo, relu = false) {
+    const { x, filter } = args.inputs;
+    const a = args.attrs as unknown as tf.Conv2DAttrs;
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      a.strides,
+      a.dilations,
+      a.pad,
+      a.dimRoundingMode,
+      false,
+      "channelsLast",
+    );
+    const kind: Kind = bias ? (relu ? "fwdBiasRelu" : "fwdBias") : relu ? "fwdRelu" : "fwd";
+    const out = alloc(
+      args.backend,
+      info.batchSize * info.outHeight * info.outWidth * info.outChannels,
+    );
+    const p = prim(info, kind);
+    const flags = direct(args.backend, p, bias ? [x, filter, bias] : [x, filter]);
+    const bufs = [values(args.backend, x), values(args.backend, filter)];
+    if (bias) bufs.push(values(args.backend, bias));
+    bufs.push(out);
+    // tfjs never changes a dataId's values, so the filter's dataId names its contents.
+    p.execute(bufs, [undefined, filter.dataId], flags);
+    return leave(p, flags, bufs.length - 1, output(args.backend, info.outShape, out));
+  }
+
+  return {
+    Conv2D(args) {
+      const { x, filter } = args.inputs;
+      if (!channelsLast(args.attrs!) || !allFloat32(x, filter)) return cpu("Conv2D", args);
+      return forward(args);
+    },
+    FusedConv2D(args) {
+      const { x, filter, bias } = args.inputs;
+      const a = args.attrs as unknown as tf.FusedConv2DAttrs;
+      const biasOk = bias === undefined ||
+        (bias.shape.length === 1 && bias.shape[0] === filter.shape[3]);
+      const act = a.activation ?? "linear";
+      // Other activations (elu, prelu, ...) are rare in CNNs; the cpu kernel keeps them exact.
+      if (
+        !channelsLast(args.attrs!) || !allFloat32(x, filter, bias) || !biasOk ||
+        (act !== "linear" && act !== "relu")
+      ) {
+        return cpu("FusedConv2D", args);
+      }
+      return forward(args, bias, act === "relu");
+    },
+    Conv2DBackpropInput(args) {
+      const { dy, filter } = args.inputs;
+      const a = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+      if (!channelsLast(args.attrs!) || !allFloat32(dy, filter)) {
+        return cpu("Conv2DBackpropInput", args);
+      }
+      const info = tf.backend_util.computeConv2DInfo(
+        a.inputShape,
+        filter.shape as [number, number, number, number],
+        a.strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+      );
+      const out = alloc(args.backend, info.inShape.reduce((p, v) => p * v, 1));
+      const p = prim(info, "bwdData");
+      const flags = direct(args.backend, p, [dy, filter]);
+      p.execute(
+        [values(args.backend, dy), values(args.backend, filter), out],
+        [undefined, filter.dataId],
+        flags,
+      );
+      return leave(p, flags, 2, output(args.backend, info.inShape, out));
+    },
+    Conv2DBackpropFilter(args) {
+      const { x, dy } = args.inputs;
+      const a = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+      if (!channelsLast(args.attrs!) || !allFloat32(x, dy)) {
+        return cpu("Conv2DBackpropFilter", args);
+      }
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        a.filterShape,
+        a.strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+      );
+      const out = alloc(args.backend, a.filterShape.reduce((p, v) => p * v, 1));
+      if (strided1x1(info)) {
+        toPlain(args.backend, x);
+        const src = values(args.backend, x);
+        // oneDNN 2.6's AVX2 1x1 backward-weights kernel gets strided 1x1 filter gradients wrong
+        // for some channel counts (3 or 5 input channels: errors of 1e-2 to 4e-1, relative).
+        // Taking every stride-th pixel first makes it a stride-1 problem, and a smaller one.
+        const sub = subsample(src, info);
+        const unit = tf.backend_util.computeConv2DInfo(
+          [info.batchSize, info.outHeight, info.outWidth, info.inChannels],
+          a.filterShape,
+          1,
+          1,
+          "valid",
+        );
+        const p = prim(unit, "bwdWeights");
+        p.execute(
+          [sub, values(args.backend, dy), out],
+          undefined,
+          direct(args.backend, p, [
+            undefined,
+            dy,
+          ]).map((f, i) => i === 1 && f),
+        );
+      } else {
+        const p = prim(info, "bwdWeights");
+        const flags = direct(args.backend, p, [x, dy]);
+        p.execute([values(args.backend, x), values(args.backend, dy), out], undefined, flags);
+      }
+      return output(args.backend, [...a.filterShape], out);
+    },
+  };
+}
+
+/** A 1x1 convolution with stride > 1 whose windows start at the first pixel. */
+function strided1x1(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.filterHeight === 1 && info.filterWidth === 1 &&
+    (info.strideHeight > 1 || info.strideWidth > 1) &&
+    info.padInfo.top === 0 && info.padInfo.left === 0 &&
+    info.dilationHeight === 1 && info.dilationWidth === 1;
+}
+
+/** The pixels a strided 1x1 convolution reads, as a dense NHWC batch of the output's size. */
+function subsample(x: Float32Array, info: tf.backend_util.Conv2DInfo): Float32Array {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } =
+    info;
+  const out = new Float32Array(n * oh * ow * c);
+  let o = 0;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        const from = ((b * h + i * info.strideHeight) * w + j * info.strideWidth) * c;
+        out.set(x.subarray(from, from + c), o);
+        o += c;
+      }
+    }
+  }
+  return out;
+}

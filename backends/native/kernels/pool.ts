@@ -1,0 +1,170 @@
+/**
+ * MaxPool, MaxPoolGrad, AvgPool and AvgPoolGrad on oneDNN pooling primitives
+ * (NHWC). Max-pool gradients re-run the forward pass to get oneDNN's workspace.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import {
+  type ArgSpec,
+  Cache,
+  dims,
+  memoryDesc,
+  Primitive,
+  primitiveDesc,
+  queryBytes,
+  queryMd,
+  queryMdCopy,
+} from "../onednn/v2/primitives.ts";
+import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import { allFloat32, alloc, cpuKernel1, type KernelArgs, output, values } from "./kernel_args.ts";
+import { intern, type Layout, layoutOf, setLayout, toPlain } from "../memory/layout.ts";
+
+interface Pools {
+  fwd: Primitive;
+  bwd?: Primitive;
+  workspace?: Uint8Array;
+  /** Layout of the output (and of dy) when the input is blocked. */
+  dstLayout?: Layout;
+}
+
+function poolInfo(x: tf.TensorInfo, attrs: tf.NamedAttrMap): tf.backend_util.Conv2DInfo {
+  const a = attrs as unknown as tf.MaxPoolAttrs;
+  return tf.backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
+}
+
+function build(
+  dnnl: Dnnl,
+  info: tf.backend_util.Conv2DInfo,
+  alg: number,
+  grad: boolean,
+  layout: Layout | undefined,
+): Pools {
+  const p = info.padInfo;
+  // A blocked input (see `../memory/layout.ts`) is pooled as it is, into the same blocking.
+  const src = layout?.md ?? memoryDesc(
+    dnnl,
+    [info.batchSize, info.inChannels, info.inHeight, info.inWidth],
+    E.tagNhwc,
+  );
+  let dst = memoryDesc(
+    dnnl,
+    [info.batchSize, info.outChannels, info.outHeight, info.outWidth],
+    layout === undefined ? E.tagNhwc : E.tagAny,
+  );
+  const geo = [
+    dims([info.strideHeight, info.strideWidth]),
+    dims([info.filterHeight, info.filterWidth]),
+    dims([0, 0]),
+    dims([p.top, p.left]),
+    dims([p.bottom, p.right]),
+  ] as const;
+  const desc = new Uint8Array(SIZE.poolDesc);
+  const prop = grad ? E.forwardTraining : E.forwardInference;
+  let status = dnnl.lib.dnnl_pooling_v2_forward_desc_init(desc, prop, alg, src, dst, ...geo);
+  if (status !== 0) throw new Error(`oneDNN pooling_v2_forward_desc_init failed (${status})`);
+  const fwdPd = primitiveDesc(dnnl, desc);
+  if (layout !== undefined) dst = queryMdCopy(dnnl, fwdPd, E.queryDstMd);
+  const dstLayout = layout === undefined ? undefined : intern(dst);
+  const wsBytes = grad ? queryBytes(dnnl, fwdPd, E.queryWorkspaceMd) : 0;
+  const fwdSpecs: ArgSpec[] = [{ arg: E.argSrc, md: src }, { arg: E.argDst, md: dst }];
+  if (wsBytes > 0) {
+    fwdSpecs.push({ arg: E.argWorkspace, md: queryMd(dnnl, fwdPd, E.queryWorkspaceMd) });
+  }
+  const fwd = new Primitive(dnnl, fwdPd, fwdSpecs);
+  if (!grad) return { fwd, dstLayout };
+  const bdesc = new Uint8Array(SIZE.poolDesc);
+  status = dnnl.lib.dnnl_pooling_v2_backward_desc_init(bdesc, alg, src, dst, ...geo);
+  if (status !== 0) throw new Error(`oneDNN pooling_v2_backward_desc_init failed (${status})`);
+  // The gradient of a blocked pooling is blocked like its input.
+  const bwdPd = primitiveDesc(dnnl, bdesc, null, fwdPd);
+  const bwdSpecs: ArgSpec[] = [{ arg: E.argDiffDst, md: dst }, { arg: E.argDiffSrc, md: src }];
+  if (wsBytes > 0) {
+    bwdSpecs.push({ arg: E.argWorkspace, md: queryMd(dnnl, fwdPd, E.queryWorkspaceMd) });
+  }
+  return {
+    fwd,
+    bwd: new Primitive(dnnl, bwdPd, bwdSpecs),
+    workspace: wsBytes > 0 ? new Uint8Array(wsBytes) : undefined,
+    dstLayout,
+  };
+}
+
+function key(info: tf.backend_util.Conv2DInfo, alg: number, grad: boolean): string {
+  const p = info.padInfo;
+  return [alg, grad, info.batchSize, info.inHeight, info.inWidth, info.inChannels]
+    .concat([info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth])
+    .concat([p.top, p.bottom, p.left, p.right]).join(",");
+}
+
+/** Builds the pooling kernels bound to one oneDNN instance. */
+export function poolKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf.TensorInfo> {
+  const cache = new Cache<Pools>();
+  const pools = (
+    info: tf.backend_util.Conv2DInfo,
+    alg: number,
+    grad: boolean,
+    layout: Layout | undefined,
+  ) =>
+    cache.get(
+      `${key(info, alg, grad)},${layout?.id}`,
+      () => build(dnnl, info, alg, grad, layout),
+    );
+  const size = (shape: number[]) => shape.reduce((p, v) => p * v, 1);
+
+  function forward(name: string, alg: number, args: KernelArgs): tf.TensorInfo {
+    const { x } = args.inputs;
+    if (!allFloat32(x)) return (toPlain(args.backend, x), cpuKernel1(name, args));
+    const info = poolInfo(x, args.attrs!);
+    const out = alloc(args.backend, size(info.outShape));
+    const pl = pools(info, alg, false, layoutOf(x));
+    pl.fwd.execute([values(args.backend, x), out]);
+    const y = output(args.backend, info.outShape, out);
+    setLayout(y, pl.dstLayout);
+    return y;
+  }
+
+  function backward(name: string, alg: number, args: KernelArgs): tf.TensorInfo {
+    const { dy, input } = args.inputs;
+    if (!allFloat32(dy, input)) {
+      Object.values(args.inputs).forEach((t) => toPlain(args.backend, t));
+      return cpuKernel1(name, args);
+    }
+    const info = poolInfo(input, args.attrs!);
+    // A blocked input needs dy in the forward output's blocking; otherwise both go NHWC.
+    let layout = layoutOf(input);
+    if (layout === undefined || layoutOf(dy) !== pools(info, alg, true, layout).dstLayout) {
+      toPlain(args.backend, input);
+      toPlain(args.backend, dy);
+      layout = undefined;
+    }
+    const pl = pools(info, alg, true, layout);
+    const dx = alloc(args.backend, size(info.inShape));
+    if (pl.workspace !== undefined) {
+      const scratch = alloc(args.backend, size(info.outShape));
+      pl.fwd.execute([values(args.backend, input), scratch, pl.workspace]);
+      pl.bwd!.execute([values(args.backend, dy), dx, pl.workspace]);
+      (args.backend as { buffers?: { give(v: unknown): void } }).buffers?.give(scratch);
+    } else {
+      pl.bwd!.execute([values(args.backend, dy), dx]);
+    }
+    const out = output(args.backend, [...input.shape], dx);
+    setLayout(out, layout);
+    return out;
+  }
+
+  return {
+    MaxPool: (args) => forward("MaxPool", E.poolMax, args),
+    AvgPool: (args) => forward("AvgPool", E.poolAvgExclude, args),
+    MaxPoolGrad: (args) => backward("MaxPoolGrad", E.poolMax, args),
+    // tfjs's cpu AvgPoolGrad divides by the full window even where it was padded.
+    AvgPoolGrad: (args) => backward("AvgPoolGrad", E.poolAvgInclude, args),
+  };
+}

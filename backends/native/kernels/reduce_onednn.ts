@@ -1,0 +1,88 @@
+/**
+ * Sum and Mean of large NHWC tensors over the batch and both image axes (the
+ * batch-norm statistics and their gradients) on oneDNN: a pooling primitive
+ * averages each image (oneDNN 2.6's reduction primitive runs reference code
+ * there, 40× slower than a JS loop), and JS combines the n averages in
+ * float64, within 1e-6 relative of the JS float64 sums of `reduce_js.ts`,
+ * which serves every other case (`../kernels.ts` sets the size).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Cache, dims, memoryDesc, Primitive, primitiveDesc } from "../onednn/v2/primitives.ts";
+import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import {
+  allFloat32,
+  alloc,
+  INPUT_SHAPE_ATTR,
+  type KernelArgs,
+  output,
+  values,
+} from "./kernel_args.ts";
+
+type Kernel = (args: KernelArgs) => tf.TensorInfo;
+
+/** Average pooling of NHWC `[n, h, w, c]` over whole images, to `[n, 1, 1, c]`. */
+function imageMeans(dnnl: Dnnl, [n, h, w, c]: readonly number[]): Primitive {
+  const src = memoryDesc(dnnl, [n, c, h, w], E.tagNhwc);
+  const dst = memoryDesc(dnnl, [n, c, 1, 1], E.tagNhwc);
+  const desc = new Uint8Array(SIZE.poolDesc);
+  const zero = dims([0, 0]);
+  const status = dnnl.lib.dnnl_pooling_v2_forward_desc_init(
+    desc,
+    E.forwardInference,
+    E.poolAvgExclude,
+    src,
+    dst,
+    dims([h, w]),
+    dims([h, w]),
+    zero,
+    zero,
+    zero,
+  );
+  if (status !== 0) throw new Error(`oneDNN pooling_v2_forward_desc_init failed (${status})`);
+  return new Primitive(dnnl, primitiveDesc(dnnl, desc), [
+    { arg: E.argSrc, md: src },
+    { arg: E.argDst, md: dst },
+  ]);
+}
+
+/**
+ * The oneDNN Sum and Mean for batch statistics of at least `min` elements;
+ * `js` holds the JS kernels of the same names for the rest.
+ */
+export function reduceOnednnKernels(
+  dnnl: Dnnl,
+  js: Record<string, Kernel>,
+  min: number,
+): Record<string, Kernel> {
+  const cache = new Cache<Primitive>();
+  const out: Record<string, Kernel> = {};
+  const size = (s: readonly number[]) => s.reduce((p, v) => p * v, 1);
+
+  for (const name of ["Sum", "Mean"] as const) {
+    out[name] = (args) => {
+      const { x } = args.inputs;
+      const attrs = args.attrs as unknown as tf.SumAttrs;
+      const axes = x.shape.length === 4 ? tf.util.parseAxisParam(attrs.axis, x.shape) : [];
+      const batchStats = axes.length === 3 && [0, 1, 2].every((a) => axes.includes(a));
+      if (!allFloat32(x) || !batchStats || size(x.shape) < min) {
+        return js[name](args);
+      }
+      (args.attrs as Record<string, unknown>)[INPUT_SHAPE_ATTR] = x.shape;
+      const [n, h, w, c] = x.shape;
+      const means = new Float32Array(n * c);
+      cache.get(`means|${x.shape}`, () => imageMeans(dnnl, x.shape))
+        .execute([values(args.backend, x), means]);
+      const scale = name === "Mean" ? 1 / n : h * w;
+      const res = alloc(args.backend, c);
+      for (let j = 0; j < c; j++) {
+        let acc = 0;
+        for (let i = j; i < means.length; i += c) acc += means[i];
+        res[j] = acc * scale;
+      }
+      return output(args.backend, attrs.keepDims ? [1, 1, 1, c] : [c], res);
+    };
+  }
+  return out;
+}
