@@ -135,9 +135,25 @@ export type {
   ValidationContext,
 } from "./train/mod.ts";
 
-// Experiments (loadExperiment, runExperiment, runSuite, loadData: experiment/mod.ts) are not
-// published yet: their types come from the zod schema, which JSR's slow-type check refuses until
-// the schema gets a hand-written type. Every error a user can fix is a UserError.
+// Experiments: load a YAML experiment (extends, overrides, one validation) and run it, as
+// `deno task train` does; the rest of the module is `@skiplab/skiplab/experiment`.
+export {
+  ConfigError,
+  experimentFor,
+  loadExperiment,
+  runExperiment,
+  runSuite,
+} from "./experiment/mod.ts";
+export type {
+  Experiment,
+  Locate,
+  OptimizerSection,
+  PluginSection,
+  RunOptions,
+  RunOutcome,
+  ScheduleSection,
+  SuiteOptions,
+} from "./experiment/mod.ts";
 export { UserError } from "./core/mod.ts";
 export { BackendUnavailableError } from "./backends/mod.ts";
 

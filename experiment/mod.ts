@@ -6,7 +6,7 @@
  * suites (Table I over members and seeds). The CLI is a thin shell over this.
  *
  * ```ts ignore
- * import { loadExperiment, runExperiment } from "../experiment/mod.ts";
+ * import { loadExperiment, runExperiment } from "@skiplab/skiplab";
  * const exp = await loadExperiment("my.yaml", { epochs: 2, data: { source: "synthetic" } });
  * const { dir, result } = await runExperiment(exp);
  * console.log(dir, result.test?.acc);

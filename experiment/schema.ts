@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 
-const pluginEntry = z.strictObject({
+const pluginEntry: z.ZodType<PluginSection> = z.strictObject({
   name: z.string().min(1).optional(),
   path: z.string().min(1).optional(),
   options: z.record(z.string(), z.unknown()).default({}),
@@ -15,8 +15,7 @@ const pluginEntry = z.strictObject({
   message: "a plugin entry needs exactly one of 'name' or 'path'",
 });
 
-/** The schema of an experiment file (after `extends` is merged). */
-export const ExperimentSchema = z.strictObject({
+const experimentShape = z.strictObject({
   name: z.string().min(1).regex(/^[\w.-]+$/, "letters, digits, '_', '-', '.' only"),
   model: z.string().min(1),
   model_options: z.strictObject({
@@ -98,5 +97,97 @@ export const ExperimentSchema = z.strictObject({
   out: z.string().min(1).default("runs"),
 });
 
-/** A validated experiment. */
-export type Experiment = z.output<typeof ExperimentSchema>;
+/** The schema of an experiment file (after `extends` is merged); it parses to an {@linkcode Experiment}. */
+export const ExperimentSchema: z.ZodType<Experiment> = experimentShape;
+
+/** True exactly when A and B are the same type, not merely assignable one way. */
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
+  : false;
+// The written-out Experiment below must be exactly what the schema parses to: `deno check`
+// fails here (false is not assignable to true) when a key is added to one and not the other.
+const exact: Equals<z.output<typeof experimentShape>, Experiment> = true;
+void exact;
+
+/** One entry of `plugins:`: a registered plugin by name, or a plugin file by path, with its options. */
+export interface PluginSection {
+  /** A registered plugin, e.g. `callbacks/early-stopping`. */
+  name?: string;
+  /** A plugin file (resolved against the file naming it). */
+  path?: string;
+  /** Options, checked by the plugin's own schema. */
+  options: Record<string, unknown>;
+}
+
+/** The optimiser: Adam (the paper's) or SGD with momentum (He et al.'s). */
+export type OptimizerSection =
+  | {
+    type: "adam";
+    lr: number;
+    beta1: number;
+    beta2: number;
+    epsilon: number;
+    weight_decay: number;
+  }
+  | { type: "sgd"; lr: number; momentum: number; nesterov: boolean; weight_decay: number };
+
+/** The learning-rate schedule over the run. */
+export type ScheduleSection =
+  | { type: "constant" }
+  | { type: "cosine"; min_factor: number }
+  | { type: "step"; every: number; gamma: number }
+  | {
+    type: "multistep";
+    milestones: number[];
+    gamma: number;
+    warmup?: { iterations: number; lr: number };
+  }
+  | { type: "one-cycle"; peak_factor: number; warmup: number };
+
+/**
+ * A validated experiment: every key of an experiment file, defaults filled
+ * in. Written out rather than inferred from the schema so that it documents
+ * itself; tests/experiment/schema_test.ts fails if the two ever differ.
+ */
+export interface Experiment {
+  /** The run's name: letters, digits, `_`, `-`, `.`. */
+  name: string;
+  /** A registered architecture (`deno task models`). */
+  model: string;
+  /** Changes to the architecture: filter width scale, dropout, shortcut kind. */
+  model_options: { width?: number; dropout?: number; shortcut?: "projection" | "zero_pad" };
+  /** The tfjs backend. */
+  backend: "auto" | "native" | "tensorflow" | "webgpu" | "wasm" | "cpu";
+  /** What convolutions compute in. */
+  precision: "fp32" | "bf16" | "auto";
+  /** The data: source, checksum, validation split, limit, normalisation. */
+  data: {
+    source: string;
+    checksum?: string;
+    val_size: number;
+    stratified: boolean;
+    limit: number | null;
+    normalize: "unit" | "per-channel";
+  };
+  /** The seed of every random draw. */
+  seed: number;
+  /** Initialisers and batch-norm settings as each framework defines them. */
+  init: "keras" | "pytorch" | "he";
+  /** Epochs to train (unless `iterations` is set). */
+  epochs: number;
+  /** A recipe counted in iterations, replacing `epochs`. */
+  iterations: number | null;
+  /** Validation every N iterations too (curve.csv). */
+  eval_every: number | null;
+  /** A fraction of an iteration recipe. */
+  budget: number;
+  /** Images per step. */
+  batch_size: number;
+  /** The optimiser and its settings. */
+  optimizer: OptimizerSection;
+  /** The learning-rate schedule. */
+  schedule: ScheduleSection;
+  /** Plugins, in order. */
+  plugins: PluginSection[];
+  /** The folder run directories are made in. */
+  out: string;
+}
