@@ -43,7 +43,9 @@ export async function readRunFormat(dir: string): Promise<RunFormat> {
     throw e;
   }
   const tag = (doc as { format?: unknown } | null)?.format;
-  const version = typeof tag === "string" && tag.startsWith(TAG) ? Number(tag.slice(TAG.length)) : 0;
+  const version = typeof tag === "string" && tag.startsWith(TAG)
+    ? Number(tag.slice(TAG.length))
+    : 0;
   if (version === 1 || version === 2) return version;
   throw new SyntaxError(
     `Cannot read '${path}': 'format' must be '${TAG}1' or '${TAG}${RUN_FORMAT}' ` +

@@ -101,7 +101,9 @@ export async function isRunDir(dir: string): Promise<boolean> {
 export async function readRunCore(dir: string): Promise<RunCore> {
   if (!(await isRunDir(dir))) {
     throw new Deno.errors.NotFound(
-      `Cannot read run '${dir}': it holds none of ${RUN_MARKERS.map((f) => RUN_FILES[f]).join(", ")}`,
+      `Cannot read run '${dir}': it holds none of ${
+        RUN_MARKERS.map((f) => RUN_FILES[f]).join(", ")
+      }`,
     );
   }
   const summary = await optional(runPath(dir, "summary"), readSummary);

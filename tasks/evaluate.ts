@@ -11,8 +11,8 @@ import { type BackendName, selectBackend } from "../backends/mod.ts";
 import { loadRun } from "../inference/mod.ts";
 import {
   evaluationDir,
-  runPath,
   type EvaluationRecord,
+  runPath,
   writeClasses,
   writeConfusion,
   writeEvaluation,

@@ -14,8 +14,8 @@ import { parseSweepSpec, type SweepSpec } from "../sweep/spec.ts";
 import {
   prepareRunDir,
   readSweepIndex,
-  runPath,
   RunDirError,
+  runPath,
   type SweepIndex,
   sweepMemberDir,
   writeConfig,

@@ -40,7 +40,9 @@ export function askFor(asked: Set<CheckpointSlot>): (slot: CheckpointSlot) => vo
 
 /** "the end of epoch 3" or "epoch 4, step 2": where a checkpoint resumes. */
 export function describePosition(at: RunPosition): string {
-  return at.step === 0 ? `the end of epoch ${at.epoch}` : `epoch ${epochNumber(at.epoch)}, step ${at.step}`;
+  return at.step === 0
+    ? `the end of epoch ${at.epoch}`
+    : `epoch ${epochNumber(at.epoch)}, step ${at.step}`;
 }
 
 /** Writes the asked checkpoints, `best` before `last`, each synced and swapped in whole; returns those written. */

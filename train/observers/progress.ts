@@ -61,7 +61,9 @@ export function trainingProgress(options: TrainingProgressOptions = {}): Plugin 
     onEpochEnd(m, ctx) {
       clear();
       write(
-        `epoch ${epochNumber(m.epoch)}/${ctx.epochs}  loss ${m.loss.toFixed(4)}  acc ${m.acc.toFixed(4)}  ` +
+        `epoch ${epochNumber(m.epoch)}/${ctx.epochs}  loss ${m.loss.toFixed(4)}  acc ${
+          m.acc.toFixed(4)
+        }  ` +
           `val_loss ${m.val_loss.toFixed(4)}  val_acc ${m.val_acc.toFixed(4)}  ` +
           `lr ${m.lr.toExponential(2)}  ${m.seconds.toFixed(1)}s  ` +
           `${(m.images_per_sec ?? 0).toFixed(1)} img/s\n`,

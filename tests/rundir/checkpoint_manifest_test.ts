@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { selectBackend } from "../../backends/mod.ts";
 import { createPluginRegistry, instantiatePlugin, type Plugin } from "../../plugins/mod.ts";
-import { CheckpointError, loadCheckpoint, readCheckpointManifest, train } from "../../train/mod.ts";
-import { TINY_DATA, tinyModel } from "./_tiny.ts";
+import { CheckpointError, readCheckpointManifest } from "../../rundir/mod.ts";
+import { loadCheckpoint, train } from "../../train/mod.ts";
+import { TINY_DATA, tinyModel } from "../train/_tiny.ts";
 
 await selectBackend("cpu");
 
