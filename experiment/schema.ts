@@ -146,9 +146,10 @@ export type ScheduleSection =
 /**
  * A validated experiment: every key of an experiment file, defaults filled
  * in. Written out rather than inferred from the schema so that it documents
- * itself; tests/experiment/schema_test.ts fails if the two ever differ.
+ * itself; `deno check` fails (the `exact` check above) if the two ever differ. A
+ * type rather than an interface, so that it is a `Record<string, unknown>` too.
  */
-export interface Experiment {
+export type Experiment = {
   /** The run's name: letters, digits, `_`, `-`, `.`. */
   name: string;
   /** A registered architecture (`deno task models`). */
@@ -190,4 +191,4 @@ export interface Experiment {
   plugins: PluginSection[];
   /** The folder run directories are made in. */
   out: string;
-}
+};

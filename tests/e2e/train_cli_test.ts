@@ -345,7 +345,7 @@ Deno.test("deno task train --resume refuses changes, checks the checkpoint befor
 
     await t.step("--epochs extends a finished run", async () => {
       assert.equal(await resume("--epochs", "2"), 0);
-      assert.deepEqual((await learned(dir)).map((l) => l.split(",")[0]), ["epoch", "0", "1"]);
+      assert.deepEqual((await learned(dir)).map((l) => l.split(",")[0]), ["epoch", "1", "2"]);
       assert.equal(parse(await Deno.readTextFile(`${dir}/config.yaml`)).epochs, 2);
       await assert.rejects(() => resume("--epochs", "1"), /already trained 2 epochs/);
     });

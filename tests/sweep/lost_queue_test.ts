@@ -45,7 +45,7 @@ Deno.test({
       for (const [i, m] of MEMBERS.entries()) {
         const summary = JSON.parse(await Deno.readTextFile(`${runs[i]}/summary.json`));
         assert.equal(summary.epochs_run, 3);
-        assert.deepEqual((await history(runs[i])).map((r) => r[0]), ["0", "1", "2"]);
+        assert.deepEqual((await history(runs[i])).map((r) => r[0]), ["1", "2", "3"]);
         const count = (s: string) => lines.filter((l) => l.endsWith(`member ${m}: ${s}`)).length;
         assert.equal(count("finished"), 1, `${m} finished once\n${lines.join("\n")}`);
         assert.equal(

@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../backends/mod.ts";
 import { exportModel, loadRun } from "../../inference/mod.ts";
-import { writeHistory } from "../../rundir/mod.ts";
-import { CheckpointError } from "../../rundir/mod.ts";
+import { CheckpointError, writeHistory } from "../../rundir/mod.ts";
 import { loadCheckpointModel, loadModelFolder, saveCheckpoint } from "../../train/mod.ts";
 import { tinyModel } from "./_tiny.ts";
 

@@ -3,7 +3,7 @@ import { selectBackend } from "../../backends/mod.ts";
 import { createPluginRegistry, instantiatePlugin, type Plugin } from "../../plugins/mod.ts";
 import { CheckpointError, readCheckpointManifest } from "../../rundir/mod.ts";
 import { loadCheckpoint, train } from "../../train/mod.ts";
-import { TINY_DATA, tinyModel } from "./_tiny.ts";
+import { TINY_DATA, tinyModel } from "../train/_tiny.ts";
 
 await selectBackend("cpu");
 
