@@ -9,6 +9,7 @@
  * norm is tfjs's stock layer already (layers/batch_norm.ts).
  * @module
  */
+import { UserError } from "../core/errors.ts";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import type { LayersModel } from "../core/tf_types.ts";
@@ -142,7 +143,7 @@ async function refuseForeign(dir: string): Promise<void> {
     throw e;
   }
   if (names.length > 0 && !names.includes("skiplab.json")) {
-    throw new RangeError(
+    throw new UserError(
       `Cannot export to '${dir}': it holds files that are not a skiplab export ` +
         `(${names.slice(0, 3).join(", ")}${
           names.length > 3 ? ", …" : ""

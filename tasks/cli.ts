@@ -25,6 +25,11 @@ export async function main(args: readonly string[]): Promise<number> {
     console.log(commandUsage(command));
     return 0;
   }
+  if (!command.stops) {
+    // Signals keep their default (end the process), or the command's own handling (serve).
+    const never = new AbortController().signal;
+    return await command.run(parsed, { signal: never, stoppedCode: () => 130, argv: rest });
+  }
   using stop = interruptible();
   return await command.run(parsed, {
     signal: stop.signal,

@@ -63,6 +63,11 @@ export interface Command<F extends Flags = Flags> {
   readonly usage: readonly string[];
   /** Paragraphs of help after the usage, if any. */
   readonly details?: string;
+  /**
+   * Whether Ctrl-C and SIGTERM ask it to stop after its current step (its
+   * context's `signal`) rather than end the process: training commands.
+   */
+  readonly stops?: boolean;
   /** Its flags (`--help` is every command's and is not listed). */
   readonly flags: F;
   /** What it may touch, worked out from its parsed arguments (it may read the files they name). */

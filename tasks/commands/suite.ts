@@ -14,6 +14,7 @@ import { experimentGrants, SETTING_FLAGS, settingsOf, trainingBase } from "./_se
 /** `deno task suite`. */
 export const suite = defineCommand({
   name: "suite",
+  stops: true,
   summary: "Run every member of a suite, then its Table I with mean ± SD over seeds",
   usage: ["<suite.yaml> [flags]", "--resume runs/<suite-id>"],
   details:

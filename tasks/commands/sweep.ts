@@ -115,6 +115,7 @@ export async function runSweepHere(
 /** `deno task sweep`. */
 export const sweep = defineCommand({
   name: "sweep",
+  stops: true,
   summary: "Train every member of a sweep (grid, random, seeds) here, or queue them for workers",
   usage: [
     "<sweep.yaml | sweep dir> [--workers N] [flags]",

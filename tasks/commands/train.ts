@@ -22,6 +22,7 @@ import {
 /** `deno task train`. */
 export const train = defineCommand({
   name: "train",
+  stops: true,
   summary: "Train a registered model with the paper's recipe, or an experiment file",
   usage: [
     "<model | experiment.yaml> [flags]",

@@ -13,6 +13,7 @@ import { hostOf } from "./sweep.ts";
 /** `deno task worker`. */
 export const worker = defineCommand({
   name: "worker",
+  stops: true,
   summary: "Train queued sweep members under DIR until stopped (or idle)",
   usage: ["--queue redis://HOST:PORT --runs DIR [--threads N] [--lock-seconds S] [--idle-exit S]"],
   flags: {
