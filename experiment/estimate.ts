@@ -38,6 +38,8 @@ export interface RunsEstimate {
   readonly upTo: boolean;
   /** The backends they train on. */
   readonly backends: readonly string[];
+  /** How many distinct models were timed. */
+  readonly measured: number;
 }
 
 /** An experiment's work from its recipe alone: the data is not read. */
@@ -106,6 +108,7 @@ export async function estimateRuns(runs: readonly PlannedRun[]): Promise<RunsEst
     seconds,
     upTo: runs.some(({ exp }) => exp.plugins.some((p) => p.name === EARLY_STOPPING)),
     backends: [...new Set([...rates.values()].map((r) => r.backend))],
+    measured: rates.size,
   };
 }
 

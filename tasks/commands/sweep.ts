@@ -73,7 +73,7 @@ export async function runSweepHere(
       `${Math.min(workers, pending.length)} at a time, ${threads} thread(s) each`,
   );
   if (options.estimate !== false) {
-    const members = pending.map((m) => ({
+    const members = plan.index.members.map((m) => ({
       dir: sweepMemberDir(plan.dir, m),
       exp: plan.experiments.get(m.dir)!,
     }));

@@ -19,7 +19,16 @@ Deno.test("deno task suite runs two tiny models and writes a two-row Table I wit
     );
     await Deno.writeTextFile(`${dir}/suite.yaml`, "name: tiny\nmembers: [cnn.yaml, noskip.yaml]\n");
     const flags = ["--data", "synthetic", "--limit", "128", "--epochs", "1", "--width", "0.125"];
-    assert.equal(await main(["suite", `${dir}/suite.yaml`, ...flags, "--out", `${dir}/runs`]), 0);
+    const said: string[] = [];
+    const error = console.error;
+    console.error = (...a: unknown[]) => void said.push(a.join(" "));
+    try {
+      assert.equal(await main(["suite", `${dir}/suite.yaml`, ...flags, "--out", `${dir}/runs`]), 0);
+    } finally {
+      console.error = error;
+    }
+    // The total comes before any member trains: both models timed, early stopping in the recipe.
+    assert.match(said.join("\n"), /^suite tiny: 2 runs, up to about .+ in all on \w+$/m);
     const [suite] = [...Deno.readDirSync(`${dir}/runs`)].map((e) => `${dir}/runs/${e.name}`);
     const table = (await Deno.readTextFile(`${suite}/table.csv`)).trim().split("\n");
     assert.equal(table.length, 3, table.join("\n"));
@@ -47,7 +56,14 @@ Deno.test("deno task suite runs two tiny models and writes a two-row Table I wit
     }
     // Finished members are not trained again when the suite is resumed.
     const before = (await Deno.stat(`${suite}/cnn/summary.json`)).mtime;
-    assert.equal(await main(["suite", "--resume", suite]), 0);
+    said.length = 0;
+    console.error = (...a: unknown[]) => void said.push(a.join(" "));
+    try {
+      assert.equal(await main(["suite", "--resume", suite]), 0);
+    } finally {
+      console.error = error;
+    }
+    assert.doesNotMatch(said.join("\n"), /^suite tiny:/m, "nothing left to train, nothing timed");
     assert.deepEqual((await Deno.stat(`${suite}/cnn/summary.json`)).mtime, before);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -225,6 +225,10 @@ for (
       assert.equal(status.code, code, err);
       assert.match(err, new RegExp(`${said}: saving checkpoints/last after this step`));
       assert.match(err, /interrupted: saved checkpoints\/last/);
+      // One estimate, after the first timed steps, for the recipe's epochs (early stopping: "up to").
+      const estimates = err.match(/^estimate: .*$/gm) ?? [];
+      assert.equal(estimates.length, 1, err);
+      assert.match(estimates[0], /^estimate: up to about .+ for 3 epochs at [\d.,]+ img\/s on \w+/);
       const dir = await only(out);
       await assert.rejects(() => Deno.stat(`${dir}/summary.json`));
       assert.equal(await main(["train", "--resume", dir]), 0);

@@ -57,12 +57,15 @@ Deno.test("a local sweep stopped mid-member resumes exactly and skips what finis
     const stopped = await first.done;
     assert.notEqual(stopped.code, 0, stopped.err);
     assert.match(stopped.err, /\[base_seed-1\] interrupted: saved checkpoints\/last/);
+    // The total before any member trains, with one model timed for both seeds.
+    assert.match(stopped.err, /^sweep s: 2 runs, about .+ in all on \w+$/m);
     assert.ok((await rows(second)) < 3, "stopped before its last epoch");
     const finished = (await Deno.stat(`${sweep}/base_seed-0/summary.json`)).mtime;
 
     const again = await cli(args).done;
     assert.equal(again.code, 0, again.err);
     assert.match(again.err, /1 of 2 members to train/);
+    assert.match(again.err, /^sweep s: 1 of 2 runs left, about .+ in all on \w+$/m);
     assert.match(again.err, /\[base_seed-1\] resuming at epoch/);
     assert.deepEqual((await Deno.stat(`${sweep}/base_seed-0/summary.json`)).mtime, finished);
 
