@@ -1,5 +1,5 @@
 /**
- * The import rules (README, Development; tests/_imports/rules.ts) hold for
+ * The import rules (docs/9-development.md; tests/_imports/rules.ts) hold for
  * every source file of the project, and the checker catches each kind of
  * break.
  * @module

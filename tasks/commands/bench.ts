@@ -12,7 +12,7 @@ import { trainingBase } from "./_settings.ts";
 /** `deno task bench`. */
 export const bench = defineCommand({
   name: "bench",
-  summary: "Throughput and memory benchmarks; prints a table and writes bench/results/<date>.json",
+  summary: "Speed and memory benchmarks, beside PyTorch with --peer; writes bench/results/",
   usage: ["[data|train|profile|dashboard [words…]]… [flags]"],
   details: "Runs the named suites (all but profile and dashboard when none is named); words " +
     "after a suite's\nname go to it (deno task bench profile resnet18), flags go to every suite.",

@@ -36,7 +36,7 @@ import { runDirGrants, trainingBase } from "./_settings.ts";
 /** `deno task evaluate`. */
 export const evaluateCommand = defineCommand({
   name: "evaluate",
-  summary: "Test a run's saved checkpoint without retraining: accuracy, confusion, class report",
+  summary: "Test a saved checkpoint without retraining",
   usage: ["RUN [--checkpoint best|last] [--data SOURCE] [flags]"],
   details:
     "Prints loss, top-1 and top-5 accuracy, the confusion matrix and the class report, and " +

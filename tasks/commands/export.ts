@@ -13,7 +13,7 @@ import { grant, NONE } from "../permissions.ts";
 /** `deno task export`. */
 export const exportCommand = defineCommand({
   name: "export",
-  summary: "Write a run's checkpoint as a tfjs LayersModel for web pages and Node",
+  summary: "Write a run's model as a tfjs LayersModel that stock tfjs loads in a web page",
   usage: ["RUN --out DIR [--checkpoint best|last]"],
   details: "Writes model.json and weight shards (loadable by stock tfjs with tf.loadLayersModel) " +
     "and skiplab.json\n(class names; input shape; a pixel byte x becomes (x/255 - mean)/std, RGB). " +

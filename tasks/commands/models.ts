@@ -10,7 +10,7 @@ import { UsageError } from "../../core/errors.ts";
 /** `deno task models`. */
 export const models = defineCommand({
   name: "models",
-  summary: "List the registered architectures with parameters, depth and FLOPs per image",
+  summary: "List the registered architectures with parameters, depth and FLOPs",
   usage: [""],
   flags: {},
   permissions: (_args, where) => grant(NONE, { read: [where.root] }),

@@ -12,7 +12,8 @@ import { grant, NONE } from "../permissions.ts";
 /** `deno task report`. */
 export const report = defineCommand({
   name: "report",
-  summary: "Re-render a run's or suite's tables, charts and figures from its files",
+  summary:
+    "Re-render a run's or suite's tables, charts and figures from its files (--html: one offline page)",
   usage: ["<run-or-suite-dir> [--html]"],
   flags: {
     html: { type: "boolean", help: "also write one offline report.html of the dashboard's views" },
@@ -36,7 +37,7 @@ export const report = defineCommand({
 /** `deno task compare`. */
 export const compare = defineCommand({
   name: "compare",
-  summary: "Compare several runs in one table with overlaid curves",
+  summary: "Several runs in one table with overlaid curves",
   usage: ["<run-dir> <run-dir> …"],
   flags: {},
   permissions: ({ positionals }, where) =>

@@ -12,7 +12,8 @@ import { grant, NONE } from "../permissions.ts";
 /** `deno task serve`. */
 export const serve = defineCommand({
   name: "serve",
-  summary: "The dashboard: live curves, compare and Table I over the runs in DIR (default runs/)",
+  summary:
+    "The dashboard: a local web app over the runs in DIR (default runs/), live while they train",
   usage: ["[DIR] [--port N] [--host H] [--poll]"],
   flags: {
     port: {

@@ -15,7 +15,8 @@ import { experimentGrants, SETTING_FLAGS, settingsOf, trainingBase } from "./_se
 export const suite = defineCommand({
   name: "suite",
   stops: true,
-  summary: "Run every member of a suite, then its Table I with mean ± SD over seeds",
+  summary:
+    "Train every member of a suite, then Table I, the paper's figures and confidence intervals",
   usage: ["<suite.yaml> [flags]", "--resume runs/<suite-id>"],
   details:
     "Every member is checked before any trains. A bare name (paper.yaml, degradation.yaml) " +

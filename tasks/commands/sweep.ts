@@ -116,7 +116,7 @@ export async function runSweepHere(
 export const sweep = defineCommand({
   name: "sweep",
   stops: true,
-  summary: "Train every member of a sweep (grid, random, seeds) here, or queue them for workers",
+  summary: "Train every member of a grid, random or seed sweep here, or queue them for workers",
   usage: [
     "<sweep.yaml | sweep dir> [--workers N] [flags]",
     "<sweep.yaml> --queue redis://HOST:PORT [--detach]",

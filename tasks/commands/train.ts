@@ -23,7 +23,8 @@ import {
 export const train = defineCommand({
   name: "train",
   stops: true,
-  summary: "Train a registered model with the paper's recipe, or an experiment file",
+  summary:
+    "Train one model with the paper's recipe (or an experiment file), or continue an interrupted run exactly",
   usage: [
     "<model | experiment.yaml> [flags]",
     "--resume runs/<id> [--epochs N]",

@@ -14,7 +14,7 @@ import { hostOf } from "./sweep.ts";
 export const worker = defineCommand({
   name: "worker",
   stops: true,
-  summary: "Train queued sweep members under DIR until stopped (or idle)",
+  summary: "Train queued sweep members, on as many machines as you like",
   usage: ["--queue redis://HOST:PORT --runs DIR [--threads N] [--lock-seconds S] [--idle-exit S]"],
   flags: {
     queue: { type: "string", value: "URL", help: "the Redis queue (redis://HOST:PORT)" },

@@ -1,5 +1,5 @@
 /**
- * skiplab's import rules (README, Development) as data, and the checker that
+ * skiplab's import rules (docs/9-development.md, Import rules) as data, and the checker that
  * applies them to every import {@link findImports} finds. Paths are POSIX and
  * relative to the project root; a file's folder is its first path segment
  * (`plugins/probes/x.ts` is in `plugins`), and `mod.ts` at the root is `root`.

@@ -2,7 +2,7 @@
  * The dashboard in a real headless Chromium over a folder of runs from real
  * miniature trainings (tests/serve/_runs.ts), and one run trained while the
  * page is open. With SKIPLAB_SCREENSHOTS=1 the views are saved as the
- * README's screenshots in docs/.
+ * dashboard guide's screenshots (docs/8-dashboard.md).
  * @module
  */
 import assert from "node:assert/strict";
