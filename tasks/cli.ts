@@ -10,6 +10,7 @@ import { UsageError, UserError } from "../core/errors.ts";
 import { parseCommandLine } from "./args.ts";
 import { commandUsage, topUsage } from "./help.ts";
 import { interruptible } from "./interrupt.ts";
+import { hereWhere, launchArgv } from "./launch.ts";
 import { commandNamed, COMMANDS } from "./table.ts";
 
 /** Runs the CLI with `args` (the command's name first); returns the exit status. */
@@ -28,15 +29,19 @@ export async function main(args: readonly string[]): Promise<number> {
   if (!command.stops) {
     // Signals keep their default (end the process), or the command's own handling (serve).
     const never = new AbortController().signal;
-    return await command.run(parsed, { signal: never, stoppedCode: () => 130, argv: rest });
+    return await command.run(parsed, { signal: never, stoppedCode: () => 130, argv: rest, launch });
   }
   using stop = interruptible();
   return await command.run(parsed, {
     signal: stop.signal,
     stoppedCode: () => stop.exitCode(),
     argv: rest,
+    launch,
   });
 }
+
+/** Another command's full command line under its own permissions, as the launcher makes it. */
+const launch = (args: readonly string[]) => launchArgv(args, hereWhere());
 
 /** Whether `e` is the user's to fix (exit 2, no stack) rather than a bug (exit 1, stack). */
 export function isUserError(e: unknown): boolean {

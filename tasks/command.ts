@@ -51,6 +51,11 @@ export interface RunContext {
   readonly stoppedCode: () => number;
   /** The words after the command's name, as given (already checked against its flags). */
   readonly argv: readonly string[];
+  /**
+   * The full `deno run` command line that runs another command (`["train", "--resume", dir]`)
+   * under exactly its permissions, as the launcher would: how a sweep starts its members.
+   */
+  launch(args: readonly string[]): Promise<string[]>;
 }
 
 /** One command. */

@@ -157,6 +157,15 @@ export function runFiles(runDir: string, cwd: string): Promise<ExperimentFiles> 
   return experimentFiles(join(runDir, RUN_FILES.config), cwd);
 }
 
+/** The host (and port) of a URL such as a queue's, or the text itself when it does not parse (the command reports it). */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 /** Adds `more` to `p`, each list without repeats. */
 export function grant(p: Permissions, more: Partial<Permissions>): Permissions {
   const u = (a: readonly string[], b: readonly string[] = []) => [...new Set([...a, ...b])];

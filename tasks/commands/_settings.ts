@@ -64,6 +64,21 @@ export function trainingBase(where: Where): Permissions {
   });
 }
 
+/**
+ * A training command's permissions from its setting flags: {@linkcode trainingBase},
+ * the output folder (`--out`, default `runs`), the `--data` source and `--plugin` files.
+ */
+export function settingsGrants(values: SettingValues, where: Where): Permissions {
+  const out = resolve(where.cwd, typeof values.out === "string" ? values.out : "runs");
+  const data = typeof values.data === "string" ? dataGrants(values.data, where) : undefined;
+  const plugins = [values.plugin ?? []].flat().map((f) => resolve(where.cwd, f));
+  return grant(trainingBase(where), {
+    read: [out, ...data?.read ?? [], ...plugins],
+    write: [out],
+    net: data?.net,
+  });
+}
+
 /** Read (and for the output, write) what an experiment file names: its folder, data, plugins, out. */
 export async function experimentGrants(
   target: string,

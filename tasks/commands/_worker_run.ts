@@ -38,7 +38,6 @@ import {
 } from "../../sweep/queue.ts";
 import { ConfigError } from "../../experiment/config_error.ts";
 import { intFlag } from "../args.ts";
-import { memberArgv } from "./sweep.ts";
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -73,6 +72,7 @@ export interface WorkerValues {
 export async function workerRun(
   values: WorkerValues,
   positionals: readonly string[],
+  memberArgv: (memberDir: string) => Promise<string[]>,
   signal?: AbortSignal,
 ): Promise<number> {
   if (values.queue === undefined || values.runs === undefined || positionals.length) {

@@ -9,7 +9,7 @@ import { ConfigError } from "../../experiment/config_error.ts";
 import { overridesFromSettings, settingsRefusedOnResume } from "../../experiment/overrides.ts";
 import { defineCommand } from "../command.ts";
 import { dataGrants, grant, runFiles } from "../permissions.ts";
-import { experimentGrants, SETTING_FLAGS, settingsOf, trainingBase } from "./_settings.ts";
+import { experimentGrants, SETTING_FLAGS, settingsGrants, settingsOf } from "./_settings.ts";
 
 /** `deno task suite`. */
 export const suite = defineCommand({
@@ -27,13 +27,7 @@ export const suite = defineCommand({
     seeds: { type: "string", value: "LIST", help: "every member once per seed, e.g. 0,1,2" },
   },
   async permissions({ values, positionals }, where) {
-    const out = resolve(where.cwd, values.out ?? "runs");
-    let p = grant(trainingBase(where), { read: [out], write: [out] });
-    const data = values.data === undefined ? undefined : dataGrants(values.data, where);
-    p = grant(p, {
-      read: [...data?.read ?? [], ...(values.plugin ?? []).map((f) => resolve(where.cwd, f))],
-      net: data?.net,
-    });
+    let p = settingsGrants(settingsOf(values), where);
     const target = positionals[0];
     if (target !== undefined) {
       p = grant(p, await experimentGrants(target, where, values.out !== undefined));

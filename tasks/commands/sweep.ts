@@ -24,25 +24,19 @@ import { overridesFromSettings } from "../../experiment/overrides.ts";
 import { planSweep, prepareSweep, replanSweep, type SweepPlan } from "../../sweep/plan.ts";
 import { intFlag } from "../args.ts";
 import { defineCommand } from "../command.ts";
-import { ALL_ENV, grant, NONE } from "../permissions.ts";
+import { ALL_ENV, grant, hostOf, NONE } from "../permissions.ts";
 import { SETTING_FLAGS, settingsOf } from "./_settings.ts";
 import { logEstimate } from "../../experiment/estimate.ts";
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 
-/**
- * The command that trains (or resumes, or confirms finished) the member in
- * `memberDir`: `deno run` with the permissions of `train --resume <member>`,
- * which read the data and plugin files its config.yaml records.
- */
-export async function memberArgv(memberDir: string): Promise<string[]> {
-  // Imported here: the launcher imports the command table, which imports this file.
-  const { hereWhere, launchArgv } = await import("../launch.ts");
-  return await launchArgv(["train", "--resume", memberDir], hereWhere());
-}
-
 /** Options of {@linkcode runSweepHere}. */
 export interface LocalOptions {
+  /**
+   * The command line that trains the member in a directory: `train --resume <dir>` under
+   * that command's permissions (the launcher's, from {@linkcode RunContext}).
+   */
+  readonly memberArgv: (memberDir: string) => Promise<string[]>;
   /** Members side by side. @default 1 */
   readonly workers?: number;
   /** Stops: members save checkpoints/last after their current step. */
@@ -59,7 +53,7 @@ export interface LocalOptions {
  */
 export async function runSweepHere(
   plan: SweepPlan,
-  options: LocalOptions = {},
+  options: LocalOptions,
 ): Promise<{ failed: string[]; interrupted: boolean }> {
   const workers = options.workers ?? 1;
   const log = options.log ?? ((l: string) => console.error(l));
@@ -83,7 +77,7 @@ export async function runSweepHere(
   const settled = await runPool(pending, workers, async (m) => {
     const dir = sweepMemberDir(plan.dir, m);
     const child = startMember({
-      argv: await memberArgv(dir),
+      argv: await options.memberArgv(dir),
       threads,
       onLine: (line, stream) => stream === "stderr" && log(`[${m.dir}] ${line}`),
     });
@@ -163,17 +157,9 @@ export const sweep = defineCommand({
       sys: queue.length ? ["hostname"] : ["cpus", "hostname"],
     });
   },
-  run: ({ values, positionals }, { signal }) => sweepRun(values, positionals, signal),
+  run: ({ values, positionals }, { signal, launch }) =>
+    sweepRun(values, positionals, signal, (dir) => launch(["train", "--resume", dir])),
 });
-
-/** The host (and port) of a queue URL, or the URL itself when it does not parse (the command reports it). */
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
 
 async function sweepRun(
   values: Record<string, unknown> & {
@@ -184,6 +170,7 @@ async function sweepRun(
   },
   positionals: readonly string[],
   signal: AbortSignal,
+  memberArgv: (memberDir: string) => Promise<string[]>,
 ): Promise<number> {
   const target = values.resume ?? positionals[0];
   if (target === undefined || positionals.length > (values.resume ? 0 : 1)) {
@@ -238,6 +225,6 @@ async function sweepRun(
     }
   }
   await prepareSweep(plan);
-  const r = await runSweepHere(plan, { workers, signal });
+  const r = await runSweepHere(plan, { workers, signal, memberArgv });
   return r.interrupted ? 130 : r.failed.length ? 1 : 0;
 }

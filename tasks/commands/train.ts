@@ -5,18 +5,17 @@
  * setting.
  * @module
  */
-import { resolve } from "node:path";
 import { stringify } from "yaml";
 import { ConfigError } from "../../experiment/config_error.ts";
 import { overridesFromSettings } from "../../experiment/overrides.ts";
 import { defineCommand } from "../command.ts";
-import { dataGrants, grant } from "../permissions.ts";
+import { grant } from "../permissions.ts";
 import {
   experimentGrants,
   runDirGrants,
   SETTING_FLAGS,
+  settingsGrants,
   settingsOf,
-  trainingBase,
 } from "./_settings.ts";
 
 /** `deno task train`. */
@@ -39,13 +38,12 @@ export const train = defineCommand({
     "print-config": { type: "boolean", help: "print the resolved experiment and exit" },
   },
   async permissions({ values, positionals }, where) {
-    const out = resolve(where.cwd, values.out ?? "runs");
-    let p = grant(trainingBase(where), { read: [out], write: [out] });
-    const data = values.data === undefined ? undefined : dataGrants(values.data, where);
-    p = grant(p, { read: data?.read, net: data?.net });
-    p = grant(p, { read: (values.plugin ?? []).map((f) => resolve(where.cwd, f)) });
+    let p = settingsGrants(settingsOf(values), where);
     if (values.resume !== undefined) {
-      p = grant(p, await runDirGrants(values.resume, where, { write: true, data: !data }));
+      p = grant(
+        p,
+        await runDirGrants(values.resume, where, { write: true, data: values.data === undefined }),
+      );
     }
     const target = positionals[0];
     if (target !== undefined && /\.ya?ml$/i.test(target)) {

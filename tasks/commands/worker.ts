@@ -7,8 +7,7 @@
  */
 import { resolve } from "node:path";
 import { defineCommand } from "../command.ts";
-import { ALL_ENV, grant, NONE } from "../permissions.ts";
-import { hostOf } from "./sweep.ts";
+import { ALL_ENV, grant, hostOf, NONE } from "../permissions.ts";
 
 /** `deno task worker`. */
 export const worker = defineCommand({
@@ -50,8 +49,13 @@ export const worker = defineCommand({
       sys: ["hostname"],
     });
   },
-  async run({ values, positionals }, { signal }) {
+  async run({ values, positionals }, { signal, launch }) {
     const { workerRun } = await import("./_worker_run.ts");
-    return await workerRun(values, positionals, signal);
+    return await workerRun(
+      values,
+      positionals,
+      (dir) => launch(["train", "--resume", dir]),
+      signal,
+    );
   },
 });

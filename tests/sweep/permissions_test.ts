@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { commandPermissions } from "../../tasks/launch.ts";
+import { commandPermissions, launchArgv } from "../../tasks/launch.ts";
 import { ALL_ENV, ENV_VARS, permissionFlags } from "../../tasks/permissions.ts";
-import { memberArgv } from "../../tasks/commands/sweep.ts";
 
 const where = { root: "/p", cwd: "/p", cacheDir: "/home/u/.cache/skiplab" };
 
@@ -32,14 +31,14 @@ Deno.test("commandPermissions() gives the worker its --runs folder, the queue's 
   assert.deepEqual([queued.net, queued.env, queued.ffi], [["q.lab:6380"], ALL_ENV, false]);
 });
 
-Deno.test("memberArgv() runs train --resume on the member with its data and plugin files readable", async () => {
+Deno.test("launchArgv() runs a sweep member as train --resume, with its data and plugin files readable", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(
       `${dir}/config.yaml`,
       "data:\n  source: /data/cifar-10-binary.tar.gz\nplugins:\n  - path: /lab/probe.ts\n  - name: x\n",
     );
-    const argv = await memberArgv(dir);
+    const argv = await launchArgv(["train", "--resume", dir], where);
     assert.equal(argv[0], Deno.execPath());
     assert.deepEqual(argv.slice(-3), ["train", "--resume", dir]);
     const read = argv.find((a) => a.startsWith("--allow-read="))!.split("=")[1].split(",");

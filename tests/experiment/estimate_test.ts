@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { writeHistory } from "../../rundir/mod.ts";
-import { validateExperiment } from "../../tasks/config.ts";
-import { describeRuns, estimateRuns, experimentWork, pendingRuns } from "../../tasks/estimate.ts";
+import { validateExperiment } from "../../experiment/load.ts";
+import { describeRuns, estimateRuns, experimentWork, pendingRuns } from "../../experiment/estimate.ts";
 
 const tiny = (more: Record<string, unknown> = {}) =>
   validateExperiment({
