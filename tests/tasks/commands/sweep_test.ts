@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { commandPermissions, launchArgv } from "../../tasks/launch.ts";
-import { ALL_ENV, ENV_VARS, permissionFlags } from "../../tasks/permissions.ts";
+import { commandPermissions, launchArgv } from "../../../tasks/launch.ts";
+import { ALL_ENV, ENV_VARS, permissionFlags } from "../../../tasks/permissions.ts";
 
 const where = { root: "/p", cwd: "/p", cacheDir: "/home/u/.cache/skiplab" };
 

@@ -6,10 +6,10 @@ import {
   type RunEstimateOptions,
   train,
   trainingProgress,
-} from "../../train/mod.ts";
-import type { Plugin } from "../../plugins/mod.ts";
-import { syntheticDataset } from "../../data/mod.ts";
-import { tinyModel } from "./_tiny.ts";
+} from "../../../train/mod.ts";
+import type { Plugin } from "../../../plugins/mod.ts";
+import { syntheticDataset } from "../../../data/mod.ts";
+import { tinyModel } from "../_tiny.ts";
 
 /** Smaller than _tiny.ts's set: these runs only need steps to time. */
 const DATA = syntheticDataset({ seed: 3, train: 48, val: 16, test: 16 });

@@ -3,7 +3,7 @@ import { composePlugins, PluginError } from "../../train/compose.ts";
 import type { Plugin, PluginState } from "../../plugins/plugin.ts";
 import type { ModelSpec } from "../../models/spec.ts";
 import type { Batch } from "../../train/types.ts";
-import { fakeRun, metrics } from "./_context.ts";
+import { fakeRun, metrics } from "../plugins/_context.ts";
 
 const spec: ModelSpec = {
   name: "m",
