@@ -8,15 +8,23 @@ import * as tf from "@tensorflow/tfjs";
 
 /**
  * Mesa's software Vulkan driver complains on stderr, once per adapter request,
- * when XDG_RUNTIME_DIR is unset (as in CI and containers); it only needs a
- * private writable directory.
+ * when XDG_RUNTIME_DIR is unset (as in CI and containers); setting it is enough.
  */
 function quietMesa(): void {
   if (Deno.build.os !== "linux" || Deno.env.get("XDG_RUNTIME_DIR")) return;
   try {
-    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "skiplab-xdg-" }));
+    let dir: string;
+    try {
+      dir = Deno.makeTempDirSync({ prefix: "skiplab-xdg-" });
+    } catch {
+      // Without write permission (a `deno task` grants none outside its folders): a folder that
+      // does not exist is enough, since Mesa only needs the variable set; with nothing there the
+      // display connection, which a headless run never uses, fails without a word.
+      dir = "/nonexistent/skiplab-headless";
+    }
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
   } catch {
-    // Without env or write permission Mesa only prints a warning.
+    // Without env permission Mesa only prints its warning.
   }
 }
 

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { writeHistory } from "../../rundir/mod.ts";
 import { validateExperiment } from "../../experiment/load.ts";
-import { describeRuns, estimateRuns, experimentWork, pendingRuns } from "../../experiment/estimate.ts";
+import {
+  describeRuns,
+  estimateRuns,
+  experimentWork,
+  pendingRuns,
+} from "../../experiment/estimate.ts";
 
 const tiny = (more: Record<string, unknown> = {}) =>
   validateExperiment({
