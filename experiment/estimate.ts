@@ -69,8 +69,10 @@ export async function runProgress(dir: string): Promise<RunPosition | undefined>
 }
 
 /**
- * Measures each distinct (architecture, batch size, optimiser, backend,
- * precision) among `runs` once, in this process, and sums their seconds.
+ * Measures each distinct (architecture, plugins, batch size, optimiser,
+ * backend, precision) among `runs` once, in this process, with the run's
+ * plugins (augmentation and probes cost time every step), and sums their
+ * seconds.
  * Seconds, not minutes: a few steps of each (it selects the backends it
  * measures on, as each run will again).
  */
@@ -78,9 +80,10 @@ export async function estimateRuns(runs: readonly PlannedRun[]): Promise<RunsEst
   const rates = new Map<string, { rate: Throughput; backend: string }>();
   let seconds = 0;
   for (const { exp, done } of runs) {
-    const { spec } = await experimentSpec(exp);
+    const { spec, plugins } = await experimentSpec(exp);
     const key = JSON.stringify([
       spec,
+      exp.plugins,
       exp.batch_size,
       exp.optimizer.type,
       exp.backend,
@@ -94,7 +97,7 @@ export async function estimateRuns(runs: readonly PlannedRun[]): Promise<RunsEst
       try {
         const optimizer = camelKeys(exp.optimizer);
         measured = {
-          rate: await measureThroughput(model, { batchSize: exp.batch_size, optimizer }),
+          rate: await measureThroughput(model, { batchSize: exp.batch_size, optimizer, plugins }),
           backend: backend.name,
         };
       } finally {
