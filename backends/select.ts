@@ -10,7 +10,7 @@ import { activateWasm } from "./wasm/activate.ts";
 import { NATIVE_BACKEND, threadsDetail, tryRegisterNative } from "./native/mod.ts";
 import { registerCpuKernels } from "./cpu_kernels.ts";
 import { activateTensorflow } from "./tensorflow.ts";
-import { activateWebgpu } from "./webgpu.ts";
+import { activateWebgpu, findWebgpuAdapter } from "./webgpu.ts";
 
 /** Every name {@link selectBackend} accepts. */
 export const BACKEND_NAMES: readonly BackendName[] = [
@@ -47,6 +47,8 @@ export interface BackendCandidate {
   readonly name: Exclude<BackendName, "auto">;
   /** Sets the tfjs backend; see the interface doc. */
   activate(): Promise<string | undefined>;
+  /** Whether it would run on a software device (a GPU backend on llvmpipe): `auto` skips it. */
+  software?(): Promise<boolean>;
 }
 
 /**
@@ -71,16 +73,21 @@ async function activateNative(): Promise<string> {
 }
 
 /**
- * The backends `auto` tries, fastest trainer first (throughput of ResNet-18
- * width 16 here: wasm ~10 img/s, webgpu on llvmpipe ~5). A new backend is
+ * The backends `auto` tries when it has no model to time (experiment/ times
+ * them, backends/auto.ts), likely fastest trainer first; webgpu only on a
+ * hardware adapter (on llvmpipe it is the slowest of all). A new backend is
  * one entry.
  */
 export const BACKEND_CANDIDATES: readonly BackendCandidate[] = [
   { name: "native", activate: activateNative },
   // Loads tfjs-node only if deno.json maps it: never a download.
   { name: "tensorflow", activate: activateTensorflow },
+  {
+    name: "webgpu",
+    activate: activateWebgpu,
+    software: async () => (await findWebgpuAdapter())?.isFallbackAdapter ?? false,
+  },
   { name: "wasm", activate: activateWasm },
-  { name: "webgpu", activate: activateWebgpu },
   {
     name: "cpu",
     activate: async () => {
@@ -108,9 +115,10 @@ function firstLine(error: unknown): string {
 }
 
 /**
- * Makes `name` the tfjs backend, or with `auto` the fastest backend that can
- * train here: native > tensorflow (only if installed) > wasm (with skiplab's
- * gradient kernels) > webgpu > cpu.
+ * Makes `name` the tfjs backend, or with `auto` the first that loads of
+ * native > tensorflow (only if installed) > webgpu (a hardware adapter only)
+ * > wasm (with skiplab's gradient kernels) > cpu. A run's `auto` measures
+ * instead (experiment/backend_choice.ts).
  *
  * @throws {TypeError} when `name` is not a string
  * @throws {RangeError} when `name` is not one of {@link BACKEND_NAMES}
@@ -150,6 +158,10 @@ export async function selectBackend(
   }
   const skipped: string[] = [];
   for (const candidate of candidates) {
+    if (await candidate.software?.().catch(() => false)) {
+      skipped.push(`${candidate.name} not chosen: its adapter is a software one`);
+      continue;
+    }
     try {
       const detail = await candidate.activate();
       const why = candidate.name === "cpu"

@@ -5,7 +5,7 @@
  * then images × epochs / rate is summed over the runs.
  * @module
  */
-import { selectBackend } from "../backends/select.ts";
+import { selectRunBackend } from "./backend_choice.ts";
 import { selectPrecision } from "../backends/precision.ts";
 import { buildModel } from "../models/mod.ts";
 import { readHistory, RUN_FILES } from "../rundir/mod.ts";
@@ -91,7 +91,8 @@ export async function estimateRuns(runs: readonly PlannedRun[]): Promise<RunsEst
     ]);
     let measured = rates.get(key);
     if (!measured) {
-      const backend = await selectBackend(exp.backend);
+      // As the run will choose: `auto` times the backends once, and the run reads the cache.
+      const backend = await selectRunBackend(exp, spec);
       await selectPrecision(exp.precision, backend.name, "'precision'");
       const model = buildModel(spec, { seed: exp.seed, init: exp.init });
       try {

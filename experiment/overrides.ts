@@ -35,7 +35,10 @@ export const SETTINGS = {
   },
   "batch-size": { kind: "number", value: "N", help: "images per step" },
   lr: { kind: "number", path: ["optimizer", "lr"], value: "X", help: "learning rate" },
-  backend: { value: "NAME", help: "auto|native|tensorflow|webgpu|wasm|cpu" },
+  backend: {
+    value: "NAME",
+    help: "auto (the fastest, measured)|auto:remeasure|native|tensorflow|webgpu|wasm|cpu",
+  },
   precision: {
     value: "P",
     help: "fp32|bf16|auto (bf16: native backend on an AMX or AVX512-BF16 CPU)",

@@ -5,7 +5,6 @@
  */
 import { stringify } from "yaml";
 import { renderReport } from "../analysis/mod.ts";
-import { selectBackend } from "../backends/select.ts";
 import { selectPrecision } from "../backends/precision.ts";
 import {
   loadCifar10,
@@ -46,6 +45,7 @@ import { train, type TrainResult } from "../train/trainer.ts";
 import { ConfigError, type Experiment } from "./load.ts";
 import { camelKeys } from "./keys.ts";
 import { iterationPlan } from "./budget.ts";
+import { isAutoBackend, selectRunBackend } from "./backend_choice.ts";
 
 /** Options of {@linkcode runExperiment}. */
 export interface RunOptions {
@@ -180,8 +180,14 @@ async function trainIn(
   // Written first, so a run killed at any later instant can be resumed; rewritten on resume
   // too, since `--epochs` may have extended the run.
   await writeConfig(dir, stringify(exp));
-  const backend = await selectBackend(exp.backend);
+  const { plugins, spec } = await experimentSpec(exp);
+  const backend = await selectRunBackend(exp, spec, { log });
   log(`backend: ${backend.reason}`);
+  if (isAutoBackend(exp.backend)) {
+    // The resolved config names the backend measured, so that a resumed run keeps it.
+    exp = { ...exp, backend: backend.name as Experiment["backend"] };
+    await writeConfig(dir, stringify(exp));
+  }
   // Before the data loads: bf16 where it cannot run fails at once.
   const precision = await selectPrecision(
     exp.precision,
@@ -193,7 +199,6 @@ async function trainIn(
       (precision.convImplementation ? `; oneDNN convolution ${precision.convImplementation}` : ""),
   );
 
-  const { plugins, spec } = await experimentSpec(exp);
   const splits = await loadData(exp, log);
 
   const model = buildModel(spec, { seed: exp.seed, init: exp.init });

@@ -24,7 +24,10 @@ const experimentShape = z.strictObject({
     // A residual net's shortcut where stride or width change (models/spec.ts).
     shortcut: z.enum(["projection", "zero_pad"]).optional(),
   }).default({}),
-  backend: z.enum(["auto", "native", "tensorflow", "webgpu", "wasm", "cpu"]).default("auto"),
+  // `auto` times the backends that load here on this model and caches the choice
+  // (experiment/backend_choice.ts); `auto:remeasure` times them again.
+  backend: z.enum(["auto", "auto:remeasure", "native", "tensorflow", "webgpu", "wasm", "cpu"])
+    .default("auto"),
   // What convolutions compute in (backends/precision.ts). fp32 by default, so that a
   // recipe gives the same numbers on every machine (auto would switch to bf16 on AMX
   // CPUs only); auto takes bf16 where the CPU has AMX-BF16 or AVX512-BF16.
@@ -156,8 +159,8 @@ export type Experiment = {
   model: string;
   /** Changes to the architecture: filter width scale, dropout, shortcut kind. */
   model_options: { width?: number; dropout?: number; shortcut?: "projection" | "zero_pad" };
-  /** The tfjs backend. */
-  backend: "auto" | "native" | "tensorflow" | "webgpu" | "wasm" | "cpu";
+  /** The tfjs backend; `auto` measures which is fastest (`auto:remeasure`: ignoring the cache). */
+  backend: "auto" | "auto:remeasure" | "native" | "tensorflow" | "webgpu" | "wasm" | "cpu";
   /** What convolutions compute in. */
   precision: "fp32" | "bf16" | "auto";
   /** The data: source, checksum, validation split, limit, normalisation. */

@@ -23,13 +23,40 @@ export interface ThroughputOptions {
   readonly warmupSteps?: number;
   /** Training steps timed after the warm-up; the rate is their median. @default 4 */
   readonly steps?: number;
-  /** Images of the timed validation pass (the trainer validates 256 at a time). @default 256 */
+  /**
+   * Images of the timed validation pass (the trainer validates 256 at a time);
+   * 0 skips it, and the eval rate is then NaN. @default 256
+   */
   readonly evalImages?: number;
+  /**
+   * Stop early, with {@linkcode ThroughputMeasurement.cut} saying why, once
+   * the steps have taken longer than this or run slower than this: how a
+   * choice among backends stays within seconds. @default no limit
+   */
+  readonly limit?: ThroughputLimit;
   /**
    * The run's plugins, fresh (augmentation and probes cost time every step);
    * no run directory is given, so nothing is written. @default []
    */
   readonly plugins?: readonly Plugin[];
+}
+
+/** When {@linkcode measureThroughput} gives up on a measurement. */
+export interface ThroughputLimit {
+  /** Wall-clock seconds the training steps (the warm-up included) may take. */
+  readonly seconds: number;
+  /** Images/s below which the timed steps stop: far slower than something already measured. */
+  readonly minRate?: number;
+}
+
+/** A measured {@linkcode Throughput}, and whether it was cut short. */
+export interface ThroughputMeasurement extends Throughput {
+  /**
+   * Set when a {@linkcode ThroughputLimit} stopped it, saying which; `train`
+   * is then the rate of the steps that did run (the warm-up step's alone when
+   * nothing else ran, compilation included: a lower bound) and `eval` is NaN.
+   */
+  readonly cut?: string;
 }
 
 function randomSet(count: number, shape: readonly [number, number, number], classes: number) {
@@ -61,13 +88,13 @@ function randomSet(count: number, shape: readonly [number, number, number], clas
 export async function measureThroughput(
   model: LayersModel,
   options: ThroughputOptions,
-): Promise<Throughput> {
-  const { batchSize, warmupSteps = 1, steps = 4, evalImages = 256 } = options;
+): Promise<ThroughputMeasurement> {
+  const { batchSize, warmupSteps = 1, steps = 4, evalImages = 256, limit } = options;
   for (
     const [k, v, min] of [["warmupSteps", warmupSteps, 0], ["steps", steps, 1], [
       "evalImages",
       evalImages,
-      1,
+      0,
     ]] as const
   ) {
     if (!Number.isInteger(v) || v < min) {
@@ -85,21 +112,44 @@ export async function measureThroughput(
   }
   const shape = [h, w, c] as [number, number, number];
   const iterations = warmupSteps + steps;
+  // Aborting before an epoch's last step skips the validation pass; with nothing to evaluate,
+  // one batch more than is trained lets the last timed step stop the run that way.
+  const spare = evalImages === 0 ? 1 : 0;
   const perStep: number[] = [];
-  let evalStart = 0, evalSeconds = 0;
+  let evalStart = 0, evalSeconds = 0, cut: string | undefined, firstRate = 0;
+  const stop = new AbortController();
+  const started = performance.now();
   await train({
     model,
-    train: randomSet(batchSize * iterations, shape, classes as number),
-    val: randomSet(evalImages, shape, classes as number),
+    train: randomSet(batchSize * (iterations + spare), shape, classes as number),
+    val: randomSet(Math.max(evalImages, 1), shape, classes as number),
     epochs: 1,
-    iterations,
+    iterations: iterations + spare,
     batchSize,
     optimizer: options.optimizer,
+    signal: stop.signal,
     plugins: [...(options.plugins ?? []), {
       name: "measure/throughput",
       onStepEnd(m, ctx) {
-        if (ctx.globalStep < warmupSteps) return;
-        perStep.push(m.images / m.stepSeconds);
+        const step = ctx.globalStep + 1;
+        if (step <= warmupSteps) firstRate ||= m.images / m.stepSeconds;
+        else perStep.push(m.images / m.stepSeconds);
+        if (step >= iterations) {
+          if (spare) stop.abort();
+          return;
+        }
+        if (limit === undefined) return;
+        const seconds = (performance.now() - started) / 1000;
+        if (seconds > limit.seconds) {
+          cut = `${step} of ${iterations} steps took ${
+            seconds.toFixed(1)
+          } s, over ${limit.seconds} s`;
+        } else if (
+          limit.minRate !== undefined && perStep.length && median(perStep) < limit.minRate
+        ) {
+          cut = `${median(perStep).toFixed(1)} images/s, under ${limit.minRate.toFixed(1)}`;
+        }
+        if (cut !== undefined) stop.abort();
       },
       async beforeValidation(ctx) {
         await ctx.evaluate();
@@ -110,8 +160,14 @@ export async function measureThroughput(
       },
     }],
   });
-  // The median step: one step slowed by another process says little about the run.
-  const sorted = perStep.sort((a, b) => a - b), mid = sorted.length / 2;
-  const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { train: median, eval: evalImages / evalSeconds };
+  if (cut !== undefined) {
+    return { train: perStep.length ? median(perStep) : firstRate, eval: NaN, cut };
+  }
+  return { train: median(perStep), eval: evalImages ? evalImages / evalSeconds : NaN };
+}
+
+// The median step: one step slowed by another process says little about the run.
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b), mid = sorted.length / 2;
+  return sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

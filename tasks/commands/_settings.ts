@@ -49,14 +49,15 @@ export function settingsOf(values: Record<string, unknown>): SettingValues {
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 
 /**
- * The permissions of a command that trains: read the project and the data
- * cache, write the cache, load oneDNN (FFI), read the CPU model and load, and
+ * The permissions of a command that trains: read the project, the data
+ * cache and the CPU's flags, write the cache, load oneDNN (FFI), read the CPU model and load, and
  * reach the CIFAR-10 host.
  */
 export function trainingBase(where: Where): Permissions {
   const cache = where.cacheDir === undefined ? [] : [resolve(where.cacheDir)];
   return grant(NONE, {
-    read: [where.root, ...cache],
+    // /proc/cpuinfo: the CPU's vector extensions, part of `auto`'s cache key (backends/cpu_facts.ts).
+    read: [where.root, ...cache, "/proc/cpuinfo"],
     write: cache,
     ffi: true,
     sys: ["cpus"],

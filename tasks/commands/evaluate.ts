@@ -112,7 +112,10 @@ async function evaluateRun(
   if (Object.keys(data).length) overrides.data = data;
   const exp = await experimentOfRun(dir, overrides);
   const log = (m: string) => console.error(m);
-  const backend = await selectBackend(exp.backend as BackendName);
+  // A recorded `auto:remeasure` has no model to time here: the fixed order serves.
+  const backend = await selectBackend(
+    exp.backend.startsWith("auto") ? "auto" : exp.backend as BackendName,
+  );
   log(`backend: ${backend.reason}`);
   const run = await loadRun(dir, { checkpoint: slot });
   try {
