@@ -37,7 +37,7 @@ function cpuDevice(isa?: string): string {
 
 function unavailable(name: BackendFacts["name"], error: unknown, device = ""): BackendFacts {
   const [first, ...rest] = String((error as Error)?.message ?? error).split("\n");
-  const hint = rest.join("\n").trim();
+  const hint = rest.join("\n").replace(/^\s*\n|\s+$/g, "");
   return {
     name,
     available: false,

@@ -12,7 +12,7 @@
 import { type AutoBudget, chooseFastest, formatAutoTable } from "../backends/auto.ts";
 import { autoCacheKey, readCachedDecision, writeCachedDecision } from "../backends/auto_cache.ts";
 import { cpuFacts } from "../backends/cpu_facts.ts";
-import { backendFacts } from "../backends/facts.ts";
+import { type BackendFacts, backendFacts } from "../backends/facts.ts";
 import { selectPrecision } from "../backends/precision.ts";
 import {
   BACKEND_CANDIDATES,
@@ -54,13 +54,29 @@ const PROBE_BATCH = 4;
  */
 const PROBE_ALLOWANCE = 4;
 
-function cacheFolder(given: string | undefined): string | undefined {
+/** The folder of `auto`'s cache: `given`, else the data cache folder, else none (no home folder). */
+export function autoCacheFolder(given?: string): string | undefined {
   if (given !== undefined) return given;
   try {
     return defaultCacheDir();
   } catch {
     return undefined; // no home folder: measure every time
   }
+}
+
+/** The key `auto`'s choice for `exp` (building `spec`) is cached under on a machine with `facts`. */
+export function runCacheKey(
+  exp: Experiment,
+  spec: ModelSpec,
+  facts: readonly BackendFacts[],
+): Promise<string> {
+  return autoCacheKey({
+    cpu: cpuFacts(),
+    backends: facts,
+    model: spec,
+    batch: exp.batch_size,
+    precision: exp.precision,
+  });
 }
 
 /**
@@ -84,14 +100,8 @@ export async function selectRunBackend(
   if (!isAutoBackend(exp.backend)) return await selectBackend(exp.backend, { candidates });
   const log = options.log ?? (() => {});
   const facts = await backendFacts(candidates);
-  const key = await autoCacheKey({
-    cpu: cpuFacts(),
-    backends: facts,
-    model: spec,
-    batch: exp.batch_size,
-    precision: exp.precision,
-  });
-  const dir = cacheFolder(options.cacheDir);
+  const key = await runCacheKey(exp, spec, facts);
+  const dir = autoCacheFolder(options.cacheDir);
   const what = `${exp.model} at batch ${exp.batch_size}`;
   if (exp.backend === "auto" && dir !== undefined) {
     const cached = await readCachedDecision(dir, key, log);

@@ -20,6 +20,8 @@ export * from "./target.ts";
 export * from "./budget.ts";
 export * from "./resume.ts";
 export * from "./run.ts";
+export * from "./backend_choice.ts";
+export * from "./backend_report.ts";
 export * from "./suite.ts";
 export * from "./suite_members.ts";
 export * from "./keys.ts";

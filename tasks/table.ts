@@ -7,6 +7,7 @@
 import { Registry } from "../core/registry.ts";
 import { UsageError } from "../core/errors.ts";
 import type { AnyCommand } from "./command.ts";
+import { backends } from "./commands/backends.ts";
 import { bench } from "./commands/bench.ts";
 import { evaluateCommand } from "./commands/evaluate.ts";
 import { exportCommand } from "./commands/export.ts";
@@ -26,6 +27,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   sweep,
   worker,
   models,
+  backends,
   bench,
   evaluateCommand,
   predictCommand,
