@@ -34,6 +34,14 @@ export interface WebgpuAdapterInfo {
   readonly description: string;
   /** True for software adapters such as Mesa's llvmpipe. */
   readonly isFallbackAdapter: boolean;
+  /** Vendor, architecture and device as the adapter names them ("" when it does not). */
+  readonly vendor: string;
+  /** See {@linkcode WebgpuAdapterInfo.vendor}. */
+  readonly architecture: string;
+  /** See {@linkcode WebgpuAdapterInfo.vendor}. */
+  readonly device: string;
+  /** The largest storage buffer a shader may bind, in bytes (0 when not reported). */
+  readonly maxStorageBufferBindingSize: number;
 }
 
 /** The subset of the WebGPU API this file touches (Deno's lib types may omit it). */
@@ -43,9 +51,11 @@ interface GpuLike {
       info?: {
         description?: string;
         vendor?: string;
+        architecture?: string;
         device?: string;
         isFallbackAdapter?: boolean;
       };
+      limits?: { maxStorageBufferBindingSize?: number };
     } | null
   >;
 }
@@ -77,7 +87,14 @@ export async function findWebgpuAdapter(): Promise<WebgpuAdapterInfo | null> {
   const info = adapter.info ?? {};
   const description = info.description ||
     [info.vendor, info.device].filter((s) => s).join(" ") || "unnamed adapter";
-  return { description, isFallbackAdapter: info.isFallbackAdapter ?? false };
+  return {
+    description,
+    isFallbackAdapter: info.isFallbackAdapter ?? false,
+    vendor: info.vendor ?? "",
+    architecture: info.architecture ?? "",
+    device: info.device ?? "",
+    maxStorageBufferBindingSize: adapter.limits?.maxStorageBufferBindingSize ?? 0,
+  };
 }
 
 /**

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { dashboardSuite } from "./dashboard.ts";
 import { dataSuite } from "./data.ts";
+import { gpuSuite } from "./gpu.ts";
 import { profileSuite } from "./profile.ts";
 import { trainSuite } from "./train.ts";
 
@@ -38,10 +39,11 @@ export const SUITES: Record<string, Suite> = {
   train: trainSuite,
   profile: profileSuite,
   dashboard: dashboardSuite,
+  gpu: gpuSuite,
 };
 
 const USAGE = `Usage: deno task bench [suite [words...]...] [flags]
-Runs the named suites (all but profile and dashboard when none is named); words after a suite's
+Runs the named suites (all but profile, dashboard and gpu when none is named); words after a suite's
 name go to it (deno task bench profile resnet18), flags go to every suite.
 Suites:
 ${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(10)} ${s.description}`).join("\n")}`;
@@ -88,10 +90,11 @@ export async function main(args: string[]): Promise<number> {
       return 2;
     }
   }
-  // Run alone, profile would only repeat what train measures; it runs when named, as does dashboard.
+  // Run alone, profile would only repeat what train measures; it runs when named, as do
+  // dashboard and gpu (which fails on a machine without a hardware GPU).
   const names = words.size > 0
     ? [...words.keys()]
-    : Object.keys(SUITES).filter((name) => name !== "profile" && name !== "dashboard");
+    : Object.keys(SUITES).filter((name) => !["profile", "dashboard", "gpu"].includes(name));
   const rows: BenchRow[] = [];
   for (const name of names) {
     rows.push(...await SUITES[name].run([...words.get(name) ?? [], ...flags]));

@@ -13,22 +13,24 @@ import { trainingBase } from "./_settings.ts";
 export const bench = defineCommand({
   name: "bench",
   summary: "Speed and memory benchmarks, beside PyTorch with --peer; writes bench/results/",
-  usage: ["[data|train|profile|dashboard [words…]]… [flags]"],
-  details: "Runs the named suites (all but profile and dashboard when none is named); words " +
+  usage: ["[data|train|profile|dashboard|gpu [words…]]… [flags]"],
+  details: "Runs the named suites (all but profile, dashboard and gpu when none is named); words " +
     "after a suite's\nname go to it (deno task bench profile resnet18), flags go to every suite.",
   flags: {
     models: {
       type: "string",
       value: "LIST",
-      help: "train: models to measure, e.g. resnet18,baseline_cnn",
+      help: "train, gpu: models to measure, e.g. resnet18,baseline_cnn",
     },
     backends: {
       type: "string",
       value: "LIST",
       help: "train: backends to measure, e.g. native,cpu",
     },
-    batch: { type: "string", value: "N", help: "train, profile: batch size" },
-    steps: { type: "string", value: "N", help: "train: timed steps per round" },
+    batch: { type: "string", value: "N", help: "train, profile, gpu: batch size" },
+    steps: { type: "string", value: "N", help: "train: timed steps per round; gpu: steps" },
+    width: { type: "string", value: "X", help: "gpu: scale every layer's filters" },
+    "accept-software": { type: "boolean", help: "gpu: run on a software adapter (llvmpipe)" },
     repeat: { type: "string", value: "N", help: "train, dashboard: rounds (the best is kept)" },
     peer: { type: "boolean", help: "train: measure PyTorch beside skiplab" },
     profile: { type: "boolean", help: "train: a per-kernel profile of each model" },
