@@ -83,6 +83,14 @@ export class Optimizer {
     const fused = this.config.type === "adam" &&
       tf.getKernel(FUSED_ADAM_KERNEL, tf.getBackend()) !== undefined;
     tf.tidy(() => {
+      // A number given to an op becomes a new tensor, written to the device, at every use: on
+      // webgpu that was seven uploads per variable per step. Made once per step, they are shared.
+      const scalars = new Map<number, Tensor>();
+      const k = (x: number) => {
+        let s = scalars.get(x);
+        if (s === undefined) scalars.set(x, s = tf.scalar(x));
+        return s;
+      };
       for (const [key, { variable: v, grad }] of grads) {
         const c = this.config;
         if (c.type === "adam") {
@@ -107,22 +115,22 @@ export class Optimizer {
             v.assign(nv);
             continue;
           }
-          m.assign(m.mul(b1).add(grad.mul(1 - b1)));
-          s.assign(s.mul(b2).add(grad.square().mul(1 - b2)));
-          let update = m.div(s.sqrt().add(eps)).mul(stepSize);
-          if (c.weightDecay) update = update.add(v.mul(lr * c.weightDecay));
+          m.assign(m.mul(k(b1)).add(grad.mul(k(1 - b1))));
+          s.assign(s.mul(k(b2)).add(grad.square().mul(k(1 - b2))));
+          let update = m.div(s.sqrt().add(k(eps))).mul(k(stepSize));
+          if (c.weightDecay) update = update.add(v.mul(k(lr * c.weightDecay)));
           v.assign(v.sub(update));
         } else {
-          const g = c.weightDecay ? grad.add(v.mul(c.weightDecay)) : grad;
+          const g = c.weightDecay ? grad.add(v.mul(k(c.weightDecay))) : grad;
           const mu = c.momentum ?? 0;
           if (mu === 0) {
-            v.assign(v.sub(g.mul(lr)));
+            v.assign(v.sub(g.mul(k(lr))));
             continue;
           }
           const buf = this.#slot(key, "momentum", v);
-          buf.assign(buf.mul(mu).add(g));
-          const step = c.nesterov ? g.add(buf.mul(mu)) : buf;
-          v.assign(v.sub(step.mul(lr)));
+          buf.assign(buf.mul(k(mu)).add(g));
+          const step = c.nesterov ? g.add(buf.mul(k(mu))) : buf;
+          v.assign(v.sub(step.mul(k(lr))));
         }
       }
     });

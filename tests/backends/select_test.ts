@@ -77,8 +77,8 @@ Deno.test("selectBackend('auto') picks native with oneDNN, else wasm, and says w
   assert.deepEqual(BACKEND_CANDIDATES.map((c) => c.name), [
     "native",
     "tensorflow",
-    "wasm",
     "webgpu",
+    "wasm",
     "cpu",
   ]);
   const info = await selectBackend("auto");

@@ -11,7 +11,7 @@ const where = { root: "/p", cwd: "/p", cacheDir: "/home/u/.cache/skiplab" };
 Deno.test("commandPermissions() lets train write only its output folder and the cache", async () => {
   const p = await commandPermissions(["train", "resnet18", "--epochs", "3", "--width=0.25"], where);
   sameSet(p.write, ["/p/runs", "/home/u/.cache/skiplab"]);
-  sameSet(p.read, ["/p", "/home/u/.cache/skiplab", "/p/runs"]);
+  sameSet(p.read, ["/p", "/home/u/.cache/skiplab", "/proc/cpuinfo", "/p/runs"]);
   assert.deepEqual(p.net, ["www.cs.toronto.edu"]);
   assert.deepEqual(p.run, []);
   assert.equal(p.ffi, true);
