@@ -53,6 +53,7 @@ export const train = defineCommand({
   },
   async run({ values, positionals }, { signal, stoppedCode }) {
     const {
+      completeReport,
       experimentFor,
       experimentToResume,
       parseSeeds,
@@ -108,7 +109,9 @@ export const train = defineCommand({
         return r.interrupted ? stoppedCode() : 0;
       }
       if (resuming?.finished) {
-        console.error(resuming.finished);
+        if (resuming.unreported && await completeReport(values.resume!)) {
+          console.error(`${values.resume}: the run had finished; its report is written now`);
+        } else console.error(resuming.finished);
         return 0;
       }
       if (resuming && !resuming.fromCheckpoint) {
