@@ -13,6 +13,7 @@ import {
   tableFile,
   type TableRow,
 } from "../rundir/mod.ts";
+import { maxOf, minOf } from "../core/extent.ts";
 
 /** He et al. 2016, Table 6: CIFAR-10 test error (%) of ResNets by depth (110: best of 5 runs). */
 export const HE_RESNET_TEST_ERROR: Readonly<Record<number, number>> = {
@@ -150,7 +151,7 @@ export function finalTrainError(curve: readonly CurvePoint[]): number {
   if (steps * 2 >= before) return last.train_error;
   return (last.train_error * steps + prev.train_error * before) / (steps + before);
 }
-const halfRange = (xs: readonly number[]) => (Math.max(...xs) - Math.min(...xs)) / 2;
+const halfRange = (xs: readonly number[]) => (maxOf(xs) - minOf(xs)) / 2;
 
 /** Final errors by family and depth (plain first, then ResNets, by depth), averaged over seeds. */
 export function degradationTable(runs: readonly DegradationRun[]): DegradationRow[] {

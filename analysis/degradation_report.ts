@@ -13,6 +13,7 @@ import {
   readDegradation,
 } from "./degradation.ts";
 import { architectureLabel, degradationFigure, initGradientFigure } from "./degradation_figures.ts";
+import { maxOf } from "../core/extent.ts";
 
 /** File name of the study's report inside the output directory. */
 export const DEGRADATION_REPORT = "degradation.md";
@@ -53,7 +54,7 @@ function verdict(rows: readonly DegradationRow[], family: "plain" | "resnet"): s
 
 /** First-layer over last-layer gradient norm at initialisation, per architecture. */
 function gradientLines(runs: readonly DegradationRun[]): string[] {
-  const depth = Math.max(...runs.map((r) => r.depth));
+  const depth = maxOf(runs.map((r) => r.depth));
   const deepest = runs.filter((r) => r.depth === depth && r.initGradients.length > 1);
   const lines: string[] = [];
   for (const family of ["plain", "resnet"] as const) {

@@ -13,6 +13,7 @@ import { groupBySetting, type SettingOptions } from "./paper_table.ts";
 import type { RunData } from "./run_files.ts";
 import { mean } from "./stats.ts";
 import { layerNormTable } from "./tables.ts";
+import { maxOf, minOf } from "../core/extent.ts";
 
 /** A Vega-Lite specification (any top-level form). */
 export type FigureSpec = vl.TopLevelSpec;
@@ -70,7 +71,7 @@ function gradientValues(
           layer,
           norm: mean(norms),
           n: norms.length,
-          ...(norms.length > 1 && { low: Math.min(...norms), high: Math.max(...norms) }),
+          ...(norms.length > 1 && { low: minOf(norms), high: maxOf(norms) }),
         });
       }
     }
@@ -157,7 +158,7 @@ export async function confusionFigure(
       `Cannot draw a confusion matrix: it must be ${n}x${n} like its class names, got ${confusion.matrix.length} rows`,
     );
   }
-  const max = Math.max(...confusion.matrix.flat());
+  const max = maxOf(confusion.matrix.flat());
   const values = confusion.matrix.flatMap((row, i) =>
     row.map((count, j) => ({
       actual: confusion.classNames[i],

@@ -5,6 +5,7 @@
  * @module
  */
 import asciichart from "asciichart";
+import { maxOf, minOf } from "../core/extent.ts";
 
 /** One named line: y values at x positions (equal lengths). */
 export interface ChartSeries {
@@ -183,9 +184,9 @@ export function lineChart(series: readonly ChartSeries[], options: LineChartOpti
   const noteLines = notes.map((n) => `  note: ${n}`);
   if (kept.length === 0) return [title, "  (no data to plot)", ...noteLines].join("\n") + "\n";
 
-  const xmin = Math.min(...kept.map((s) => s.xs[0])),
-    xmax = Math.max(...kept.map((s) => s.xs[s.xs.length - 1]));
-  let ymin = Math.min(...kept.flatMap((s) => s.ys)), ymax = Math.max(...kept.flatMap((s) => s.ys));
+  const xmin = minOf(kept.map((s) => s.xs[0])),
+    xmax = maxOf(kept.map((s) => s.xs[s.xs.length - 1]));
+  let ymin = minOf(kept.flatMap((s) => s.ys)), ymax = maxOf(kept.flatMap((s) => s.ys));
   if (ymin === ymax) {
     // asciichart labels a zero range with row indices; widen it so the labels stay values.
     const half = Math.abs(ymin) * 0.1 || 1;
@@ -193,7 +194,7 @@ export function lineChart(series: readonly ChartSeries[], options: LineChartOpti
     ymax += half;
   }
   const labels = [ymin, ymax, (ymin + ymax) / 2].map((v) => labelOf(v, ymax - ymin, logY));
-  const pad = Math.max(...labels.map((l) => l.length)) + 1;
+  const pad = maxOf(labels.map((l) => l.length)) + 1;
   const columns = Math.max(8, width - pad - 2);
   const columnX = Array.from(
     { length: columns },

@@ -15,6 +15,7 @@ import type { RunData } from "./run_files.ts";
 import { mean, median, sampleStd } from "./stats.ts";
 import { formatCell, formatTable, markdownTable } from "./table_format.ts";
 import { layerNormTable, writeTable } from "./tables.ts";
+import { maxOf, minOf } from "../core/extent.ts";
 
 /** The gradient-ratio column's name (it says which point of the run it uses). */
 const RATIO = "Grad Ratio (first/last, final weights)";
@@ -71,7 +72,7 @@ function fromHistory(run: RunData) {
     best: Number.isNaN(best) ? NaN : (h.array("epoch") as ArrayLike<number>)[best],
     minutes: total / 60,
     perEpoch: n === 0 ? NaN : total / n,
-    memory: mem.length === 0 ? NaN : Math.max(...mem),
+    memory: mem.length === 0 ? NaN : maxOf(mem),
   };
 }
 
@@ -167,8 +168,8 @@ export function paperTable(
       "Params": col("Params"),
       "Epochs": col("Epochs"),
       "Best Epoch": median(bestEpochs),
-      "Best Epoch Min": bestEpochs.length ? Math.min(...bestEpochs) : NaN,
-      "Best Epoch Max": bestEpochs.length ? Math.max(...bestEpochs) : NaN,
+      "Best Epoch Min": bestEpochs.length ? minOf(bestEpochs) : NaN,
+      "Best Epoch Max": bestEpochs.length ? maxOf(bestEpochs) : NaN,
       "Seconds/Epoch": col("Seconds/Epoch"),
       "Peak Memory (MB)": col("Peak Memory (MB)"),
       [RATIO]: col(RATIO),

@@ -22,6 +22,7 @@ import { type Figure, writeFigures } from "./run_report.ts";
 import { bestSetting, type MemberResult, memberResult, sweepTable } from "./sweep_table.ts";
 import { formatTable, markdownTable } from "./table_format.ts";
 import { writeTable } from "./tables.ts";
+import { maxOf, minOf } from "../core/extent.ts";
 
 /** A sweep's table and what it was made from. */
 export interface SweepResults {
@@ -105,7 +106,7 @@ export async function sweepAxisFigure(
   const xs = values.map((v) => v.x);
   const numeric = xs.length > 0 && xs.every((x) => typeof x === "number");
   const nums = xs as number[];
-  const log = numeric && Math.min(...nums) > 0 && Math.max(...nums) / Math.min(...nums) >= 20;
+  const log = numeric && minOf(nums) > 0 && maxOf(nums) / minOf(nums) >= 20;
   const x = {
     field: "x",
     type: numeric ? "quantitative" : "nominal",

@@ -11,6 +11,7 @@ import type { ColumnTable } from "arquero";
 import type { SweptValue } from "../rundir/mod.ts";
 import type { RunData } from "./run_files.ts";
 import { spread } from "./stats.ts";
+import { maxOf } from "../core/extent.ts";
 
 /** One finished member's numbers. */
 export interface MemberResult {
@@ -59,7 +60,7 @@ export function memberResult(
     seed: member.seed,
     values: member.values ?? {},
     test_acc: run.summary.test_acc,
-    best_val_acc: val.length ? Math.max(...val) : NaN,
+    best_val_acc: val.length ? maxOf(val) : NaN,
     epochs: run.summary.epochs_run,
     minutes: seconds.reduce((a, b) => a + b, 0) / 60,
   };

@@ -6,6 +6,7 @@
  * with its file and field, not half-way into the run.
  * @module
  */
+import { renderReport } from "../analysis/mod.ts";
 import { recoverCheckpoints } from "../train/checkpoint.ts";
 import { checkpointDir, readCheckpointManifest, runPath } from "../rundir/mod.ts";
 import { ConfigError, dotted, type Experiment, loadExperiment } from "./load.ts";
@@ -35,6 +36,24 @@ export interface Resumption {
    * (Slurm requeue, a Kubernetes restart, a queue retry) does no harm.
    */
   readonly finished?: string;
+  /**
+   * Set with `finished` when a kill cut the run short after its summary.json
+   * but before its report (report.md is written last): resuming renders it.
+   */
+  readonly unreported?: boolean;
+}
+
+/**
+ * Renders the report (classes.csv, figures/, report.md) of a finished run
+ * whose process was killed after its summary.json but before the report
+ * was whole; `print` prints it as a finished run does. Returns whether the
+ * report was missing.
+ */
+export async function completeReport(dir: string, print = true): Promise<boolean> {
+  if (!await exists(runPath(dir, "summary")) || await exists(runPath(dir, "report"))) return false;
+  const report = await renderReport(dir);
+  if (print) console.log(report.text);
+  return true;
 }
 
 /**
@@ -74,7 +93,7 @@ export async function experimentToResume(dir: string, values: SettingValues): Pr
   }
   const { state } = await readCheckpointManifest(checkpointDir(dir, "last"));
   if (saved.iterations !== null) {
-    return iterationRun(dir, saved, values, finished, state.stopReason);
+    return await iterationRun(dir, saved, values, finished, state.stopReason);
   }
   const exp = values.epochs === undefined
     ? saved
@@ -102,6 +121,7 @@ export async function experimentToResume(dir: string, values: SettingValues): Pr
     return {
       experiment: exp,
       fromCheckpoint: true,
+      unreported: !await exists(runPath(dir, "report")),
       finished: `${dir}: nothing to resume, the run finished after ${state.epoch} epochs` +
         (state.stopReason === undefined
           ? `; give --epochs N (more than ${state.epoch}) to train it further`
@@ -115,13 +135,13 @@ export async function experimentToResume(dir: string, values: SettingValues): Pr
  * A run counted in iterations (`iterations:`, He et al.'s recipe): its
  * `epochs` is not used, so it neither limits the resume nor can extend it.
  */
-function iterationRun(
+async function iterationRun(
   dir: string,
   saved: Experiment,
   values: SettingValues,
   finished: boolean,
   stopReason: string | undefined,
-): Resumption {
+): Promise<Resumption> {
   if (values.epochs !== undefined) {
     throw new ConfigError(
       `--epochs ${values.epochs}: the run in ${dir} is counted in iterations (its iterations ` +
@@ -133,6 +153,7 @@ function iterationRun(
   return {
     experiment: saved,
     fromCheckpoint: true,
+    unreported: !await exists(runPath(dir, "report")),
     finished: `${dir}: nothing to resume, the run finished ` +
       (stopReason === undefined ? "its iterations" : `(${stopReason})`),
   };

@@ -22,9 +22,14 @@ import {
 import { createPluginRegistry, instantiatePlugin } from "../plugins/mod.ts";
 import {
   checkpointDir,
+  holdRunDir,
+  inheritedRunLock,
+  newRunDir,
   prepareRunDir,
   RunDirError,
   type RunFile,
+  type RunLock,
+  RunLockedError,
   runPath,
   writeConfig,
 } from "../rundir/mod.ts";
@@ -135,10 +140,10 @@ export async function experimentSpec(
 /** The callback whose stop makes a run's epochs an upper bound. */
 export const EARLY_STOPPING = "callbacks/early-stopping";
 
-const stamp = () => new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-
 /**
  * Runs an experiment and writes `runs/<time>-<name>/` (or resumes `resumeDir`).
+ * The run directory is locked for the run (rundir/run_lock.ts): a second
+ * writer is refused with a {@linkcode RunLockedError} naming the first.
  *
  * @example
  * ```ts ignore
@@ -151,20 +156,35 @@ export async function runExperiment(
   options: RunOptions = {},
 ): Promise<RunOutcome> {
   const progress = options.progress === false ? undefined : trainingProgress();
-  const dir = options.resumeDir ?? options.dir ?? `${exp.out}/${stamp()}-${exp.name}`;
-  const created = !(await Deno.stat(dir).then(() => true, () => false));
-  // Before anything slow: a folder that cannot take the run fails here, naming it.
-  await prepareRunDir(dir).catch((e: unknown) => {
+  const asRunDirError = (e: unknown) => {
     throw e instanceof RunDirError ? new ConfigError(e.message, { cause: e }) : e;
-  });
+  };
+  const given = options.resumeDir ?? options.dir;
+  const created = given === undefined || !(await Deno.stat(given).then(() => true, () => false));
+  // A new folder is made atomically: two runs started in the same second never share one.
+  const dir = given ?? await newRunDir(exp.out, exp.name).catch(asRunDirError);
+  const what = options.resumeDir ? "train --resume" : "train";
+  let lock: RunLock | undefined;
   try {
+    const take = () => holdRunDir(dir, what, { inherit: inheritedRunLock() });
+    // Locked before its files are touched (prepareRunDir tidies what a crash left).
+    if (!created) lock = await take();
+    // Before anything slow: a folder that cannot take the run fails here, naming it.
+    await prepareRunDir(dir).catch(asRunDirError);
+    lock ??= await take();
     return await trainIn(dir, exp, options, progress);
   } catch (e) {
     // A fresh run that failed before its first epoch leaves no folder behind.
     const has = (f: RunFile) => Deno.stat(runPath(dir, f)).then(() => true, () => false);
     const started = (await has("history")) || (await has("checkpoints"));
-    if (created && !started) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    if (created && !started && !(e instanceof RunLockedError)) {
+      await lock?.release();
+      lock = undefined;
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
     throw e;
+  } finally {
+    await lock?.release();
   }
 }
 

@@ -12,6 +12,9 @@ import { renderReport } from "../analysis/mod.ts";
 import {
   checkpointDir,
   checkpointPath,
+  holdRunDir,
+  inheritedRunLock,
+  newRunDir,
   prepareRunDir,
   readSuite,
   RunDirError,
@@ -24,6 +27,7 @@ import {
 import { ConfigError } from "./load.ts";
 import { logEstimate } from "./estimate.ts";
 import { runExperiment } from "./run.ts";
+import { completeReport } from "./resume.ts";
 import {
   expandMembers,
   memberExperiment,
@@ -71,7 +75,6 @@ export interface SuiteDefinition {
 }
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
-const stamp = () => new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
 
 /**
  * Runs a suite file (`name`, `members: [experiment.yaml …]`, `out`, and
@@ -126,10 +129,12 @@ export async function startSuite(
   options: SuiteOptions = {},
 ): Promise<{ dir: string; interrupted: boolean }> {
   const { members } = await expandMembers(definition.sources, definition.axes, overrides);
-  const dir = `${definition.out}/${stamp()}-${definition.name}`;
-  await prepareRunDir(dir).catch((e: unknown) => {
+  const asConfigError = (e: unknown) => {
     throw e instanceof RunDirError ? new ConfigError(e.message, { cause: e }) : e;
-  });
+  };
+  // Made atomically: two suites started in the same second never share a folder.
+  const dir = await newRunDir(definition.out, definition.name).catch(asConfigError);
+  await prepareRunDir(dir).catch(asConfigError);
   const state: SuiteState = { name: definition.name, members, overrides };
   await writeSuite(dir, state);
   return await trainMembers(dir, state, options);
@@ -159,7 +164,21 @@ async function resumeSuite(
   return await trainMembers(dir, state, options);
 }
 
+/** Trains the members under the suite folder's lock: one process writes a suite at a time. */
 async function trainMembers(
+  dir: string,
+  state: SuiteState,
+  options: SuiteOptions,
+): Promise<{ dir: string; interrupted: boolean }> {
+  const lock = await holdRunDir(dir, "suite", { inherit: inheritedRunLock() });
+  try {
+    return await trainMembersLocked(dir, state, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function trainMembersLocked(
   dir: string,
   state: SuiteState,
   options: SuiteOptions,
@@ -173,7 +192,11 @@ async function trainMembers(
   }
   for (const [i, exp] of exps.entries()) {
     const memberDir = `${dir}/${state.members[i].dir}`;
-    if (await exists(runPath(memberDir, "summary"))) continue;
+    if (await exists(runPath(memberDir, "summary"))) {
+      // Killed after its summary, before its report: the report is all it lacks.
+      await completeReport(memberDir, options.print !== false);
+      continue;
+    }
     const resuming = await exists(checkpointPath(checkpointDir(memberDir, "last"), "state"));
     const { result } = await runExperiment(exp, {
       dir: memberDir,

@@ -2,7 +2,8 @@
  * The format of a checkpoint folder (`checkpoints/best`, `checkpoints/last`),
  * beside the run's other files: its file names, and what it must hold
  * before a run may resume from it: `state.json` and `model.json` checked by
- * schemas, and binary files of the sizes their manifests promise. A damaged
+ * schemas, binary files of the sizes their manifests promise, and every file
+ * of the content hash state.json records for it (rundir/content_hash.ts). A damaged
  * checkpoint fails here, with the file and the field, before any data is
  * read or any tensor made. train/checkpoint.ts writes and loads the tensors.
  *
@@ -15,6 +16,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { recoverDir } from "./atomic.ts";
 import type { CheckpointState } from "./checkpoint_state.ts";
+import { CONTENT_HASH, contentHash } from "./content_hash.ts";
 
 /** A checkpoint that cannot be resumed from; the message names the file and the field. */
 export class CheckpointError extends UserError {
@@ -110,11 +112,18 @@ const TrainStateSchema: z.ZodType<CheckpointState> = z.looseObject({
   stopReason: z.string().optional(),
 });
 
+/**
+ * `hashes` (every other file's content hash, by its path in the folder) came
+ * after the format's first release: a checkpoint written before it has none
+ * and loads unchecked, as it always did; one that has them is checked.
+ */
 const StateFile = z.object({
   format: z.literal(CHECKPOINT_FORMAT),
   state: TrainStateSchema,
   optimizer: z.array(tensorSpec),
   snapshots: z.record(z.string(), z.array(tensorSpec)),
+  hashes: z.record(z.string(), z.string().regex(CONTENT_HASH, "expected sha256:<64 hex digits>"))
+    .optional(),
 });
 
 const ModelFile = z.looseObject({
@@ -194,6 +203,15 @@ export async function readCheckpointManifest(
   for (const [slot, specs] of Object.entries(doc.snapshots)) {
     await checkSize(dir, snapshotFile(slot), specs, state, fail);
   }
+  if (doc.hashes) {
+    const files = [
+      modelFile,
+      weightsFile,
+      optimizer,
+      ...Object.keys(doc.snapshots).map(snapshotFile),
+    ];
+    for (const file of files) await checkHash(dir, file, doc.hashes[file], fail);
+  }
   return { state: doc.state, model, weights, optimizer: doc.optimizer, snapshots: doc.snapshots };
 }
 
@@ -215,6 +233,27 @@ async function checkSize(
     fail(
       file,
       `${size} bytes, expected ${expected} for the ${specs.length} tensors ${manifest} lists`,
+    );
+  }
+}
+
+/** Fails unless `file` in `dir` has the content hash `expected` that state.json records. */
+async function checkHash(
+  dir: string,
+  file: string,
+  expected: string | undefined,
+  fail: (file: string, what: string) => never,
+): Promise<void> {
+  if (expected === undefined) {
+    fail(CHECKPOINT_FILES.state, `hashes: no content hash of ${file} (it lists the others)`);
+  }
+  const got = await contentHash(await Deno.readFile(join(dir, file)));
+  if (got !== expected) {
+    fail(
+      file,
+      `damaged: its content does not match the hash state.json records (${
+        expected!.slice(0, 19)
+      }…, the file's is ${got.slice(0, 19)}…); the file was changed after it was saved`,
     );
   }
 }

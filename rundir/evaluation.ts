@@ -82,10 +82,17 @@ export function evaluationDir(runDir: string, name: string): string {
 /** Writes `evaluation.json` in `dir` (an evaluation folder, created when missing). */
 export async function writeEvaluation(dir: string, record: EvaluationRecord): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
-  await writeFileAtomic(
-    join(dir, EVALUATION_FILES.record),
-    JSON.stringify(RECORD_SCHEMA.parse(record), null, 2) + "\n",
-  );
+  // A measure that is not a number (an empty set; weights that give NaN) is written as null, as
+  // JSON can hold it, and read back as NaN: never a schema error at the end of an evaluation.
+  const orNull = (v: number) => Number.isFinite(v) ? v : null;
+  const doc = {
+    ...record,
+    loss: orNull(record.loss),
+    acc: orNull(record.acc),
+    top5_acc: orNull(record.top5_acc),
+  };
+  RECORD_SCHEMA.parse(doc);
+  await writeFileAtomic(join(dir, EVALUATION_FILES.record), JSON.stringify(doc, null, 2) + "\n");
 }
 
 /**

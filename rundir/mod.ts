@@ -24,3 +24,4 @@ export * from "./epochs.ts";
 export * from "./format.ts";
 export * from "./checkpoint_manifest.ts";
 export * from "./checkpoint_state.ts";
+export * from "./content_hash.ts";

@@ -56,18 +56,49 @@ export async function prepareRunDir(dir: string): Promise<void> {
   } catch (e) {
     await Deno.remove(probe).catch(() => {});
     if (firstMissing) await Deno.remove(firstMissing, { recursive: true }).catch(() => {});
-    const err = e as Error;
-    const why = err instanceof Deno.errors.PermissionDenied || /EROFS|read-only/i.test(err.message)
-      ? "the folder is read-only or not writable"
-      : /ENOSPC|no space/i.test(err.message)
-      ? "the disk is full"
-      : err.message;
-    throw new RunDirError(
-      dir,
-      `Cannot write the run to '${dir}': ${why} (${err.message}); choose another folder with --out`,
-      e,
-    );
+    throw runDirError(dir, e);
   }
+}
+
+/**
+ * Makes a new run directory `${out}/<time>-${name}` and returns its path.
+ * Made without `recursive`, so that of two runs started in the same second
+ * with one name only one gets the folder; the other takes the next free
+ * suffix (`-2`, `-3`, …) and neither writes into the other's.
+ * @throws {RunDirError} naming the folder when it cannot be made.
+ */
+export async function newRunDir(out: string, name: string, at: Date = new Date()): Promise<string> {
+  const stamp = at.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  const base = join(out, `${stamp}-${name}`);
+  try {
+    await Deno.mkdir(out, { recursive: true });
+    for (let n = 1;; n++) {
+      const dir = n === 1 ? base : `${base}-${n}`;
+      try {
+        await Deno.mkdir(dir);
+        return dir;
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AlreadyExists) || n >= 1000) throw e;
+      }
+    }
+  } catch (e) {
+    throw runDirError(base, e);
+  }
+}
+
+/** The error that says why folder `dir` cannot take a run, from the file system's error `e`. */
+function runDirError(dir: string, e: unknown): RunDirError {
+  const err = e as Error;
+  const why = err instanceof Deno.errors.PermissionDenied || /EROFS|read-only/i.test(err.message)
+    ? "the folder is read-only or not writable"
+    : /ENOSPC|no space/i.test(err.message)
+    ? "the disk is full"
+    : err.message;
+  return new RunDirError(
+    dir,
+    `Cannot write the run to '${dir}': ${why} (${err.message}); choose another folder with --out`,
+    e,
+  );
 }
 
 /** The outermost ancestor of `dir` (itself included) that does not exist yet. */

@@ -22,6 +22,7 @@ import { join } from "node:path";
 import { type Heartbeat, readHeartbeat } from "./heartbeat.ts";
 import { checkpointDir, RUN_FILES } from "./layout.ts";
 import type { RunSummary } from "./summary.ts";
+import { maxOf } from "../core/extent.ts";
 
 /** The statuses a run can have. */
 export type RunStatus = "training" | "finished" | "stopped early" | "failed" | "interrupted";
@@ -109,7 +110,7 @@ export async function readStatusFacts(
     summary,
     heartbeat,
     resumable,
-    newestWrite: Math.max(...writes),
-    longestEpochSeconds: seconds.length ? Math.max(...seconds) : 0,
+    newestWrite: maxOf(writes),
+    longestEpochSeconds: seconds.length ? maxOf(seconds) : 0,
   };
 }

@@ -8,7 +8,7 @@
 import { type ClientAssets, indexPage, loadClientAssets } from "./assets.ts";
 import { apiGet } from "./api.ts";
 import { ChangeFeed } from "./live.ts";
-import { pathSegments, RefusedPath } from "./safety.ts";
+import { isLoopbackHost, pathSegments, RefusedPath } from "./safety.ts";
 
 /** Options of {@linkcode createDashboard}. */
 export interface DashboardOptions {
@@ -18,6 +18,11 @@ export interface DashboardOptions {
   readonly poll?: boolean;
   /** How often open pages are told to refresh statuses that age without writes, ms. @default 10000 */
   readonly tickMs?: number;
+  /**
+   * Answer only requests whose `Host` is a loopback name (set when bound to
+   * loopback, against DNS rebinding). @default false
+   */
+  readonly loopbackOnly?: boolean;
 }
 
 /** A dashboard over one folder. */
@@ -107,6 +112,15 @@ export async function createDashboard(options: DashboardOptions): Promise<Dashbo
   }
 
   async function handler(request: Request): Promise<Response> {
+    if (options.loopbackOnly && !isLoopbackHost(request.headers.get("host"))) {
+      const host = JSON.stringify(request.headers.get("host"));
+      return respond(
+        403,
+        `refused: Host ${host} is not a loopback name (localhost, 127.0.0.1, [::1]); this ` +
+          "dashboard is bound to loopback\n",
+        "text/plain",
+      );
+    }
     if (request.method !== "GET" && request.method !== "HEAD") {
       return respond(405, "read-only: GET and HEAD only\n", "text/plain", { allow: "GET, HEAD" });
     }

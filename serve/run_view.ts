@@ -21,6 +21,7 @@ import {
   type TableRow,
   type WrongImages,
 } from "../rundir/mod.ts";
+import { maxOf } from "../core/extent.ts";
 
 /** A row of the runs table. Numbers not known are null (JSON) or NaN (before serialising). */
 export interface RunRow {
@@ -30,8 +31,11 @@ export interface RunRow {
   readonly name: string;
   /** Id of the suite the run belongs to, if any. */
   readonly suite: string | null;
-  /** Status decided from the files (rundir/status.ts). */
-  readonly status: RunStatus;
+  /**
+   * Status decided from the files (rundir/status.ts), or `damaged` when a
+   * file of the run cannot be read (the reason is the error).
+   */
+  readonly status: RunStatus | "damaged";
   /** Why that status. */
   readonly statusReason: string;
   /** Model name. */
@@ -152,20 +156,66 @@ async function rowOf(id: string, dir: string, suite: string | null, core: Core):
     seed: s?.seed ?? num(recipe.seed),
     epochs: history.length,
     plannedEpochs: num(recipe.epochs),
-    bestValAcc: valAcc.length ? Math.max(...valAcc) : NaN,
+    bestValAcc: valAcc.length ? maxOf(valAcc) : NaN,
     testAcc: s?.test_acc ?? NaN,
     minutes: s?.train_minutes ?? seconds / 60,
     started: started ?? null,
   };
 }
 
-/** The runs-table row of the run in `dir` (id `id`, in suite `suite`). */
-export async function runRow(id: string, dir: string, suite: string | null): Promise<RunRow> {
-  return await rowOf(id, dir, suite, await readCore(dir));
+/**
+ * The row of a run whose files cannot be read (a truncated summary.json, a
+ * history.csv with a broken row): it stays in the table, marked damaged,
+ * with the error as its reason, so one bad run never hides the others.
+ */
+function damagedRow(id: string, suite: string | null, e: unknown): RunRow {
+  return {
+    id,
+    name: id.split("/").pop()!,
+    suite,
+    status: "damaged",
+    statusReason: e instanceof Error ? e.message : String(e),
+    model: "?",
+    recipe: "",
+    seed: null,
+    epochs: 0,
+    plannedEpochs: null,
+    bestValAcc: NaN,
+    testAcc: NaN,
+    minutes: NaN,
+    started: null,
+  };
 }
 
-/** Everything the page of the run in `dir` shows. */
+/** The runs-table row of the run in `dir` (id `id`, in suite `suite`); a damaged run's says so. */
+export async function runRow(id: string, dir: string, suite: string | null): Promise<RunRow> {
+  try {
+    return await rowOf(id, dir, suite, await readCore(dir));
+  } catch (e) {
+    return damagedRow(id, suite, e);
+  }
+}
+
+/** Everything the page of the run in `dir` shows; a damaged run's page shows its error. */
 export async function runDetail(id: string, dir: string, suite: string | null): Promise<RunDetail> {
+  try {
+    return await readDetail(id, dir, suite);
+  } catch (e) {
+    return {
+      ...damagedRow(id, suite, e),
+      summary: null,
+      history: [],
+      gradients: [],
+      timing: [],
+      confusion: null,
+      classes: null,
+      config: await Deno.readTextFile(runPath(dir, "config")).catch(() => null),
+      wrong: null,
+    };
+  }
+}
+
+async function readDetail(id: string, dir: string, suite: string | null): Promise<RunDetail> {
   const core = await readCore(dir);
   const run = await readRunFiles(dir, { requireResults: false });
   const confusion = run.confusion ?? null;

@@ -74,3 +74,18 @@ export async function resolveId(realRoot: string, id: string): Promise<string> {
   }
   return target;
 }
+
+const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Whether a request's `Host` header names this machine's loopback
+ * (`localhost`, `127.0.0.1` or `[::1]`, with or without a port). A
+ * dashboard bound to loopback answers only those: a page on another site
+ * whose name the attacker re-points at 127.0.0.1 (DNS rebinding) sends its
+ * own name, and is refused.
+ */
+export function isLoopbackHost(host: string | null): boolean {
+  if (host === null) return false;
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(host.trim().toLowerCase());
+  return m !== null && LOOPBACK_NAMES.has(m[1]);
+}

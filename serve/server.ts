@@ -41,7 +41,11 @@ export async function serveDashboard(options: ServeOptions = {}): Promise<Runnin
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`serve: --port must be an integer in 0–65535, got ${port}`);
   }
-  const dash = await createDashboard({ root: options.root ?? "runs", poll: options.poll });
+  const dash = await createDashboard({
+    root: options.root ?? "runs",
+    poll: options.poll,
+    loopbackOnly: LOOPBACK.has(host),
+  });
   if (!LOOPBACK.has(host)) {
     log(
       `warning: serving on ${host}, not loopback: anyone who can reach this machine can read ` +

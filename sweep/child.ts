@@ -29,6 +29,8 @@ export interface StartOptions {
   readonly argv: readonly string[];
   /** Threads for the child (OpenMP and oneDNN). */
   readonly threads: number;
+  /** More environment variables for the child (e.g. the run lock it writes under). */
+  readonly env?: Readonly<Record<string, string>>;
   /** Receives each line the child prints (`\r`-updates as lines), with the stream it came on. */
   readonly onLine?: (line: string, stream: "stdout" | "stderr") => void;
 }
@@ -59,7 +61,12 @@ export function startMember(options: StartOptions): MemberProcess {
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-    env: { OMP_NUM_THREADS: String(threads), SKIPLAB_SUPERVISED: "1", NO_COLOR: "1" },
+    env: {
+      ...options.env,
+      OMP_NUM_THREADS: String(threads),
+      SKIPLAB_SUPERVISED: "1",
+      NO_COLOR: "1",
+    },
   }).spawn();
   const onLine = options.onLine ?? (() => {});
   const stdin = child.stdin.getWriter();

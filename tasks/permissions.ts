@@ -19,6 +19,8 @@ export const ENV_VARS: readonly string[] = [
   "HOME",
   "USERPROFILE",
   "LOCALAPPDATA",
+  // A queue worker's lock on the run directory its member writes (rundir/run_lock.ts).
+  "SKIPLAB_RUN_LOCK",
   // Colour in terminal charts (analysis/line_chart.ts).
   "NO_COLOR",
   // OpenMP's wait policy, which the native backend chooses from the load unless one is set

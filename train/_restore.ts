@@ -53,7 +53,13 @@ export function restore(resume: Checkpoint, t: RestoreTargets): Restored {
   if (s.step > 0) {
     stepRng = new Rng(0);
     stepRng.setState(s.stepRng);
-    for (const d of t.dropouts) d.setRngState(s.dropoutRng[d.name]);
+  }
+  // Mid-epoch the masks continue; at an epoch's end they matter too when no epoch follows: the
+  // final gradients' forward pass draws its masks from where the last step left the streams.
+  // (A following epoch draws new streams.) Checkpoints of older writers may lack them.
+  for (const d of t.dropouts) {
+    const state = s.dropoutRng[d.name];
+    if (state !== undefined) d.setRngState(state);
   }
   return {
     start: { epoch: s.epoch, step: s.step },

@@ -12,6 +12,7 @@ import {
   type TensorSpec,
 } from "../rundir/checkpoint_manifest.ts";
 import type { CheckpointState } from "../rundir/checkpoint_state.ts";
+import { contentHash } from "../rundir/content_hash.ts";
 import type { EpochMetrics, Row } from "./types.ts";
 import { SeededDropout } from "../layers/seeded_dropout.ts";
 
@@ -87,6 +88,8 @@ export async function saveCheckpoint(
   state: TrainState,
 ): Promise<void> {
   await replaceDirAtomic(dir, async (tmp) => {
+    // Every file but state.json (which holds them) by its content hash, checked on load.
+    const hashes: Record<string, string> = {};
     await model.save(tf.io.withSaveHandler(async (artifacts) => {
       const { weightData, ...rest } = artifacts;
       const json = {
@@ -94,20 +97,21 @@ export async function saveCheckpoint(
         weightsManifest: [{ paths: [CHECKPOINT_FILES.weights], weights: artifacts.weightSpecs }],
       };
       delete (json as { weightSpecs?: unknown }).weightSpecs;
-      await writeFileSynced(checkpointPath(tmp, "model"), JSON.stringify(json));
-      await writeFileSynced(
-        checkpointPath(tmp, "weights"),
-        new Uint8Array(weightData as ArrayBuffer),
-      );
+      const modelBytes = new TextEncoder().encode(JSON.stringify(json));
+      const weightBytes = new Uint8Array(weightData as ArrayBuffer);
+      await writeFileSynced(checkpointPath(tmp, "model"), modelBytes);
+      await writeFileSynced(checkpointPath(tmp, "weights"), weightBytes);
+      hashes[CHECKPOINT_FILES.model] = await contentHash(modelBytes);
+      hashes[CHECKPOINT_FILES.weights] = await contentHash(weightBytes);
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
     }));
-    const opt = await writeTensors(checkpointPath(tmp, "optimizer"), optimizer);
+    const opt = await writeTensors(tmp, CHECKPOINT_FILES.optimizer, optimizer, hashes);
     const snaps: Record<string, tf.io.WeightsManifestEntry[]> = {};
     if (Object.keys(snapshots).length) await Deno.mkdir(checkpointPath(tmp, "snapshots"));
     for (const [slot, map] of Object.entries(snapshots)) {
-      snaps[slot] = await writeTensors(`${tmp}/${snapshotFile(slot)}`, map);
+      snaps[slot] = await writeTensors(tmp, snapshotFile(slot), map, hashes);
     }
-    const doc = { format: CHECKPOINT_FORMAT, state, optimizer: opt, snapshots: snaps };
+    const doc = { format: CHECKPOINT_FORMAT, state, optimizer: opt, snapshots: snaps, hashes };
     await writeFileSynced(checkpointPath(tmp, "state"), JSON.stringify(doc));
   });
 }
@@ -218,11 +222,15 @@ export async function loadModelFolder(dir: string): Promise<LayersModel> {
 }
 
 async function writeTensors(
-  path: string,
+  dir: string,
+  file: string,
   map: NamedTensorMap,
+  hashes: Record<string, string>,
 ): Promise<tf.io.WeightsManifestEntry[]> {
   const { data, specs } = await tf.io.encodeWeights(map);
-  await writeFileSynced(path, new Uint8Array(data));
+  const bytes = new Uint8Array(data);
+  await writeFileSynced(`${dir}/${file}`, bytes);
+  hashes[file] = await contentHash(bytes);
   return specs;
 }
 

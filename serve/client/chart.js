@@ -56,8 +56,11 @@ globalThis.skiplab = globalThis.skiplab ?? {};
     }
     const ty = (y) => (logY ? Math.log10(y) : y);
     const xs = all.map((p) => p[0]), ys = all.map((p) => ty(p[1]));
-    let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-    let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+    // Loops, not Math.min(...xs): a spread of 100,000 points overflows the stack.
+    const lo = (vs) => vs.reduce((m, v) => (v < m ? v : m), Infinity);
+    const hi = (vs) => vs.reduce((m, v) => (v > m ? v : m), -Infinity);
+    let [x0, x1] = [lo(xs), hi(xs)];
+    let [y0, y1] = [lo(ys), hi(ys)];
     if (x0 === x1) (x0 -= 0.5, x1 += 0.5);
     if (y0 === y1) {
       (y0 -= logY ? 0.5 : Math.abs(y0) * 0.1 || 0.5, y1 += logY ? 0.5 : Math.abs(y1) * 0.1 || 0.5);

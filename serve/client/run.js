@@ -10,7 +10,8 @@ globalThis.skiplab = globalThis.skiplab ?? {};
   S.gradientSeries = (gradients, point) => {
     let rows = gradients.filter((g) => g.point === point && g.path === "main");
     if (point === "epoch") {
-      const last = Math.max(...rows.filter((g) => g.step === -1).map((g) => g.epoch));
+      // A loop, not Math.max(...): a spread of 100,000 values overflows the stack.
+      const last = rows.reduce((m, g) => (g.step === -1 && g.epoch > m ? g.epoch : m), -Infinity);
       rows = rows.filter((g) => g.step === -1 && g.epoch === last);
     }
     return rows.map((g) => [g.depth, g.norm]).sort((a, b) => a[0] - b[0]);

@@ -60,7 +60,8 @@ export function trainingBase(where: Where): Permissions {
     read: [where.root, ...cache, "/proc/cpuinfo"],
     write: cache,
     ffi: true,
-    sys: ["cpus"],
+    // hostname: the holder a run directory's lock names (rundir/run_lock.ts).
+    sys: ["cpus", "hostname"],
     net: dataGrants(undefined, where).net,
   });
 }

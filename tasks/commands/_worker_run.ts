@@ -19,6 +19,7 @@ import {
   lockRunDir,
   readHeartbeat,
   readHistory,
+  RUN_LOCK_ENV,
   type RunLock,
   runPath,
   SWEEP_FILES,
@@ -121,7 +122,7 @@ export async function workerRun(
     let lock: RunLock | undefined;
     while (!lock) {
       if (signal?.aborted) throw await requeue(job, token);
-      const r = await lockRunDir(dir, `${me} job ${job.id}`, { staleMs: lockSeconds * 1000 });
+      const r = await lockRunDir(dir, `worker job ${job.id}`, { staleMs: lockSeconds * 1000 });
       if (isRunLock(r)) lock = r;
       else await sleep(1000);
     }
@@ -148,6 +149,8 @@ export async function workerRun(
       const child = startMember({
         argv: await memberArgv(dir),
         threads,
+        // The member's `train --resume` writes under this worker's lock.
+        env: { [RUN_LOCK_ENV]: lock.token },
         onLine: (line, stream) => stream === "stderr" && log(`[${member}] ${line}`),
       });
       current = child;

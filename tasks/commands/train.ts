@@ -53,6 +53,7 @@ export const train = defineCommand({
   },
   async run({ values, positionals }, { signal, stoppedCode }) {
     const {
+      completeReport,
       experimentFor,
       experimentToResume,
       parseSeeds,
@@ -72,46 +73,58 @@ export const train = defineCommand({
       );
     }
     const overrides = overridesFromSettings(settings);
-    const resuming = values.resume !== undefined
-      ? await experimentToResume(values.resume, settings)
+    // Locked before the run's files are read: a live run's checkpoint swap is not "recovered".
+    const { holdRunDir, inheritedRunLock } = await import("../../rundir/mod.ts");
+    const isDir = (p: string) => Deno.stat(p).then((s) => s.isDirectory, () => false);
+    const lock = values.resume !== undefined && await isDir(values.resume)
+      ? await holdRunDir(values.resume, "train --resume", { inherit: inheritedRunLock() })
       : undefined;
-    const exp = resuming?.experiment ?? await experimentFor(positionals[0], overrides);
-    if (values["print-config"]) {
-      console.log(stringify(exp));
-      return 0;
-    }
-    if (values.seeds !== undefined) {
-      if (resuming) {
-        throw new ConfigError(
-          `train --resume: --seeds cannot be given; a run of several seeds is a suite: ` +
-            `deno task suite --resume <its directory>`,
-        );
+    try {
+      const resuming = values.resume !== undefined
+        ? await experimentToResume(values.resume, settings)
+        : undefined;
+      const exp = resuming?.experiment ?? await experimentFor(positionals[0], overrides);
+      if (values["print-config"]) {
+        console.log(stringify(exp));
+        return 0;
       }
-      // One experiment, once per seed: a suite of one setting, through the suite's code.
-      const r = await startSuite(
-        {
-          name: exp.name,
-          out: exp.out,
-          sources: [await targetSource(positionals[0], overrides)],
-          axes: { seeds: parseSeeds(values.seeds) },
-        },
-        overrides,
-        { signal },
-      );
-      return r.interrupted ? stoppedCode() : 0;
+      if (values.seeds !== undefined) {
+        if (resuming) {
+          throw new ConfigError(
+            `train --resume: --seeds cannot be given; a run of several seeds is a suite: ` +
+              `deno task suite --resume <its directory>`,
+          );
+        }
+        // One experiment, once per seed: a suite of one setting, through the suite's code.
+        const r = await startSuite(
+          {
+            name: exp.name,
+            out: exp.out,
+            sources: [await targetSource(positionals[0], overrides)],
+            axes: { seeds: parseSeeds(values.seeds) },
+          },
+          overrides,
+          { signal },
+        );
+        return r.interrupted ? stoppedCode() : 0;
+      }
+      if (resuming?.finished) {
+        if (resuming.unreported && await completeReport(values.resume!)) {
+          console.error(`${values.resume}: the run had finished; its report is written now`);
+        } else console.error(resuming.finished);
+        return 0;
+      }
+      if (resuming && !resuming.fromCheckpoint) {
+        console.error(`${values.resume} has no checkpoint yet: training it from the start`);
+      }
+      const { result } = await runExperiment(exp, {
+        // Without a checkpoint the run starts again in its own directory.
+        ...(resuming?.fromCheckpoint ? { resumeDir: values.resume } : { dir: values.resume }),
+        signal,
+      });
+      return result.interrupted ? stoppedCode() : 0;
+    } finally {
+      await lock?.release();
     }
-    if (resuming?.finished) {
-      console.error(resuming.finished);
-      return 0;
-    }
-    if (resuming && !resuming.fromCheckpoint) {
-      console.error(`${values.resume} has no checkpoint yet: training it from the start`);
-    }
-    const { result } = await runExperiment(exp, {
-      // Without a checkpoint the run starts again in its own directory.
-      ...(resuming?.fromCheckpoint ? { resumeDir: values.resume } : { dir: values.resume }),
-      signal,
-    });
-    return result.interrupted ? stoppedCode() : 0;
   },
 });

@@ -78,3 +78,51 @@ Deno.test("kill -9 at several instants, each followed by --resume, ends with the
     await Deno.remove(base, { recursive: true });
   }
 });
+
+/** Files a run writes once it has trained (rundir/layout.ts), by the instant a kill leaves. */
+const AFTER_SUMMARY = ["classes.csv", "figures", "report.md"];
+const AFTER_LAST_CHECKPOINT = [
+  ...AFTER_SUMMARY,
+  "summary.json",
+  "confusion.csv",
+  "gradients.csv",
+  "predictions.csv",
+];
+
+async function copyRun(from: string, to: string, without: readonly string[]): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  const cp = await new Deno.Command("cp", { args: ["-a", `${from}/.`, to] }).output();
+  assert.ok(cp.success);
+  for (const f of without) await Deno.remove(`${to}/${f}`, { recursive: true }).catch(() => {});
+}
+
+/** summary.json without what differs between identical runs (times, the environment). */
+async function numbers(dir: string): Promise<unknown> {
+  const s = JSON.parse(await Deno.readTextFile(`${dir}/summary.json`));
+  const { test_acc, test_loss, epochs_run, best_epoch, stopped_reason } = s;
+  return { test_acc, test_loss, epochs_run, best_epoch, stopped_reason };
+}
+
+Deno.test("--resume of a run killed after its last checkpoint, or after its summary, completes it as the uninterrupted run", async () => {
+  const base = await Deno.makeTempDir();
+  try {
+    const r = await finish(cli(["baseline_cnn", ...FLAGS, "--out", `${base}/whole`]));
+    assert.equal(r.code, 0, r.stderr);
+    const whole = await onlyRun(`${base}/whole`);
+    for (const [instant, lost] of [["summary", AFTER_SUMMARY], ["last", AFTER_LAST_CHECKPOINT]]) {
+      const dir = `${base}/${instant}`;
+      await copyRun(whole, dir, lost as string[]);
+      const resumed = await finish(cli(["--resume", dir]));
+      assert.equal(resumed.code, 0, resumed.stderr);
+      for (const f of lost) assert.ok(await Deno.stat(`${dir}/${f}`), `${instant}: ${f} written`);
+      for (const f of ["gradients.csv", "confusion.csv", "classes.csv", "history.csv"]) {
+        const [a, b] = [`${whole}/${f}`, `${dir}/${f}`].map((p) => Deno.readTextFile(p));
+        if (f === "history.csv") assert.deepEqual(await history(dir), await history(whole));
+        else assert.equal(await b, await a, `${instant}: ${f} equals the uninterrupted run's`);
+      }
+      assert.deepEqual(await numbers(dir), await numbers(whole));
+    }
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});

@@ -138,7 +138,7 @@ Deno.test("serveDashboard() refuses '..' sent on the wire, plain or %2e%2e, and 
       ]
     ) {
       const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      const req = `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
+      const req = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`;
       await conn.write(new TextEncoder().encode(req));
       const reply = new TextDecoder().decode(await new Response(conn.readable).arrayBuffer());
       assert.match(reply, /^HTTP\/1\.1 403/, path);
