@@ -3,6 +3,7 @@
  * then the run directory's files and the terminal report.
  * @module
  */
+import { dirname, resolve } from "node:path";
 import { stringify } from "yaml";
 import { renderReport } from "../analysis/mod.ts";
 import { selectPrecision } from "../backends/precision.ts";
@@ -25,6 +26,7 @@ import {
   holdRunDir,
   inheritedRunLock,
   newRunDir,
+  outermostMissing,
   prepareRunDir,
   RunDirError,
   type RunFile,
@@ -161,6 +163,8 @@ export async function runExperiment(
   };
   const given = options.resumeDir ?? options.dir;
   const created = given === undefined || !(await Deno.stat(given).then(() => true, () => false));
+  // What a failed start removes again: the run folder, and the output folder if it made it.
+  const trace = await outermostMissing(given ?? exp.out);
   // A new folder is made atomically: two runs started in the same second never share one.
   const dir = given ?? await newRunDir(exp.out, exp.name).catch(asRunDirError);
   const what = options.resumeDir ? "train --resume" : "train";
@@ -181,6 +185,10 @@ export async function runExperiment(
       await lock?.release();
       lock = undefined;
       await Deno.remove(dir, { recursive: true }).catch(() => {});
+      // Then the folders it made for it, while empty: another run may have started in them.
+      for (let d = dirname(resolve(dir)); trace && d.startsWith(trace); d = dirname(d)) {
+        if (!await Deno.remove(d).then(() => true, () => false)) break;
+      }
     }
     throw e;
   } finally {
@@ -201,13 +209,15 @@ async function trainIn(
   // too, since `--epochs` may have extended the run.
   await writeConfig(dir, stringify(exp));
   const { plugins, spec } = await experimentSpec(exp);
-  const backend = await selectRunBackend(exp, spec, { log });
-  log(`backend: ${backend.reason}`);
-  if (isAutoBackend(exp.backend)) {
-    // The resolved config names the backend measured, so that a resumed run keeps it.
-    exp = { ...exp, backend: backend.name as Experiment["backend"] };
-    await writeConfig(dir, stringify(exp));
-  }
+  // A resumed `auto` run keeps the backend it started on (its checkpoint records it), so that
+  // it continues exactly; config.yaml keeps what was asked for.
+  const kept = isAutoBackend(exp.backend) ? resume?.state.backend : undefined;
+  const backend = await selectRunBackend(
+    kept === undefined ? exp : { ...exp, backend: kept as Experiment["backend"] },
+    spec,
+    { log },
+  );
+  log(`backend: ${backend.reason}${kept === undefined ? "" : " (kept from the run's start)"}`);
   // Before the data loads: bf16 where it cannot run fails at once.
   const precision = await selectPrecision(
     exp.precision,

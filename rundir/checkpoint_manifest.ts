@@ -110,6 +110,7 @@ const TrainStateSchema: z.ZodType<CheckpointState> = z.looseObject({
   history: z.array(epochMetrics),
   tables: z.record(z.string(), z.array(z.record(z.string(), z.union([z.number(), z.string()])))),
   stopReason: z.string().optional(),
+  backend: z.string().min(1).max(64).optional(),
 });
 
 /**

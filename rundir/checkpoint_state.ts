@@ -65,4 +65,6 @@ export interface CheckpointState {
   readonly tables: Record<string, Record<string, number | string>[]>;
   /** Why the run stopped, when a plugin requested a stop. */
   readonly stopReason?: string;
+  /** The tfjs backend it trained on, which a resume of an `auto` run keeps; absent in older checkpoints. */
+  readonly backend?: string;
 }

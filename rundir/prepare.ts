@@ -101,8 +101,11 @@ function runDirError(dir: string, e: unknown): RunDirError {
   );
 }
 
-/** The outermost ancestor of `dir` (itself included) that does not exist yet. */
-async function outermostMissing(dir: string): Promise<string | undefined> {
+/**
+ * The outermost ancestor of `dir` (itself included) that does not exist yet:
+ * what to remove to leave no trace of a run that failed at its start.
+ */
+export async function outermostMissing(dir: string): Promise<string | undefined> {
   let missing: string | undefined;
   for (let d = resolve(dir);; d = dirname(d)) {
     if (await Deno.stat(d).then(() => true, () => false)) return missing;

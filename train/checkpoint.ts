@@ -54,6 +54,8 @@ export interface TrainState {
   readonly tables: Record<string, Row[]>;
   /** Why the run stopped, when a plugin requested a stop. */
   readonly stopReason?: string;
+  /** The tfjs backend it trained on, which a resume of an `auto` run keeps; absent in older checkpoints. */
+  readonly backend?: string;
 }
 
 // rundir/checkpoint_manifest.ts checks state.json against its own copy of this shape: each must be the other.

@@ -99,6 +99,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     history,
     tables: recorder.toJSON(),
     stopReason,
+    backend: tf.getBackend(),
   });
   const sources = { runDir: o.runDir, model, optimizer, store, log };
   const writeCheckpoints = (asked: ReadonlySet<CheckpointSlot>, at: RunPosition) =>

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { AUTO_CACHE_FILE } from "../../backends/auto_cache.ts";
 import { BACKEND_CANDIDATES } from "../../backends/select.ts";
+import { checkpointDir, readCheckpointManifest } from "../../rundir/mod.ts";
 import {
   experimentFor,
   experimentSpec,
@@ -91,7 +92,7 @@ Deno.test("selectRunBackend() selects a named backend as asked, with nothing tim
 
 Deno.test({
   name:
-    "runExperiment() with backend auto records the backend it measured, so a resumed run keeps it",
+    "runExperiment() with backend auto records the backend it measured in its checkpoint, and a resumed run keeps it",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -108,9 +109,19 @@ Deno.test({
         signal: AbortSignal.abort(),
       });
       assert.equal(cut.result.stopReason, "interrupted");
+      const started = tf.getBackend();
+      assert.ok(["native", "tensorflow", "wasm", "cpu"].includes(started));
+      // config.yaml keeps what was asked for (a sweep compares it with its plan); the
+      // checkpoint records the backend measured.
       const { experiment } = await experimentToResume(dir, {});
-      assert.equal(experiment.backend, tf.getBackend());
-      assert.ok(["native", "tensorflow", "wasm", "cpu"].includes(experiment.backend));
+      assert.equal(experiment.backend, "auto");
+      const { state } = await readCheckpointManifest(checkpointDir(dir, "last"));
+      assert.equal(state.backend, started);
+      // Resumed with no cached measurement and another backend current, it trains on its own.
+      await Deno.remove(join(root, "cache"), { recursive: true }).catch(() => {});
+      await tf.setBackend(started === "cpu" ? "wasm" : "cpu");
+      await runExperiment(experiment, { resumeDir: dir, print: false, progress: false });
+      assert.equal(tf.getBackend(), started);
     } finally {
       if (before === undefined) Deno.env.delete("SKIPLAB_DATA");
       else Deno.env.set("SKIPLAB_DATA", before);
