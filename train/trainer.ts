@@ -167,6 +167,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
             acc,
             seconds,
             imagesPerSec,
+            lr: optimizer.lr,
           };
           chain.onStepEnd(m, ctx);
         }
