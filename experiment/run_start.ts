@@ -42,6 +42,7 @@ export function runStart(
     params: s.size.totalParams,
     trainable_params: s.size.trainableParams,
     depth: s.size.depth,
+    family: s.spec.family,
     skip: s.spec.family === "resnet" && s.spec.skip,
     seed: exp.seed,
     epochs: Math.ceil(totalSteps / stepsPerEpoch),

@@ -42,6 +42,8 @@ export interface RunStart {
   readonly trainable_params: number;
   /** Layers with weights on the main path. */
   readonly depth: number;
+  /** The architecture's family (`resnet`, `plain`, …). */
+  readonly family: string;
   /** Whether the model has skip connections. */
   readonly skip: boolean;
   /** The run's seed. */
@@ -70,6 +72,7 @@ const RUN_START_SCHEMA = z.strictObject({
   params: count,
   trainable_params: count,
   depth: count,
+  family: z.string().min(1),
   skip: z.boolean(),
   seed: z.number().int(),
   epochs: z.number().int().min(1),

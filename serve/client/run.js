@@ -216,8 +216,11 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         ["test acc", S.pct(d.testAcc, 2)],
         ["time", S.minutes(d.minutes)],
         ["started", S.when(d.started)],
-        ["backend", d.summary?.backend ?? "—"],
-        ["params", d.summary ? d.summary.trainable_params.toLocaleString("en") : "—"],
+        ["backend", d.summary?.backend ?? d.start?.backend ?? "—"],
+        [
+          "params",
+          (d.summary ?? d.start)?.trainable_params?.toLocaleString("en") ?? "—",
+        ],
       ].map(([k, v]) => [h("dt", null, k), h("dd", null, v)]),
     );
 
@@ -235,6 +238,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         )
         : null,
       S.runFacts(d),
+      S.liveSection(d, () => S.renderRun(id)),
       curves(d),
       confusion(d),
       mistakes(d),

@@ -68,6 +68,7 @@ Deno.test("readRunStart() reads what writeRunStart() wrote, and names a wrong fi
       params: 11_173_962,
       trainable_params: 11_164_362,
       depth: 18,
+      family: "resnet",
       skip: false,
       seed: 0,
       epochs: 30,
