@@ -8,7 +8,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
   /** The page's choices, kept across live re-renders. */
   const state = { smoothing: 0.6, x: "step" };
   const AXES = {
-    step: { field: "step", title: "step" },
+    step: { field: "step", title: "step", axis: { tickMinStep: 1, format: "," } },
     epoch: { field: "epochs", title: "epoch" },
     time: { field: "minutes", title: "wall-clock minutes" },
   };
@@ -25,7 +25,10 @@ globalThis.skiplab = globalThis.skiplab ?? {};
   S.liveProgress = (d) => {
     const st = d.start, last = d.steps.at(-1), beat = d.heartbeat;
     if (!st) return null;
-    const done = Math.max(last?.step ?? 0, beat ? (beat.epoch - 1) * st.steps_per_epoch + beat.step : 0);
+    const done = Math.max(
+      last?.step ?? 0,
+      beat ? (beat.epoch - 1) * st.steps_per_epoch + beat.step : 0,
+    );
     const epoch = Math.min(st.epochs, Math.floor(done / st.steps_per_epoch) + 1);
     const inEpoch = done - (epoch - 1) * st.steps_per_epoch;
     const validating = d.status === "training" && beat && beat.step === st.steps_per_epoch;
@@ -65,7 +68,14 @@ globalThis.skiplab = globalThis.skiplab ?? {};
     for (const e of d.history) {
       const step = e.epoch * spe, row = d.steps.find((r) => r.step === step);
       const minutes = row ? row.elapsed_s / 60 : NaN;
-      rows.push({ step, epochs: e.epoch, minutes, series: "validation", value: e[valKey], epoch: e.epoch });
+      rows.push({
+        step,
+        epochs: e.epoch,
+        minutes,
+        series: "validation",
+        value: e[valKey],
+        epoch: e.epoch,
+      });
     }
     return rows.filter((r) => Number.isFinite(r.value) && Number.isFinite(r[AXES[state.x].field]));
   }
@@ -95,11 +105,18 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       width: 420,
       height: 220,
       data: { values: metricRows(d, key, valKey) },
-      encoding: { x: { field: x.field, type: "quantitative", title: x.title }, color },
+      encoding: {
+        x: { field: x.field, type: "quantitative", title: x.title, axis: x.axis },
+        color,
+      },
       layer: [
         {
           transform: [{ filter: "datum.series !== 'validation'" }],
-          params: [{ name: "zoom", select: { type: "interval", encodings: ["x"] }, bind: "scales" }],
+          params: [{
+            name: "zoom",
+            select: { type: "interval", encodings: ["x"] },
+            bind: "scales",
+          }],
           mark: { type: "line", strokeWidth: 1.5 },
           encoding: { y, tooltip },
         },
@@ -134,7 +151,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       // The rate holds until the step it changes at: a step function, not a slope.
       mark: { type: "line", interpolate: "step-before", point: { size: 12 } },
       encoding: {
-        x: { field: x.field, type: "quantitative", title: x.title },
+        x: { field: x.field, type: "quantitative", title: x.title, axis: x.axis },
         y: { field: "lr", type: "quantitative", title: "learning rate", scale: { type: "log" } },
         tooltip: [
           { field: "step", format: "," },
@@ -167,28 +184,26 @@ globalThis.skiplab = globalThis.skiplab ?? {};
     );
     const controls = h(
       "div",
-      { class: "toolbar" },
+      { class: "toolbar", "data-steps": d.steps.length },
       h("label", null, "smoothing ", smoothing, ` ${state.smoothing.toFixed(2)}`),
       h("label", null, "x axis ", axis),
       h("span", { class: "muted" }, "drag to pan, wheel to zoom, double-click to reset"),
     );
-    const charts = d.steps.length === 0
-      ? h("p", { class: "empty" }, "no step recorded yet")
-      : h(
-        "div",
-        { class: "charts" },
-        S.vegaChart({
-          id: "step-loss",
-          title: "Loss per step",
-          spec: metricSpec(d, "loss", "val_loss", "loss", false),
-        }),
-        S.vegaChart({
-          id: "step-accuracy",
-          title: "Accuracy per step",
-          spec: metricSpec(d, "acc", "val_acc", "accuracy", true),
-        }),
-        S.vegaChart({ id: "step-lr", title: "Learning rate per step", spec: lrSpec(d) }),
-      );
+    const charts = d.steps.length === 0 ? h("p", { class: "empty" }, "no step recorded yet") : h(
+      "div",
+      { class: "charts" },
+      S.vegaChart({
+        id: "step-loss",
+        title: "Loss per step",
+        spec: metricSpec(d, "loss", "val_loss", "loss", false),
+      }),
+      S.vegaChart({
+        id: "step-accuracy",
+        title: "Accuracy per step",
+        spec: metricSpec(d, "acc", "val_acc", "accuracy", true),
+      }),
+      S.vegaChart({ id: "step-lr", title: "Learning rate per step", spec: lrSpec(d) }),
+    );
     return S.section("Training, step by step", progress, controls, charts);
   };
 })();

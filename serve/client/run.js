@@ -34,7 +34,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         title: "Accuracy per epoch",
         xLabel: "epoch",
         yLabel: "accuracy",
-        yFormat: (v) => S.pct(v, 0),
+        yFormat: S.pctTick,
         series: [
           { label: "train acc", points: col(hist, "epoch", "acc") },
           { label: "val acc", points: col(hist, "epoch", "val_acc"), dash: true },
@@ -46,7 +46,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         xLabel: "epoch",
         yLabel: "lr",
         logY: true,
-        series: [{ label: "lr", points: col(hist, "epoch", "lr") }],
+        series: [{ label: "lr", points: col(hist, "epoch", "lr"), step: true }],
       }),
       S.lineChart({
         id: "gradients",

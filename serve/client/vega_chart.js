@@ -36,7 +36,12 @@ globalThis.skiplab = globalThis.skiplab ?? {};
    */
   S.vegaChart = ({ id, title, spec }) => {
     const box = h("div", { class: "vega-box" });
-    const fig = h("figure", { class: "chart", "data-chart": id }, h("figcaption", null, title), box);
+    const fig = h(
+      "figure",
+      { class: "chart", "data-chart": id },
+      h("figcaption", null, title),
+      box,
+    );
     const { vega, vegaLite, vegaInterpreter } = globalThis;
     if (!vega || !vegaLite || !vegaInterpreter) {
       box.append(h("p", { class: "error" }, "charts need vega, vega-lite and vega-interpreter"));

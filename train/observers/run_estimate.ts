@@ -107,7 +107,11 @@ export function runEstimate(options: RunEstimateOptions): Plugin {
       const rate = { train, eval: train * (options.evalSpeedup ?? EVAL_SPEEDUP) };
       const text = describeEstimate(work, rate, options.backend);
       ctx.log(text);
-      void options.onEstimate?.({ seconds: estimateSeconds(work, rate), imagesPerSec: train, text });
+      void options.onEstimate?.({
+        seconds: estimateSeconds(work, rate),
+        imagesPerSec: train,
+        text,
+      });
     },
   };
 }
