@@ -34,7 +34,9 @@ import {
   RunLockedError,
   runPath,
   writeConfig,
+  writeRunStart,
 } from "../rundir/mod.ts";
+import { runStart } from "./run_start.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
 import { composePlugins } from "../train/compose.ts";
 import type { Plugin } from "../train/hooks.ts";
@@ -45,6 +47,7 @@ import {
   runEstimate,
   runSummary,
   runTables,
+  stepTable,
   testPredictions,
   trainingProgress,
 } from "../train/observers/mod.ts";
@@ -256,7 +259,20 @@ async function trainIn(
     },
   };
   const plan = iterationPlan(exp);
+  const { start, logEvery } = runStart(exp, { spec, size, backend: backend.name, plan, splits });
+  // Before the first step, so a viewer knows what it watches from the first second.
+  await writeRunStart(dir, start);
   const estimate = runEstimate({
+    onEstimate: (e) =>
+      writeRunStart(dir, {
+        ...start,
+        estimate: {
+          seconds: e.seconds,
+          images_per_sec: e.imagesPerSec,
+          text: e.text,
+          at: new Date().toISOString(),
+        },
+      }).catch((err) => log(`could not write the run's estimate: ${err.message}`)),
     backend: backend.name,
     trainImages: splits.train.count,
     valImages: splits.val.count,
@@ -266,7 +282,7 @@ async function trainIn(
     upTo: exp.plugins.some((p) => p.name === EARLY_STOPPING),
   });
   const observers = {
-    first: [heartbeat(dir), ...(progress ? [progress, estimate] : [])],
+    first: [heartbeat(dir), stepTable(dir, logEvery), ...(progress ? [progress] : []), estimate],
     last: [
       runTables(dir),
       testPredictions(dir, splits.test),

@@ -51,6 +51,8 @@ const experimentShape = z.strictObject({
   iterations: z.int().min(1).nullable().default(null),
   // Evaluate on the validation set every N iterations too (curve.csv).
   eval_every: z.int().min(1).nullable().default(null),
+  // A row of steps.csv every N steps; null: enough that an epoch gives at least 50 rows.
+  log_every: z.int().min(1).nullable().default(null),
   // Scales `iterations`, `eval_every` and multistep milestones, for short runs of a recipe.
   budget: z.number().positive().max(1).default(1),
   batch_size: z.int().min(1).max(65536).default(64),
@@ -182,6 +184,8 @@ export type Experiment = {
   iterations: number | null;
   /** Validation every N iterations too (curve.csv). */
   eval_every: number | null;
+  /** A row of steps.csv every N steps (null: at least 50 rows per epoch). */
+  log_every: number | null;
   /** A fraction of an iteration recipe. */
   budget: number;
   /** Images per step. */

@@ -33,6 +33,10 @@ export const RUN_FILES = {
   heartbeat: "heartbeat.json",
   /** The directory's format version, JSON (rundir/format.ts); absent in format 1. */
   format: "format.json",
+  /** One row every few training steps, columns {@linkcode STEP_COLUMNS} (rundir/steps.ts). */
+  steps: "steps.csv",
+  /** What the run is, written when it starts: backend, model, sizes, estimate (rundir/run_start.ts). */
+  start: "run_start.json",
 } as const;
 
 /** A file or folder of a run directory, by its key in {@linkcode RUN_FILES}. */
@@ -78,6 +82,28 @@ export const HISTORY_COLUMNS: readonly string[] = [
   "images_per_sec",
   "memory_mb",
 ];
+
+/**
+ * Columns of `steps.csv`, in order: one row every `log_every` training steps
+ * and at each epoch's last step. `step` counts the run's steps done (from 1),
+ * `epoch` is the epoch the row's last step belongs to (from 1), `loss` and
+ * `acc` are means over the steps since the previous row, `lr` the rate of
+ * the row's last step; `images_per_sec` and `elapsed_s` (seconds since the
+ * run began, validation included, carried over a resume) are wall-clock
+ * measures and the only columns a resumed run does not reproduce exactly.
+ */
+export const STEP_COLUMNS: readonly string[] = [
+  "step",
+  "epoch",
+  "loss",
+  "acc",
+  "lr",
+  "images_per_sec",
+  "elapsed_s",
+];
+
+/** The columns of {@linkcode STEP_COLUMNS} measured by the clock (a resume does not reproduce them). */
+export const STEP_CLOCK_COLUMNS: readonly string[] = ["images_per_sec", "elapsed_s"];
 
 /**
  * Columns of `gradients.csv` (probes/gradient-norms): `point` is `init` (the

@@ -15,6 +15,8 @@ export * from "./suite.ts";
 export * from "./prepare.ts";
 export * from "./predictions.ts";
 export * from "./heartbeat.ts";
+export * from "./steps.ts";
+export * from "./run_start.ts";
 export * from "./status.ts";
 export * from "./scan.ts";
 export * from "./sweep.ts";

@@ -14,6 +14,8 @@ const POLLED = [
   RUN_FILES.history,
   RUN_FILES.summary,
   RUN_FILES.heartbeat,
+  RUN_FILES.steps,
+  RUN_FILES.start,
   RUN_FILES.config,
   RUN_FILES.gradients,
   RUN_FILES.confusion,

@@ -8,16 +8,22 @@ import {
   type ClassRow,
   type ConfusionData,
   type GradientRow,
+  type Heartbeat,
   type HistoryRow,
   readConfig,
+  readHeartbeat,
   readRunCore,
   readRunFiles,
+  readRunStart,
   readStatusFacts,
+  readSteps,
   type RunCore,
   runPath,
+  type RunStart,
   type RunStatus,
   runStatus,
   type RunSummary,
+  type StepRow,
   type TableRow,
   type WrongImages,
 } from "../rundir/mod.ts";
@@ -76,6 +82,35 @@ export interface RunDetail extends RunRow {
   readonly config: string | null;
   /** wrong_images.json, if written. */
   readonly wrong: WrongImages | null;
+  /** steps.csv rows (a run of an older writer has none). */
+  readonly steps: readonly StepRow[];
+  /** run_start.json, if written. */
+  readonly start: RunStart | null;
+  /** heartbeat.json, if written: where the training process was at its last beat. */
+  readonly heartbeat: Heartbeat | null;
+}
+
+/** A file a run may not have yet (or never, from an older writer): null then. */
+const optional = <T>(read: Promise<T>): Promise<T | null> =>
+  read.catch((e) => {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  });
+
+/**
+ * The model as trained, for a person: the registered name, and what the
+ * recipe changed about it (`resnet18 (no skip)`), from run_start.json's
+ * built name or summary.json's architecture.
+ */
+export function effectiveModel(
+  model: string,
+  built: string | undefined,
+  skip: boolean | undefined,
+  family?: string,
+): string {
+  if (built && built !== model) return built;
+  if (family === "resnet" && skip === false && !/noskip/.test(model)) return `${model} (no skip)`;
+  return model;
 }
 
 type Recipe = Record<string, unknown>;
@@ -151,7 +186,12 @@ async function rowOf(id: string, dir: string, suite: string | null, core: Core):
     suite,
     status: verdict.status,
     statusReason: verdict.reason,
-    model: s?.model ?? String(recipe.model ?? "?"),
+    model: effectiveModel(
+      s?.model ?? String(recipe.model ?? "?"),
+      undefined,
+      s?.architecture.skip,
+      s?.architecture.family,
+    ),
     recipe: recipeHighlights(recipe),
     seed: s?.seed ?? num(recipe.seed),
     epochs: history.length,
@@ -221,8 +261,13 @@ async function readDetail(id: string, dir: string, suite: string | null): Promis
   const confusion = run.confusion ?? null;
   const classes = run.classes ??
     (confusion ? classificationReport(confusion.matrix, confusion.classNames) : null);
+  const start = await optional(readRunStart(runPath(dir, "start")));
+  const row = await rowOf(id, dir, suite, core);
   return {
-    ...(await rowOf(id, dir, suite, core)),
+    ...row,
+    model: start
+      ? effectiveModel(start.model, start.model_built, start.skip, start.family)
+      : row.model,
     summary: run.summary ?? null,
     history: run.history,
     gradients: run.gradients,
@@ -231,5 +276,8 @@ async function readDetail(id: string, dir: string, suite: string | null): Promis
     classes,
     config: run.config ?? null,
     wrong: run.wrongImages ?? null,
+    steps: (await optional(readSteps(runPath(dir, "steps")))) ?? [],
+    start,
+    heartbeat: await optional(readHeartbeat(runPath(dir, "heartbeat"))),
   };
 }

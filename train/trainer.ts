@@ -168,6 +168,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
             acc,
             seconds,
             imagesPerSec,
+            lr: optimizer.lr,
           };
           chain.onStepEnd(m, ctx);
         }

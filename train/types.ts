@@ -57,6 +57,8 @@ export interface StepMetrics {
   readonly seconds: number;
   /** Training throughput of the epoch so far, in images per second. */
   readonly imagesPerSec: number;
+  /** Learning rate this step was taken with. */
+  readonly lr: number;
 }
 
 /** Where a run stands: the epoch and step a resumed run would continue with. */

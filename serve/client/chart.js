@@ -40,7 +40,9 @@ globalThis.skiplab = globalThis.skiplab ?? {};
    * y values are left out; `logY` draws log10 of positive values. Returns a figure
    * with `data-chart=id`, one `circle.pt[data-series]` per drawn point, and a legend.
    */
-  S.lineChart = ({ id, title, xLabel, yLabel, series, logY = false, yFormat }) => {
+  S.lineChart = (
+    { id, title, xLabel, yLabel, series, logY = false, yFormat, legend = true },
+  ) => {
     const h = S.h;
     const ok = (y) => Number.isFinite(y) && (!logY || y > 0);
     const drawn = series.map((s, i) => ({
@@ -75,6 +77,8 @@ globalThis.skiplab = globalThis.skiplab ?? {};
     for (let e = Math.floor(y0); e <= Math.ceil(y1); e++) decades.push(e);
     const inside = (t) => Math.log10(t) >= y0 && Math.log10(t) <= y1;
     let yTicks = niceTicks(y0, y1);
+    // Labels as precise as the tick spacing (16.5% beside 17%, never two "16%").
+    const spacing = yTicks.length > 1 ? yTicks[1] - yTicks[0] : Math.abs(y1 - y0) || 1;
     if (logY) {
       yTicks = decades.map((e) => 10 ** e).filter(inside);
       // Under two decades shown: label 2× and 5× too, so the axis reads.
@@ -86,7 +90,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       const y = logY ? H - M.b - ((Math.log10(t) - y0) / (y1 - y0)) * (H - M.t - M.b) : sy(t);
       svg.append(
         h("line", { x1: M.l, x2: W - M.r, y1: y, y2: y, class: "grid" }),
-        h("text", { x: M.l - 6, y: y + 4, "text-anchor": "end", class: "tick" }, fmtY(t)),
+        h("text", { x: M.l - 6, y: y + 4, "text-anchor": "end", class: "tick" }, fmtY(t, spacing)),
       );
     }
     const whole = xs.every(Number.isInteger);
@@ -116,8 +120,12 @@ globalThis.skiplab = globalThis.skiplab ?? {};
     );
     for (const s of drawn) {
       const g = h("g", { "data-series": s.label });
+      // A step series (the learning rate) holds each value until the next point.
+      const path = s.step
+        ? s.points.flatMap((p, i) => (i === 0 ? [p] : [[p[0], s.points[i - 1][1]], p]))
+        : s.points;
       g.append(h("polyline", {
-        points: s.points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(" "),
+        points: path.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(" "),
         fill: "none",
         stroke: s.color,
         "stroke-width": 1.8,
@@ -127,14 +135,17 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         g.append(h(
           "circle",
           { cx: sx(x), cy: sy(y), r: 2.6, fill: s.color, class: "pt", "data-series": s.label },
-          h("title", null, `${s.label}: ${label(x)}, ${fmtY(y)}`),
+          h("title", null, `${s.label}: ${label(x)}, ${fmtY(y, spacing / 10)}`),
         ));
       }
       svg.append(g);
     }
-    fig.append(svg, S.legend(drawn));
+    fig.append(svg, legend ? S.legend(drawn) : null);
     return fig;
   };
+
+  /** A fraction as a percent tick, with the decimals the tick spacing `step` needs. */
+  S.pctTick = (v, step) => S.pct(v, Math.max(0, Math.ceil(-Math.log10(step * 100) - 1e-9)));
 
   /** A legend: one swatch and label per series. */
   S.legend = (series) =>

@@ -5,9 +5,28 @@ globalThis.skiplab = globalThis.skiplab ?? {};
   const S = globalThis.skiplab;
   const h = (...a) => S.h(...a);
 
-  /** Charts with every run of `details` overlaid, one colour per run. */
+  /**
+   * Each run's legend label: what differs between the runs (model, recipe, seed), not the
+   * full ids; the name, then the id, where nothing else tells two apart.
+   */
+  S.differingLabels = (details) => {
+    const fields = [
+      (d) => d.model,
+      (d) => d.recipe,
+      (d) => (d.seed === null ? "" : `seed ${d.seed}`),
+    ];
+    const differ = fields.filter((f) => new Set(details.map(f)).size > 1);
+    let labels = details.map((d) => differ.map((f) => f(d)).filter(Boolean).join(" · ") || d.name);
+    if (new Set(labels).size < labels.length) {
+      labels = labels.map((l, i) => `${l} (${details[i].id})`);
+    }
+    return labels;
+  };
+
+  /** Charts with every run of `details` overlaid, one colour per run, under one legend. */
   function overlays(details) {
     const color = (i) => S.COLORS[i % S.COLORS.length];
+    const labels = S.differingLabels(details);
     const over = (id, title, yLabel, key, extra = {}) =>
       S.lineChart({
         id,
@@ -15,16 +34,20 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         xLabel: "epoch",
         yLabel,
         ...extra,
+        legend: false,
         series: details.map((d, i) => ({
-          label: d.name === d.id ? d.name : `${d.name} (${d.id})`,
+          label: labels[i],
           color: color(i),
           points: d.history.map((r) => [r.epoch, r[key]]),
         })),
       });
-    const acc = { yFormat: (v) => S.pct(v, 0) };
+    const acc = { yFormat: S.pctTick };
+    const shared = S.legend(details.map((_, i) => ({ label: labels[i], color: color(i) })));
+    shared.classList.add("shared");
     return h(
       "div",
       { class: "charts" },
+      h("div", { class: "legend-row" }, shared, h("span", { class: "muted" }, "dashed: at init")),
       over("val_acc", "Validation accuracy", "accuracy", "val_acc", acc),
       over("acc", "Training accuracy", "accuracy", "acc", acc),
       over("val_loss", "Validation loss", "loss", "val_loss"),
@@ -33,18 +56,19 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       S.lineChart({
         id: "gradients",
         title: "Gradient norm by depth, init (dashed) and trained",
+        legend: false,
         xLabel: "depth (input → output)",
         yLabel: "L2 norm",
         logY: true,
         series: details.flatMap((d, i) => [
           {
-            label: `${d.name} init`,
+            label: `${labels[i]} init`,
             color: color(i),
             dash: true,
             points: S.gradientSeries(d.gradients, "init"),
           },
           {
-            label: `${d.name} trained`,
+            label: `${labels[i]} trained`,
             color: color(i),
             points: S.gradientSeries(d.gradients, "final"),
           },

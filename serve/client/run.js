@@ -35,7 +35,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         title: "Accuracy per epoch",
         xLabel: "epoch",
         yLabel: "accuracy",
-        yFormat: (v) => S.pct(v, 0),
+        yFormat: S.pctTick,
         series: [
           { label: "train acc", points: col(hist, "epoch", "acc") },
           { label: "val acc", points: col(hist, "epoch", "val_acc"), dash: true },
@@ -47,7 +47,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         xLabel: "epoch",
         yLabel: "lr",
         logY: true,
-        series: [{ label: "lr", points: col(hist, "epoch", "lr") }],
+        series: [{ label: "lr", points: col(hist, "epoch", "lr"), step: true }],
       }),
       S.lineChart({
         id: "gradients",
@@ -217,8 +217,11 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         ["test acc", S.pct(d.testAcc, 2)],
         ["time", S.minutes(d.minutes)],
         ["started", S.when(d.started)],
-        ["backend", d.summary?.backend ?? "—"],
-        ["params", d.summary ? d.summary.trainable_params.toLocaleString("en") : "—"],
+        ["backend", d.summary?.backend ?? d.start?.backend ?? "—"],
+        [
+          "params",
+          (d.summary ?? d.start)?.trainable_params?.toLocaleString("en") ?? "—",
+        ],
       ].map(([k, v]) => [h("dt", null, k), h("dd", null, v)]),
     );
 
@@ -236,6 +239,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         )
         : null,
       S.runFacts(d),
+      S.liveSection(d, () => S.renderRun(id)),
       curves(d),
       confusion(d),
       mistakes(d),

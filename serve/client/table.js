@@ -119,7 +119,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
               "li",
               null,
               h("a", { href: `#/suite/${encodeURIComponent(s.id)}` }, s.name),
-              ` (${s.id})`,
+              s.id !== s.name ? ` (${s.id})` : null,
             )
           ),
         ),
@@ -127,7 +127,8 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       : null;
     const hadFocus = document.activeElement?.id === "filter";
     S.show(
-      h("h1", null, "runs ", h("small", null, data.root)),
+      // The folder's name only when it says more than the heading ("runs runs" did not).
+      h("h1", null, "runs", data.root !== "runs" ? h("small", null, ` in ${data.root}`) : null),
       h("div", { class: "toolbar" }, filter, button, count),
       h("table", { class: "runs", id: "runs" }, h("thead", null, head), body),
       suites,

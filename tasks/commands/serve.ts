@@ -30,7 +30,12 @@ export const serve = defineCommand({
     const port = values.port ?? "8080";
     const bound = host.includes(":") ? `[${host}]` : host;
     return grant(NONE, {
-      read: [resolve(where.cwd, positionals[0] ?? "runs"), resolve(where.root, "serve/client")],
+      // The charts' Vega and Vega-Lite come from the npm packages, never a CDN.
+      read: [
+        resolve(where.cwd, positionals[0] ?? "runs"),
+        resolve(where.root, "serve/client"),
+        resolve(where.root, "node_modules"),
+      ],
       net: [port === "0" ? bound : `${bound}:${port}`],
       // npm:yaml (reading config.yaml) looks at its debug switches.
       env: ["LOG_TOKENS", "LOG_STREAM"],

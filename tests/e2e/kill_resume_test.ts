@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { runPath, STEP_CLOCK_COLUMNS, STEP_COLUMNS } from "../../rundir/mod.ts";
 
 const FLAGS = [
   "--data",
@@ -35,19 +36,24 @@ async function onlyRun(out: string): Promise<string> {
   return `${out}/${runs[0]}`;
 }
 
-async function history(dir: string): Promise<string[][]> {
-  const [head, ...rows] = (await Deno.readTextFile(`${dir}/history.csv`)).trim().split("\n")
+async function table(path: string, exact: readonly string[]): Promise<string[][]> {
+  const [head, ...rows] = (await Deno.readTextFile(path)).trim().split("\n")
     .map((l) => l.split(","));
-  const keep = EXACT.map((c) => head.indexOf(c));
+  const keep = exact.map((c) => head.indexOf(c));
   return rows.map((r) => keep.map((i) => r[i]));
 }
+const history = (dir: string) => table(runPath(dir, "history"), EXACT);
+const steps = (dir: string) =>
+  table(runPath(dir, "steps"), STEP_COLUMNS.filter((c) => !STEP_CLOCK_COLUMNS.includes(c)));
 
-Deno.test("kill -9 at several instants, each followed by --resume, ends with the history of an uninterrupted run", async () => {
+Deno.test("kill -9 at several instants, each followed by --resume, ends with the history and steps.csv of an uninterrupted run", async () => {
   const base = await Deno.makeTempDir();
   try {
     const whole = await finish(cli(["baseline_cnn", ...FLAGS, "--out", `${base}/whole`]));
     assert.equal(whole.code, 0, whole.stderr);
     const expected = await history(await onlyRun(`${base}/whole`));
+    const expectedSteps = await steps(await onlyRun(`${base}/whole`));
+    assert.ok(expectedSteps.length >= 3 * 4, `steps.csv rows: ${expectedSteps.length}`);
 
     // Kill the first attempt early (before any checkpoint, or just after), then later resumes.
     let child = cli(["baseline_cnn", ...FLAGS, "--out", `${base}/cut`]);
@@ -69,6 +75,7 @@ Deno.test("kill -9 at several instants, each followed by --resume, ends with the
       assert.equal(done.code, 0, done.stderr);
     }
     assert.deepEqual(await history(dir!), expected);
+    assert.deepEqual(await steps(dir!), expectedSteps);
     const summary = JSON.parse(await Deno.readTextFile(`${dir}/summary.json`));
     assert.equal(summary.epochs_run, 3);
     for await (const e of Deno.readDir(`${dir}/checkpoints`)) {

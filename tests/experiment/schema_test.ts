@@ -16,6 +16,7 @@ Deno.test("ExperimentSchema fills every key of an Experiment from a file naming 
     "eval_every",
     "init",
     "iterations",
+    "log_every",
     "model",
     "model_options",
     "name",

@@ -12,7 +12,7 @@ import { selectBackend } from "../../backends/mod.ts";
 import { writeConfig } from "../../rundir/mod.ts";
 import { serveDashboard, writeHtmlReport } from "../../serve/mod.ts";
 import { train } from "../../train/mod.ts";
-import { heartbeat, runTables } from "../../train/observers/mod.ts";
+import { heartbeat, runTables, stepTable } from "../../train/observers/mod.ts";
 import type { Plugin } from "../../train/hooks.ts";
 import { ignoreBrowser, withPage } from "../_browser.ts";
 import { TINY_DATA, tinyModel } from "../train/_tiny.ts";
@@ -98,10 +98,12 @@ Deno.test({
       await page.waitForSelector('figure[data-chart="val_acc"] svg');
       const fig = page.locator('figure[data-chart="val_acc"]');
       assert.equal(await fig.locator("svg g[data-series]").count(), 2);
-      assert.deepEqual(await fig.locator(".legend .key").allTextContents(), [
-        "resnet18 (run_resnet18)",
-        "resnet18_noskip (run_resnet18_noskip)",
-      ]);
+      // One legend above the charts, naming what differs between the runs, not their ids.
+      assert.equal(await fig.locator(".legend").count(), 0);
+      const keys = await page.locator(".legend.shared .key").allTextContents();
+      assert.equal(keys.length, 2);
+      assert.notEqual(keys[0], keys[1]);
+      for (const k of keys) assert.doesNotMatch(k, /run_resnet/);
       for (const g of await fig.locator("svg g[data-series]").all()) {
         assert.equal(await g.locator("circle").count(), FIXTURE_EPOCHS);
       }
@@ -152,7 +154,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "an epoch a training run writes shows on its open page without reload, and the table says training",
+    "steps and epochs a training run writes show on its open page without reload, and the table says training",
   ignore: ignoreBrowser,
   sanitizeResources: false,
   async fn() {
@@ -171,6 +173,16 @@ Deno.test({
           await release[m.epoch].promise;
         },
       };
+      const stepReached = Promise.withResolvers<void>(),
+        stepRelease = Promise.withResolvers<void>();
+      const stepGate: Plugin = {
+        name: "test/step-gate",
+        async afterGradients(_g, ctx) {
+          if (ctx.globalStep !== 2) return; // the last of the first epoch's three steps
+          stepReached.resolve();
+          await stepRelease.promise;
+        },
+      };
       const model = tinyModel();
       const training = train({
         model,
@@ -178,10 +190,20 @@ Deno.test({
         epochs: 3,
         batchSize: 32,
         optimizer: { type: "adam", lr: 3e-3 },
-        plugins: [heartbeat(dir, 1), runTables(dir), gate],
+        plugins: [heartbeat(dir, 1), stepTable(dir, 1), runTables(dir), gate, stepGate],
         runDir: dir,
       });
       await page.goto(`${url}#/run/live-run`);
+      // Inside the first epoch, held at its last (third) step: the steps so far show, no epoch yet.
+      await stepReached.promise;
+      try {
+        await page.waitForSelector('.toolbar[data-steps="2"]', { timeout: 5000 });
+        await page.waitForSelector('figure[data-chart="step-loss"][data-ready="1"] svg');
+        assert.equal(await points(page, "accuracy", "val acc"), 0);
+        await screenshot(page, "run_live");
+      } finally {
+        stepRelease.resolve();
+      }
       await page.waitForSelector('figure[data-chart="accuracy"]');
       await page.evaluate(() => ((globalThis as { marker?: number }).marker = 1));
       // A second tab on the runs table, which must follow the same epochs.

@@ -52,15 +52,15 @@ Deno.test("writeHtmlReport() of one suite holds the suite and its members only",
   }
 });
 
-Deno.test("deno task serve may read DIR and its client files and listen on the bound port only", async () => {
+Deno.test("deno task serve may read DIR, its client files and node_modules (Vega) and listen on the bound port only", async () => {
   const where = { root: "/p", cwd: "/w", cacheDir: "/c" };
   const p = await commandPermissions(["serve", "my-runs", "--port", "9000"], where);
-  assert.deepEqual(p.read, ["/w/my-runs", "/p/serve/client"]);
+  assert.deepEqual(p.read, ["/w/my-runs", "/p/serve/client", "/p/node_modules"]);
   assert.deepEqual(p.net, ["127.0.0.1:9000"]);
   assert.deepEqual([p.write, p.env, p.run, p.ffi], [[], ["LOG_TOKENS", "LOG_STREAM"], [], false]);
   assert.deepEqual(permissionFlags(await commandPermissions(["serve", "--host", "::1"], where)), [
     "--no-prompt",
-    "--allow-read=/w/runs,/p/serve/client",
+    "--allow-read=/w/runs,/p/serve/client,/p/node_modules",
     "--allow-net=[::1]:8080",
     "--allow-env=LOG_TOKENS,LOG_STREAM",
   ]);

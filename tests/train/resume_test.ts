@@ -3,6 +3,8 @@ import type * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "../../backends/mod.ts";
 import { createPluginRegistry, instantiatePlugin, type Plugin } from "../../plugins/mod.ts";
 import { train, type TrainOptions } from "../../train/mod.ts";
+import { stepTable } from "../../train/observers/mod.ts";
+import { readSteps, runPath, STEP_CLOCK_COLUMNS } from "../../rundir/mod.ts";
 import {
   assertSameWeights,
   comparable,
@@ -37,9 +39,15 @@ const base = (model: tf.LayersModel, plugins: Plugin[], runDir: string): TrainOp
   batchSize: 32,
   seed: 5,
   optimizer: { type: "adam", lr: 3e-3 },
-  plugins,
+  plugins: [...plugins, stepTable(runDir, 2)],
   runDir,
 });
+
+/** steps.csv of a run without the clock's columns, which no resume reproduces. */
+const exactSteps = async (dir: string) =>
+  (await readSteps(runPath(dir, "steps"))).map((r) =>
+    Object.fromEntries(Object.entries(r).filter(([k]) => !STEP_CLOCK_COLUMNS.includes(k)))
+  );
 
 // 96 images in batches of 32: 3 steps an epoch, 9 in the run. Stopped after step 9, the run
 // has trained every epoch and saved checkpoints/last, but not yet its final gradients or test.
@@ -60,6 +68,9 @@ for (const stopAt of [3, 4, 9]) {
       );
       assert.deepEqual(comparable(rest.history), comparable(full.history));
       assert.deepEqual(rest.tables.gradients, full.tables.gradients);
+      const steps = await exactSteps(`${dir}/full`);
+      assert.ok(steps.length >= 6, `a row every 2 steps, got ${steps.length}`);
+      assert.deepEqual(await exactSteps(`${dir}/cut`), steps);
       await assertSameWeights(resumed, whole);
       assert.equal(rest.test?.acc, full.test?.acc);
       whole.dispose();

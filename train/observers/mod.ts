@@ -10,3 +10,4 @@ export * from "./environment.ts";
 export * from "./test_predictions.ts";
 export * from "./heartbeat.ts";
 export * from "./run_estimate.ts";
+export * from "./step_table.ts";

@@ -3,7 +3,7 @@
  * with what the whole run will cost, so a person knows before paying it.
  * @module
  */
-import { describeEstimate, EVAL_SPEEDUP, type RunWork } from "../estimate.ts";
+import { describeEstimate, estimateSeconds, EVAL_SPEEDUP, type RunWork } from "../estimate.ts";
 import type { Plugin } from "../hooks.ts";
 import type { RunPosition } from "../types.ts";
 
@@ -29,6 +29,18 @@ export interface RunEstimateOptions {
   readonly measureSteps?: number;
   /** Evaluation images per second, per training image per second. @default EVAL_SPEEDUP */
   readonly evalSpeedup?: number;
+  /** Told the estimate as it is logged (the run-start file keeps it for viewers). */
+  readonly onEstimate?: (estimate: MeasuredEstimate) => void | Promise<void>;
+}
+
+/** What {@linkcode RunEstimateOptions.onEstimate} is told. */
+export interface MeasuredEstimate {
+  /** Seconds of the run's work ahead. */
+  readonly seconds: number;
+  /** Training images per second measured. */
+  readonly imagesPerSec: number;
+  /** The line logged. */
+  readonly text: string;
 }
 
 /**
@@ -93,7 +105,13 @@ export function runEstimate(options: RunEstimateOptions): Plugin {
         done,
       };
       const rate = { train, eval: train * (options.evalSpeedup ?? EVAL_SPEEDUP) };
-      ctx.log(describeEstimate(work, rate, options.backend));
+      const text = describeEstimate(work, rate, options.backend);
+      ctx.log(text);
+      void options.onEstimate?.({
+        seconds: estimateSeconds(work, rate),
+        imagesPerSec: train,
+        text,
+      });
     },
   };
 }
