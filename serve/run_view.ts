@@ -251,6 +251,9 @@ export async function runDetail(id: string, dir: string, suite: string | null): 
       classes: null,
       config: await Deno.readTextFile(runPath(dir, "config")).catch(() => null),
       wrong: null,
+      steps: [],
+      start: null,
+      heartbeat: null,
     };
   }
 }
