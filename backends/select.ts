@@ -7,7 +7,14 @@
 import { BackendUnavailableError } from "./unavailable.ts";
 import * as tf from "@tensorflow/tfjs";
 import { activateWasm } from "./wasm/activate.ts";
-import { NATIVE_BACKEND, threadsDetail, tryRegisterNative } from "./native/mod.ts";
+import {
+  failureDetails,
+  type NativeFailure,
+  NATIVE_BACKEND,
+  NativeUnavailableError,
+  threadsDetail,
+  tryRegisterNative,
+} from "./native/mod.ts";
 import { registerCpuKernels } from "./cpu_kernels.ts";
 import { activateTensorflow } from "./tensorflow.ts";
 import { activateWebgpu } from "./webgpu.ts";
@@ -63,7 +70,7 @@ function quietCpuBanner(): void {
 async function activateNative(): Promise<string> {
   const status = await tryRegisterNative();
   if (!status.ok) {
-    throw new BackendUnavailableError(`The native backend cannot load: ${status.reason}`);
+    throw new NativeUnavailableError(status.failure);
   }
   await tf.setBackend(NATIVE_BACKEND);
   quietCpuBanner();
@@ -149,6 +156,7 @@ export async function selectBackend(
     return info(name, `${name}: requested`, detail);
   }
   const skipped: string[] = [];
+  let native: NativeFailure | undefined;
   for (const candidate of candidates) {
     try {
       const detail = await candidate.activate();
@@ -156,9 +164,12 @@ export async function selectBackend(
         ? "the only backend that can run here"
         : "fastest backend that can train here";
       const notes = skipped.length > 0 ? ` (${skipped.join("; ")})` : "";
-      return info("auto", `${candidate.name}: ${why}${notes}`, detail);
+      // Why native could not load, what to install, and what this backend costs instead.
+      const more = native === undefined ? [] : failureDetails(native, candidate.name);
+      return info("auto", [`${candidate.name}: ${why}${notes}`, ...more].join("\n"), detail);
     } catch (error) {
       skipped.push(`${candidate.name} not available: ${firstLine(error)}`);
+      if (error instanceof NativeUnavailableError) native = error.failure;
     }
   }
   throw new BackendUnavailableError(`No backend can run here: ${skipped.join("; ")}`);
