@@ -9,8 +9,8 @@ import * as tf from "@tensorflow/tfjs";
 import { activateWasm } from "./wasm/activate.ts";
 import {
   failureDetails,
-  type NativeFailure,
   NATIVE_BACKEND,
+  type NativeFailure,
   NativeUnavailableError,
   threadsDetail,
   tryRegisterNative,

@@ -41,7 +41,9 @@ export function nativeFailure(
 /** `wasm trains baseline_cnn about 15× slower (30.6 vs 446 images/s …)`, or a plain note. */
 export function fallbackCost(backend: string): string {
   const native = MEASURED_IMAGES_PER_SECOND.native, other = MEASURED_IMAGES_PER_SECOND[backend];
-  if (other === undefined) return `${backend} runs instead (its speed against native was not measured)`;
+  if (other === undefined) {
+    return `${backend} runs instead (its speed against native was not measured)`;
+  }
   return `${backend} trains about ${Math.round(native / other)}× slower than native ` +
     `(baseline_cnn: ${other} vs ${native} images/s on a 2-vCPU AMD EPYC)`;
 }
@@ -57,7 +59,9 @@ export function failureDetails(f: NativeFailure, instead?: string): string[] {
   }
   const lines = [...byOutcome].map(([outcome, paths]) => `  tried ${paths.join(", ")}: ${outcome}`);
   lines.push(`  install: ${f.install}`);
-  lines.push(`  ${instead === undefined ? "without it, " + fallbackCost("wasm") : fallbackCost(instead)}`);
+  lines.push(
+    `  ${instead === undefined ? "without it, " + fallbackCost("wasm") : fallbackCost(instead)}`,
+  );
   return lines;
 }
 

@@ -25,7 +25,6 @@ export const BATCH_NORM_TRAINING_GRAD_KERNEL = "SkiplabBatchNormTrainingGrad";
 
 export { BATCH_NORM_TRAINING_KERNEL };
 
-
 interface Pair {
   fwd: Primitive;
   bwd?: Primitive;
@@ -72,18 +71,23 @@ function build(
   ];
   const fwd = new Primitive(dnnl, fwdPd, fwdSpecs);
   if (!grad) return { fwd };
-  const bwd = new Primitive(dnnl, dnnl.bnBackward(data, eps, flags, { avoid: barriers, hint: fwdPd }), [
-    { arg: E.argSrc, md: data },
-    { arg: E.argMean, md: stat },
-    { arg: E.argVariance, md: stat },
-    { arg: E.argDiffDst, md: data },
-    { arg: E.argScale, md: stat },
-    // oneDNN 2.x verifies the shift argument of the backward pass too (it does not read it).
-    { arg: E.argShift, md: stat },
-    { arg: E.argDiffSrc, md: data },
-    { arg: E.argDiffScale, md: stat },
-    { arg: E.argDiffShift, md: stat },
-  ]);
+  const bwd = new Primitive(
+    dnnl,
+    dnnl.bnBackward(data, eps, flags, { avoid: barriers, hint: fwdPd }),
+    [
+      { arg: E.argSrc, md: data },
+      { arg: E.argMean, md: stat },
+      { arg: E.argVariance, md: stat },
+      { arg: E.argDiffDst, md: data },
+      { arg: E.argScale, md: stat },
+      // oneDNN 2.x verifies the shift argument of the backward pass too (it does not read it);
+      // 3.x refuses it.
+      { arg: E.argShift, md: stat, skip: dnnl.generation !== 2 },
+      { arg: E.argDiffSrc, md: data },
+      { arg: E.argDiffScale, md: stat },
+      { arg: E.argDiffShift, md: stat },
+    ],
+  );
   return { fwd, bwd };
 }
 

@@ -14,7 +14,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { Layered, type LayeredArg } from "../onednn/primitives.ts";
-import type { Dnnl, Geometry2d, Md, Pd, PdOptions } from "../onednn/api.ts";
+import type { Dnnl, Geometry2d, Pd, PdOptions } from "../onednn/api.ts";
 import { isaName } from "../memory/precision.ts";
 
 /** Which primitive: forward with optional bias and ReLU, or one of the two backward passes. */

@@ -105,7 +105,10 @@ function toBlocked(backend: CpuLike, t: tf.TensorInfo, layout: Layout): void {
   const from = entry.values as Float32Array;
   const to = alloc(backend, from.length);
   const lib = dnnl;
-  reorder(lib, `${t.shape}>${layout.id}`, () => [nhwc(lib, t.shape), layout.md]).execute([from, to]);
+  reorder(lib, `${t.shape}>${layout.id}`, () => [nhwc(lib, t.shape), layout.md]).execute([
+    from,
+    to,
+  ]);
   entry.values = to;
   blocked.set(t.dataId, { layout, shape: t.shape });
   (backend as { buffers?: { give(v: unknown): void } }).buffers?.give(from);

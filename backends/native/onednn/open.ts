@@ -11,7 +11,13 @@
  */
 import type { Dnnl } from "./api.ts";
 import { adoptThreads, openOmp, Threads, type WaitPolicy, withWaitPolicy } from "./threads.ts";
-import { type Candidate, dnnlCandidates, isBareName, type SearchEnv, systemSearchEnv } from "./search.ts";
+import {
+  type Candidate,
+  dnnlCandidates,
+  isBareName,
+  type SearchEnv,
+  systemSearchEnv,
+} from "./search.ts";
 import { SYMBOLS as V2 } from "./v2/ffi.ts";
 import { bindV2 } from "./v2/bind.ts";
 import { SYMBOLS as V3 } from "./v3/ffi.ts";
@@ -106,8 +112,10 @@ export function openDnnl(threads: number, policy: WaitPolicy = "user", o: OpenOp
     }
     let version: [number, number, number];
     try {
-      const probe = withWaitPolicy(policy, () =>
-        Deno.dlopen(c.path, { dnnl_version: { parameters: [], result: "pointer" } }));
+      const probe = withWaitPolicy(
+        policy,
+        () => Deno.dlopen(c.path, { dnnl_version: { parameters: [], result: "pointer" } }),
+      );
       version = readVersion(probe.symbols.dnnl_version());
     } catch (e) {
       fail(loadFailure((e as Error).message));

@@ -11,6 +11,8 @@ import { threadCount } from "./threads.ts";
 export interface ArgSpec {
   readonly arg: number;
   readonly md: Md;
+  /** True for an argument the caller passes but this library's primitive does not take. */
+  readonly skip?: boolean;
 }
 
 /**
@@ -26,7 +28,8 @@ export interface ArgSpec {
 export class Primitive {
   readonly #dnnl: Dnnl;
   readonly #prim: Deno.PointerValue;
-  readonly #mems: Deno.PointerValue[] = [];
+  /** Per buffer given to {@link execute}, its memory object (null: not passed on). */
+  readonly #mems: (Deno.PointerValue | undefined)[] = [];
   readonly #args: Uint8Array;
   readonly #count: number;
   /** Kept alive while oneDNN reads them at every run. */
@@ -40,23 +43,29 @@ export class Primitive {
     this.#dnnl = dnnl;
     this.#prim = dnnl.primitiveCreate(pd);
     this.#constants = constants;
-    this.#count = specs.length + constants.length;
+    const passed = specs.filter((s) => !s.skip);
+    this.#count = passed.length + constants.length;
     this.#args = new Uint8Array(EXEC_ARG_BYTES * this.#count);
     const view = new DataView(this.#args.buffer);
-    const all: readonly (ArgSpec | Constant)[] = [...specs, ...constants];
-    all.forEach((s, i) => {
+    const all: readonly (ArgSpec | Constant)[] = [...passed, ...constants];
+    const mems = all.map((s, i) => {
       const mem = dnnl.memoryCreate(s.md, "data" in s ? s.data : undefined);
-      if (i < specs.length) this.#mems.push(mem);
       view.setInt32(i * EXEC_ARG_BYTES, s.arg, true);
       view.setBigUint64(i * EXEC_ARG_BYTES + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
+      return mem;
     });
+    let next = 0;
+    for (const s of specs) this.#mems.push(s.skip ? undefined : mems[next++]);
   }
 
   /** Runs the primitive on `buffers`, given in the order of the arg specs. */
   execute(buffers: readonly ArrayBufferView[]): void {
     const dnnl = this.#dnnl;
     dnnl.threads.tick();
-    for (let i = 0; i < buffers.length; i++) dnnl.setDataHandle(this.#mems[i], buffers[i]);
+    for (let i = 0; i < buffers.length; i++) {
+      const mem = this.#mems[i];
+      if (mem !== undefined) dnnl.setDataHandle(mem, buffers[i]);
+    }
     dnnl.execute(this.#prim, this.#count, this.#args);
   }
 }

@@ -146,32 +146,40 @@ export function bindV3(lib: Lib3, path: string, version: string, threads: Thread
           attrOf(o),
         )),
     convBackwardData: (diffSrc, wei, diffDst, g, o) =>
-      create("convolution_backward_data", o, (out) =>
-        lib.dnnl_convolution_backward_data_primitive_desc_create(
-          out,
-          engine,
-          E.convDirect,
-          handle(diffSrc),
-          handle(wei),
-          handle(diffDst),
-          ...geo(g),
-          hintOf(o),
-          attrOf(o),
-        )),
+      create(
+        "convolution_backward_data",
+        o,
+        (out) =>
+          lib.dnnl_convolution_backward_data_primitive_desc_create(
+            out,
+            engine,
+            E.convDirect,
+            handle(diffSrc),
+            handle(wei),
+            handle(diffDst),
+            ...geo(g),
+            hintOf(o),
+            attrOf(o),
+          ),
+      ),
     convBackwardWeights: (src, diffWei, diffDst, g, o) =>
-      create("convolution_backward_weights", o, (out) =>
-        lib.dnnl_convolution_backward_weights_primitive_desc_create(
-          out,
-          engine,
-          E.convDirect,
-          handle(src),
-          handle(diffWei),
-          null,
-          handle(diffDst),
-          ...geo(g),
-          hintOf(o),
-          attrOf(o),
-        )),
+      create(
+        "convolution_backward_weights",
+        o,
+        (out) =>
+          lib.dnnl_convolution_backward_weights_primitive_desc_create(
+            out,
+            engine,
+            E.convDirect,
+            handle(src),
+            handle(diffWei),
+            null,
+            handle(diffDst),
+            ...geo(g),
+            hintOf(o),
+            attrOf(o),
+          ),
+      ),
     poolForward: (prop, alg, src, dst, g) =>
       create("pooling_forward", {}, (out) =>
         lib.dnnl_pooling_forward_primitive_desc_create(
@@ -205,31 +213,39 @@ export function bindV3(lib: Lib3, path: string, version: string, threads: Thread
           attrOf(o),
         )),
     bnForward: (prop, data, eps, flags, o = {}) =>
-      create("batch_normalization_forward", o, (out) =>
-        lib.dnnl_batch_normalization_forward_primitive_desc_create(
-          out,
-          engine,
-          prop,
-          handle(data),
-          handle(data),
-          eps,
-          flags,
-          attrOf(o),
-        )),
+      create(
+        "batch_normalization_forward",
+        o,
+        (out) =>
+          lib.dnnl_batch_normalization_forward_primitive_desc_create(
+            out,
+            engine,
+            prop,
+            handle(data),
+            handle(data),
+            eps,
+            flags,
+            attrOf(o),
+          ),
+      ),
     bnBackward: (data, eps, flags, o) =>
-      create("batch_normalization_backward", o, (out) =>
-        lib.dnnl_batch_normalization_backward_primitive_desc_create(
-          out,
-          engine,
-          E.backward,
-          handle(data),
-          handle(data),
-          handle(data),
-          eps,
-          flags,
-          hintOf(o),
-          attrOf(o),
-        )),
+      create(
+        "batch_normalization_backward",
+        o,
+        (out) =>
+          lib.dnnl_batch_normalization_backward_primitive_desc_create(
+            out,
+            engine,
+            E.backward,
+            handle(data),
+            handle(data),
+            handle(data),
+            eps,
+            flags,
+            hintOf(o),
+            attrOf(o),
+          ),
+      ),
     binary: (alg, src0, src1, dst, o = {}) =>
       create("binary", o, (out) =>
         lib.dnnl_binary_primitive_desc_create(
@@ -257,19 +273,23 @@ export function bindV3(lib: Lib3, path: string, version: string, threads: Thread
     eltwiseBackward(alg, data, alpha, beta) {
       const hint = this.eltwiseForward(E.forwardTraining, alg, data, alpha, beta);
       try {
-        return create("eltwise_backward", {}, (out) =>
-          lib.dnnl_eltwise_backward_primitive_desc_create(
-            out,
-            engine,
-            alg,
-            handle(data),
-            handle(data),
-            handle(data),
-            alpha,
-            beta,
-            hint,
-            null,
-          ));
+        return create(
+          "eltwise_backward",
+          {},
+          (out) =>
+            lib.dnnl_eltwise_backward_primitive_desc_create(
+              out,
+              engine,
+              alg,
+              handle(data),
+              handle(data),
+              handle(data),
+              alpha,
+              beta,
+              hint,
+              null,
+            ),
+        );
       } finally {
         lib.dnnl_primitive_desc_destroy(hint);
       }
@@ -293,7 +313,8 @@ export function bindV3(lib: Lib3, path: string, version: string, threads: Thread
       check(lib.dnnl_memory_create(out, handle(md), engine, ptr), "memory_create");
       return outPointer(out);
     },
-    setDataHandle: (mem, data) => check(lib.dnnl_memory_set_data_handle(mem, data), "set_data_handle"),
+    setDataHandle: (mem, data) =>
+      check(lib.dnnl_memory_set_data_handle(mem, data), "set_data_handle"),
     execute: (prim, count, args) =>
       check(lib.dnnl_primitive_execute(prim, stream, count, args), "primitive_execute"),
     sgemm: (ta, tb, m, n, k, a, lda, b, ldb, c, ldc) =>
