@@ -182,6 +182,8 @@ async function trainIn(
   await writeConfig(dir, stringify(exp));
   const backend = await selectBackend(exp.backend);
   log(`backend: ${backend.reason}`);
+  // The library, its version and path, and threads (oneDNN 3.7.1 (/path/libdnnl.so.3), 2 threads).
+  if (backend.detail !== undefined) log(`backend detail: ${backend.detail}`);
   // Before the data loads: bf16 where it cannot run fails at once.
   const precision = await selectPrecision(
     exp.precision,
