@@ -85,17 +85,48 @@ export function systemSearchEnv(): SearchEnv {
   };
 }
 
-/** The install command for oneDNN on `os`, for messages. */
-export function installHint(os: typeof Deno.build.os): string {
+/**
+ * The apt package of oneDNN for the distribution `/etc/os-release` (its text)
+ * describes, or undefined for one not listed.
+ */
+export function aptPackage(osRelease: string | undefined): string | undefined {
+  const field = (name: string) =>
+    new RegExp(`^${name}="?([^"\n]*)"?$`, "m").exec(osRelease ?? "")?.[1];
+  const id = field("ID"), version = Number(field("VERSION_ID"));
+  if (id === "debian") return version >= 13 ? "libdnnl3.6" : version >= 12 ? "libdnnl2" : undefined;
+  if (id === "ubuntu") return version >= 24 ? "libdnnl3" : version >= 22 ? "libdnnl2" : undefined;
+  return undefined;
+}
+
+function readOsRelease(): string | undefined {
+  try {
+    return Deno.readTextFileSync("/etc/os-release");
+  } catch {
+    return undefined; // not Linux, or no --allow-read for it
+  }
+}
+
+/**
+ * The install command for oneDNN on `os`, for messages; on Linux, for the
+ * distribution `osRelease` (the text of `/etc/os-release`) names.
+ */
+export function installHint(
+  os: typeof Deno.build.os,
+  osRelease: string | undefined = os === "linux" ? readOsRelease() : undefined,
+): string {
   switch (os) {
     case "darwin":
       return "`brew install onednn` (or `conda install -c conda-forge onednn`)";
     case "windows":
       return "`conda install -c conda-forge onednn` and put its Library\\bin on PATH, " +
         "or set SKIPLAB_DNNL to dnnl.dll";
-    default:
-      return "`sudo apt-get install libdnnl2` (Debian 12, Ubuntu 22.04) or `libdnnl3` " +
-        "(Ubuntu 24.04) or `libdnnl3.6` (Debian 13), or `conda install -c conda-forge onednn`, " +
-        "or set SKIPLAB_DNNL to a libdnnl.so";
+    default: {
+      const apt = aptPackage(osRelease);
+      return apt !== undefined
+        ? `\`sudo apt-get install ${apt}\``
+        : "`sudo apt-get install libdnnl2` (Debian 12, Ubuntu 22.04), `libdnnl3` (Ubuntu " +
+          "24.04) or `libdnnl3.6` (Debian 13); `conda install -c conda-forge onednn`; or set " +
+          "SKIPLAB_DNNL to a libdnnl.so";
+    }
   }
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  aptPackage,
   dnnlCandidates,
   installHint,
   isBareName,
@@ -56,8 +57,14 @@ Deno.test("isBareName() leaves names without a folder to the system loader", () 
   assert.equal(isBareName("C:\\conda\\Library\\bin\\dnnl.dll"), false);
 });
 
-Deno.test("installHint() names each platform's package", () => {
-  assert.match(installHint("linux"), /libdnnl2.*libdnnl3/);
+Deno.test("installHint() names each platform's package, on Linux the distribution's own", () => {
+  assert.match(installHint("linux", ""), /libdnnl2.*libdnnl3/);
+  const release = (id: string, v: string) => `NAME="x"\nID=${id}\nVERSION_ID="${v}"\n`;
+  assert.equal(installHint("linux", release("debian", "12")), "`sudo apt-get install libdnnl2`");
+  assert.equal(aptPackage(release("debian", "13")), "libdnnl3.6");
+  assert.equal(aptPackage(release("ubuntu", "22.04")), "libdnnl2");
+  assert.equal(aptPackage(release("ubuntu", "24.04")), "libdnnl3");
+  assert.equal(aptPackage(release("fedora", "40")), undefined);
   assert.match(installHint("darwin"), /brew install onednn/);
   assert.match(installHint("windows"), /conda install -c conda-forge onednn/);
 });
