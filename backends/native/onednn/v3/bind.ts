@@ -18,7 +18,6 @@ import {
   type Constant,
   dims,
   type Dnnl,
-  type Geometry2d,
   type Md,
   outPointer,
   type Pd,
@@ -27,6 +26,7 @@ import {
 } from "../api.ts";
 import type { Threads } from "../threads.ts";
 import { ARG_ATTR_SCALES, ENUMS as E, type Lib3 } from "./ffi.ts";
+import { primitiveDescMakers } from "./ops.ts";
 
 const QUERY_IMPL_INFO_STR = 8;
 const SUCCESS = 0;
@@ -71,8 +71,6 @@ export function bindV3(lib: Lib3, path: string, version: string, threads: Thread
   };
   const attrOf = (o: PdOptions = {}) => o.attr?.ptr ?? null;
   const hintOf = (o: PdOptions) => o.hint ?? null;
-  const geo = (g: Geometry2d) =>
-    [dims(g.strides), dims(g.dilates), dims(g.padL), dims(g.padR)] as const;
 
   const memoryDesc = (shape: readonly number[], tag: number, dt: number = E.f32): Md => {
     const out = new BigUint64Array(1);
@@ -131,169 +129,7 @@ export function bindV3(lib: Lib3, path: string, version: string, threads: Thread
       }
       return { ptr: a, constants };
     },
-    convForward: (prop, src, wei, bias, dst, g, o = {}) =>
-      create("convolution_forward", o, (out) =>
-        lib.dnnl_convolution_forward_primitive_desc_create(
-          out,
-          engine,
-          prop,
-          E.convDirect,
-          handle(src),
-          handle(wei),
-          bias === null ? null : handle(bias),
-          handle(dst),
-          ...geo(g),
-          attrOf(o),
-        )),
-    convBackwardData: (diffSrc, wei, diffDst, g, o) =>
-      create(
-        "convolution_backward_data",
-        o,
-        (out) =>
-          lib.dnnl_convolution_backward_data_primitive_desc_create(
-            out,
-            engine,
-            E.convDirect,
-            handle(diffSrc),
-            handle(wei),
-            handle(diffDst),
-            ...geo(g),
-            hintOf(o),
-            attrOf(o),
-          ),
-      ),
-    convBackwardWeights: (src, diffWei, diffDst, g, o) =>
-      create(
-        "convolution_backward_weights",
-        o,
-        (out) =>
-          lib.dnnl_convolution_backward_weights_primitive_desc_create(
-            out,
-            engine,
-            E.convDirect,
-            handle(src),
-            handle(diffWei),
-            null,
-            handle(diffDst),
-            ...geo(g),
-            hintOf(o),
-            attrOf(o),
-          ),
-      ),
-    poolForward: (prop, alg, src, dst, g) =>
-      create("pooling_forward", {}, (out) =>
-        lib.dnnl_pooling_forward_primitive_desc_create(
-          out,
-          engine,
-          prop,
-          alg,
-          handle(src),
-          handle(dst),
-          dims(g.strides),
-          dims(g.kernel!),
-          dims(g.dilates),
-          dims(g.padL),
-          dims(g.padR),
-          null,
-        )),
-    poolBackward: (alg, diffSrc, diffDst, g, o) =>
-      create("pooling_backward", o, (out) =>
-        lib.dnnl_pooling_backward_primitive_desc_create(
-          out,
-          engine,
-          alg,
-          handle(diffSrc),
-          handle(diffDst),
-          dims(g.strides),
-          dims(g.kernel!),
-          dims(g.dilates),
-          dims(g.padL),
-          dims(g.padR),
-          hintOf(o),
-          attrOf(o),
-        )),
-    bnForward: (prop, data, eps, flags, o = {}) =>
-      create(
-        "batch_normalization_forward",
-        o,
-        (out) =>
-          lib.dnnl_batch_normalization_forward_primitive_desc_create(
-            out,
-            engine,
-            prop,
-            handle(data),
-            handle(data),
-            eps,
-            flags,
-            attrOf(o),
-          ),
-      ),
-    bnBackward: (data, eps, flags, o) =>
-      create(
-        "batch_normalization_backward",
-        o,
-        (out) =>
-          lib.dnnl_batch_normalization_backward_primitive_desc_create(
-            out,
-            engine,
-            E.backward,
-            handle(data),
-            handle(data),
-            handle(data),
-            eps,
-            flags,
-            hintOf(o),
-            attrOf(o),
-          ),
-      ),
-    binary: (alg, src0, src1, dst, o = {}) =>
-      create("binary", o, (out) =>
-        lib.dnnl_binary_primitive_desc_create(
-          out,
-          engine,
-          alg,
-          handle(src0),
-          handle(src1),
-          handle(dst),
-          attrOf(o),
-        )),
-    eltwiseForward: (prop, alg, data, alpha, beta) =>
-      create("eltwise_forward", {}, (out) =>
-        lib.dnnl_eltwise_forward_primitive_desc_create(
-          out,
-          engine,
-          prop,
-          alg,
-          handle(data),
-          handle(data),
-          alpha,
-          beta,
-          null,
-        )),
-    eltwiseBackward(alg, data, alpha, beta) {
-      const hint = this.eltwiseForward(E.forwardTraining, alg, data, alpha, beta);
-      try {
-        return create(
-          "eltwise_backward",
-          {},
-          (out) =>
-            lib.dnnl_eltwise_backward_primitive_desc_create(
-              out,
-              engine,
-              alg,
-              handle(data),
-              handle(data),
-              handle(data),
-              alpha,
-              beta,
-              hint,
-              null,
-            ),
-        );
-      } finally {
-        lib.dnnl_primitive_desc_destroy(hint);
-      }
-    },
+    ...primitiveDescMakers({ lib, engine, create, attrOf, hintOf }),
     reorder(from, to) {
       const out = new BigUint64Array(1);
       check(
