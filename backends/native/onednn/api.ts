@@ -195,6 +195,21 @@ export interface Dnnl {
   ): number;
 }
 
+/** The operations' primitive-descriptor makers of {@link Dnnl} (`v2/ops.ts`, `v3/ops.ts`). */
+export type Makers = Pick<
+  Dnnl,
+  | "convForward"
+  | "convBackwardData"
+  | "convBackwardWeights"
+  | "poolForward"
+  | "poolBackward"
+  | "bnForward"
+  | "bnBackward"
+  | "binary"
+  | "eltwiseForward"
+  | "eltwiseBackward"
+>;
+
 /** Throws with `message` when a oneDNN call returns a non-zero status. */
 export function check(status: number, message: string): void {
   if (status !== 0) throw new Error(`oneDNN ${message} failed with status ${status}`);

@@ -10,7 +10,6 @@ import {
   check,
   dims,
   type Dnnl,
-  type Geometry2d,
   type Md,
   outPointer,
   type Pd,
@@ -19,6 +18,7 @@ import {
 } from "../api.ts";
 import type { Threads } from "../threads.ts";
 import { ENUMS as E, type Lib2, SIZE } from "./ffi.ts";
+import { primitiveDescMakers } from "./ops.ts";
 
 const QUERY_IMPL_INFO_STR = 8;
 const ITERATOR_ENDS = 4;
@@ -61,13 +61,6 @@ export function bindV2(lib: Lib2, path: string, version: string, threads: Thread
     check(lib.dnnl_primitive_desc_create(out, desc, attr, engine, hint), `${what} pd create`);
     return outPointer(out);
   };
-
-  const desc = (size: number, what: string, init: (d: Uint8Array) => number) => {
-    const d = new Uint8Array(size);
-    check(init(d), `${what}_desc_init`);
-    return d;
-  };
-  const geo = (g: Geometry2d) => [dims(g.strides), dims(g.dilates), dims(g.padL), dims(g.padR)];
 
   return {
     generation: 2,
@@ -122,144 +115,7 @@ export function bindV2(lib: Lib2, path: string, version: string, threads: Thread
       }
       return { ptr: a, constants: [] };
     },
-    convForward(prop, src, wei, bias, dst, g, o) {
-      const d = desc(
-        SIZE.convDesc,
-        "convolution_forward",
-        (d) =>
-          lib.dnnl_dilated_convolution_forward_desc_init(
-            d,
-            prop,
-            E.convDirect,
-            bytes(src),
-            bytes(wei),
-            bias === null ? null : bytes(bias),
-            bytes(dst),
-            ...geo(g) as [BigInt64Array, BigInt64Array, BigInt64Array, BigInt64Array],
-          ),
-      );
-      return create(d, "convolution_forward", o);
-    },
-    convBackwardData(diffSrc, wei, diffDst, g, o) {
-      const d = desc(
-        SIZE.convDesc,
-        "convolution_backward_data",
-        (d) =>
-          lib.dnnl_dilated_convolution_backward_data_desc_init(
-            d,
-            E.convDirect,
-            bytes(diffSrc),
-            bytes(wei),
-            bytes(diffDst),
-            ...geo(g) as [BigInt64Array, BigInt64Array, BigInt64Array, BigInt64Array],
-          ),
-      );
-      return create(d, "convolution_backward_data", o);
-    },
-    convBackwardWeights(src, diffWei, diffDst, g, o) {
-      const d = desc(
-        SIZE.convDesc,
-        "convolution_backward_weights",
-        (d) =>
-          lib.dnnl_dilated_convolution_backward_weights_desc_init(
-            d,
-            E.convDirect,
-            bytes(src),
-            bytes(diffWei),
-            null,
-            bytes(diffDst),
-            ...geo(g) as [BigInt64Array, BigInt64Array, BigInt64Array, BigInt64Array],
-          ),
-      );
-      return create(d, "convolution_backward_weights", o);
-    },
-    poolForward(prop, alg, src, dst, g) {
-      const d = desc(
-        SIZE.poolDesc,
-        "pooling_v2_forward",
-        (d) =>
-          lib.dnnl_pooling_v2_forward_desc_init(
-            d,
-            prop,
-            alg,
-            bytes(src),
-            bytes(dst),
-            dims(g.strides),
-            dims(g.kernel!),
-            dims(g.dilates),
-            dims(g.padL),
-            dims(g.padR),
-          ),
-      );
-      return create(d, "pooling_forward");
-    },
-    poolBackward(alg, diffSrc, diffDst, g, o) {
-      const d = desc(
-        SIZE.poolDesc,
-        "pooling_v2_backward",
-        (d) =>
-          lib.dnnl_pooling_v2_backward_desc_init(
-            d,
-            alg,
-            bytes(diffSrc),
-            bytes(diffDst),
-            dims(g.strides),
-            dims(g.kernel!),
-            dims(g.dilates),
-            dims(g.padL),
-            dims(g.padR),
-          ),
-      );
-      return create(d, "pooling_backward", o);
-    },
-    bnForward(prop, data, eps, flags, o) {
-      const d = desc(
-        SIZE.bnDesc,
-        "batch_normalization_forward",
-        (d) => lib.dnnl_batch_normalization_forward_desc_init(d, prop, bytes(data), eps, flags),
-      );
-      return create(d, "batch_normalization_forward", o);
-    },
-    bnBackward(data, eps, flags, o) {
-      const d = desc(
-        SIZE.bnDesc,
-        "batch_normalization_backward",
-        (d) =>
-          lib.dnnl_batch_normalization_backward_desc_init(
-            d,
-            E.backward,
-            bytes(data),
-            bytes(data),
-            eps,
-            flags,
-          ),
-      );
-      return create(d, "batch_normalization_backward", o);
-    },
-    binary(alg, src0, src1, dst, o) {
-      const d = desc(
-        SIZE.binaryDesc,
-        "binary",
-        (d) => lib.dnnl_binary_desc_init(d, alg, bytes(src0), bytes(src1), bytes(dst)),
-      );
-      return create(d, "binary", o);
-    },
-    eltwiseForward(prop, alg, data, alpha, beta) {
-      const d = desc(
-        SIZE.eltwiseDesc,
-        "eltwise_forward",
-        (d) => lib.dnnl_eltwise_forward_desc_init(d, prop, alg, bytes(data), alpha, beta),
-      );
-      return create(d, "eltwise_forward");
-    },
-    eltwiseBackward(alg, data, alpha, beta) {
-      const d = desc(
-        SIZE.eltwiseDesc,
-        "eltwise_backward",
-        (d) => lib.dnnl_eltwise_backward_desc_init(d, alg, bytes(data), bytes(data), alpha, beta),
-      );
-      return create(d, "eltwise_backward");
-    },
+    ...primitiveDescMakers({ lib, create }),
     reorder(from, to) {
       const out = new BigUint64Array(1);
       check(

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { dims, type Dnnl, type Geometry2d, type Md, type Pd, type PdOptions } from "../api.ts";
+import { dims, type Geometry2d, type Makers, type Md, type Pd, type PdOptions } from "../api.ts";
 import { ENUMS as E, type Lib3 } from "./ffi.ts";
 
 /** What the makers share with `bind.ts`. */
@@ -16,21 +16,6 @@ export interface MakerContext {
   attrOf(o?: PdOptions): Deno.PointerValue;
   hintOf(o: PdOptions): Deno.PointerValue;
 }
-
-/** The operations' primitive-descriptor makers of {@link Dnnl}. */
-export type Makers = Pick<
-  Dnnl,
-  | "convForward"
-  | "convBackwardData"
-  | "convBackwardWeights"
-  | "poolForward"
-  | "poolBackward"
-  | "bnForward"
-  | "bnBackward"
-  | "binary"
-  | "eltwiseForward"
-  | "eltwiseBackward"
->;
 
 const handle = (md: Md) => md as Deno.PointerObject;
 const geo = (g: Geometry2d) =>
