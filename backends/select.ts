@@ -7,7 +7,14 @@
 import { BackendUnavailableError } from "./unavailable.ts";
 import * as tf from "@tensorflow/tfjs";
 import { activateWasm } from "./wasm/activate.ts";
-import { NATIVE_BACKEND, threadsDetail, tryRegisterNative } from "./native/mod.ts";
+import {
+  failureDetails,
+  NATIVE_BACKEND,
+  type NativeFailure,
+  NativeUnavailableError,
+  threadsDetail,
+  tryRegisterNative,
+} from "./native/mod.ts";
 import { registerCpuKernels } from "./cpu_kernels.ts";
 import { activateTensorflow } from "./tensorflow.ts";
 import { activateWebgpu, findWebgpuAdapter } from "./webgpu.ts";
@@ -65,7 +72,7 @@ function quietCpuBanner(): void {
 async function activateNative(): Promise<string> {
   const status = await tryRegisterNative();
   if (!status.ok) {
-    throw new BackendUnavailableError(`The native backend cannot load: ${status.reason}`);
+    throw new NativeUnavailableError(status.failure);
   }
   await tf.setBackend(NATIVE_BACKEND);
   quietCpuBanner();
@@ -157,6 +164,7 @@ export async function selectBackend(
     return info(name, `${name}: requested`, detail);
   }
   const skipped: string[] = [];
+  let native: NativeFailure | undefined;
   for (const candidate of candidates) {
     if (await candidate.software?.().catch(() => false)) {
       skipped.push(`${candidate.name} not chosen: its adapter is a software one`);
@@ -168,9 +176,12 @@ export async function selectBackend(
         ? "the only backend that can run here"
         : "fastest backend that can train here";
       const notes = skipped.length > 0 ? ` (${skipped.join("; ")})` : "";
-      return info("auto", `${candidate.name}: ${why}${notes}`, detail);
+      // Why native could not load, what to install, and what this backend costs instead.
+      const more = native === undefined ? [] : failureDetails(native, candidate.name);
+      return info("auto", [`${candidate.name}: ${why}${notes}`, ...more].join("\n"), detail);
     } catch (error) {
       skipped.push(`${candidate.name} not available: ${firstLine(error)}`);
+      if (error instanceof NativeUnavailableError) native = error.failure;
     }
   }
   throw new BackendUnavailableError(`No backend can run here: ${skipped.join("; ")}`);

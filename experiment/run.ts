@@ -221,6 +221,8 @@ async function trainIn(
     { log },
   );
   log(`backend: ${backend.reason}${kept === undefined ? "" : " (kept from the run's start)"}`);
+  // The library, its version and path, and threads (oneDNN 3.7.1 (/path/libdnnl.so.3), 2 threads).
+  if (backend.detail !== undefined) log(`backend detail: ${backend.detail}`);
   // Before the data loads: bf16 where it cannot run fails at once.
   const precision = await selectPrecision(
     exp.precision,

@@ -35,6 +35,10 @@ export const ENV_VARS: readonly string[] = [
   "SKIPLAB_NHWC",
   // Opt-in: the native backend's thread count follows the free cores.
   "SKIPLAB_THREADS",
+  // Which oneDNN library the native backend opens, and a conda environment it searches
+  // (backends/native/onednn/search.ts).
+  "SKIPLAB_DNNL",
+  "CONDA_PREFIX",
   // Mesa's Vulkan driver under the webgpu backend (backends/webgpu.ts).
   "XDG_RUNTIME_DIR",
   // npm:yaml reads its debug switches whenever it parses.

@@ -40,7 +40,7 @@ import {
   SQUARE_GRAD_KERNEL,
 } from "./gradients/relu_square_js.ts";
 import { shapeRecordingKernels } from "./memory/saves.ts";
-import type { Dnnl } from "./onednn/v2/ffi.ts";
+import type { Dnnl } from "./onednn/api.ts";
 
 /** A native kernel function. */
 export type NativeKernel = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];

@@ -1,16 +1,18 @@
 /**
  * The `native` tfjs backend: the cpu backend's kernels with convolutions,
  * matrix products, pooling, batch norm and the large elementwise ops replaced
- * by oneDNN 2.x primitives through Deno FFI (`--allow-ffi`; Debian `libdnnl2`,
- * Homebrew `onednn`). It also brings a fused Adam step (the trainer's
+ * by oneDNN primitives (2.x or 3.1+) through Deno FFI (`--allow-ffi`; Debian
+ * `libdnnl2`, Ubuntu `libdnnl3`, Homebrew and conda `onednn`; `SKIPLAB_DNNL` names
+ * a library). It also brings a fused Adam step (the trainer's
  * `Optimizer` uses it), cheaper gradients for batch norm, ReLU, Square and
  * Mean, earlier release of backpropagation memory, and kernel outputs in C
  * memory freed as soon as tfjs disposes them (`gradients/overrides.ts`,
  * `memory/release.ts`, `memory/saves.ts`, `memory/buffers.ts` say how, and why
  * results stay tfjs's).
  *
- * The rooms: `onednn/` binds the library (`v2/ffi.ts` its symbols, enums and
- * struct sizes, `v2/primitives.ts` descriptors and cached primitives,
+ * The rooms: `onednn/` binds the library (`api.ts` what the kernels call,
+ * `v2/` and `v3/` each API generation's symbols, enums and calls, `open.ts`
+ * and `search.ts` which library, `primitives.ts` cached primitives,
  * `threads.ts` its OpenMP threads); `kernels/` holds the kernels, one op
  * family per file, `_js` and `_onednn` where both exist; `memory/` where
  * outputs live, in which layout and precision, and what the backward pass
@@ -21,6 +23,14 @@
  * @module
  */
 export * from "./register.ts";
+export {
+  explainFailure,
+  failureDetails,
+  MEASURED_IMAGES_PER_SECOND,
+  type NativeFailure,
+  NativeUnavailableError,
+} from "./unavailable.ts";
+export { DNNL_VARIABLE } from "./onednn/search.ts";
 export type { KernelSource } from "./kernels.ts";
 export {
   type Bf16Support,

@@ -6,7 +6,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Dnnl, openDnnl } from "./onednn/v2/ffi.ts";
+import type { Dnnl } from "./onednn/api.ts";
+import { DnnlNotFoundError, openDnnl } from "./onednn/open.ts";
+import { type NativeFailure, nativeFailure } from "./unavailable.ts";
 import { chooseWaitPolicy, followsLoad, type WaitPolicy } from "./onednn/threads.ts";
 import { guardAliases, NativeBackend } from "./backend.ts";
 import { installNativeGradients } from "./gradients/overrides.ts";
@@ -30,8 +32,12 @@ export const NATIVE_BACKEND = "native";
 export type NativeStatus =
   | {
     ok: true;
+    /** The library opened: a path, or a bare name the system loader resolved. */
     library: string;
+    /** oneDNN's version, e.g. `3.7.1`. */
     version: string;
+    /** Its C API generation: 2 or 3. */
+    api: 2 | 3;
     /** oneDNN's threads when it opened (fewer later while other processes hold cores). */
     threads: number;
     /** How idle threads wait: as the user set it, spinning first, or sleeping at once. */
@@ -43,10 +49,17 @@ export type NativeStatus =
     /** What the CPU offers for bf16, as oneDNN sees it. */
     bf16Support: Bf16Support;
   }
-  | { ok: false; reason: string };
+  | {
+    ok: false;
+    /** One line: why, and the install command. */
+    reason: string;
+    /** The whole story: what was tried, why each failed, how to install (`unavailable.ts`). */
+    failure: NativeFailure;
+  };
 
-const INSTALL = "install oneDNN 2.x: `apt-get install libdnnl2` (Debian/Ubuntu) " +
-  "or `brew install onednn` (macOS), and run Deno with --allow-ffi";
+function failed(failure: NativeFailure): NativeStatus {
+  return { ok: false, reason: `${failure.reason}; install: ${failure.install}`, failure };
+}
 
 let pending: Promise<NativeStatus> | undefined;
 
@@ -161,10 +174,10 @@ function threadsWanted(): number {
 
 async function attempt(): Promise<NativeStatus> {
   if (typeof Deno?.dlopen !== "function") {
-    return { ok: false, reason: `Deno.dlopen is unavailable; ${INSTALL}` };
+    return failed(nativeFailure("Deno.dlopen is unavailable in this runtime"));
   }
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
-    return { ok: false, reason: `FFI permission missing: run Deno with --allow-ffi (${INSTALL})` };
+    return failed(nativeFailure("FFI permission missing: run Deno with --allow-ffi"));
   }
   let dnnl: Dnnl;
   const threads = threadsWanted();
@@ -172,13 +185,19 @@ async function attempt(): Promise<NativeStatus> {
   try {
     dnnl = openDnnl(threads, policy);
   } catch (e) {
-    return { ok: false, reason: `oneDNN not found (${(e as Error).message}); ${INSTALL}` };
+    if (!(e instanceof DnnlNotFoundError)) throw e;
+    const explicit = e.attempts.length === 1 && e.attempts[0].source === "SKIPLAB_DNNL";
+    return failed(nativeFailure(
+      explicit ? `SKIPLAB_DNNL names no usable oneDNN` : "no usable oneDNN found",
+      e.attempts,
+    ));
   }
   if (tf.findBackendFactory(NATIVE_BACKEND) === null) register(dnnl);
   return {
     ok: true,
     library: dnnl.path,
     version: dnnl.version,
+    api: dnnl.generation,
     threads: dnnl.threads.count,
     waitPolicy: dnnl.threads.policy,
     conv: convImplementation(dnnl, "f32"),

@@ -117,6 +117,8 @@ async function evaluateRun(
     exp.backend.startsWith("auto") ? "auto" : exp.backend as BackendName,
   );
   log(`backend: ${backend.reason}`);
+  // The library, its version and path, and threads (oneDNN 3.7.1 (/path/libdnnl.so.3), 2 threads).
+  if (backend.detail !== undefined) log(`backend detail: ${backend.detail}`);
   const run = await loadRun(dir, { checkpoint: slot });
   try {
     const { test } = await loadData(exp, log);

@@ -6,7 +6,9 @@ import {
   type BackendCandidate,
   selectBackend,
 } from "../../backends/mod.ts";
-import { tryRegisterNative } from "../../backends/native/mod.ts";
+import { NativeUnavailableError, tryRegisterNative } from "../../backends/native/mod.ts";
+import { UserError } from "../../core/errors.ts";
+import { failure } from "./native/_failure.ts";
 
 const native = await tryRegisterNative();
 
@@ -27,7 +29,7 @@ Deno.test("selectBackend('native') runs on oneDNN when it is installed, else say
     assert.equal(tf.getBackend(), "native");
     assert.match(info.detail ?? "", /^oneDNN \d+\.\d+/);
   } else {
-    await assert.rejects(() => selectBackend("native"), { message: /apt-get install libdnnl2/ });
+    await assert.rejects(() => selectBackend("native"), { message: /apt-get install libdnnl/ });
   }
 });
 
@@ -93,4 +95,34 @@ Deno.test("selectBackend('auto') picks native with oneDNN, else wasm, and says w
     );
     assert.match(info.detail ?? "", /Conv2DBackpropFilter/);
   }
+});
+
+Deno.test("selectBackend('native') fails with the explanation, a user error, and never falls back", async () => {
+  const candidates = [
+    {
+      name: "native" as const,
+      activate: () => Promise.reject(new NativeUnavailableError(failure)),
+    },
+    { name: "cpu" as const, activate: () => Promise.resolve("cpu") },
+  ];
+  await assert.rejects(selectBackend("native", { candidates }), (e: Error) => {
+    assert.ok(e instanceof UserError);
+    assert.match(e.message, /tried libdnnl.so.3, libdnnl.so.2: not found/);
+    return true;
+  });
+});
+
+Deno.test("selectBackend('auto') says why native failed and what the backend that runs costs", async () => {
+  const candidates = [
+    {
+      name: "native" as const,
+      activate: () => Promise.reject(new NativeUnavailableError(failure)),
+    },
+    { name: "cpu" as const, activate: () => Promise.resolve("cpu") },
+  ];
+  const info = await selectBackend("auto", { candidates });
+  const lines = info.reason.split("\n");
+  assert.match(lines[0], /^cpu: .*native not available: the native backend cannot load/);
+  assert.ok(lines.some((l) => /install: /.test(l)));
+  assert.match(lines.at(-1)!, /cpu trains about 91× slower than native/);
 });

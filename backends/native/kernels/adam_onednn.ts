@@ -21,44 +21,12 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { FUSED_ADAM_KERNEL, type FusedAdamAttrs } from "../../../core/fused_adam.ts";
-import { Cache, memoryDesc, Primitive, primitiveDesc } from "../onednn/v2/primitives.ts";
-import { check, type Dnnl, E, outPointer, SIZE } from "../onednn/v2/ffi.ts";
+import { Cache, Primitive } from "../onednn/primitives.ts";
+import type { Attr, Dnnl, Md, PostOp } from "../onednn/api.ts";
 import { alloc, type CpuLike, type KernelArgs } from "./kernel_args.ts";
 import { adamCall } from "./adam_js.ts";
 
-const ADD = 0x1fff0, MUL = 0x1fff1, DIV = 0x1fff4;
-const SQRT = 0x6f, LINEAR = 0x7f;
 const ARG_SRC_0 = 1, ARG_SRC_1 = 2;
-/** DNNL_ARG_ATTR_MULTIPLE_POST_OP(i) | DNNL_ARG_SRC_1: the operand of binary post-op `i`. */
-const postOpArg = (i: number) => (16384 * (i + 1)) | ARG_SRC_1;
-
-type PostOp = { eltwise: number; alpha: number; beta?: number } | {
-  binary: number;
-  md: Uint8Array;
-};
-
-function attr(dnnl: Dnnl, ops: readonly PostOp[], scales: readonly [number, number][] = []) {
-  const lib = dnnl.lib, cell = new BigUint64Array(1);
-  check(lib.dnnl_primitive_attr_create(cell), "primitive_attr_create");
-  const a = outPointer(cell);
-  for (const [arg, v] of scales) {
-    check(lib.dnnl_primitive_attr_set_scales(a, arg, 1n, 0, new Float32Array([v])), "set_scales");
-  }
-  if (ops.length > 0) {
-    check(lib.dnnl_post_ops_create(cell), "post_ops_create");
-    const po = outPointer(cell);
-    for (const op of ops) {
-      check(
-        "binary" in op
-          ? lib.dnnl_post_ops_append_binary(po, op.binary, op.md)
-          : lib.dnnl_post_ops_append_eltwise(po, 1, op.eltwise, op.alpha, op.beta ?? 0),
-        "post_ops_append",
-      );
-    }
-    check(lib.dnnl_primitive_attr_set_post_ops(a, po), "set_post_ops");
-  }
-  return a;
-}
 
 interface Steps {
   m: Primitive;
@@ -68,38 +36,42 @@ interface Steps {
 }
 
 function build(dnnl: Dnnl, n: number, a: FusedAdamAttrs): Steps {
-  const md = memoryDesc(dnnl, [n], E.tagA), one = memoryDesc(dnnl, [1], E.tagA);
-  const binary = (alg: number, src1: Uint8Array, at: Deno.PointerValue, extra: Uint8Array[]) => {
-    const desc = new Uint8Array(SIZE.binaryDesc);
-    check(dnnl.lib.dnnl_binary_desc_init(desc, alg, md, src1, md), "binary_desc_init");
-    return new Primitive(dnnl, primitiveDesc(dnnl, desc, at), [
+  const E = dnnl.E;
+  const { binaryAdd: ADD, binaryMul: MUL, binaryDiv: DIV } = E;
+  const { eltwiseSqrt: SQRT, eltwiseLinear: LINEAR } = E;
+  /** DNNL_ARG_ATTR_MULTIPLE_POST_OP(i) | DNNL_ARG_SRC_1: the operand of binary post-op `i`. */
+  const postOpArg = (i: number) => (E.postOpArgBase * (i + 1)) | ARG_SRC_1;
+  const md = dnnl.memoryDesc([n], E.tagA), one = dnnl.memoryDesc([1], E.tagA);
+  const attr = (ops: readonly PostOp[], scales: readonly [number, number][] = []) =>
+    dnnl.attr(ops, scales);
+  const binary = (alg: number, src1: Md, at: Attr, extra: Md[]) =>
+    new Primitive(dnnl, dnnl.binary(alg, md, src1, md, { attr: at }), [
       { arg: ARG_SRC_0, md },
       { arg: ARG_SRC_1, md: src1 },
       ...extra.map((m, i) => ({ arg: postOpArg(i), md: m })),
       { arg: E.argDst, md },
-    ]);
-  };
+    ], at.constants);
   const f = Math.fround;
   const b1 = f(a.beta1), b2 = f(a.beta2), c1 = f(1 - a.beta1), c2 = f(1 - a.beta2);
   const keep = f(1 - a.decay);
   return {
-    m: binary(ADD, md, attr(dnnl, [], [[ARG_SRC_0, b1], [ARG_SRC_1, c1]]), []),
+    m: binary(ADD, md, attr([], [[ARG_SRC_0, b1], [ARG_SRC_1, c1]]), []),
     v: binary(
       MUL,
       md,
-      attr(dnnl, [{ binary: ADD, md }, { eltwise: LINEAR, alpha: b2 }], [[ARG_SRC_0, c2 / b2]]),
+      attr([{ binary: ADD, md }, { eltwise: LINEAR, alpha: b2 }], [[ARG_SRC_0, c2 / b2]]),
       [md],
     ),
     d: binary(
       ADD,
       one,
-      attr(dnnl, [{ eltwise: SQRT, alpha: 0 }, { eltwise: LINEAR, alpha: 1, beta: f(a.epsilon) }]),
+      attr([{ eltwise: SQRT, alpha: 0 }, { eltwise: LINEAR, alpha: 1, beta: f(a.epsilon) }]),
       [],
     ),
     w: binary(
       DIV,
       md,
-      attr(dnnl, [
+      attr([
         { binary: MUL, md: one },
         { binary: ADD, md },
         ...(a.decay === 0 ? [] : [{ eltwise: LINEAR, alpha: keep }]),

@@ -13,14 +13,8 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { BATCH_NORM_TRAINING_KERNEL } from "../../../core/batch_norm_training.ts";
-import {
-  type ArgSpec,
-  Cache,
-  memoryDesc,
-  Primitive,
-  primitiveDescAvoiding,
-} from "../onednn/v2/primitives.ts";
-import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import { type ArgSpec, Cache, Primitive } from "../onednn/primitives.ts";
+import type { Dnnl } from "../onednn/api.ts";
 import { allFloat32, alloc, type KernelArgs, output, values } from "./kernel_args.ts";
 import { common, type Layout, layoutOf, setLayout, toPlain } from "../memory/layout.ts";
 
@@ -30,11 +24,6 @@ export const BATCH_NORM_GRAD_KERNEL = "SkiplabFusedBatchNormGrad";
 export const BATCH_NORM_TRAINING_GRAD_KERNEL = "SkiplabBatchNormTrainingGrad";
 
 export { BATCH_NORM_TRAINING_KERNEL };
-
-// dnnl_use_scale | dnnl_use_shift, with dnnl_use_global_stats for given statistics.
-const OWN_STATS = 0x8 | 0x10;
-const GIVEN_STATS = 0x1 | OWN_STATS;
-const ARG = { mean: 49, variance: 50, scale: 51, shift: 52, diffScale: 255, diffShift: 256 };
 
 interface Pair {
   fwd: Primitive;
@@ -64,51 +53,41 @@ function build(
   layout: Layout | undefined,
 ): Pair {
   const [n, h, w, c] = shape;
+  const E = dnnl.E;
+  // dnnl_use_scale | dnnl_use_shift, with dnnl_use_global_stats for given statistics.
+  const flags = E.useScale | E.useShift | (own ? 0 : E.useGlobalStats);
   // Blocked activations (see `../memory/layout.ts`) as they are; oneDNN normalises any layout.
-  const data = layout?.md ?? memoryDesc(dnnl, [n, c, h, w], E.tagNhwc);
-  const stat = memoryDesc(dnnl, [c], E.tagA);
-  const desc = new Uint8Array(SIZE.bnDesc);
+  const data = layout?.md ?? dnnl.memoryDesc([n, c, h, w], E.tagNhwc);
+  const stat = dnnl.memoryDesc([c], E.tagA);
   const prop = grad || own ? E.forwardTraining : E.forwardInference;
-  const flags = own ? OWN_STATS : GIVEN_STATS;
-  let status = dnnl.lib.dnnl_batch_normalization_forward_desc_init(desc, prop, data, eps, flags);
-  if (status !== 0) {
-    throw new Error(`oneDNN batch_normalization_forward_desc_init failed (${status})`);
-  }
-  const fwdPd = primitiveDescAvoiding(dnnl, desc, barriers);
+  const fwdPd = dnnl.bnForward(prop, data, eps, flags, { avoid: barriers });
   const fwdSpecs: ArgSpec[] = [
     { arg: E.argSrc, md: data },
-    { arg: ARG.mean, md: stat },
-    { arg: ARG.variance, md: stat },
-    { arg: ARG.scale, md: stat },
-    { arg: ARG.shift, md: stat },
+    { arg: E.argMean, md: stat },
+    { arg: E.argVariance, md: stat },
+    { arg: E.argScale, md: stat },
+    { arg: E.argShift, md: stat },
     { arg: E.argDst, md: data },
   ];
   const fwd = new Primitive(dnnl, fwdPd, fwdSpecs);
   if (!grad) return { fwd };
-  const bdesc = new Uint8Array(SIZE.bnDesc);
-  status = dnnl.lib.dnnl_batch_normalization_backward_desc_init(
-    bdesc,
-    E.backward,
-    data,
-    data,
-    eps,
-    flags,
+  const bwd = new Primitive(
+    dnnl,
+    dnnl.bnBackward(data, eps, flags, { avoid: barriers, hint: fwdPd }),
+    [
+      { arg: E.argSrc, md: data },
+      { arg: E.argMean, md: stat },
+      { arg: E.argVariance, md: stat },
+      { arg: E.argDiffDst, md: data },
+      { arg: E.argScale, md: stat },
+      // oneDNN 2.x verifies the shift argument of the backward pass too (it does not read it);
+      // 3.x refuses it.
+      { arg: E.argShift, md: stat, skip: dnnl.generation !== 2 },
+      { arg: E.argDiffSrc, md: data },
+      { arg: E.argDiffScale, md: stat },
+      { arg: E.argDiffShift, md: stat },
+    ],
   );
-  if (status !== 0) {
-    throw new Error(`oneDNN batch_normalization_backward_desc_init failed (${status})`);
-  }
-  const bwd = new Primitive(dnnl, primitiveDescAvoiding(dnnl, bdesc, barriers, fwdPd), [
-    { arg: E.argSrc, md: data },
-    { arg: ARG.mean, md: stat },
-    { arg: ARG.variance, md: stat },
-    { arg: E.argDiffDst, md: data },
-    { arg: ARG.scale, md: stat },
-    // oneDNN 2.x verifies the shift argument of the backward pass too (it does not read it).
-    { arg: ARG.shift, md: stat },
-    { arg: E.argDiffSrc, md: data },
-    { arg: ARG.diffScale, md: stat },
-    { arg: ARG.diffShift, md: stat },
-  ]);
   return { fwd, bwd };
 }
 

@@ -10,43 +10,30 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { Cache, memoryDesc, Primitive, primitiveDesc } from "../onednn/v2/primitives.ts";
-import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import { Cache, Primitive } from "../onednn/primitives.ts";
+import type { Dnnl, Enums } from "../onednn/api.ts";
 import { broadcastPlan } from "./binary_js.ts";
 import { SQUARE_GRAD_KERNEL } from "../gradients/relu_square_js.ts";
 import { allFloat32, alloc, type KernelArgs, output, values } from "./kernel_args.ts";
 
 type Kernel = (args: KernelArgs) => tf.TensorInfo;
 
-const BINARY: Record<string, number> = {
-  Add: 0x1fff0,
-  Multiply: 0x1fff1,
-  RealDiv: 0x1fff4,
-  Sub: 0x1fff5,
+const BINARY: Record<string, (e: Enums) => number> = {
+  Add: (e) => e.binaryAdd,
+  Multiply: (e) => e.binaryMul,
+  RealDiv: (e) => e.binaryDiv,
+  Sub: (e) => e.binarySub,
 };
 const COMMUTATIVE = new Set(["Add", "Multiply"]);
-const TAG_ABC = 4;
-
-function postOpScale(dnnl: Dnnl, alpha: number): Deno.PointerValue {
-  const cell = new BigUint64Array(1);
-  dnnl.lib.dnnl_post_ops_create(cell);
-  const ops = Deno.UnsafePointer.create(cell[0]);
-  dnnl.lib.dnnl_post_ops_append_eltwise(ops, 1, 127, alpha, 0);
-  dnnl.lib.dnnl_primitive_attr_create(cell);
-  const attr = Deno.UnsafePointer.create(cell[0]);
-  dnnl.lib.dnnl_primitive_attr_set_post_ops(attr, ops);
-  return attr;
-}
 
 function binary(dnnl: Dnnl, alg: number, d0: number[], d1: number[], scale = 1): Primitive {
-  const [src0, src1] = [memoryDesc(dnnl, d0, TAG_ABC), memoryDesc(dnnl, d1, TAG_ABC)];
-  const desc = new Uint8Array(SIZE.binaryDesc);
-  const status = dnnl.lib.dnnl_binary_desc_init(desc, alg, src0, src1, src0);
-  if (status !== 0) throw new Error(`oneDNN binary_desc_init failed (${status})`);
-  const pd = primitiveDesc(dnnl, desc, scale === 1 ? null : postOpScale(dnnl, scale));
-  return new Primitive(dnnl, pd, [
+  const E = dnnl.E;
+  const [src0, src1] = [dnnl.memoryDesc(d0, E.tagAbc), dnnl.memoryDesc(d1, E.tagAbc)];
+  // A scale other than 1 is a linear post-op (Square's gradient, 2·x·dy).
+  const attr = scale === 1 ? undefined : dnnl.attr([{ eltwise: E.eltwiseLinear, alpha: scale }]);
+  return new Primitive(dnnl, dnnl.binary(alg, src0, src1, src0, { attr }), [
     { arg: E.argSrc, md: src0 },
-    { arg: 2, md: src1 }, // DNNL_ARG_SRC_1
+    { arg: E.argSrc1, md: src1 },
     { arg: E.argDst, md: src0 },
   ]);
 }
@@ -79,7 +66,7 @@ export function binaryOnednnKernels(
       const d1 = plan.d.map((v, k) => sb[k] === 0 ? 1 : v);
       const prim = cache.get(
         `${name}|${plan.d}|${d1}`,
-        () => binary(dnnl, alg, plan.d, d1),
+        () => binary(dnnl, alg(dnnl.E), plan.d, d1),
       );
       const res = alloc(args.backend, size(plan.shape));
       prim.execute([values(args.backend, a), values(args.backend, b), res]);
@@ -95,7 +82,7 @@ export function binaryOnednnKernels(
     }
     const prim = cache.get(
       `sqgrad|${n}`,
-      () => binary(dnnl, BINARY.Multiply, [1, 1, n], [1, 1, n], 2),
+      () => binary(dnnl, dnnl.E.binaryMul, [1, 1, n], [1, 1, n], 2),
     );
     const res = alloc(args.backend, n);
     prim.execute([values(args.backend, dy), values(args.backend, x), res]);

@@ -8,8 +8,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Cache, type Layered } from "../onednn/v2/primitives.ts";
-import type { Dnnl } from "../onednn/v2/ffi.ts";
+import { Cache, type Layered } from "../onednn/primitives.ts";
+import type { Dnnl } from "../onednn/api.ts";
 import { build, keyOf, type Kind } from "./conv2d_primitives.ts";
 import {
   allFloat32,

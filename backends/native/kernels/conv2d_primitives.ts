@@ -13,15 +13,8 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import {
-  dims,
-  Layered,
-  type LayeredArg,
-  memoryDesc,
-  primitiveDesc,
-  reluAttr,
-} from "../onednn/v2/primitives.ts";
-import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import { Layered, type LayeredArg } from "../onednn/primitives.ts";
+import type { Dnnl, Geometry2d, Pd, PdOptions } from "../onednn/api.ts";
 import { isaName } from "../memory/precision.ts";
 
 /** Which primitive: forward with optional bias and ReLU, or one of the two backward passes. */
@@ -33,10 +26,12 @@ function geometry(info: tf.backend_util.Conv2DInfo) {
     src: [info.batchSize, info.inChannels, info.inHeight, info.inWidth],
     wei: [info.outChannels, info.inChannels, info.filterHeight, info.filterWidth],
     dst: [info.batchSize, info.outChannels, info.outHeight, info.outWidth],
-    strides: dims([info.strideHeight, info.strideWidth]),
-    dilates: dims([info.dilationHeight - 1, info.dilationWidth - 1]),
-    padL: dims([p.top, p.left]),
-    padR: dims([p.bottom, p.right]),
+    geo: {
+      strides: [info.strideHeight, info.strideWidth],
+      dilates: [info.dilationHeight - 1, info.dilationWidth - 1],
+      padL: [p.top, p.left],
+      padR: [p.bottom, p.right],
+    } as Geometry2d,
   };
 }
 
@@ -50,14 +45,16 @@ export interface Free {
 
 function mds(dnnl: Dnnl, info: tf.backend_util.Conv2DInfo, free: Free) {
   const g = geometry(info);
+  const E = dnnl.E;
+  const memoryDesc = (shape: number[], tag: number, dt?: number) => dnnl.memoryDesc(shape, tag, dt);
   const plain = {
-    src: memoryDesc(dnnl, g.src, E.tagNhwc),
-    wei: memoryDesc(dnnl, g.wei, E.tagHwio),
-    dst: memoryDesc(dnnl, g.dst, E.tagNhwc),
+    src: memoryDesc(g.src, E.tagNhwc),
+    wei: memoryDesc(g.wei, E.tagHwio),
+    dst: memoryDesc(g.dst, E.tagNhwc),
   };
   // bf16 operands are always left free: the reorder into them is the conversion.
   const low = free.bf16 ? E.bf16 : E.f32;
-  const any = (shape: number[], dt: number) => memoryDesc(dnnl, shape, E.tagAny, dt);
+  const any = (shape: number[], dt: number) => memoryDesc(shape, E.tagAny, dt);
   const op = {
     src: free.data ? any(g.src, E.f32) : plain.src,
     wei: free.weights ? any(g.wei, E.f32) : plain.wei,
@@ -69,30 +66,16 @@ function mds(dnnl: Dnnl, info: tf.backend_util.Conv2DInfo, free: Free) {
   return { g, plain, op };
 }
 
-function forwardDesc(
+function forwardPd(
   dnnl: Dnnl,
   info: tf.backend_util.Conv2DInfo,
   free: Free,
   bias: boolean,
-): Uint8Array {
+  o: PdOptions,
+): Pd {
   const { g, op } = mds(dnnl, info, free);
-  const desc = new Uint8Array(SIZE.convDesc);
-  const biasMd = memoryDesc(dnnl, [info.outChannels], E.tagA);
-  const status = dnnl.lib.dnnl_dilated_convolution_forward_desc_init(
-    desc,
-    E.forwardTraining,
-    E.convDirect,
-    op.lowSrc,
-    op.lowWei,
-    bias ? biasMd : null,
-    op.dst,
-    g.strides,
-    g.dilates,
-    g.padL,
-    g.padR,
-  );
-  if (status !== 0) throw new Error(`oneDNN convolution_forward_desc_init failed (${status})`);
-  return desc;
+  const biasMd = bias ? dnnl.memoryDesc([info.outChannels], dnnl.E.tagA) : null;
+  return dnnl.convForward(dnnl.E.forwardTraining, op.lowSrc, op.lowWei, biasMd, op.dst, g.geo, o);
 }
 
 /** The primitive of `kind` for `info`. */
@@ -106,39 +89,15 @@ export function build(
   const lowQ = free.data || Boolean(free.bf16), lowW = free.weights || Boolean(free.bf16);
   const q = (on: boolean, query: number) => on ? query : undefined;
   const t = free.data;
-  const pdOf = (desc: Uint8Array, attr: Deno.PointerValue, hint: Deno.PointerValue) =>
-    free.bf16
-      ? bf16PrimitiveDesc(dnnl, desc, attr, hint, kind)
-      : primitiveDesc(dnnl, desc, attr, hint);
+  const E = dnnl.E;
+  const guard = (make: () => Pd) => free.bf16 ? bf16Guard(dnnl, kind, make) : make();
   if (kind === "bwdData" || kind === "bwdWeights") {
-    const hint = pdOf(forwardDesc(dnnl, info, free, false), null, null);
-    const desc = new Uint8Array(SIZE.convDesc);
-    const status = kind === "bwdData"
-      ? dnnl.lib.dnnl_dilated_convolution_backward_data_desc_init(
-        desc,
-        E.convDirect,
-        op.src,
-        op.lowWei,
-        op.lowDst,
-        g.strides,
-        g.dilates,
-        g.padL,
-        g.padR,
-      )
-      : dnnl.lib.dnnl_dilated_convolution_backward_weights_desc_init(
-        desc,
-        E.convDirect,
-        op.lowSrc,
-        op.wei,
-        null,
-        op.lowDst,
-        g.strides,
-        g.dilates,
-        g.padL,
-        g.padR,
-      );
-    if (status !== 0) throw new Error(`oneDNN convolution ${kind} desc_init failed (${status})`);
-    const pd = pdOf(desc, null, hint);
+    const hint = guard(() => forwardPd(dnnl, info, free, false, {}));
+    const pd = guard(() =>
+      kind === "bwdData"
+        ? dnnl.convBackwardData(op.src, op.lowWei, op.lowDst, g.geo, { hint })
+        : dnnl.convBackwardWeights(op.lowSrc, op.wei, op.lowDst, g.geo, { hint })
+    );
     return kind === "bwdData"
       ? new Layered(dnnl, pd, [
         {
@@ -174,13 +133,13 @@ export function build(
   }
   const bias = kind === "fwdBias" || kind === "fwdBiasRelu";
   const relu = kind === "fwdRelu" || kind === "fwdBiasRelu";
-  const desc = forwardDesc(dnnl, info, free, bias);
-  const pd = pdOf(desc, relu ? reluAttr(dnnl) : null, null);
+  const attr = relu ? dnnl.attr([{ eltwise: E.eltwiseRelu, alpha: 0 }]) : undefined;
+  const pd = guard(() => forwardPd(dnnl, info, free, bias, { attr }));
   const args: LayeredArg[] = [
     { arg: E.argSrc, plain: plain.src, query: q(lowQ, E.querySrcMd), transient: t },
     { arg: E.argWeights, plain: plain.wei, query: q(lowW, E.queryWeightsMd) },
   ];
-  if (bias) args.push({ arg: E.argBias, plain: memoryDesc(dnnl, [info.outChannels], E.tagA) });
+  if (bias) args.push({ arg: E.argBias, plain: dnnl.memoryDesc([info.outChannels], E.tagA) });
   args.push({
     arg: E.argDst,
     plain: plain.dst,
@@ -196,19 +155,13 @@ export function build(
  * has none on this CPU (it needs AVX512-BF16 or AMX; `resolvePrecision`
  * refuses bf16 there before a run starts, so this is the kernels' own guard).
  */
-function bf16PrimitiveDesc(
-  dnnl: Dnnl,
-  desc: Uint8Array,
-  attr: Deno.PointerValue,
-  hint: Deno.PointerValue,
-  kind: Kind,
-): Deno.PointerValue {
+function bf16Guard(dnnl: Dnnl, kind: Kind, make: () => Pd): Pd {
   try {
-    return primitiveDesc(dnnl, desc, attr, hint);
+    return make();
   } catch (e) {
     throw new Error(
       `oneDNN ${dnnl.version} has no bf16 convolution (${kind}) on this CPU ` +
-        `(instruction set ${isaName(dnnl.lib.dnnl_get_effective_cpu_isa())}): bf16 needs ` +
+        `(instruction set ${isaName(dnnl.isa(), dnnl.generation)}): bf16 needs ` +
         `AMX-BF16 or AVX512-BF16; compute in fp32 (precision 'fp32' or 'auto') ` +
         `[${(e as Error).message}]`,
     );

@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Dnnl } from "../onednn/v2/ffi.ts";
+import type { Dnnl } from "../onednn/api.ts";
 import { allFloat32, cpuKernel1, type KernelArgs, output, values } from "./kernel_args.ts";
 
 const N = 78; // 'N'
@@ -58,20 +58,18 @@ export function matMulKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => 
     const out = new Float32Array(p.batch * p.m * p.n);
     const lda = ta ? p.m : p.k, ldb = tb ? p.k : p.n;
     for (let i = 0; i < p.batch; i++) {
-      const status = dnnl.lib.dnnl_sgemm(
+      const status = dnnl.sgemm(
         ta ? T : N,
         tb ? T : N,
-        BigInt(p.m),
-        BigInt(p.n),
-        BigInt(p.k),
-        1,
+        p.m,
+        p.n,
+        p.k,
         av.subarray(i * p.strideA, i * p.strideA + p.m * p.k),
-        BigInt(lda),
+        lda,
         bv.subarray(i * p.strideB, i * p.strideB + p.k * p.n),
-        BigInt(ldb),
-        0,
+        ldb,
         out.subarray(i * p.m * p.n, (i + 1) * p.m * p.n),
-        BigInt(p.n),
+        p.n,
       );
       if (status !== 0) throw new Error(`oneDNN sgemm failed (${status})`);
     }

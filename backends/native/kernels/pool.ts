@@ -5,18 +5,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import {
-  type ArgSpec,
-  Cache,
-  dims,
-  memoryDesc,
-  Primitive,
-  primitiveDesc,
-  queryBytes,
-  queryMd,
-  queryMdCopy,
-} from "../onednn/v2/primitives.ts";
-import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import { type ArgSpec, Cache, Primitive, queryBytes, queryMdOf } from "../onednn/primitives.ts";
+import type { Dnnl, Geometry2d } from "../onednn/api.ts";
 import { allFloat32, alloc, cpuKernel1, type KernelArgs, output, values } from "./kernel_args.ts";
 import { intern, type Layout, layoutOf, setLayout, toPlain } from "../memory/layout.ts";
 
@@ -48,47 +38,37 @@ function build(
   layout: Layout | undefined,
 ): Pools {
   const p = info.padInfo;
+  const E = dnnl.E;
   // A blocked input (see `../memory/layout.ts`) is pooled as it is, into the same blocking.
-  const src = layout?.md ?? memoryDesc(
-    dnnl,
+  const src = layout?.md ?? dnnl.memoryDesc(
     [info.batchSize, info.inChannels, info.inHeight, info.inWidth],
     E.tagNhwc,
   );
-  let dst = memoryDesc(
-    dnnl,
+  let dst = dnnl.memoryDesc(
     [info.batchSize, info.outChannels, info.outHeight, info.outWidth],
     layout === undefined ? E.tagNhwc : E.tagAny,
   );
-  const geo = [
-    dims([info.strideHeight, info.strideWidth]),
-    dims([info.filterHeight, info.filterWidth]),
-    dims([0, 0]),
-    dims([p.top, p.left]),
-    dims([p.bottom, p.right]),
-  ] as const;
-  const desc = new Uint8Array(SIZE.poolDesc);
+  const geo: Geometry2d = {
+    strides: [info.strideHeight, info.strideWidth],
+    kernel: [info.filterHeight, info.filterWidth],
+    dilates: [0, 0],
+    padL: [p.top, p.left],
+    padR: [p.bottom, p.right],
+  };
   const prop = grad ? E.forwardTraining : E.forwardInference;
-  let status = dnnl.lib.dnnl_pooling_v2_forward_desc_init(desc, prop, alg, src, dst, ...geo);
-  if (status !== 0) throw new Error(`oneDNN pooling_v2_forward_desc_init failed (${status})`);
-  const fwdPd = primitiveDesc(dnnl, desc);
-  if (layout !== undefined) dst = queryMdCopy(dnnl, fwdPd, E.queryDstMd);
+  const fwdPd = dnnl.poolForward(prop, alg, src, dst, geo);
+  if (layout !== undefined) dst = queryMdOf(dnnl, fwdPd, E.queryDstMd);
   const dstLayout = layout === undefined ? undefined : intern(dst);
   const wsBytes = grad ? queryBytes(dnnl, fwdPd, E.queryWorkspaceMd) : 0;
+  const workspaceMd = wsBytes > 0 ? queryMdOf(dnnl, fwdPd, E.queryWorkspaceMd) : undefined;
   const fwdSpecs: ArgSpec[] = [{ arg: E.argSrc, md: src }, { arg: E.argDst, md: dst }];
-  if (wsBytes > 0) {
-    fwdSpecs.push({ arg: E.argWorkspace, md: queryMd(dnnl, fwdPd, E.queryWorkspaceMd) });
-  }
+  if (workspaceMd !== undefined) fwdSpecs.push({ arg: E.argWorkspace, md: workspaceMd });
   const fwd = new Primitive(dnnl, fwdPd, fwdSpecs);
   if (!grad) return { fwd, dstLayout };
-  const bdesc = new Uint8Array(SIZE.poolDesc);
-  status = dnnl.lib.dnnl_pooling_v2_backward_desc_init(bdesc, alg, src, dst, ...geo);
-  if (status !== 0) throw new Error(`oneDNN pooling_v2_backward_desc_init failed (${status})`);
   // The gradient of a blocked pooling is blocked like its input.
-  const bwdPd = primitiveDesc(dnnl, bdesc, null, fwdPd);
+  const bwdPd = dnnl.poolBackward(alg, src, dst, geo, { hint: fwdPd });
   const bwdSpecs: ArgSpec[] = [{ arg: E.argDiffDst, md: dst }, { arg: E.argDiffSrc, md: src }];
-  if (wsBytes > 0) {
-    bwdSpecs.push({ arg: E.argWorkspace, md: queryMd(dnnl, fwdPd, E.queryWorkspaceMd) });
-  }
+  if (workspaceMd !== undefined) bwdSpecs.push({ arg: E.argWorkspace, md: workspaceMd });
   return {
     fwd,
     bwd: new Primitive(dnnl, bwdPd, bwdSpecs),
@@ -161,10 +141,10 @@ export function poolKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
   }
 
   return {
-    MaxPool: (args) => forward("MaxPool", E.poolMax, args),
-    AvgPool: (args) => forward("AvgPool", E.poolAvgExclude, args),
-    MaxPoolGrad: (args) => backward("MaxPoolGrad", E.poolMax, args),
+    MaxPool: (args) => forward("MaxPool", dnnl.E.poolMax, args),
+    AvgPool: (args) => forward("AvgPool", dnnl.E.poolAvgExclude, args),
+    MaxPoolGrad: (args) => backward("MaxPoolGrad", dnnl.E.poolMax, args),
     // tfjs's cpu AvgPoolGrad divides by the full window even where it was padded.
-    AvgPoolGrad: (args) => backward("AvgPoolGrad", E.poolAvgInclude, args),
+    AvgPoolGrad: (args) => backward("AvgPoolGrad", dnnl.E.poolAvgInclude, args),
   };
 }

@@ -9,8 +9,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Cache, dims, memoryDesc, Primitive, primitiveDesc } from "../onednn/v2/primitives.ts";
-import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import { Cache, Primitive } from "../onednn/primitives.ts";
+import type { Dnnl } from "../onednn/api.ts";
 import {
   allFloat32,
   alloc,
@@ -24,27 +24,15 @@ type Kernel = (args: KernelArgs) => tf.TensorInfo;
 
 /** Average pooling of NHWC `[n, h, w, c]` over whole images, to `[n, 1, 1, c]`. */
 function imageMeans(dnnl: Dnnl, [n, h, w, c]: readonly number[]): Primitive {
-  const src = memoryDesc(dnnl, [n, c, h, w], E.tagNhwc);
-  const dst = memoryDesc(dnnl, [n, c, 1, 1], E.tagNhwc);
-  const desc = new Uint8Array(SIZE.poolDesc);
-  const zero = dims([0, 0]);
-  const status = dnnl.lib.dnnl_pooling_v2_forward_desc_init(
-    desc,
-    E.forwardInference,
-    E.poolAvgExclude,
-    src,
-    dst,
-    dims([h, w]),
-    dims([h, w]),
-    zero,
-    zero,
-    zero,
+  const E = dnnl.E;
+  const src = dnnl.memoryDesc([n, c, h, w], E.tagNhwc);
+  const dst = dnnl.memoryDesc([n, c, 1, 1], E.tagNhwc);
+  const geo = { strides: [h, w], kernel: [h, w], dilates: [0, 0], padL: [0, 0], padR: [0, 0] };
+  return new Primitive(
+    dnnl,
+    dnnl.poolForward(E.forwardInference, E.poolAvgExclude, src, dst, geo),
+    [{ arg: E.argSrc, md: src }, { arg: E.argDst, md: dst }],
   );
-  if (status !== 0) throw new Error(`oneDNN pooling_v2_forward_desc_init failed (${status})`);
-  return new Primitive(dnnl, primitiveDesc(dnnl, desc), [
-    { arg: E.argSrc, md: src },
-    { arg: E.argDst, md: dst },
-  ]);
 }
 
 /**

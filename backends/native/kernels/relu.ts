@@ -22,36 +22,29 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { Cache, memoryDesc, Primitive, primitiveDesc } from "../onednn/v2/primitives.ts";
-import { check, type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import { Cache, Primitive } from "../onednn/primitives.ts";
+import type { Dnnl } from "../onednn/api.ts";
 import { RELU_GRAD_KERNEL } from "../gradients/relu_square_js.ts";
 import { allFloat32, alloc, type CpuLike, type KernelArgs, output, values } from "./kernel_args.ts";
 
 type Kernel = (args: KernelArgs) => tf.TensorInfo;
 
-const BINARY_MAX = 0x1fff2;
-const TAG_ABC = 4;
 const SPECIALS = [NaN, -Infinity, Infinity, -0, 0, -1, 2, 1e-45, -1e-45, 3e38, -3e38];
 
 function maxPrimitive(dnnl: Dnnl, n: number): Primitive {
-  const md = memoryDesc(dnnl, [1, 1, n], TAG_ABC);
-  const desc = new Uint8Array(SIZE.binaryDesc);
-  check(dnnl.lib.dnnl_binary_desc_init(desc, BINARY_MAX, md, md, md), "binary_desc_init");
-  return new Primitive(dnnl, primitiveDesc(dnnl, desc), [
+  const E = dnnl.E;
+  const md = dnnl.memoryDesc([1, 1, n], E.tagAbc);
+  return new Primitive(dnnl, dnnl.binary(E.binaryMax, md, md, md), [
     { arg: E.argSrc, md },
-    { arg: 2, md }, // DNNL_ARG_SRC_1
+    { arg: E.argSrc1, md },
     { arg: E.argDst, md },
   ]);
 }
 
 function reluBackward(dnnl: Dnnl, n: number): Primitive {
-  const md = memoryDesc(dnnl, [n], E.tagA);
-  const desc = new Uint8Array(SIZE.eltwiseDesc);
-  check(
-    dnnl.lib.dnnl_eltwise_backward_desc_init(desc, E.eltwiseRelu, md, md, 0, 0),
-    "eltwise_backward_desc_init",
-  );
-  return new Primitive(dnnl, primitiveDesc(dnnl, desc), [
+  const E = dnnl.E;
+  const md = dnnl.memoryDesc([n], E.tagA);
+  return new Primitive(dnnl, dnnl.eltwiseBackward(E.eltwiseRelu, md, 0, 0), [
     { arg: E.argSrc, md },
     { arg: E.argDiffDst, md },
     { arg: E.argDiffSrc, md },

@@ -8,31 +8,22 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { Cache, memoryDesc, Primitive, primitiveDesc } from "../onednn/v2/primitives.ts";
-import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
+import { Cache, Primitive } from "../onednn/primitives.ts";
+import type { Dnnl, Enums } from "../onednn/api.ts";
 import { allFloat32, alloc, type KernelArgs, output, values } from "./kernel_args.ts";
 
 type Kernel = (args: KernelArgs) => tf.TensorInfo;
 
 /** Eltwise algorithm, alpha, beta. */
-const UNARY: Record<string, [number, number, number]> = {
-  Square: [79, 0, 0],
-  Neg: [127, -1, 0],
+const UNARY: Record<string, (e: Enums) => [number, number, number]> = {
+  Square: (e) => [e.eltwiseSquare, 0, 0],
+  Neg: (e) => [e.eltwiseLinear, -1, 0],
 };
 
 function eltwise(dnnl: Dnnl, n: number, [alg, alpha, beta]: [number, number, number]) {
-  const md = memoryDesc(dnnl, [n], E.tagA);
-  const desc = new Uint8Array(SIZE.eltwiseDesc);
-  const status = dnnl.lib.dnnl_eltwise_forward_desc_init(
-    desc,
-    E.forwardInference,
-    alg,
-    md,
-    alpha,
-    beta,
-  );
-  if (status !== 0) throw new Error(`oneDNN eltwise_forward_desc_init failed (${status})`);
-  return new Primitive(dnnl, primitiveDesc(dnnl, desc), [
+  const E = dnnl.E;
+  const md = dnnl.memoryDesc([n], E.tagA);
+  return new Primitive(dnnl, dnnl.eltwiseForward(E.forwardInference, alg, md, alpha, beta), [
     { arg: E.argSrc, md },
     { arg: E.argDst, md },
   ]);
@@ -56,7 +47,7 @@ export function unaryOnednnKernels(
       const { x } = args.inputs;
       const n = size(x.shape);
       if (!allFloat32(x) || n < min) return js[name](args);
-      const prim = cache.get(`${name}|${n}`, () => eltwise(dnnl, n, spec));
+      const prim = cache.get(`${name}|${n}`, () => eltwise(dnnl, n, spec(dnnl.E)));
       const res = alloc(args.backend, n);
       prim.execute([values(args.backend, x), res]);
       return output(args.backend, [...x.shape], res);

@@ -14,27 +14,33 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { Cache, memoryDesc, Primitive } from "../onednn/v2/primitives.ts";
-import { check, type Dnnl, E, outPointer } from "../onednn/v2/ffi.ts";
+import { Cache, Primitive } from "../onednn/primitives.ts";
+import type { Dnnl, Md } from "../onednn/api.ts";
 import { alloc, type CpuLike } from "../kernels/kernel_args.ts";
 
 /** A blocked memory layout, one object per distinct descriptor. */
 export interface Layout {
   /** The oneDNN memory descriptor. */
-  readonly md: Uint8Array;
-  /** Identity of the descriptor's bytes. */
-  readonly key: string;
+  readonly md: Md;
   /** A short name of it for cache keys. */
   readonly id: number;
 }
 
-const interned = new Map<string, Layout>();
+const interned: Layout[] = [];
+/** The layout of each descriptor object already seen: the common case costs no oneDNN call. */
+const seen = new WeakMap<Md, Layout>();
 
-/** The one {@link Layout} object of descriptor `md`. */
-export function intern(md: Uint8Array): Layout {
-  const key = md.join(",");
-  let layout = interned.get(key);
-  if (layout === undefined) interned.set(key, layout = { md: md.slice(), key, id: interned.size });
+/**
+ * The one {@link Layout} object of descriptor `md`. Descriptors are compared
+ * by oneDNN (a 3.x descriptor is an opaque handle); a run has a few dozen
+ * distinct layouts, and each descriptor object is looked up once.
+ */
+export function intern(md: Md): Layout {
+  let layout = seen.get(md);
+  if (layout !== undefined) return layout;
+  layout = interned.find((l) => dnnl!.mdEqual(l.md, md));
+  if (layout === undefined) interned.push(layout = { md, id: interned.length });
+  seen.set(md, layout);
   return layout;
 }
 
@@ -61,20 +67,17 @@ export function setLayout(t: tf.TensorInfo, layout: Layout | undefined): void {
 }
 
 /** The NHWC descriptor of a rank-4 shape. */
-export function nhwc(lib: Dnnl, [n, h, w, c]: readonly number[]): Uint8Array {
-  return memoryDesc(lib, [n, c, h, w], E.tagNhwc);
+export function nhwc(lib: Dnnl, [n, h, w, c]: readonly number[]): Md {
+  return lib.memoryDesc([n, c, h, w], lib.E.tagNhwc);
 }
 
-function reorder(lib: Dnnl, from: Uint8Array, to: Uint8Array, key: string): Primitive {
+/** The cached reorder `key` between `from` and `to`, made (descriptors and all) on first use. */
+function reorder(lib: Dnnl, key: string, mds: () => [Md, Md]): Primitive {
   return reorders.get(key, () => {
-    const cell = new BigUint64Array(1);
-    check(
-      lib.lib.dnnl_reorder_primitive_desc_create(cell, from, lib.engine, to, lib.engine, null),
-      "reorder_primitive_desc_create",
-    );
-    return new Primitive(lib, outPointer(cell), [
-      { arg: E.argSrc, md: from },
-      { arg: E.argDst, md: to },
+    const [from, to] = mds();
+    return new Primitive(lib, lib.reorder(from, to), [
+      { arg: lib.E.argSrc, md: from },
+      { arg: lib.E.argDst, md: to },
     ]);
   });
 }
@@ -88,7 +91,8 @@ export function toPlain(backend: CpuLike, t: tf.TensorInfo | tf.DataId): void {
   const entry = backend.data.get(dataId);
   const from = entry.values as Float32Array;
   const to = alloc(backend, from.length);
-  reorder(dnnl, layout.md, nhwc(dnnl, shape), `${layout.id}>${shape}`).execute([from, to]);
+  const lib = dnnl;
+  reorder(lib, `${layout.id}>${shape}`, () => [layout.md, nhwc(lib, shape)]).execute([from, to]);
   entry.values = to;
   blocked.delete(dataId);
   (backend as { buffers?: { give(v: unknown): void } }).buffers?.give(from);
@@ -100,7 +104,11 @@ function toBlocked(backend: CpuLike, t: tf.TensorInfo, layout: Layout): void {
   const entry = backend.data.get(t.dataId);
   const from = entry.values as Float32Array;
   const to = alloc(backend, from.length);
-  reorder(dnnl, nhwc(dnnl, t.shape), layout.md, `${t.shape}>${layout.id}`).execute([from, to]);
+  const lib = dnnl;
+  reorder(lib, `${t.shape}>${layout.id}`, () => [nhwc(lib, t.shape), layout.md]).execute([
+    from,
+    to,
+  ]);
   entry.values = to;
   blocked.set(t.dataId, { layout, shape: t.shape });
   (backend as { buffers?: { give(v: unknown): void } }).buffers?.give(from);

@@ -8,9 +8,10 @@
  *
  * @module
  */
-import { check, type Dnnl, E, outPointer, SIZE } from "../onednn/v2/ffi.ts";
+import type { Dnnl } from "../onednn/api.ts";
 import { cpus } from "node:os";
-import { dims } from "../onednn/v2/primitives.ts";
+import { ISA as ISA_V2 } from "../onednn/v2/ffi.ts";
+import { ISA as ISA_V3 } from "../onednn/v3/ffi.ts";
 
 /** A requested precision: fp32, bf16, or bf16 where the CPU has bf16 instructions. */
 export type Precision = "fp32" | "bf16" | "auto";
@@ -30,39 +31,31 @@ export interface Bf16Support {
   readonly isa: string;
 }
 
-// dnnl_cpu_isa_t values (oneapi/dnnl/dnnl_types.h, oneDNN 2.6): each ISA's bits include those
-// of the ISAs below it, so "has X" is "isa & X === X".
-const ISA_AVX512_CORE_BF16 = 0xe7;
-const ISA_AVX512_CORE_AMX = 0x3e7;
-const ISA_NAMES: Record<number, string> = {
-  0x1: "sse41",
-  0x3: "avx",
-  0x7: "avx2",
-  0xf: "avx512_mic",
-  0x1f: "avx512_mic_4ops",
-  0x27: "avx512_core",
-  0x67: "avx512_core_vnni",
-  0xe7: "avx512_core_bf16",
-  0x3e7: "avx512_core_amx",
-  0x407: "avx2_vnni",
-};
+// dnnl_cpu_isa_t values differ between API generations (AMX is 0x3e7 in 2.6, 0xfef in 3.x);
+// each ISA's bits include those of the ISAs below it, so "has X" is "isa & X === X".
+const ISAS = { 2: ISA_V2, 3: ISA_V3 } as const;
 
-/** oneDNN's name of a `dnnl_cpu_isa_t` value, e.g. `avx2`; hex for values it does not list. */
-export function isaName(isa: number): string {
-  return ISA_NAMES[isa] ?? `isa 0x${isa.toString(16)}`;
+/**
+ * oneDNN's name of a `dnnl_cpu_isa_t` value of API `generation`, e.g. `avx2`;
+ * hex for values it does not list.
+ */
+export function isaName(isa: number, generation: 2 | 3 = 2): string {
+  const found = Object.entries(ISAS[generation]).find(([, v]) => v === isa);
+  return found?.[0] ?? `isa 0x${isa.toString(16)}`;
 }
 
 /**
- * The bf16 support that oneDNN's effective ISA `isa` (a `dnnl_cpu_isa_t`,
- * `dnnl_get_effective_cpu_isa()`) implies on a CPU called `model`.
+ * The bf16 support that oneDNN's effective ISA `isa` (a `dnnl_cpu_isa_t` of
+ * API `generation`, `dnnl_get_effective_cpu_isa()`) implies on a CPU called `model`.
  */
-export function bf16SupportOfIsa(isa: number, model: string): Bf16Support {
+export function bf16SupportOfIsa(isa: number, model: string, generation: 2 | 3 = 2): Bf16Support {
   const has = (bits: number) => (isa & bits) === bits;
+  const table = ISAS[generation];
   return {
-    amxBf16: has(ISA_AVX512_CORE_AMX),
-    avx512Bf16: has(ISA_AVX512_CORE_BF16),
+    amxBf16: has(table.avx512_core_amx),
+    avx512Bf16: has(table.avx512_core_bf16),
     model,
-    isa: isaName(isa),
+    isa: isaName(isa, generation),
   };
 }
 
@@ -72,7 +65,7 @@ export function bf16SupportOfIsa(isa: number, model: string): Bf16Support {
  * /proc only under --allow-all.
  */
 export function cpuBf16Support(dnnl: Dnnl): Bf16Support {
-  return bf16SupportOfIsa(dnnl.lib.dnnl_get_effective_cpu_isa(), cpuModel());
+  return bf16SupportOfIsa(dnnl.isa(), cpuModel(), dnnl.generation);
 }
 
 function cpuModel(): string {
@@ -158,9 +151,6 @@ export function resolvePrecision(
   return { precision: "bf16", reason: `precision bf16 (requested: ${has}, conv ${bf16Conv})` };
 }
 
-const QUERY_IMPL_INFO_STR = 8; // dnnl_query_impl_info_str
-const DT = { f32: E.f32, bf16: E.bf16 } as const;
-
 /**
  * The name of the implementation oneDNN chooses for a ResNet-sized 3x3
  * convolution (batch 64, 64 to 64 channels, 32x32, training) with `dtype` data
@@ -168,37 +158,24 @@ const DT = { f32: E.f32, bf16: E.bf16 } as const;
  * oneDNN has no implementation of it on this CPU.
  */
 export function convImplementation(dnnl: Dnnl, dtype: "f32" | "bf16"): string | null {
-  const md = (shape: number[], dt: number) => {
-    const out = new Uint8Array(SIZE.memoryDesc);
-    check(
-      dnnl.lib.dnnl_memory_desc_init_by_tag(out, shape.length, dims(shape), dt, E.tagAny),
-      `memory_desc_init_by_tag(${shape})`,
-    );
-    return out;
-  };
-  const desc = new Uint8Array(SIZE.convDesc);
-  check(
-    dnnl.lib.dnnl_dilated_convolution_forward_desc_init(
-      desc,
+  const E = dnnl.E;
+  const dt = dtype === "f32" ? E.f32 : E.bf16;
+  const md = (shape: number[], type: number) => dnnl.memoryDesc(shape, E.tagAny, type);
+  const geo = { strides: [1, 1], dilates: [0, 0], padL: [1, 1], padR: [1, 1] };
+  let pd: Deno.PointerValue;
+  try {
+    pd = dnnl.convForward(
       E.forwardTraining,
-      E.convDirect,
-      md([64, 64, 32, 32], DT[dtype]),
-      md([64, 64, 3, 3], DT[dtype]),
+      md([64, 64, 32, 32], dt),
+      md([64, 64, 3, 3], dt),
       null,
       md([64, 64, 32, 32], E.f32),
-      dims([1, 1]),
-      dims([0, 0]),
-      dims([1, 1]),
-      dims([1, 1]),
-    ),
-    "convolution_forward_desc_init",
-  );
-  const cell = new BigUint64Array(1);
-  if (dnnl.lib.dnnl_primitive_desc_create(cell, desc, null, dnnl.engine, null) !== 0) return null;
-  const pd = outPointer(cell);
-  const name = new BigUint64Array(1);
-  check(dnnl.lib.dnnl_primitive_desc_query(pd, QUERY_IMPL_INFO_STR, 0, name), "query impl");
-  const text = new Deno.UnsafePointerView(outPointer(name)!).getCString();
-  dnnl.lib.dnnl_primitive_desc_destroy(pd);
+      geo,
+    );
+  } catch {
+    return null;
+  }
+  const text = dnnl.implName(pd);
+  dnnl.destroyPd(pd);
   return text;
 }

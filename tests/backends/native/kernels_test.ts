@@ -7,7 +7,7 @@ import {
   NATIVE_KERNELS,
 } from "../../../backends/native/kernels.ts";
 import { NATIVE_BACKEND, nativeKernelSources } from "../../../backends/native/mod.ts";
-import { openDnnl } from "../../../backends/native/onednn/v2/ffi.ts";
+import { openDnnl } from "../../../backends/native/onednn/open.ts";
 import { ignore } from "./_compare.ts";
 
 const names = (backend: string) => tf.getKernelsForBackend(backend).map((k) => k.kernelName);

@@ -4,14 +4,19 @@ import { NATIVE_BACKEND, tryRegisterNative } from "../../../backends/native/mod.
 import { ignore } from "./_compare.ts";
 
 Deno.test({
-  name: "tryRegisterNative() registers the native backend once and reports oneDNN 2.x",
+  name: "tryRegisterNative() registers the native backend once and reports the oneDNN it opened",
   ignore,
   async fn() {
     const first = await tryRegisterNative();
     const second = await tryRegisterNative();
     assert.equal(second, first);
     assert.ok(first.ok);
-    assert.match(first.version, /^2\.\d+\.\d+$/);
+    assert.match(first.version, /^(2|3)\.\d+\.\d+$/);
+    assert.equal(first.api, Number(first.version[0]));
+    // CI's second pass names the 3.7 build: that, not the system's 2.x, must be what runs.
+    const named = Deno.env.get("SKIPLAB_DNNL");
+    if (named) assert.equal(first.library, named);
+    assert.match(first.conv ?? "", /\w+:\w+/);
     assert.ok(first.threads >= 1);
     assert.ok(tf.findBackendFactory(NATIVE_BACKEND) !== null);
     assert.ok(tf.getKernel("Conv2D", NATIVE_BACKEND) !== undefined);
@@ -38,7 +43,7 @@ Deno.test("tryRegisterNative() says how to install oneDNN when FFI is not allowe
     const status = JSON.parse(lines[lines.length - 1]);
     assert.equal(status.ok, false);
     assert.match(status.reason, /--allow-ffi/);
-    assert.match(status.reason, /apt-get install libdnnl2/);
+    assert.match(status.reason, /apt-get install libdnnl/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

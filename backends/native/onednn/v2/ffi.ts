@@ -2,14 +2,12 @@
  * The oneDNN 2.x C API through `Deno.dlopen`: symbols, enum values and struct
  * sizes. Sizes and values come from the installed oneDNN 2.6 headers
  * (`/usr/include/oneapi/dnnl/dnnl_types.h`, checked with `sizeof` in C); the
- * 2.x ABI keeps them stable, while 3.x replaced this API, so {@link openDnnl}
- * refuses any other major version. This folder (`onednn/v2/`) is the 2.x
- * binding; a binding of another API generation sits beside it (`onednn/v3/`),
- * sharing `onednn/threads.ts`, which depends on OpenMP, not on oneDNN's API.
+ * 2.x ABI keeps them stable. `bind.ts` implements `../api.ts` over them; the
+ * 3.x binding sits beside this folder (`../v3/`).
  *
  * @module
  */
-import { adoptThreads, openOmp, Threads, type WaitPolicy, withWaitPolicy } from "../threads.ts";
+import type { Enums } from "../api.ts";
 
 /** Byte sizes of the oneDNN 2.x structs skiplab allocates. */
 export const SIZE = {
@@ -19,31 +17,33 @@ export const SIZE = {
   bnDesc: 3496,
   binaryDesc: 2096,
   eltwiseDesc: 1416,
-  execArg: 16,
-  /** `dnnl_dims_t`: DNNL_MAX_NDIMS (12) int64 values. */
-  dims: 12,
 } as const;
 
-/** Enum values of oneDNN 2.x (dnnl_types.h). */
-export const E = {
+/** Enum values of oneDNN 2.x (dnnl_types.h of 2.6). */
+export const ENUMS: Enums = {
   f32: 3,
   bf16: 2,
+  tagAny: 1,
   tagA: 2, // dnnl_a / dnnl_x
+  tagAbc: 4,
   tagNhwc: 20,
   tagHwio: 30,
   forwardTraining: 64,
   forwardInference: 96,
   backward: 128,
-  backwardData: 160,
-  backwardWeights: 192,
   convDirect: 1,
   poolMax: 511,
   poolAvgInclude: 767,
   poolAvgExclude: 1023,
   eltwiseRelu: 31,
-  engineCpu: 1,
-  streamDefault: 1,
-  tagAny: 1,
+  eltwiseSquare: 79,
+  eltwiseLinear: 127,
+  eltwiseSqrt: 111,
+  binaryAdd: 0x1fff0,
+  binaryMul: 0x1fff1,
+  binaryMax: 0x1fff2,
+  binaryDiv: 0x1fff4,
+  binarySub: 0x1fff5,
   querySrcMd: 129,
   queryDiffSrcMd: 130,
   queryWeightsMd: 131,
@@ -52,17 +52,41 @@ export const E = {
   queryDiffDstMd: 134,
   queryWorkspaceMd: 135,
   argSrc: 1,
+  argSrc1: 2,
   argDst: 17,
   argWeights: 33,
   argBias: 41,
   argDiffSrc: 129,
   argDiffDst: 145,
   argDiffWeights: 161,
-  argDiffBias: 169,
   argWorkspace: 64,
-} as const;
+  argMean: 49,
+  argVariance: 50,
+  argScale: 51,
+  argShift: 52,
+  argDiffScale: 255,
+  argDiffShift: 256,
+  postOpArgBase: 16384,
+  useGlobalStats: 0x1,
+  useScale: 0x8,
+  useShift: 0x10,
+};
 
-const symbols = {
+/** `dnnl_cpu_isa_t` of 2.6 by name (each includes the bits of those below it). */
+export const ISA: Readonly<Record<string, number>> = {
+  sse41: 0x1,
+  avx: 0x3,
+  avx2: 0x7,
+  avx512_mic: 0xf,
+  avx512_mic_4ops: 0x1f,
+  avx512_core: 0x27,
+  avx512_core_vnni: 0x67,
+  avx512_core_bf16: 0xe7,
+  avx512_core_amx: 0x3e7,
+  avx2_vnni: 0x407,
+};
+
+export const SYMBOLS = {
   dnnl_version: { parameters: [], result: "pointer" },
   dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
   dnnl_stream_create: { parameters: ["buffer", "pointer", "u32"], result: "i32" },
@@ -237,92 +261,5 @@ const symbols = {
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-/** The opened oneDNN library with its engine and stream. */
-export interface Dnnl {
-  readonly lib: Deno.DynamicLibrary<typeof symbols>["symbols"];
-  readonly engine: Deno.PointerValue;
-  readonly stream: Deno.PointerValue;
-  readonly path: string;
-  readonly version: string;
-  /** oneDNN's OpenMP threads: their count now and how they wait. */
-  readonly threads: Threads;
-}
-
-/** Library names tried in order: Debian/Ubuntu, generic Linux, Homebrew (macOS). */
-export const CANDIDATES: readonly string[] = [
-  "libdnnl.so.2",
-  "libdnnl.so",
-  "/opt/homebrew/lib/libdnnl.dylib",
-  "/usr/local/lib/libdnnl.dylib",
-  "libdnnl.2.dylib",
-];
-
-/** Throws with `message` when a oneDNN call returns a non-zero status. */
-export function check(status: number, message: string): void {
-  if (status !== 0) throw new Error(`oneDNN ${message} failed with status ${status}`);
-}
-
-/** Reads an out-parameter `T*` written by oneDNN into an 8-byte buffer. */
-export function outPointer(cell: BigUint64Array): Deno.PointerValue {
-  return Deno.UnsafePointer.create(cell[0]);
-}
-
-function readVersion(lib: Dnnl["lib"]): [number, number, number] {
-  const view = new Deno.UnsafePointerView(lib.dnnl_version()!);
-  return [view.getInt32(0), view.getInt32(4), view.getInt32(8)];
-}
-
-/**
- * Keeps a shared library mapped until the process exits. Deno closes an
- * isolate's libraries when it ends (a worker, a test module under --parallel);
- * oneDNN's OpenMP threads outlive that and would then jump into unmapped code.
- * A second dlopen with RTLD_NODELETE makes the unmapping never happen.
- */
-function pinLibrary(name: string): void {
-  const mac = Deno.build.os === "darwin";
-  const flags = 0x2 | (mac ? 0x80 : 0x1000); // RTLD_NOW | RTLD_NODELETE
-  try {
-    const libc = Deno.dlopen(mac ? "libSystem.B.dylib" : "libc.so.6", {
-      dlopen: { parameters: ["buffer", "i32"], result: "pointer" },
-    });
-    libc.symbols.dlopen(new TextEncoder().encode(`${name}\0`), flags);
-  } catch {
-    // Without a C library to ask, the library is unloaded as usual at exit.
-  }
-}
-
-/** Opens oneDNN 2.x, creates a CPU engine and stream; throws when absent. */
-export function openDnnl(threads: number, policy: WaitPolicy = "user"): Dnnl {
-  const errors: string[] = [];
-  for (const path of CANDIDATES) {
-    let handle: Deno.DynamicLibrary<typeof symbols>;
-    try {
-      handle = withWaitPolicy(policy, () => Deno.dlopen(path, symbols));
-    } catch (e) {
-      errors.push(`${path}: ${(e as Error).message.split("\n")[0]}`);
-      continue;
-    }
-    const lib = handle.symbols;
-    const [major, minor, patch] = readVersion(lib);
-    if (major !== 2) {
-      handle.close();
-      errors.push(`${path}: oneDNN ${major}.${minor} found, the 2.x C API is required`);
-      continue;
-    }
-    pinLibrary(path);
-    const cell = new BigUint64Array(1);
-    check(lib.dnnl_engine_create(cell, E.engineCpu, 0n), "engine_create");
-    const engine = outPointer(cell);
-    check(lib.dnnl_stream_create(cell, engine, E.streamDefault), "stream_create");
-    const stream = outPointer(cell);
-    return {
-      lib,
-      engine,
-      stream,
-      path,
-      version: `${major}.${minor}.${patch}`,
-      threads: adoptThreads(new Threads(threads, policy, openOmp(pinLibrary))),
-    };
-  }
-  throw new Error(errors.join("; "));
-}
+/** The 2.x library's symbols. */
+export type Lib2 = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];

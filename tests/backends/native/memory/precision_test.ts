@@ -8,7 +8,7 @@ import {
   resolvePrecision,
   setNativePrecision,
 } from "../../../../backends/native/memory/precision.ts";
-import { openDnnl } from "../../../../backends/native/onednn/v2/ffi.ts";
+import { openDnnl } from "../../../../backends/native/onednn/open.ts";
 import * as tf from "@tensorflow/tfjs";
 import { NATIVE_BACKEND } from "../../../../backends/native/mod.ts";
 import { ignore, random, runOn } from "../_compare.ts";
@@ -76,7 +76,7 @@ Deno.test({
     const bf16 = convImplementation(dnnl, "bf16");
     const cpu = cpuBf16Support(dnnl);
     // oneDNN 2.6 has bf16 convolutions on AVX-512 CPUs only (AVX2: none).
-    if ((dnnl.lib.dnnl_get_effective_cpu_isa() & 0x27) !== 0x27) assert.equal(bf16, null);
+    if ((dnnl.isa() & 0x27) !== 0x27) assert.equal(bf16, null);
     const choice = resolvePrecision("auto", cpu, bf16);
     assert.equal(
       choice.precision,
@@ -110,7 +110,7 @@ Deno.test({
     const dnnl = openDnnl(1);
     const want = convStep("fp32");
     if (convImplementation(dnnl, "bf16") === null) {
-      const isa = isaName(dnnl.lib.dnnl_get_effective_cpu_isa());
+      const isa = isaName(dnnl.isa(), dnnl.generation);
       assert.throws(() => convStep("bf16"), {
         message: new RegExp(
           `oneDNN 2\\.\\d+\\.\\d+ has no bf16 convolution \\(fwd\\) on this CPU ` +

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { ignore, random, relativeError, runOn } from "../../_compare.ts";
+import { ignore, random, relativeError, runOn } from "../_compare.ts";
 
 // oneDNN keeps the data pointer of a memory object from set_data_handle to the execute
 // that follows; a garbage collection in between must not move what it points at.

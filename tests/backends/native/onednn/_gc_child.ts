@@ -6,9 +6,10 @@
  *
  * @module
  */
-import { check, E, openDnnl, outPointer } from "../../../../../backends/native/onednn/v2/ffi.ts";
-import { memoryDesc, Primitive } from "../../../../../backends/native/onednn/v2/primitives.ts";
-import { BufferPool } from "../../../../../backends/native/memory/buffers.ts";
+import { openDnnl } from "../../../../backends/native/onednn/open.ts";
+import { Primitive } from "../../../../backends/native/onednn/primitives.ts";
+import type { Dnnl } from "../../../../backends/native/onednn/api.ts";
+import { BufferPool } from "../../../../backends/native/memory/buffers.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("run with --v8-flags=--expose-gc");
@@ -24,27 +25,20 @@ const moved = arrays.filter((a, i) => address(a) !== before[i]).length;
 
 // A copy primitive whose every set_data_handle is followed by a full collection.
 const real = openDnnl(1);
-const lib = {
-  ...real.lib,
-  dnnl_memory_set_data_handle(mem: Deno.PointerValue, buffer: BufferSource) {
-    const status = real.lib.dnnl_memory_set_data_handle(mem, buffer);
+const dnnl: Dnnl = {
+  ...real,
+  setDataHandle(mem: Deno.PointerValue, buffer: ArrayBufferView) {
+    real.setDataHandle(mem, buffer);
     gc!();
-    return status;
   },
 };
-const dnnl = { ...real, lib } as typeof real;
 let wrong = 0;
 for (const n of [1, 3, 8, 16, 1000]) {
-  const md = memoryDesc(dnnl, [n], E.tagA);
-  const cell = new BigUint64Array(1);
-  check(
-    dnnl.lib.dnnl_reorder_primitive_desc_create(cell, md, dnnl.engine, md, dnnl.engine, null),
-    "reorder_primitive_desc_create",
-  );
-  const copy = new Primitive(dnnl, outPointer(cell), [{ arg: E.argSrc, md }, {
-    arg: E.argDst,
-    md,
-  }]);
+  const md = dnnl.memoryDesc([n], dnnl.E.tagA);
+  const copy = new Primitive(dnnl, dnnl.reorder(md, md), [
+    { arg: dnnl.E.argSrc, md },
+    { arg: dnnl.E.argDst, md },
+  ]);
   for (let round = 0; round < 5; round++) {
     const src = Float32Array.from({ length: n }, (_, i) => i + round + 1);
     const dst = new Float32Array(n);
