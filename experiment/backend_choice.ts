@@ -111,6 +111,7 @@ export async function selectRunBackend(
           `(cached; --backend auto:remeasure times again):`,
       );
       for (const line of formatAutoTable(cached.rows, cached.choice).split("\n")) log(line);
+      explainMissingNative(facts, log);
       const info = await selectBackend(cached.choice as BackendName, { candidates });
       return {
         ...info,
@@ -158,6 +159,7 @@ export async function selectRunBackend(
     }
   }, options.budget);
   for (const line of formatAutoTable(decision.rows, decision.choice).split("\n")) log(line);
+  explainMissingNative(facts, log);
   if (dir !== undefined) await writeCachedDecision(dir, key, decision, log);
   const timed = decision.rows.filter((r) => r.rate !== null).length;
   const info = await selectBackend(decision.choice as BackendName, { candidates });
@@ -168,4 +170,15 @@ export async function selectRunBackend(
       timed === 1 ? "" : "s"
     } timed for ${what}`,
   };
+}
+
+/**
+ * Where the native backend cannot load, the few lines that say what was tried and why it
+ * failed, the install command and what the fallback costs: the speed a user gives up.
+ */
+function explainMissingNative(facts: readonly BackendFacts[], log: (line: string) => void): void {
+  const native = facts.find((f) => f.name === "native");
+  if (native === undefined || native.available) return;
+  log(native.why ?? "The native backend cannot load");
+  for (const line of (native.hint ?? "").split("\n").filter((l) => l.trim())) log(line);
 }
