@@ -49,13 +49,28 @@ function historyValues(
   return out;
 }
 
-function curves(
+/** Options of {@linkcode curveSpec}. */
+export interface CurveSpecOptions extends SettingOptions {
+  /** The figure's title. */
+  readonly title?: string;
+  /** Dash the settings without skip connections (the ablation figures). @default false */
+  readonly dashed?: boolean;
+}
+
+/**
+ * The Vega-Lite specification of the curve figures: accuracy and loss per
+ * epoch of `split`, one line per setting (the mean over its seeds) with a
+ * band of ± one standard deviation, hover values on each point. The report's
+ * figures render it to SVG; the dashboard's suite page draws it live.
+ */
+export function curveSpec(
   runs: readonly RunData[],
   split: "train" | "val",
-  title: string,
-  dashed: boolean,
-  settings: readonly string[] | undefined,
+  options: CurveSpecOptions = {},
 ): FigureSpec {
+  const { settings, dashed = false } = options;
+  const title = options.title ?? (split === "train" ? "Training" : "Validation") +
+      " accuracy and loss";
   const label = split === "train" ? "training" : "validation";
   const names = groupBySetting(runs, settings).map((g) => g.setting);
   const y = (field: string) => ({
@@ -89,6 +104,16 @@ function curves(
         mark: { type: "line" as const, point: true },
         encoding: {
           y: { ...y("value"), title: `${label} ${metric}` },
+          tooltip: [
+            { field: "run", title: "setting" },
+            { field: "epoch" },
+            {
+              field: "value",
+              title: `mean ${metric}`,
+              format: metric === "accuracy" ? ".2%" : ".4f",
+            },
+            { field: "n", title: "seeds" },
+          ],
           ...(dashed
             ? {
               strokeDash: {
@@ -126,7 +151,7 @@ export async function trainingFigure(
 ): Promise<string> {
   checkRuns(runs, "the training curves");
   return await renderSvg(
-    curves(runs, "train", "Training accuracy and loss", false, options.settings),
+    curveSpec(runs, "train", { settings: options.settings }),
   );
 }
 
@@ -137,7 +162,7 @@ export async function validationFigure(
 ): Promise<string> {
   checkRuns(runs, "the validation curves");
   return await renderSvg(
-    curves(runs, "val", "Validation accuracy and loss", false, options.settings),
+    curveSpec(runs, "val", { settings: options.settings }),
   );
 }
 
@@ -158,12 +183,10 @@ export async function ablationFigure(
   }
   const what = split === "train" ? "Training" : "Validation";
   return await renderSvg(
-    curves(
-      runs,
-      split,
-      `Ablation: ${what.toLowerCase()} curves, with and without skip connections`,
-      true,
-      options.settings,
-    ),
+    curveSpec(runs, split, {
+      settings: options.settings,
+      title: `Ablation: ${what.toLowerCase()} curves, with and without skip connections`,
+      dashed: true,
+    }),
   );
 }

@@ -101,3 +101,49 @@ export function effectLines(effects: readonly AccuracyEffect[]): string[] {
     return `${e.label}${where}: ${points(e.diff)} points, ${ci}`;
   });
 }
+
+/**
+ * A Vega-Lite specification of `effects`: each difference as a point in
+ * percentage points with its 95% interval as a bar (none where a setting has
+ * one seed), and a rule at zero, so whether an interval crosses it reads at a
+ * glance. The dashboard's suite page draws it beside {@linkcode effectLines}.
+ */
+export function effectSpec(effects: readonly AccuracyEffect[]): Record<string, unknown> {
+  const values = effects.map((e) => ({
+    effect: e.init === undefined ? e.label : `${e.label} (init ${e.init})`,
+    diff: e.diff * 100,
+    ...(Number.isFinite(e.low) && { low: e.low * 100, high: e.high * 100 }),
+    n: `${e.nA} and ${e.nB}`,
+  }));
+  const x = { type: "quantitative", title: "difference in test accuracy (percentage points)" };
+  const y = { field: "effect", type: "nominal", title: null, axis: { labelLimit: 320 } };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 420,
+    height: { step: 34 },
+    data: { values },
+    layer: [
+      { mark: { type: "rule", color: "#888" }, encoding: { x: { datum: 0, ...x } } },
+      {
+        transform: [{ filter: "isValid(datum.low)" }],
+        mark: { type: "rule", strokeWidth: 3, color: "#4e79a7" },
+        encoding: { y, x: { field: "low", ...x }, x2: { field: "high" } },
+      },
+      {
+        mark: { type: "point", filled: true, size: 80, color: "#e15759" },
+        encoding: {
+          y,
+          x: { field: "diff", ...x },
+          tooltip: [
+            { field: "effect" },
+            { field: "diff", title: "difference (points)", format: "+.2f" },
+            { field: "low", title: "95% CI low", format: "+.2f" },
+            { field: "high", title: "95% CI high", format: "+.2f" },
+            { field: "n", title: "seeds (n)" },
+          ],
+        },
+      },
+    ],
+    config: { background: "white" },
+  };
+}

@@ -99,6 +99,11 @@ export async function gradientFigure(
   options: SettingOptions = {},
 ): Promise<string> {
   checkRuns(runs, "the gradient magnitudes");
+  return await renderSvg(gradientSpec(runs, options));
+}
+
+/** The Vega-Lite specification of {@linkcode gradientFigure} (the dashboard draws it too). */
+export function gradientSpec(runs: readonly RunData[], options: SettingOptions = {}): FigureSpec {
   const names = groupBySetting(runs, options.settings).map((g) => g.setting);
   const y = {
     field: "norm",
@@ -106,7 +111,7 @@ export async function gradientFigure(
     title: "gradient L2 norm",
     scale: { type: "log" },
   };
-  return await renderSvg({
+  return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: "Gradient magnitude by main-path depth",
     data: { values: gradientValues(runs, options.settings) },
@@ -139,12 +144,20 @@ export async function gradientFigure(
         },
         {
           mark: { type: "line", point: true },
-          encoding: { y, tooltip: [{ field: "layer" }, { field: "norm" }, { field: "n" }] },
+          encoding: {
+            y,
+            tooltip: [
+              { field: "run", title: "setting" },
+              { field: "layer" },
+              { field: "norm", format: ".3~e" },
+              { field: "n", title: "seeds" },
+            ],
+          },
         },
       ],
     },
     config: { background: "white" },
-  } as FigureSpec);
+  } as FigureSpec;
 }
 
 /** Confusion-matrix heatmap: actual class down, predicted class across, counts written in each cell. */

@@ -16,7 +16,7 @@ import {
   writeFileAtomic,
   writeReport,
 } from "../rundir/mod.ts";
-import { renderSvg } from "./figures.ts";
+import { type FigureSpec, renderSvg } from "./figures.ts";
 import { readRun } from "./run_files.ts";
 import { type Figure, writeFigures } from "./run_report.ts";
 import { bestSetting, type MemberResult, memberResult, sweepTable } from "./sweep_table.ts";
@@ -94,6 +94,17 @@ export async function sweepAxisFigure(
   results: readonly MemberResult[],
   axis: string,
 ): Promise<string> {
+  return await renderSvg(sweepAxisSpec(results, axis));
+}
+
+/**
+ * The Vega-Lite specification of {@linkcode sweepAxisFigure} (the dashboard's
+ * sweep page draws it too), hover values on each member.
+ */
+export function sweepAxisSpec(
+  results: readonly MemberResult[],
+  axis: string,
+): FigureSpec {
   const values = results.flatMap((r) =>
     (["test_acc", "best_val_acc"] as const).map((m) => ({
       x: r.values[axis] as SweptValue,
@@ -115,23 +126,27 @@ export async function sweepAxisFigure(
   };
   const y = { field: "value", type: "quantitative", title: "accuracy", scale: { zero: false } };
   const color = { field: "metric", type: "nominal", title: null, legend: { labelLimit: 300 } };
-  return await renderSvg(
-    {
-      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      title: `Accuracy against ${axis} (points: members; line: mean over members with that value)`,
-      data: { values },
-      width: 360,
-      height: 240,
-      layer: [
-        { mark: { type: "point", opacity: 0.6 }, encoding: { x, y, color } },
-        {
-          mark: { type: "line", point: true },
-          encoding: { x, y: { ...y, aggregate: "mean" }, color },
-        },
-      ],
-      config: { background: "white" },
-    } as Parameters<typeof renderSvg>[0],
-  );
+  const tooltip = [
+    { field: "setting" },
+    { field: "seed" },
+    { field: "metric" },
+    { field: "value", title: "accuracy", format: ".2%" },
+  ];
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: `Accuracy against ${axis} (points: members; line: mean over members with that value)`,
+    data: { values },
+    width: 360,
+    height: 240,
+    layer: [
+      { mark: { type: "point", opacity: 0.6 }, encoding: { x, y, color, tooltip } },
+      {
+        mark: { type: "line", point: true },
+        encoding: { x, y: { ...y, aggregate: "mean" }, color },
+      },
+    ],
+    config: { background: "white" },
+  } as FigureSpec;
 }
 
 /**

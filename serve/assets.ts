@@ -48,6 +48,7 @@ export const CLIENT_SCRIPTS: readonly string[] = [
   "run.js",
   "table.js",
   "compare.js",
+  "sweep.js",
   "app.js",
 ];
 

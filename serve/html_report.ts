@@ -1,11 +1,11 @@
 /**
- * `deno task report DIR --html`: the dashboard's views of a run, a suite or
- * a folder of runs as one self-contained HTML file (scripts, styles and data
+ * `deno task report DIR --html`: the dashboard's views of a run, a suite, a
+ * sweep or a folder of runs as one self-contained HTML file (scripts, styles and data
  * inline) that opens offline, for sharing a result.
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import { findRunDirs, type FoundDir, isRunDir, SUITE_FILES } from "../rundir/mod.ts";
+import { findRunDirs, type FoundDir, isRunDir, SUITE_FILES, SWEEP_FILES } from "../rundir/mod.ts";
 import { apiGet, listRuns } from "./api.ts";
 import { embeddedPage, loadClientAssets } from "./assets.ts";
 
@@ -16,7 +16,7 @@ const idPath = (kind: string, id: string) =>
   `/api/${kind}/${id.split("/").map(encodeURIComponent).join("/")}`;
 
 /**
- * Writes `report.html` into `dir` (a run, a suite, or a folder of runs) and
+ * Writes `report.html` into `dir` (a run, a suite, a sweep, or a folder of runs) and
  * returns its path. Reads only `dir` and below.
  * @throws {Deno.errors.NotFound} when `dir` is not a folder.
  */
@@ -28,6 +28,8 @@ export async function writeHtmlReport(dir: string): Promise<string> {
   const real = await Deno.realPath(dir);
   const kind = (await has(real, SUITE_FILES.suite))
     ? "suite"
+    : (await has(real, SWEEP_FILES.sweep))
+    ? "sweep"
     : (await isRunDir(real))
     ? "run"
     : "folder";
@@ -38,11 +40,12 @@ export async function writeHtmlReport(dir: string): Promise<string> {
     : kind === "run"
     ? [{ id: self, path: real, kind: "run" }]
     : [
-      { id: self, path: real, kind: "suite" },
+      { id: self, path: real, kind },
       ...(await findRunDirs(real)).map((f) => ({
         ...f,
         id: `${self}/${f.id}`,
-        suite: f.suite ? `${self}/${f.suite}` : self,
+        ...(f.suite ? { suite: `${self}/${f.suite}` } : kind === "suite" ? { suite: self } : {}),
+        ...(f.sweep ? { sweep: `${self}/${f.sweep}` } : kind === "sweep" ? { sweep: self } : {}),
       })),
     ];
   const api: Record<string, unknown> = { "/api/runs": await listRuns(root, found) };

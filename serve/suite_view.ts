@@ -1,10 +1,19 @@
 /**
- * A suite's page: its members and Table I with the spread over seeds
- * (mean ± sample std, analysis/stats.ts) beside the paper's numbers.
+ * A suite's page: its members, Table I with the spread over seeds (mean ±
+ * sample std, analysis/stats.ts) beside the paper's numbers, the skip
+ * effects with their confidence intervals, and the report's figures (one
+ * band per setting over its seeds) as the Vega-Lite specifications
+ * analysis/ renders them from, so the page and report.md cannot disagree.
  * @module
  */
 import { relative, sep } from "node:path";
 import {
+  accuracyEffects,
+  curveSpec,
+  effectLines,
+  effectSpec,
+  gradientSpec,
+  groupBySetting,
   PAPER_TABLE,
   paperKey,
   paperTable,
@@ -12,7 +21,7 @@ import {
   type RunData,
   spread,
 } from "../analysis/mod.ts";
-import { isInside, readSuite, suiteMemberDirs } from "../rundir/mod.ts";
+import { isInside, readSuite, suiteRuns } from "../rundir/mod.ts";
 
 /** A statistic over a group's seeds: n, mean and sample std (null for fewer than two). */
 export interface Stat {
@@ -26,6 +35,8 @@ export interface Stat {
 
 /** One row of the suite's Table I: one experiment over its seeds. */
 export interface TableOneRow {
+  /** The setting (suite.json's, else the run name of the group's first member). */
+  readonly setting: string;
   /** Model (run name of the group's first member). */
   readonly model: string;
   /** Seeds of the members, in member order. */
@@ -62,6 +73,71 @@ export interface SuiteDetail {
   readonly members: readonly string[];
   /** Table I, one row per experiment. */
   readonly table: readonly TableOneRow[];
+  /** The skip effects (analysis/effects.ts): one sentence each, as report.md states them. */
+  readonly effects: readonly string[];
+  /** Vega-Lite specifications of the effects and the report's figures, in page order. */
+  readonly charts: readonly SuiteChart[];
+}
+
+/** One chart of a suite's page. */
+export interface SuiteChart {
+  /** Its id on the page. */
+  readonly id: string;
+  /** Its caption. */
+  readonly title: string;
+  /** The Vega-Lite specification (data inline). */
+  readonly spec: unknown;
+}
+
+/** NaN and infinities as null: JSON has no NaN, and a spec's `isValid` filters null. */
+const finiteOnly = (spec: unknown): unknown =>
+  JSON.parse(
+    JSON.stringify(spec, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v)),
+  );
+
+/** The charts of a suite whose runs are `runs`, their settings `settings`. */
+function suiteCharts(runs: readonly RunData[], settings: readonly string[]): SuiteChart[] {
+  const charts: SuiteChart[] = [];
+  const effects = accuracyEffects(groupBySetting(runs, settings));
+  if (effects.length) {
+    charts.push({
+      id: "effects",
+      title: "Effect of skip connections on test accuracy: difference and 95% CI (Welch)",
+      spec: effectSpec(effects),
+    });
+  }
+  const hist = runs.flatMap((r, i) => (r.history.numRows() > 0 ? [i] : []));
+  const pick = (idx: number[]) => [idx.map((i) => runs[i]), idx.map((i) => settings[i])] as const;
+  if (hist.length) {
+    const [rs, ss] = pick(hist);
+    const band = "mean over each setting's seeds, band ± 1 SD";
+    charts.push(
+      {
+        id: "suite-train",
+        title: `Training accuracy and loss (${band})`,
+        spec: curveSpec(rs, "train", { settings: ss }),
+      },
+      {
+        id: "suite-val",
+        title: `Validation accuracy and loss (${band})`,
+        spec: curveSpec(rs, "val", { settings: ss }),
+      },
+    );
+  }
+  const grads = runs.flatMap((r, i) => (r.gradients.numRows() > 0 ? [i] : []));
+  if (grads.length) {
+    const [rs, ss] = pick(grads);
+    charts.push({
+      id: "suite-gradients",
+      title: "Gradient norm by depth (mean over seeds, band lowest to highest)",
+      spec: gradientSpec(rs, { settings: ss }),
+    });
+  }
+  // The page's caption replaces the figure's own title.
+  return charts.map((c) => ({
+    ...c,
+    spec: finiteOnly({ ...(c.spec as object), title: undefined }),
+  }));
 }
 
 /** The experiment of a run with its seed and names taken out: runs differing only by seed share it. */
@@ -76,18 +152,19 @@ function experimentKey(run: RunData): string {
 /** The page of the suite at real path `dir` (id `id`) under real root `root`. */
 export async function suiteDetail(root: string, id: string, dir: string): Promise<SuiteDetail> {
   const state = await readSuite(dir);
-  const inside = (await suiteMemberDirs(dir)).filter((m) => isInside(root, m));
-  const runs: { id: string; data: RunData }[] = [];
+  const inside = (await suiteRuns(dir)).filter((m) => isInside(root, m.dir));
+  const runs: { id: string; data: RunData; setting?: string }[] = [];
   for (const m of inside) {
-    const data = await readRun(m).catch(() => undefined); // not started yet: no row
-    if (data) runs.push({ id: relative(root, m).split(sep).join("/"), data });
+    const data = await readRun(m.dir).catch(() => undefined); // not started yet: no row
+    const id = relative(root, m.dir).split(sep).join("/");
+    if (data) runs.push({ id, data, setting: m.setting });
   }
   // One row per run (each its own setting); seeds are grouped below, with a spread per column.
   const table = paperTable(runs.map((r) => r.data), { settings: runs.map((r) => r.id) })
     .objects() as Record<string, number>[];
   const groups = new Map<string, number[]>();
   runs.forEach((r, i) => {
-    const key = experimentKey(r.data);
+    const key = r.setting ?? experimentKey(r.data);
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });
   const rows = [...groups.values()].map((idx): TableOneRow => {
@@ -96,6 +173,7 @@ export async function suiteDetail(root: string, id: string, dir: string): Promis
     const key = paperKey(first);
     const paper = key === undefined ? undefined : PAPER_TABLE[key];
     return {
+      setting: runs[idx[0]].setting ?? first.name,
       model: first.name,
       seeds: idx.map((i) => runs[i].data.summary?.seed ?? null),
       runs: idx.map((i) => runs[i].id),
@@ -110,10 +188,16 @@ export async function suiteDetail(root: string, id: string, dir: string): Promis
       paperParams: paper?.params ?? null,
     };
   });
+  // The figures' settings: suite.json's, else one per row of Table I (runs differing only by seed).
+  const settingOf = new Map(rows.flatMap((row) => row.runs.map((r) => [r, row.setting])));
+  const settings = runs.map((r) => settingOf.get(r.id)!);
+  const data = runs.map((r) => r.data);
   return {
     id,
     name: state.name ?? id.split("/").pop()!,
-    members: inside.map((m) => relative(root, m).split(sep).join("/")),
+    members: inside.map((m) => relative(root, m.dir).split(sep).join("/")),
     table: rows,
+    effects: effectLines(accuracyEffects(groupBySetting(data, settings))),
+    charts: suiteCharts(data, settings),
   };
 }

@@ -1,4 +1,5 @@
-// skiplab dashboard: routes (#/, #/run/<id>, #/compare/<id>,<id>, #/suite/<id>) and live updates.
+// skiplab dashboard: routes (#/, #/run/<id>, #/compare/<id>,<id>, #/suite/<id>, #/sweep/<id>)
+// and live updates.
 "use strict";
 globalThis.skiplab = globalThis.skiplab ?? {};
 (() => {
@@ -9,7 +10,9 @@ globalThis.skiplab = globalThis.skiplab ?? {};
     const [kind, ...rest] = hash.split("/");
     const arg = rest.join("/");
     if (kind === "run" && arg) return { kind, ids: [decodeURIComponent(arg)] };
-    if (kind === "suite" && arg) return { kind, ids: [decodeURIComponent(arg)] };
+    if ((kind === "suite" || kind === "sweep") && arg) {
+      return { kind, ids: [decodeURIComponent(arg)] };
+    }
     if (kind === "compare" && arg) {
       return { kind, ids: arg.split(",").filter(Boolean).map(decodeURIComponent) };
     }
@@ -24,6 +27,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       try {
         if (r.kind === "run") await S.renderRun(r.ids[0]);
         else if (r.kind === "suite") await S.renderSuite(r.ids[0]);
+        else if (r.kind === "sweep") await S.renderSweep(r.ids[0]);
         else if (r.kind === "compare") await S.renderCompare(r.ids);
         else await S.renderTable();
       } catch (e) {
@@ -39,7 +43,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
   /** Whether a change under `paths` (ids of changed run folders) concerns the current view. */
   function concerns(paths) {
     const r = route();
-    if (r.kind === "table" || r.kind === "suite") return true;
+    if (r.kind === "table" || r.kind === "suite" || r.kind === "sweep") return true;
     return paths.some((p) => r.ids.some((id) => p === id || p.startsWith(`${id}/`)));
   }
 

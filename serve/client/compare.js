@@ -105,7 +105,10 @@ globalThis.skiplab = globalThis.skiplab ?? {};
     );
   };
 
-  /** Renders the page of suite `id`: Table I with mean ± std over seeds beside the paper, then overlays. */
+  /**
+   * Renders the page of suite `id`: Table I with mean ± std over seeds beside the paper, the
+   * skip effects with their intervals, the report's figures (one band per setting), members.
+   */
   S.renderSuite = async (id) => {
     const suite = await S.api(S.idPath("suite", id));
     const pct = (v) => S.pct(v, 2);
@@ -113,7 +116,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
     const diff = (s, paper) =>
       s.n && paper !== null && S.finite(s.mean) ? `${((s.mean - paper) * 100).toFixed(1)} pt` : "—";
     const rows = suite.table.map((r) => [
-      r.model,
+      r.setting,
       `${r.runs.length}${
         r.seeds.some((s) => s !== null) ? ` (seeds ${r.seeds.map((s) => s ?? "?").join(", ")})` : ""
       }`,
@@ -130,7 +133,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
     ]);
     const table = S.table(
       [
-        "Model",
+        "Setting",
         "runs",
         "Test Acc.",
         "paper",
@@ -150,14 +153,30 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       suite.members.map((m) => S.api(S.idPath("run", m)).catch(() => null)),
     );
     const present = details.filter(Boolean);
+    const chart = (c) => S.vegaChart(c);
+    const effects = suite.charts.filter((c) => c.id === "effects");
+    const figures = suite.charts.filter((c) => c.id !== "effects");
     S.show(
       h("h1", null, h("a", { href: "#/" }, "runs"), " / suite ", suite.name),
       S.section(
-        "Table I (mean ± std over seeds where a model has several runs; the paper's numbers beside)",
+        "Table I (mean ± std over seeds where a setting has several runs; the paper's numbers beside)",
         table,
       ),
-      present.length ? summary(present) : null,
-      present.length ? overlays(present) : h("p", { class: "empty" }, "no member has started"),
+      S.section(
+        "Effect of skip connections (test accuracy)",
+        suite.effects.length
+          ? h("ul", { class: "effects" }, suite.effects.map((l) => h("li", null, l)))
+          : h(
+            "p",
+            { class: "empty" },
+            "no pair of ResNet-18 with its no-skip ablation or the baseline CNN yet",
+          ),
+        h("div", { class: "charts" }, effects.map(chart)),
+      ),
+      figures.length
+        ? S.section("Curves over seeds", h("div", { class: "charts" }, figures.map(chart)))
+        : h("p", { class: "empty" }, "no member has recorded an epoch"),
+      present.length ? S.section("Members", summary(present)) : null,
     );
   };
 })();

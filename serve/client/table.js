@@ -125,6 +125,28 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         ),
       )
       : null;
+    const count1 = (n, what) => `${n} ${what}${n === 1 ? "" : "s"}`;
+    const sweeps = data.sweeps.length
+      ? S.section(
+        "Sweeps",
+        h(
+          "ul",
+          { "data-list": "sweeps" },
+          data.sweeps.map((s) =>
+            h(
+              "li",
+              null,
+              h("a", { href: `#/sweep/${encodeURIComponent(s.id)}` }, s.name),
+              s.id !== s.name
+                ? h("span", { class: "id" }, ` in ${s.id.split("/").slice(0, -1).join("/")}`)
+                : null,
+              ` · ${count1(s.members, "member")}: `,
+              Object.entries(s.statuses).map(([k, n]) => `${n} ${k}`).join(", "),
+            )
+          ),
+        ),
+      )
+      : null;
     const hadFocus = document.activeElement?.id === "filter";
     S.show(
       // The folder's name only when it says more than the heading ("runs runs" did not).
@@ -132,6 +154,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       h("div", { class: "toolbar" }, filter, button, count),
       h("table", { class: "runs", id: "runs" }, h("thead", null, head), body),
       suites,
+      sweeps,
     );
     if (hadFocus) document.getElementById("filter").focus();
   };

@@ -2,6 +2,7 @@
  * Test helper: a folder of runs for the dashboard tests, from the fixture runs
  * (miniature trainings written by the real runner, tests/fixtures/make_runs.ts):
  * the three runs, a suite of copies of them (suite.json by the real writer),
+ * a sweep of two more copies (sweep.json by the real writer),
  * and a run whose name, class names and config carry HTML, rewritten with the
  * run directory's own writers.
  * @module
@@ -17,10 +18,12 @@ import {
   writeConfusion,
   writeSuite,
   writeSummary,
+  writeSweepIndex,
   writeWrongImages,
 } from "../../rundir/mod.ts";
 
-const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+/** The fixture runs' folder. */
+export const FIXTURES: string = fileURLToPath(new URL("../fixtures/", import.meta.url));
 /** The fixture runs, by folder name. */
 export const FIXTURE_RUNS: readonly string[] = [
   "run_baseline_cnn",
@@ -37,8 +40,16 @@ export const HOSTILE_CLASS = "<img src=x onerror=alert(2)>";
 export const HOSTILE_ID = "hostile";
 /** Id of the suite. */
 export const SUITE_ID = "paper-suite";
+/** Id of the sweep. */
+export const SWEEP_ID = "lr-sweep";
+/** The sweep's members: a fixture run each, as one setting of `optimizer.lr` with seed 0. */
+export const SWEEP_MEMBERS: readonly { run: string; setting: string; lr: number }[] = [
+  { run: "run_baseline_cnn", setting: "lr-0.1", lr: 0.1 },
+  { run: "run_resnet18", setting: "lr-0.001", lr: 0.001 },
+];
 
-async function copyDir(from: string, to: string): Promise<void> {
+/** Copies folder `from` to `to`, recursively. */
+export async function copyDir(from: string, to: string): Promise<void> {
   await Deno.mkdir(to, { recursive: true });
   for await (const e of Deno.readDir(from)) {
     if (e.isDirectory) await copyDir(join(from, e.name), join(to, e.name));
@@ -60,6 +71,21 @@ export async function makeRunsFolder(): Promise<string> {
       return { dir, file: `${dir}.yaml`, setting: dir, seed: 0, overrides: {} };
     }),
     overrides: {},
+  });
+  for (const m of SWEEP_MEMBERS) {
+    await copyDir(join(FIXTURES, m.run), join(root, SWEEP_ID, m.setting));
+  }
+  await writeSweepIndex(join(root, SWEEP_ID), {
+    name: SWEEP_ID,
+    file: "lr-sweep.yaml",
+    axes: ["optimizer.lr"],
+    overrides: {},
+    members: SWEEP_MEMBERS.map((m) => ({
+      dir: m.setting,
+      setting: m.setting,
+      seed: 0,
+      values: { "optimizer.lr": m.lr },
+    })),
   });
   const hostile = join(root, HOSTILE_ID);
   await copyDir(join(FIXTURES, "run_resnet18"), hostile);

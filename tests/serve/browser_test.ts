@@ -16,7 +16,14 @@ import { heartbeat, runTables, stepTable } from "../../train/observers/mod.ts";
 import type { Plugin } from "../../train/hooks.ts";
 import { ignoreBrowser, withPage } from "../_browser.ts";
 import { TINY_DATA, tinyModel } from "../train/_tiny.ts";
-import { FIXTURE_EPOCHS, HOSTILE, HOSTILE_ID, makeRunsFolder, SUITE_ID } from "./_runs.ts";
+import {
+  FIXTURE_EPOCHS,
+  HOSTILE,
+  HOSTILE_ID,
+  makeRunsFolder,
+  SUITE_ID,
+  SWEEP_ID,
+} from "./_runs.ts";
 
 const DOCS = new URL("../../docs/", import.meta.url);
 const SAVE = Deno.env.get("SKIPLAB_SCREENSHOTS") === "1";
@@ -113,7 +120,21 @@ Deno.test({
       const rows = await page.locator('table[data-table="table-one"] tbody tr').allTextContents();
       assert.equal(rows.length, 3);
       assert.match(rows[1], /^resnet18.*89\.90%/);
+      // The report's figures, drawn by Vega: one line (and band) per setting, a legend entry each.
+      await page.waitForSelector('figure[data-chart="suite-train"][data-ready="1"]');
+      const legend = await page.locator('figure[data-chart="suite-train"] .role-legend-label text')
+        .allTextContents();
+      assert.deepEqual(legend, ["baseline_cnn", "resnet18", "resnet18_noskip"]);
       await screenshot(page, "suite");
+      await page.goto(`${url}#/sweep/${SWEEP_ID}`);
+      await page.waitForSelector('figure[data-chart="sweep-axis-1"][data-ready="1"]');
+      const best = await page.locator("p.best").getAttribute("data-best");
+      assert.ok(best);
+      assert.match(
+        await page.locator("p.best").innerText(),
+        new RegExp(`: ${best} — best val acc`),
+      );
+      await screenshot(page, "sweep");
     });
   },
 });
@@ -265,6 +286,8 @@ Deno.test({
         assert.equal(await points(page, "accuracy", "val acc"), FIXTURE_EPOCHS);
         await page.goto(`file://${file}#/suite/${SUITE_ID}`);
         await page.waitForSelector('table[data-table="table-one"] tbody tr');
+        await page.goto(`file://${file}#/sweep/${SWEEP_ID}`);
+        await page.waitForSelector('figure[data-chart="sweep-axis-1"][data-ready="1"]');
         assert.deepEqual(requests, []);
       });
     } finally {
