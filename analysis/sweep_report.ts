@@ -88,7 +88,8 @@ export function bestSentence(table: ColumnTable): string | undefined {
 /**
  * Accuracy against one swept key: every member as a point (test and best
  * validation accuracy), the mean over the members sharing each value as a
- * line; a log x scale for positive numbers spanning 20× or more.
+ * line; a log x scale for a learning rate or weight decay, and for other
+ * positive numbers spanning 20× or more.
  */
 export async function sweepAxisFigure(
   results: readonly MemberResult[],
@@ -117,7 +118,10 @@ export function sweepAxisSpec(
   const xs = values.map((v) => v.x);
   const numeric = xs.length > 0 && xs.every((x) => typeof x === "number");
   const nums = xs as number[];
-  const log = numeric && minOf(nums) > 0 && maxOf(nums) / minOf(nums) >= 20;
+  // Rates and decays are tried on a multiplicative grid, so they read on a log axis.
+  const multiplicative = /(^|\.)(lr|weight_decay)$/.test(axis);
+  const log = numeric && minOf(nums) > 0 &&
+    (multiplicative || maxOf(nums) / minOf(nums) >= 20);
   const x = {
     field: "x",
     type: numeric ? "quantitative" : "nominal",

@@ -4,6 +4,7 @@ import {
   bestSetting,
   type MemberResult,
   sweepAxisFigure,
+  sweepAxisSpec,
   sweepTable,
 } from "../../analysis/mod.ts";
 
@@ -86,4 +87,19 @@ Deno.test("sweepAxisFigure() draws each seed and the mean against the swept key,
   // A log axis: ticks at each decade (a linear one from 0.001 to 0.1 would not show 0.001 and 0.01).
   assert.match(svg, />0\.001</);
   assert.match(svg, />0\.01</);
+});
+
+Deno.test("sweepAxisSpec() puts a learning rate or weight decay on a log axis even over a narrow span, other keys only over 20×", () => {
+  const scale = (axis: string, values: number[]) => {
+    const ms = values.map((v, i) => ({
+      ...member(`s${i}`, 0, v, 0.5, 0.5),
+      values: { [axis]: v },
+    }));
+    const spec = sweepAxisSpec(ms, axis) as { layer: { encoding: { x: { scale?: unknown } } }[] };
+    return JSON.stringify(spec).includes('"scale":{"type":"log"}');
+  };
+  assert.equal(scale(lr, [0.0003, 0.001]), true);
+  assert.equal(scale("optimizer.weight_decay", [1e-4, 5e-4]), true);
+  assert.equal(scale("model_options.width", [0.25, 0.5]), false);
+  assert.equal(scale("model_options.width", [0.01, 1]), true);
 });
