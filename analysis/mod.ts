@@ -25,3 +25,4 @@ export * from "./degradation_figures.ts";
 export * from "./degradation_report.ts";
 export * from "./sweep_table.ts";
 export * from "./sweep_report.ts";
+export * from "./sweep_settings_figure.ts";

@@ -17,6 +17,7 @@ import {
   writeReport,
 } from "../rundir/mod.ts";
 import { type FigureSpec, renderSvg } from "./figures.ts";
+import { sweepSettingsSpec } from "./sweep_settings_figure.ts";
 import { readRun } from "./run_files.ts";
 import { type Figure, writeFigures } from "./run_report.ts";
 import { bestSetting, type MemberResult, memberResult, sweepTable } from "./sweep_table.ts";
@@ -176,6 +177,13 @@ export async function renderSweepReport(
       file: `sweep_${i + 1}_${axis.replace(/[^\w.-]/g, "-")}.svg`,
       caption: `Accuracy against ${axis}`,
       svg: await sweepAxisFigure(results, axis),
+    });
+  }
+  if (results.length && axes.length >= 2) {
+    figures.push({
+      file: "sweep_settings.svg",
+      caption: `Every setting in the plane of ${axes[0]} and ${axes[1]}`,
+      svg: await renderSvg(sweepSettingsSpec(results, axes)),
     });
   }
   const fig = await writeFigures(dir, figures);

@@ -7,7 +7,13 @@
  * @module
  */
 import { relative, sep } from "node:path";
-import { bestSentence, bestSetting, readSweep, sweepAxisSpec } from "../analysis/mod.ts";
+import {
+  bestSentence,
+  bestSetting,
+  readSweep,
+  sweepAxisSpec,
+  sweepSettingsSpec,
+} from "../analysis/mod.ts";
 import { readSweepIndex, sweepMemberDir, type SweptValue } from "../rundir/mod.ts";
 import { type RunRow, runRow } from "./run_view.ts";
 
@@ -62,11 +68,21 @@ export async function sweepDetail(root: string, id: string, dir: string): Promis
     const row = await runRow(memberId, path, null);
     return { ...row, setting: m.setting, values: m.values };
   }));
-  const charts = results.length === 0 ? [] : axes.map((axis, i) => ({
-    id: `sweep-axis-${i + 1}`,
-    title: `Accuracy against ${axis} (points: members; line: mean over members with that value)`,
-    spec: { ...sweepAxisSpec(results, axis), title: undefined },
-  }));
+  const charts: SweepDetail["charts"][number][] = results.length === 0
+    ? []
+    : axes.map((axis, i) => ({
+      id: `sweep-axis-${i + 1}`,
+      title: `Accuracy against ${axis} (points: members; line: mean over members with that value)`,
+      spec: { ...sweepAxisSpec(results, axis), title: undefined },
+    }));
+  if (results.length && axes.length >= 2) {
+    charts.push({
+      id: "sweep-settings",
+      title: `Every setting in the plane of ${axes[0]} and ${axes[1]} (colour: mean best ` +
+        "validation accuracy; size: seeds)",
+      spec: { ...sweepSettingsSpec(results, axes), title: undefined },
+    });
+  }
   const best = bestSetting(table);
   return finiteOnly({
     id,

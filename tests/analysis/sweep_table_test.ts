@@ -5,6 +5,7 @@ import {
   type MemberResult,
   sweepAxisFigure,
   sweepAxisSpec,
+  sweepSettingsSpec,
   sweepTable,
 } from "../../analysis/mod.ts";
 
@@ -102,4 +103,20 @@ Deno.test("sweepAxisSpec() puts a learning rate or weight decay on a log axis ev
   assert.equal(scale("optimizer.weight_decay", [1e-4, 5e-4]), true);
   assert.equal(scale("model_options.width", [0.25, 0.5]), false);
   assert.equal(scale("model_options.width", [0.01, 1]), true);
+});
+
+Deno.test("sweepSettingsSpec() draws one point per setting in the plane of two swept keys, coloured by mean best validation accuracy", () => {
+  const two = [
+    { ...member("a", 0, 0.001, 0.5, 0.4), values: { [lr]: 0.001, "model_options.width": 0.5 } },
+    { ...member("a", 1, 0.001, 0.5, 0.6), values: { [lr]: 0.001, "model_options.width": 0.5 } },
+    { ...member("b", 0, 0.01, 0.5, 0.7), values: { [lr]: 0.01, "model_options.width": 1 } },
+  ];
+  const spec = sweepSettingsSpec(two, [lr, "model_options.width"]) as {
+    data: { values: { setting: string; acc: number; n: number }[] };
+    encoding: { x: { scale: unknown } };
+  };
+  assert.deepEqual(spec.data.values.map((v) => [v.setting, v.n]), [["a", 2], ["b", 1]]);
+  assert.ok(Math.abs(spec.data.values[0].acc - 0.5) < 1e-12);
+  assert.deepEqual(spec.encoding.x.scale, { type: "log", padding: 24 });
+  assert.throws(() => sweepSettingsSpec(two, [lr]), RangeError);
 });
