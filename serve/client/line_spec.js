@@ -35,6 +35,13 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       .filter((t) => t <= 10 ** e1);
   }
 
+  /** A log axis over positive values `ys`: {@link logTicks}, small ones as 1e-4 (Vega-Lite `axis`). */
+  S.logAxis = (ys) =>
+    ys.length === 0 ? {} : {
+      values: logTicks(ys),
+      labelExpr: "datum.value < 1e-3 ? format(datum.value, '.0e') : format(datum.value, '~g')",
+    };
+
   /**
    * The Vega-Lite specification of a line chart: `series` = [{label, points: [[x, y]…],
    * color?, dash?}], non-finite (and with `logY`, non-positive) values left out. `percent`
@@ -78,15 +85,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         title: yLabel + (logY ? " (log)" : ""),
         scale: logY ? { type: "log" } : { zero: false },
         ...(percent ? { axis: { format: "%" } } : {}),
-        ...(logY
-          ? {
-            axis: {
-              values: logTicks(values.map((v) => v.y)),
-              labelExpr:
-                "datum.value < 1e-3 ? format(datum.value, '.0e') : format(datum.value, '~g')",
-            },
-          }
-          : {}),
+        ...(logY ? { axis: S.logAxis(values.map((v) => v.y)) } : {}),
       },
       color: byLabel({ domain, range: series.map((s, i) => s.color ?? S.PALETTE[i % 10]) }),
       // Same field and title as the colour: Vega-Lite merges both into one legend.
