@@ -42,8 +42,8 @@ export function vendorScript(name: string, text: string): string {
 /** Client scripts, in load order (each adds to `globalThis.skiplab`). */
 export const CLIENT_SCRIPTS: readonly string[] = [
   "dom.js",
-  "chart.js",
   "vega_chart.js",
+  "line_spec.js",
   "live.js",
   "run.js",
   "table.js",

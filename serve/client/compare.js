@@ -10,13 +10,22 @@ globalThis.skiplab = globalThis.skiplab ?? {};
    * full ids; the name, then the id, where nothing else tells two apart.
    */
   S.differingLabels = (details) => {
+    // The recipe is " · "-joined highlights: only those some of the runs lack tell them apart.
+    const bare = (t) => String(t ?? "").toLowerCase().replace(/[^a-z0-9]/g, "");
+    const parts = details.map((d) => (d.recipe ?? "").split(" · ").filter(Boolean));
+    const common = parts[0]?.filter((p) => parts.every((ps) => ps.includes(p))) ?? [];
     const fields = [
       (d) => d.model,
-      (d) => d.recipe,
+      // Less what the model's name already says ("no-skip" beside "resnet18 (no skip)").
+      (d, i) =>
+        parts[i].filter((p) => !common.includes(p) && !bare(d.model).includes(bare(p)))
+          .join(" · "),
       (d) => (d.seed === null ? "" : `seed ${d.seed}`),
     ];
     const differ = fields.filter((f) => new Set(details.map(f)).size > 1);
-    let labels = details.map((d) => differ.map((f) => f(d)).filter(Boolean).join(" · ") || d.name);
+    let labels = details.map((d, i) =>
+      differ.map((f) => f(d, i)).filter(Boolean).join(" · ") || d.name
+    );
     if (new Set(labels).size < labels.length) {
       labels = labels.map((l, i) => `${l} (${details[i].id})`);
     }
@@ -25,7 +34,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
 
   /** Charts with every run of `details` overlaid, one colour per run, under one legend. */
   function overlays(details) {
-    const color = (i) => S.COLORS[i % S.COLORS.length];
+    const color = (i) => S.PALETTE[i % S.PALETTE.length];
     const labels = S.differingLabels(details);
     const over = (id, title, yLabel, key, extra = {}) =>
       S.lineChart({
@@ -41,7 +50,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
           points: d.history.map((r) => [r.epoch, r[key]]),
         })),
       });
-    const acc = { yFormat: S.pctTick };
+    const acc = { percent: true };
     const shared = S.legend(details.map((_, i) => ({ label: labels[i], color: color(i) })));
     shared.classList.add("shared");
     return h(
@@ -52,7 +61,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       over("acc", "Training accuracy", "accuracy", "acc", acc),
       over("val_loss", "Validation loss", "loss", "val_loss"),
       over("loss", "Training loss", "loss", "loss"),
-      over("lr", "Learning rate", "lr", "lr", { logY: true }),
+      over("lr", "Learning rate", "lr", "lr", { logY: true, step: true }),
       S.lineChart({
         id: "gradients",
         title: "Gradient norm by depth, init (dashed) and trained",

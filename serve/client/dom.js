@@ -7,11 +7,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
 
   /** An element with attributes (`on*` functions become listeners) and children (strings become text). */
   S.h = (tag, attrs, ...children) => {
-    const svg = ["svg", "g", "path", "circle", "line", "text", "rect", "title", "polyline"]
-      .includes(tag);
-    const el = svg
-      ? document.createElementNS("http://www.w3.org/2000/svg", tag)
-      : document.createElement(tag);
+    const el = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs ?? {})) {
       if (v === undefined || v === null || v === false) continue;
       if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);

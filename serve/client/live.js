@@ -152,7 +152,13 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       mark: { type: "line", interpolate: "step-before", point: { size: 12 } },
       encoding: {
         x: { field: x.field, type: "quantitative", title: x.title, axis: x.axis },
-        y: { field: "lr", type: "quantitative", title: "learning rate", scale: { type: "log" } },
+        y: {
+          field: "lr",
+          type: "quantitative",
+          title: "learning rate",
+          scale: { type: "log" },
+          axis: S.logAxis(values.map((v) => v.lr).filter((v) => v > 0)),
+        },
         tooltip: [
           { field: "step", format: "," },
           { field: "epoch" },

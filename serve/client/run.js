@@ -35,7 +35,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         title: "Accuracy per epoch",
         xLabel: "epoch",
         yLabel: "accuracy",
-        yFormat: S.pctTick,
+        percent: true,
         series: [
           { label: "train acc", points: col(hist, "epoch", "acc") },
           { label: "val acc", points: col(hist, "epoch", "val_acc"), dash: true },
@@ -47,7 +47,8 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         xLabel: "epoch",
         yLabel: "lr",
         logY: true,
-        series: [{ label: "lr", points: col(hist, "epoch", "lr"), step: true }],
+        step: true,
+        series: [{ label: "lr", points: col(hist, "epoch", "lr") }],
       }),
       S.lineChart({
         id: "gradients",

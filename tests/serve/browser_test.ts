@@ -55,8 +55,20 @@ async function withDashboardPage(fn: (page: Page, url: string, root: string) => 
   }
 }
 
-const points = (page: Page, chart: string, series: string) =>
-  page.locator(`figure[data-chart="${chart}"] circle[data-series="${series}"]`).count();
+/** The points Vega drew for `series` in chart `chart` (its aria-label names each point's fields). */
+const points = async (page: Page, chart: string, series: string) =>
+  (await page.locator(
+    `figure[data-chart="${chart}"][data-ready="1"] path[aria-roledescription="point"]`,
+  ).evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? "")))
+    .filter((label) => label.split("; ").includes(`series: ${series}`)).length;
+
+/** Waits until Vega has drawn chart `chart`. */
+const drawn = (page: Page, chart: string) =>
+  page.waitForSelector(`figure[data-chart="${chart}"][data-ready="1"] svg`);
+
+/** The [x, y] vertices of the SVG path `d` (M and L commands, as Vega writes its lines). */
+const vertices = (d: string) =>
+  [...d.matchAll(/[ML]\s*(-?[\d.]+)[ ,](-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
 
 Deno.test({
   name: "the runs table lists every run, sorts and filters; the run page draws one point per epoch",
@@ -80,15 +92,57 @@ Deno.test({
       assert.equal(await page.locator("#runs tbody tr").count(), 2);
       await page.fill("#filter", "");
       await page.click('#runs a:text-is("resnet18")');
-      await page.waitForSelector('figure[data-chart="accuracy"] svg');
+      for (const chart of ["accuracy", "loss", "lr", "gradients"]) await drawn(page, chart);
       assert.equal(await points(page, "accuracy", "val acc"), FIXTURE_EPOCHS);
       assert.equal(await points(page, "accuracy", "train acc"), FIXTURE_EPOCHS);
       assert.equal(await points(page, "loss", "val loss"), FIXTURE_EPOCHS);
       assert.equal(await points(page, "lr", "lr"), FIXTURE_EPOCHS);
       assert.ok(await points(page, "gradients", "init") > 10);
+      assert.deepEqual(
+        await page.locator('figure[data-chart="accuracy"] .role-legend-label text')
+          .allTextContents(),
+        ["train acc", "val acc"],
+      );
+      // The learning rate is a step function: every segment of its line level or upright.
+      const lr = vertices(
+        (await page.locator('figure[data-chart="lr"] path[aria-roledescription="line mark"]')
+          .getAttribute("d"))!,
+      );
+      assert.ok(lr.length > FIXTURE_EPOCHS, `${lr.length} vertices`);
+      for (let i = 1; i < lr.length; i++) {
+        const [[x0, y0], [x1, y1]] = [lr[i - 1], lr[i]];
+        assert.ok(Math.abs(x1 - x0) < 0.01 || Math.abs(y1 - y0) < 0.01, `segment ${i}: ${lr}`);
+      }
+      // Hover shows a point's values.
+      await page.locator('figure[data-chart="accuracy"] path[aria-roledescription="point"]').first()
+        .hover();
+      await page.waitForSelector("#chart-tip:not([hidden])");
+      assert.match(
+        await page.locator("#chart-tip").innerText(),
+        /series[\s\S]*accuracy\s+\d+\.\d\d%/,
+      );
       assert.equal(await page.locator("table.confusion tbody tr").count(), 10);
       assert.ok(await page.locator(".mistake canvas").count() > 0);
       await screenshot(page, "run");
+      // Percent ticks as precise as their spacing: a 16.6% point between 16.5% and 16.7%, not "17%".
+      await page.locator("#main").evaluate((main: { append(n: unknown): void }) => {
+        const S = (globalThis as unknown as { skiplab: Record<string, (o: unknown) => unknown> })
+          .skiplab;
+        main.append(S.lineChart({
+          id: "narrow",
+          title: "narrow",
+          xLabel: "epoch",
+          yLabel: "accuracy",
+          percent: true,
+          series: [{ label: "val acc", points: [[1, 0.161], [2, 0.166], [3, 0.169]] }],
+        }));
+      });
+      await drawn(page, "narrow");
+      const ticks = (await page.locator('figure[data-chart="narrow"] .role-axis-label text')
+        .allTextContents()).filter((t) => t.endsWith("%"));
+      assert.ok(ticks.length >= 3, `ticks ${ticks}`);
+      assert.equal(new Set(ticks).size, ticks.length, `ticks ${ticks}`);
+      for (const t of ticks) assert.match(t, /^16\.\d%$/);
     });
   },
 });
@@ -102,18 +156,16 @@ Deno.test({
       await page.check('tr[data-id="run_resnet18"] input[type=checkbox]');
       await page.check('tr[data-id="run_resnet18_noskip"] input[type=checkbox]');
       await page.click("#compare");
-      await page.waitForSelector('figure[data-chart="val_acc"] svg');
-      const fig = page.locator('figure[data-chart="val_acc"]');
-      assert.equal(await fig.locator("svg g[data-series]").count(), 2);
-      // One legend above the charts, naming what differs between the runs, not their ids.
-      assert.equal(await fig.locator(".legend").count(), 0);
-      const keys = await page.locator(".legend.shared .key").allTextContents();
-      assert.equal(keys.length, 2);
-      assert.notEqual(keys[0], keys[1]);
-      for (const k of keys) assert.doesNotMatch(k, /run_resnet/);
-      for (const g of await fig.locator("svg g[data-series]").all()) {
-        assert.equal(await g.locator("circle").count(), FIXTURE_EPOCHS);
+      for (const chart of ["val_acc", "acc", "val_loss", "loss", "lr", "gradients"]) {
+        await drawn(page, chart);
       }
+      const fig = page.locator('figure[data-chart="val_acc"]');
+      assert.equal(await fig.locator('path[aria-roledescription="line mark"]').count(), 2);
+      // One legend above the charts, naming what differs between the runs, not their ids.
+      assert.equal(await page.locator("figure .role-legend").count(), 0);
+      const keys = await page.locator(".legend.shared .key").allTextContents();
+      assert.deepEqual(keys, ["resnet18", "resnet18 (no skip)"]);
+      for (const k of keys) assert.equal(await points(page, "val_acc", k), FIXTURE_EPOCHS);
       await screenshot(page, "compare");
       await page.goto(`${url}#/suite/${SUITE_ID}`);
       await page.waitForSelector('table[data-table="table-one"] tbody tr');
@@ -220,7 +272,10 @@ Deno.test({
       try {
         await page.waitForSelector('.toolbar[data-steps="2"]', { timeout: 5000 });
         await page.waitForSelector('figure[data-chart="step-loss"][data-ready="1"] svg');
-        assert.equal(await points(page, "accuracy", "val acc"), 0);
+        assert.equal(
+          await page.locator('figure[data-chart="accuracy"]').getAttribute("data-ready"),
+          "empty",
+        );
         await screenshot(page, "run_live");
       } finally {
         stepRelease.resolve();
@@ -282,7 +337,7 @@ Deno.test({
         await page.waitForSelector("#runs tbody tr");
         assert.equal(await page.locator("#runs tbody tr").count(), 7);
         await page.goto(`file://${file}#/run/run_resnet18`);
-        await page.waitForSelector('figure[data-chart="accuracy"] svg');
+        await drawn(page, "accuracy");
         assert.equal(await points(page, "accuracy", "val acc"), FIXTURE_EPOCHS);
         await page.goto(`file://${file}#/suite/${SUITE_ID}`);
         await page.waitForSelector('table[data-table="table-one"] tbody tr');
