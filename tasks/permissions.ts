@@ -181,6 +181,12 @@ export function grant(p: Permissions, more: Partial<Permissions>): Permissions {
 }
 
 /**
+ * The one host `--allow-import` names: port 0, which no server listens on, so
+ * that no remote module can be imported (an empty list is an error in Deno 2).
+ */
+export const NO_IMPORT_HOST = "127.0.0.1:0";
+
+/**
  * The `deno run` flags granting `p`, and nothing else.
  * @throws {RangeError} for a path holding a comma, which permission flags cannot carry.
  */
@@ -194,13 +200,18 @@ export function permissionFlags(p: Permissions): string[] {
     xs.length ? [`${flag}=${xs.join(",")}`] : [];
   return [
     "--no-prompt",
+    // Plugins are local files: a remote import (Deno allows deno.land, esm.sh,
+    // raw.githubusercontent.com… by default, and a bare --deny-import keeps
+    // them) is refused by allowing only a host and port nothing listens on.
+    `--allow-import=${NO_IMPORT_HOST}`,
     ...list("--allow-read", p.read),
     ...list("--allow-write", p.write),
     ...list("--allow-net", p.net),
     ...(p.env.includes("*") ? ["--allow-env"] : list("--allow-env", p.env)),
-    // Deno resolves a path-scoped --allow-ffi against the working folder and
-    // opens that path, so libraries found by the loader (libdnnl.so.2, libc.so.6,
-    // libgomp.so.1, whose folders differ between systems) need it unscoped.
+    // Unscoped: a path-scoped grant refuses the pointer operations the native
+    // backend needs, and libdnnl's own path binds libc's functions. The CLI
+    // instead loads its libraries and revokes FFI before it imports any
+    // plugin (tasks/cli.ts sealNative, backends/native/seal.ts).
     ...(p.ffi ? ["--allow-ffi"] : []),
     ...list("--allow-run", p.run),
     ...list("--allow-sys", p.sys),

@@ -21,6 +21,7 @@
  * @module
  */
 export * from "./register.ts";
+export { type Sealed, sealNativeLibraries } from "./seal.ts";
 export type { KernelSource } from "./kernels.ts";
 export {
   type Bf16Support,

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Dnnl, openDnnl } from "./onednn/v2/ffi.ts";
+import { type Dnnl, dnnlLoaded, openDnnl } from "./onednn/v2/ffi.ts";
 import { chooseWaitPolicy, followsLoad, type WaitPolicy } from "./onednn/threads.ts";
 import { guardAliases, NativeBackend } from "./backend.ts";
 import { installNativeGradients } from "./gradients/overrides.ts";
@@ -146,7 +146,7 @@ function register(dnnl: Dnnl): void {
  * oneDNN's thread count: `OMP_NUM_THREADS` when set (a sweep gives each of
  * its workers a share of the cores this way), else every hardware thread.
  */
-function threadsWanted(): number {
+export function threadsWanted(): number {
   let fromEnv: string | undefined;
   try {
     fromEnv = Deno.env.get("OMP_NUM_THREADS");
@@ -163,7 +163,8 @@ async function attempt(): Promise<NativeStatus> {
   if (typeof Deno?.dlopen !== "function") {
     return { ok: false, reason: `Deno.dlopen is unavailable; ${INSTALL}` };
   }
-  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
+  // A command that revoked FFI loaded oneDNN first (seal.ts).
+  if (!dnnlLoaded() && Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
     return { ok: false, reason: `FFI permission missing: run Deno with --allow-ffi (${INSTALL})` };
   }
   let dnnl: Dnnl;

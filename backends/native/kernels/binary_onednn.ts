@@ -13,6 +13,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { Cache, memoryDesc, Primitive, primitiveDesc } from "../onednn/v2/primitives.ts";
 import { type Dnnl, E, SIZE } from "../onednn/v2/ffi.ts";
 import { broadcastPlan } from "./binary_js.ts";
+import { pointerAt } from "../../../core/libc.ts";
 import { SQUARE_GRAD_KERNEL } from "../gradients/relu_square_js.ts";
 import { allFloat32, alloc, type KernelArgs, output, values } from "./kernel_args.ts";
 
@@ -30,10 +31,10 @@ const TAG_ABC = 4;
 function postOpScale(dnnl: Dnnl, alpha: number): Deno.PointerValue {
   const cell = new BigUint64Array(1);
   dnnl.lib.dnnl_post_ops_create(cell);
-  const ops = Deno.UnsafePointer.create(cell[0]);
+  const ops = pointerAt(cell[0]);
   dnnl.lib.dnnl_post_ops_append_eltwise(ops, 1, 127, alpha, 0);
   dnnl.lib.dnnl_primitive_attr_create(cell);
-  const attr = Deno.UnsafePointer.create(cell[0]);
+  const attr = pointerAt(cell[0]);
   dnnl.lib.dnnl_primitive_attr_set_post_ops(attr, ops);
   return attr;
 }

@@ -11,6 +11,7 @@
 import { check, type Dnnl, E, outPointer, SIZE } from "../onednn/v2/ffi.ts";
 import { cpus } from "node:os";
 import { dims } from "../onednn/v2/primitives.ts";
+import { cString } from "../../../core/libc.ts";
 
 /** A requested precision: fp32, bf16, or bf16 where the CPU has bf16 instructions. */
 export type Precision = "fp32" | "bf16" | "auto";
@@ -198,7 +199,7 @@ export function convImplementation(dnnl: Dnnl, dtype: "f32" | "bf16"): string | 
   const pd = outPointer(cell);
   const name = new BigUint64Array(1);
   check(dnnl.lib.dnnl_primitive_desc_query(pd, QUERY_IMPL_INFO_STR, 0, name), "query impl");
-  const text = new Deno.UnsafePointerView(outPointer(name)!).getCString();
+  const text = cString(outPointer(name));
   dnnl.lib.dnnl_primitive_desc_destroy(pd);
   return text;
 }

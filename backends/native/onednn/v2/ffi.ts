@@ -10,6 +10,7 @@
  * @module
  */
 import { adoptThreads, openOmp, Threads, type WaitPolicy, withWaitPolicy } from "../threads.ts";
+import { copyFrom, libc, pointerAt } from "../../../../core/libc.ts";
 
 /** Byte sizes of the oneDNN 2.x structs skiplab allocates. */
 export const SIZE = {
@@ -264,12 +265,13 @@ export function check(status: number, message: string): void {
 
 /** Reads an out-parameter `T*` written by oneDNN into an 8-byte buffer. */
 export function outPointer(cell: BigUint64Array): Deno.PointerValue {
-  return Deno.UnsafePointer.create(cell[0]);
+  return pointerAt(cell[0]);
 }
 
 function readVersion(lib: Dnnl["lib"]): [number, number, number] {
-  const view = new Deno.UnsafePointerView(lib.dnnl_version()!);
-  return [view.getInt32(0), view.getInt32(4), view.getInt32(8)];
+  const version = new Int32Array(3);
+  copyFrom(lib.dnnl_version()!, version);
+  return [version[0], version[1], version[2]];
 }
 
 /**
@@ -279,20 +281,32 @@ function readVersion(lib: Dnnl["lib"]): [number, number, number] {
  * A second dlopen with RTLD_NODELETE makes the unmapping never happen.
  */
 function pinLibrary(name: string): void {
-  const mac = Deno.build.os === "darwin";
-  const flags = 0x2 | (mac ? 0x80 : 0x1000); // RTLD_NOW | RTLD_NODELETE
-  try {
-    const libc = Deno.dlopen(mac ? "libSystem.B.dylib" : "libc.so.6", {
-      dlopen: { parameters: ["buffer", "i32"], result: "pointer" },
-    });
-    libc.symbols.dlopen(new TextEncoder().encode(`${name}\0`), flags);
-  } catch {
-    // Without a C library to ask, the library is unloaded as usual at exit.
-  }
+  const flags = 0x2 | (Deno.build.os === "darwin" ? 0x80 : 0x1000); // RTLD_NOW | RTLD_NODELETE
+  // Without a C library to ask, the library is unloaded as usual at exit.
+  libc()?.dlopen(new TextEncoder().encode(`${name}\0`), flags);
 }
 
-/** Opens oneDNN 2.x, creates a CPU engine and stream; throws when absent. */
-export function openDnnl(threads: number, policy: WaitPolicy = "user"): Dnnl {
+/** oneDNN and its OpenMP runtime as loaded, before any engine exists. */
+interface Loaded {
+  readonly handle: Deno.DynamicLibrary<typeof symbols>;
+  readonly path: string;
+  readonly version: string;
+  /** The wait policy OpenMP read as it loaded. */
+  readonly policy: WaitPolicy;
+  readonly omp: ReturnType<typeof openOmp>;
+}
+
+let loaded: Loaded | undefined;
+
+/**
+ * Loads oneDNN 2.x (and with it OpenMP, which reads `policy` as it loads),
+ * once per process; later calls return the first load, whatever their policy.
+ * A command calls it before any plugin is imported and then revokes FFI
+ * (backends/native/seal.ts); the backend's {@link openDnnl} uses this load.
+ * @throws {Error} naming every candidate that did not load, and why.
+ */
+export function loadDnnl(policy: WaitPolicy): Loaded {
+  if (loaded !== undefined) return loaded;
   const errors: string[] = [];
   for (const path of CANDIDATES) {
     let handle: Deno.DynamicLibrary<typeof symbols>;
@@ -302,27 +316,43 @@ export function openDnnl(threads: number, policy: WaitPolicy = "user"): Dnnl {
       errors.push(`${path}: ${(e as Error).message.split("\n")[0]}`);
       continue;
     }
-    const lib = handle.symbols;
-    const [major, minor, patch] = readVersion(lib);
+    const [major, minor, patch] = readVersion(handle.symbols);
     if (major !== 2) {
       handle.close();
       errors.push(`${path}: oneDNN ${major}.${minor} found, the 2.x C API is required`);
       continue;
     }
     pinLibrary(path);
-    const cell = new BigUint64Array(1);
-    check(lib.dnnl_engine_create(cell, E.engineCpu, 0n), "engine_create");
-    const engine = outPointer(cell);
-    check(lib.dnnl_stream_create(cell, engine, E.streamDefault), "stream_create");
-    const stream = outPointer(cell);
-    return {
-      lib,
-      engine,
-      stream,
-      path,
-      version: `${major}.${minor}.${patch}`,
-      threads: adoptThreads(new Threads(threads, policy, openOmp(pinLibrary))),
-    };
+    const omp = openOmp(pinLibrary);
+    return loaded = { handle, path, version: `${major}.${minor}.${patch}`, policy, omp };
   }
   throw new Error(errors.join("; "));
+}
+
+/** Whether {@link loadDnnl} has loaded oneDNN in this process. */
+export function dnnlLoaded(): boolean {
+  return loaded !== undefined;
+}
+
+/**
+ * Opens oneDNN 2.x (loading it with `policy` unless {@link loadDnnl} already
+ * did, whose policy then holds), creates a CPU engine and stream.
+ * @throws {Error} when no oneDNN 2.x loads.
+ */
+export function openDnnl(threads: number, policy: WaitPolicy = "user"): Dnnl {
+  const { handle, path, version, omp } = loadDnnl(policy);
+  const lib = handle.symbols;
+  const cell = new BigUint64Array(1);
+  check(lib.dnnl_engine_create(cell, E.engineCpu, 0n), "engine_create");
+  const engine = outPointer(cell);
+  check(lib.dnnl_stream_create(cell, engine, E.streamDefault), "stream_create");
+  const stream = outPointer(cell);
+  return {
+    lib,
+    engine,
+    stream,
+    path,
+    version,
+    threads: adoptThreads(new Threads(threads, loaded!.policy, omp)),
+  };
 }

@@ -6,6 +6,7 @@
  */
 import { check, type Dnnl, E, outPointer, SIZE } from "./ffi.ts";
 import { threadCount } from "../threads.ts";
+import { addressOf, copyFrom, cString } from "../../../../core/libc.ts";
 
 /** Packs up to 12 dimensions into a `dnnl_dims_t`. */
 export function dims(values: readonly number[]): BigInt64Array {
@@ -64,7 +65,7 @@ export function implName(dnnl: Dnnl, pd: Deno.PointerValue): string {
   const cell = new BigUint64Array(1);
   check(dnnl.lib.dnnl_primitive_desc_query(pd, QUERY_IMPL_INFO_STR, 0, cell), "query impl");
   const ptr = outPointer(cell);
-  return ptr === null ? "" : new Deno.UnsafePointerView(ptr).getCString();
+  return cString(ptr);
 }
 
 /**
@@ -136,7 +137,7 @@ export class Primitive {
       const mem = outPointer(cell);
       this.#mems.push(mem);
       view.setInt32(i * SIZE.execArg, s.arg, true);
-      view.setBigUint64(i * SIZE.execArg + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
+      view.setBigUint64(i * SIZE.execArg + 8, addressOf(mem), true);
     });
   }
 
@@ -170,7 +171,7 @@ export function queryMdCopy(dnnl: Dnnl, pd: Deno.PointerValue, query: number): U
   const ptr = dnnl.lib.dnnl_primitive_desc_query_md(pd, query, 0);
   if (ptr === null) throw new Error(`oneDNN reports no memory descriptor for query ${query}`);
   const md = new Uint8Array(SIZE.memoryDesc);
-  new Deno.UnsafePointerView(ptr).copyInto(md);
+  copyFrom(ptr, md);
   return md;
 }
 
