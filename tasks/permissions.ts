@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { CIFAR10_URL } from "../data/cifar10.ts";
 import { RUN_FILES } from "../rundir/mod.ts";
+import { FILE_BOUNDS, MAX_YAML_ALIASES, readBoundedText } from "../core/bounded_read.ts";
 
 /** Environment variables a command may read; any other is refused. */
 export const ENV_VARS: readonly string[] = [
@@ -130,7 +131,9 @@ export async function experimentFiles(file: string, cwd: string): Promise<Experi
     files.push(at);
     let doc: Record<string, unknown>;
     try {
-      doc = (parse(await Deno.readTextFile(at)) ?? {}) as Record<string, unknown>;
+      // Bounded, and never a FIFO: the command itself then names what is wrong.
+      const text = await readBoundedText(at, FILE_BOUNDS.yaml, "experiment");
+      doc = (parse(text, { maxAliasCount: MAX_YAML_ALIASES }) ?? {}) as Record<string, unknown>;
     } catch {
       break;
     }
