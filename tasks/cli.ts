@@ -50,9 +50,21 @@ export function isUserError(e: unknown): boolean {
     e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotCapable;
 }
 
-/** Runs the CLI with `args` and exits with its status. */
+/**
+ * When FFI is granted, loads the native libraries and revokes FFI
+ * (backends/native/seal.ts), before any plugin or user module is imported:
+ * from then on no code in this process can open a native library.
+ */
+export async function sealNative(): Promise<void> {
+  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return;
+  const { sealNativeLibraries } = await import("../backends/mod.ts");
+  await sealNativeLibraries();
+}
+
+/** Runs the CLI with `args` (after {@linkcode sealNative}) and exits with its status. */
 export async function runAndExit(args: readonly string[]): Promise<never> {
   try {
+    await sealNative();
     Deno.exit(await main(args));
   } catch (e) {
     const err = e as Error;
