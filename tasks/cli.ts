@@ -43,11 +43,27 @@ export async function main(args: readonly string[]): Promise<number> {
 /** Another command's full command line under its own permissions, as the launcher makes it. */
 const launch = (args: readonly string[]) => launchArgv(args, hereWhere());
 
+/**
+ * Whether `e`, or an error it was caused by, is the machine's state rather
+ * than a bug: a full disk (ENOSPC), a read-only file system (EROFS), a file
+ * the user may not write. Its message then says what failed, without a stack.
+ */
+export function isDiskCondition(e: unknown): boolean {
+  for (let at = e, depth = 0; at instanceof Error && depth < 8; at = at.cause, depth++) {
+    if (at instanceof Deno.errors.PermissionDenied) return true;
+    if (/No space left on device|os error 28|Read-only file system|os error 30/.test(at.message)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Whether `e` is the user's to fix (exit 2, no stack) rather than a bug (exit 1, stack). */
 export function isUserError(e: unknown): boolean {
   return e instanceof UserError ||
     // The user's own files and the permissions the command was given.
-    e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotCapable;
+    e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotCapable ||
+    isDiskCondition(e);
 }
 
 /**
