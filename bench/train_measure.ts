@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, selectBackend } from "../backends/select.ts";
-import { sealNativeLibraries } from "../backends/native/seal.ts";
+import { sealNativeLibraries } from "../backends/native/mod.ts";
 import { buildModel } from "../models/mod.ts";
 import { Optimizer } from "../train/optimizer.ts";
 import { forwardOf } from "../train/forward.ts";
