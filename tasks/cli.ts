@@ -6,6 +6,7 @@
  * skiplab and prints its stack (exit 1).
  * @module
  */
+import { guardUserCode } from "../core/user_code_guard.ts";
 import { UsageError, UserError } from "../core/errors.ts";
 import { parseCommandLine } from "./args.ts";
 import { commandUsage, topUsage } from "./help.ts";
@@ -68,8 +69,10 @@ export function isUserError(e: unknown): boolean {
 
 /**
  * When FFI is granted, loads the native libraries and revokes FFI
- * (backends/native/seal.ts), before any plugin or user module is imported:
- * from then on no code in this process can open a native library.
+ * (backends/native/seal.ts): from then on no code in this process can open a
+ * native library. It runs before the first plugin file is imported
+ * (core/user_code_guard.ts), so a command that imports none keeps FFI and
+ * the native backend's C-memory output pool.
  */
 export async function sealNative(): Promise<void> {
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return;
@@ -77,10 +80,10 @@ export async function sealNative(): Promise<void> {
   await sealNativeLibraries();
 }
 
-/** Runs the CLI with `args` (after {@linkcode sealNative}) and exits with its status. */
+/** Runs the CLI with `args` (sealed before any plugin file, {@linkcode sealNative}) and exits. */
 export async function runAndExit(args: readonly string[]): Promise<never> {
   try {
-    await sealNative();
+    guardUserCode(sealNative);
     Deno.exit(await main(args));
   } catch (e) {
     const err = e as Error;

@@ -10,8 +10,9 @@
  * libc's `system` through libdnnl's dependencies, and a scoped grant refuses
  * the pointer operations the backend needs. After the revocation the pointer
  * operations (`Deno.UnsafePointer*`) are refused too, so the binding reads
- * pointers through bound C functions (core/libc.ts) and the output pool
- * wraps C memory reserved before the revocation (memory/arena.ts).
+ * pointers through bound C functions (core/libc.ts), and the output pool
+ * keeps JavaScript arrays instead of C memory (more peak memory). The command
+ * line seals only before it imports a plugin file (core/user_code_guard.ts).
  * @module
  */
 import { libc } from "../../core/libc.ts";

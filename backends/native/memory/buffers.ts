@@ -74,7 +74,7 @@ const ALIGN = 64;
  * 10% (same peak).
  */
 export class BufferPool {
-  readonly #libc: Libc | null;
+  #libc: Libc | null;
   readonly #madvise: ((ptr: Deno.PointerValue, bytes: number) => void) | null;
   readonly #blocks = new WeakMap<ArrayBufferLike, NativeBlock>();
   readonly #finalizer: FinalizationRegistry<NativeBlock>;
@@ -142,7 +142,19 @@ export class BufferPool {
     const ptr = this.#libc.aligned_alloc(BigInt(align), BigInt(size));
     if (ptr === null) throw new RangeError(`Cannot allocate ${bytes} bytes for a tensor`);
     if (huge) this.#madvise!(ptr, size);
-    const buffer = Deno.UnsafePointerView.getArrayBuffer(ptr, bytes);
+    let buffer: ArrayBuffer;
+    try {
+      buffer = Deno.UnsafePointerView.getArrayBuffer(ptr, bytes);
+    } catch (e) {
+      // FFI was revoked since the pool was made (the process imported a plugin file and sealed
+      // itself, backends/native/seal.ts): C memory no longer becomes an array; JS arrays from now.
+      this.#libc.free(ptr);
+      if (!(e instanceof Deno.errors.NotCapable)) throw e;
+      this.#libc = null;
+      const fresh = new Float32Array(n);
+      this.#owned.add(fresh.buffer);
+      return fresh;
+    }
     const block = { ptr, freed: false, escaped: false };
     this.#blocks.set(buffer, block);
     this.#finalizer.register(buffer, block, block);
