@@ -53,8 +53,8 @@ export interface TrainBenchOptions {
   readonly busy?: number;
   /** Progress lines go here. @default console.log */
   readonly log?: (line: string) => void;
-  /** Measure with FFI still granted (train revokes it once oneDNN is loaded). @default false */
-  readonly unsealed?: boolean;
+  /** Measure with FFI revoked once oneDNN is loaded, as a train with plugin files does. @default false */
+  readonly sealed?: boolean;
 }
 
 /** One benchmark row. */
@@ -96,7 +96,7 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
     profile: options.profile ?? false,
     busy: options.busy ?? 0,
     log: options.log ?? console.log,
-    unsealed: options.unsealed ?? false,
+    sealed: options.sealed ?? false,
   };
   for (const key of ["batch", "steps", "repeat"] as const) {
     if (o[key] === undefined && key === "steps") continue;
@@ -230,7 +230,7 @@ function parse(args: string[], strict: boolean) {
       profile: { type: "boolean" },
       busy: { type: "string" },
       out: { type: "string" },
-      unsealed: { type: "boolean" },
+      sealed: { type: "boolean" },
     },
   }).values as Record<string, string | boolean | undefined>;
 }
@@ -247,7 +247,7 @@ function options(values: Record<string, string | boolean | undefined>): TrainBen
     peer: values.peer === true,
     profile: values.profile === true,
     busy: num("busy"),
-    unsealed: values.unsealed === true,
+    sealed: values.sealed === true,
   };
 }
 

@@ -75,10 +75,10 @@ export interface MeasureOptions {
   readonly profiler?: (step: () => Promise<void>) => Promise<void>;
   readonly log: (line: string) => void;
   /**
-   * {@link measureApart} only: measure without revoking FFI after loading
-   * oneDNN, unlike `deno task train` (backends/native/seal.ts). @default false
+   * {@link measureApart} only: revoke FFI after loading oneDNN, as a `deno task train` that
+   * imports a plugin file does (backends/native/seal.ts). @default false
    */
-  readonly unsealed?: boolean;
+  readonly sealed?: boolean;
 }
 
 /** One measurement of a model on a backend. */
@@ -178,7 +178,7 @@ export async function measureApart(
     backend,
     `--batch=${o.batch}`,
     ...(o.steps === undefined ? [] : [`--steps=${o.steps}`]),
-    ...(o.unsealed ? ["--unsealed"] : []),
+    ...(o.sealed ? ["--sealed"] : []),
   ];
   const env = { NO_COLOR: "1" };
   const out = await new Deno.Command(Deno.execPath(), {
@@ -206,11 +206,11 @@ if (import.meta.main) {
     options: {
       batch: { type: "string", default: "64" },
       steps: { type: "string" },
-      unsealed: { type: "boolean" },
+      sealed: { type: "boolean" },
     },
   });
   // As `deno task train` runs: the native libraries loaded, then FFI revoked.
-  if (!values.unsealed) await sealNativeLibraries();
+  if (values.sealed) await sealNativeLibraries();
   await selectBackend(backend as BackendName);
   const m = await measure(model, backend, {
     batch: Number(values.batch),

@@ -36,9 +36,9 @@ export const bench = defineCommand({
     profile: { type: "boolean", help: "train: a per-kernel profile of each model" },
     busy: { type: "string", value: "N", help: "train: N busy processes beside the measurement" },
     out: { type: "string", value: "FILE", help: "train: also write the rows to FILE" },
-    unsealed: {
+    sealed: {
       type: "boolean",
-      help: "train: keep FFI granted in the measuring process (train revokes it)",
+      help: "train: revoke FFI after loading oneDNN, as a train with plugin files does",
     },
     backend: { type: "string", value: "NAME", help: "profile: backend (default native)" },
     threads: { type: "string", value: "N", help: "profile: threads (default 2)" },
