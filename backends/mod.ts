@@ -19,3 +19,4 @@ export * from "./tensorflow.ts";
 export * from "./cpu_kernels.ts";
 export * from "./precision.ts";
 export * from "./unavailable.ts";
+export { type Sealed, sealNativeLibraries } from "./native/mod.ts";

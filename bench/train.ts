@@ -53,6 +53,8 @@ export interface TrainBenchOptions {
   readonly busy?: number;
   /** Progress lines go here. @default console.log */
   readonly log?: (line: string) => void;
+  /** Measure with FFI revoked once oneDNN is loaded, as a train with plugin files does. @default false */
+  readonly sealed?: boolean;
 }
 
 /** One benchmark row. */
@@ -94,6 +96,7 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
     profile: options.profile ?? false,
     busy: options.busy ?? 0,
     log: options.log ?? console.log,
+    sealed: options.sealed ?? false,
   };
   for (const key of ["batch", "steps", "repeat"] as const) {
     if (o[key] === undefined && key === "steps") continue;
@@ -227,6 +230,7 @@ function parse(args: string[], strict: boolean) {
       profile: { type: "boolean" },
       busy: { type: "string" },
       out: { type: "string" },
+      sealed: { type: "boolean" },
     },
   }).values as Record<string, string | boolean | undefined>;
 }
@@ -243,6 +247,7 @@ function options(values: Record<string, string | boolean | undefined>): TrainBen
     peer: values.peer === true,
     profile: values.profile === true,
     busy: num("busy"),
+    sealed: values.sealed === true,
   };
 }
 

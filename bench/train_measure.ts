@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, selectBackend } from "../backends/select.ts";
+import { sealNativeLibraries } from "../backends/native/mod.ts";
 import { buildModel } from "../models/mod.ts";
 import { Optimizer } from "../train/optimizer.ts";
 import { forwardOf } from "../train/forward.ts";
@@ -73,6 +74,11 @@ export interface MeasureOptions {
   /** Called once after the timed rounds with the training step, to profile it (bench/profile.ts). */
   readonly profiler?: (step: () => Promise<void>) => Promise<void>;
   readonly log: (line: string) => void;
+  /**
+   * {@link measureApart} only: revoke FFI after loading oneDNN, as a `deno task train` that
+   * imports a plugin file does (backends/native/seal.ts). @default false
+   */
+  readonly sealed?: boolean;
 }
 
 /** One measurement of a model on a backend. */
@@ -172,6 +178,7 @@ export async function measureApart(
     backend,
     `--batch=${o.batch}`,
     ...(o.steps === undefined ? [] : [`--steps=${o.steps}`]),
+    ...(o.sealed ? ["--sealed"] : []),
   ];
   const env = { NO_COLOR: "1" };
   const out = await new Deno.Command(Deno.execPath(), {
@@ -196,8 +203,14 @@ if (import.meta.main) {
   const { positionals: [model, backend], values } = parseArgs({
     args: Deno.args,
     allowPositionals: true,
-    options: { batch: { type: "string", default: "64" }, steps: { type: "string" } },
+    options: {
+      batch: { type: "string", default: "64" },
+      steps: { type: "string" },
+      sealed: { type: "boolean" },
+    },
   });
+  // As `deno task train` runs: the native libraries loaded, then FFI revoked.
+  if (values.sealed) await sealNativeLibraries();
   await selectBackend(backend as BackendName);
   const m = await measure(model, backend, {
     batch: Number(values.batch),

@@ -14,3 +14,4 @@ export * from "./batch_norm_training.ts";
 export * from "./conv2d_gradient.ts";
 export * from "./labels.ts";
 export * from "./errors.ts";
+export * from "./bounded_read.ts";

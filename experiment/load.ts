@@ -5,6 +5,12 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
+import {
+  FILE_BOUNDS,
+  FileBoundError,
+  MAX_YAML_ALIASES,
+  readBoundedText,
+} from "../core/bounded_read.ts";
 import { ConfigError, type Locate } from "./config_error.ts";
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import { type ExperimentIssue, experimentIssues } from "./checks.ts";
@@ -16,14 +22,29 @@ export { ConfigError, type Locate } from "./config_error.ts";
 const isUrl = (file: string) => /^https?:\/\//i.test(file);
 
 /** A file's text; an http(s) URL is fetched (the built-in experiments of a package run from JSR). */
-async function readText(file: string): Promise<string> {
-  if (!isUrl(file)) return await Deno.readTextFile(file);
+async function readText(file: string, what: string): Promise<string> {
+  if (!isUrl(file)) return await readBoundedText(file, FILE_BOUNDS.yaml, what);
   const res = await fetch(file);
   if (!res.ok) {
     await res.body?.cancel();
     throw new Deno.errors.NotFound(`HTTP ${res.status} ${res.statusText}`);
   }
   return await res.text();
+}
+
+/** The document's value; an alias bomb is a {@linkcode ConfigError} naming the file and the bound. */
+function toJS(doc: ReturnType<typeof parseDocument>, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {};
+  } catch (e) {
+    // npm:yaml throws a ReferenceError: "Excessive alias count indicates a resource exhaustion attack".
+    if (!(e instanceof ReferenceError) || !/alias count/i.test(e.message)) throw e;
+    throw new ConfigError(
+      `${file}: its aliases expand too far (more than ${MAX_YAML_ALIASES} times one node's ` +
+        `size, npm:yaml's bound against alias bombs)`,
+      { cause: e },
+    );
+  }
 }
 
 /** `name` relative to the folder of `file` (a path or an http(s) URL). */
@@ -48,8 +69,9 @@ export interface Parsed {
 export async function parseFile(file: string, what = "experiment"): Promise<Parsed> {
   let text: string;
   try {
-    text = await readText(file);
+    text = await readText(file, what);
   } catch (e) {
+    if (e instanceof FileBoundError) throw e;
     throw new ConfigError(`Cannot read ${what} '${file}': ${(e as Error).message}`, {
       cause: e,
     });
@@ -61,8 +83,8 @@ export async function parseFile(file: string, what = "experiment"): Promise<Pars
     const { line, col } = lines.linePos(e.pos[0]);
     throw new ConfigError(`${file}:${line}:${col}: invalid YAML: ${e.message.split("\n")[0]}`);
   }
-  const value = doc.toJS() ?? {};
-  if (typeof value !== "object" || Array.isArray(value)) {
+  const value = toJS(doc, file);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ConfigError(`${file}:1:1: ${article(what)} must be a mapping of keys to values`);
   }
   const locate = (path: readonly PropertyKey[]) => {
@@ -79,7 +101,7 @@ export async function parseFile(file: string, what = "experiment"): Promise<Pars
     }
     return file;
   };
-  return { file, value, locate };
+  return { file, value: value as Record<string, unknown>, locate };
 }
 
 const article = (what: string) => `${/^[aeiou]/.test(what) ? "an" : "a"} ${what}`;

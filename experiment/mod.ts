@@ -26,3 +26,4 @@ export * from "./suite.ts";
 export * from "./suite_members.ts";
 export * from "./keys.ts";
 export * from "./checks.ts";
+export * from "./untrusted.ts";

@@ -7,6 +7,12 @@
  */
 import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
+import {
+  FILE_BOUNDS,
+  FileBoundError,
+  MAX_YAML_ALIASES,
+  readBoundedText,
+} from "../core/bounded_read.ts";
 import { z } from "zod";
 import { renderReport } from "../analysis/mod.ts";
 import {
@@ -97,8 +103,11 @@ export async function runSuite(
   }
   let raw: unknown;
   try {
-    raw = parse(await Deno.readTextFile(file));
+    raw = parse(await readBoundedText(file, FILE_BOUNDS.yaml, "suite"), {
+      maxAliasCount: MAX_YAML_ALIASES,
+    });
   } catch (e) {
+    if (e instanceof FileBoundError) throw e;
     throw new ConfigError(`Cannot read suite '${file}': ${(e as Error).message}`);
   }
   const r = SuiteSchema.safeParse(raw);

@@ -5,6 +5,7 @@
  * @module
  */
 import { UserError } from "../core/errors.ts";
+import { FILE_BOUNDS, readBoundedFile } from "../core/bounded_read.ts";
 import { convertIndexedToRgb, decode as decodePng, type DecodedPng } from "fast-png";
 import jpeg from "jpeg-js";
 
@@ -22,6 +23,26 @@ export interface RgbImage {
 export class ImageDecodeError extends UserError {
   /** `"ImageDecodeError"`, as printed before the message. */
   override name = "ImageDecodeError";
+}
+
+/**
+ * Most pixels an image may declare: 2^25 (about 33.5 megapixels, e.g.
+ * 5792x5792). A PNG or JPEG header states its size before any pixel is
+ * decoded, so a decompression bomb (a 389 kB PNG declaring 20000x20000) is
+ * refused from its header, before memory is spent on it.
+ */
+export const MAX_IMAGE_PIXELS = 2 ** 25;
+
+/** Most bytes an image file may hold (64 MiB). */
+export const MAX_IMAGE_BYTES: number = FILE_BOUNDS.image;
+
+/**
+ * The bytes of the image file `path`: a regular file (never a FIFO or a
+ * device such as /dev/zero) of at most {@linkcode MAX_IMAGE_BYTES}.
+ * @throws {UserError} naming the file and the bound it breaks.
+ */
+export function readImageFile(path: string): Promise<Uint8Array> {
+  return readBoundedFile(path, MAX_IMAGE_BYTES, "image");
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -53,7 +74,22 @@ export function decodeImage(bytes: Uint8Array, name: string): RgbImage {
   );
 }
 
+/** Refuses a declared size over {@linkcode MAX_IMAGE_PIXELS}, naming the file. */
+function checkPixels(width: number, height: number, name: string): void {
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new ImageDecodeError(
+      `Cannot read image '${name}': it declares ${width}x${height} pixels, more than the ` +
+        `${MAX_IMAGE_PIXELS} (2^25) an image may have`,
+    );
+  }
+}
+
 function fromPng(bytes: Uint8Array, name: string): RgbImage {
+  // The IHDR chunk comes first: its length (4 bytes) and type, then width and height, big-endian.
+  const head = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length >= 24 && String.fromCharCode(...bytes.subarray(12, 16)) === "IHDR") {
+    checkPixels(head.getUint32(16), head.getUint32(20), name);
+  }
   let png: DecodedPng;
   try {
     png = decodePng(bytes);
@@ -70,11 +106,14 @@ function fromPng(bytes: Uint8Array, name: string): RgbImage {
 }
 
 function fromJpeg(bytes: Uint8Array, name: string): RgbImage {
+  const size = jpegSize(bytes);
+  if (size) checkPixels(size[0], size[1], name);
   try {
     const img = jpeg.decode(bytes, {
       useTArray: true,
       formatAsRGBA: false,
       maxMemoryUsageInMB: 1024,
+      maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
     });
     if (img.data.length !== img.width * img.height * 3) {
       throw new Error(`decoded ${img.data.length} bytes for ${img.width}x${img.height} pixels`);
@@ -83,6 +122,21 @@ function fromJpeg(bytes: Uint8Array, name: string): RgbImage {
   } catch (e) {
     throw new ImageDecodeError(`Cannot decode '${name}' as JPEG: ${(e as Error).message}`);
   }
+}
+
+/** Width and height from a JPEG's first start-of-frame marker, or undefined when it has none. */
+function jpegSize(b: Uint8Array): [number, number] | undefined {
+  let at = 2;
+  while (at + 9 < b.length && b[at] === 0xff) {
+    const marker = b[at + 1];
+    const length = (b[at + 2] << 8) | b[at + 3];
+    // SOF0–SOF15 but DHT (c4), JPG (c8) and DAC (cc): precision, height, width.
+    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
+      return [(b[at + 7] << 8) | b[at + 8], (b[at + 5] << 8) | b[at + 6]];
+    }
+    at += 2 + length;
+  }
+  return undefined;
 }
 
 /** Samples as bytes: 16-bit ones keep their high byte; 1, 2 and 4-bit rows are unpacked and scaled. */

@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Registry } from "../core/registry.ts";
 import { importAtRunTime } from "../core/runtime_import.ts";
+import { beforeUserCode } from "../core/user_code_guard.ts";
 import type { Plugin, PluginFactory, SchemaIssue } from "./plugin.ts";
 
 /** A plugin as an experiment names it: a registered name or a module path, and options. */
@@ -170,6 +171,8 @@ export async function loadPluginModule(
   let mod: Record<string, unknown>;
   try {
     await Deno.stat(url);
+    // Code not skiplab's own: whatever the process must do first (seal FFI) happens now.
+    await beforeUserCode();
     mod = await importAtRunTime(url.href);
   } catch (e) {
     const why = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;

@@ -3,6 +3,7 @@
  * holding a comma, quote or newline quoted with doubled quotes, `\n` line ends.
  * @module
  */
+import { FILE_BOUNDS, readBoundedText } from "../core/bounded_read.ts";
 
 /** A cell value: a number or a string; undefined writes an empty cell. */
 export type Cell = number | string | undefined;
@@ -75,4 +76,13 @@ export function parseCsv(text: string, path: string): CsvText {
     }
   }
   return { header, rows: lines.slice(1) };
+}
+
+/**
+ * The text of a run directory's CSV file, read only if it is a regular file
+ * within `FILE_BOUNDS.csv` (a run directory may come from anyone).
+ * @throws {FileBoundError} naming the file and the bound.
+ */
+export function readCsvText(path: string): Promise<string> {
+  return readBoundedText(path, FILE_BOUNDS.csv, "run table");
 }

@@ -17,7 +17,7 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
-import { parseCsv, toCsv } from "./csv.ts";
+import { parseCsv, readCsvText, toCsv } from "./csv.ts";
 import { RUN_FILES } from "./layout.ts";
 import { readJsonFile } from "./_json.ts";
 
@@ -95,7 +95,7 @@ async function upgradeFormat1(dir: string): Promise<void> {
   for (const name of entries) {
     const path = join(dir, name);
     if (name.endsWith(".csv")) {
-      const { header, rows } = parseCsv(await Deno.readTextFile(path), path);
+      const { header, rows } = parseCsv(await readCsvText(path), path);
       const at = header.indexOf("epoch");
       if (at < 0) continue;
       const shifted = rows.map((cells) =>

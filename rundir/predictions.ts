@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "./atomic.ts";
-import { parseCsv, toCsv } from "./csv.ts";
+import { parseCsv, readCsvText, toCsv } from "./csv.ts";
 import { PREDICTION_COLUMNS, RUN_FILES } from "./layout.ts";
 import { readJsonFile } from "./_json.ts";
 
@@ -74,7 +74,7 @@ export async function writePredictions(dir: string, p: Predictions): Promise<voi
  * @throws {SyntaxError} naming the file when a column is missing or a cell is not a number.
  */
 export async function readPredictions(path: string): Promise<Predictions> {
-  const { header, rows } = parseCsv(await Deno.readTextFile(path), path);
+  const { header, rows } = parseCsv(await readCsvText(path), path);
   const at = PREDICTION_COLUMNS.map((c) => header.indexOf(c));
   if (at.some((i) => i < 0)) {
     throw new SyntaxError(

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
-import { parseCsv, toCsv } from "./csv.ts";
+import { parseCsv, readCsvText, toCsv } from "./csv.ts";
 import { markRunFormat } from "./format.ts";
 import { RUN_FILES, STEP_COLUMNS } from "./layout.ts";
 
@@ -63,7 +63,7 @@ export async function writeSteps(dir: string, rows: readonly StepRow[]): Promise
  * or a cell is not a number.
  */
 export async function readSteps(path: string): Promise<StepRow[]> {
-  const { header, rows } = parseCsv(await Deno.readTextFile(path), path);
+  const { header, rows } = parseCsv(await readCsvText(path), path);
   const at = STEP_COLUMNS.map((c) => header.indexOf(c));
   const missing = STEP_COLUMNS.filter((_, i) => at[i] < 0);
   if (missing.length > 0) {

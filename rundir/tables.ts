@@ -9,7 +9,7 @@
  */
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
-import { type Cell, parseCsv, toCsv } from "./csv.ts";
+import { type Cell, parseCsv, readCsvText, toCsv } from "./csv.ts";
 import { epochOffset, markRunFormat } from "./format.ts";
 import {
   CLASS_COLUMNS,
@@ -86,7 +86,7 @@ async function readColumns(
   numeric: readonly string[],
   text: readonly string[] = [],
 ): Promise<Record<string, number | string>[]> {
-  const { header, rows } = parseCsv(await Deno.readTextFile(path), path);
+  const { header, rows } = parseCsv(await readCsvText(path), path);
   const missing = [...numeric, ...text].filter((c) => !header.includes(c));
   if (missing.length > 0) {
     throw new SyntaxError(
@@ -140,7 +140,7 @@ export async function writeRecordedTable(
  * cell is a number (or empty) is read as numbers, any other as text.
  */
 export async function readRecordedTable(path: string): Promise<TableRow[]> {
-  const { header, rows } = parseCsv(await Deno.readTextFile(path), path);
+  const { header, rows } = parseCsv(await readCsvText(path), path);
   const numeric = header.map((_, i) =>
     rows.every((r) => r[i].trim() === "" || Number.isFinite(Number(r[i])))
   );
@@ -193,7 +193,7 @@ export async function writeConfusion(dir: string, data: ConfusionData): Promise<
  * @throws {SyntaxError} when the header or rows do not form a square matrix of counts.
  */
 export async function readConfusion(path: string): Promise<ConfusionData> {
-  const { header, rows } = parseCsv(await Deno.readTextFile(path), path);
+  const { header, rows } = parseCsv(await readCsvText(path), path);
   if (header[0] !== "actual") {
     throw new SyntaxError(
       `Cannot read '${path}': the first column must be 'actual', got '${header[0] ?? ""}'`,

@@ -33,6 +33,15 @@ import {
 } from "../experiment/load.ts";
 import { flagOfPath } from "../experiment/overrides.ts";
 
+/** Most members one sweep may expand to: a bound on what a sweep file can make skiplab plan. */
+export const MAX_SWEEP_MEMBERS = 10_000;
+
+/** Members `spec` expands to, computed without expanding it. */
+function memberCount(spec: SweepSpec): number {
+  const grid = Object.values(spec.grid).reduce((n, values) => n * values.length, 1);
+  return grid * (spec.random?.count ?? 1) * (spec.seeds?.length ?? 1);
+}
+
 /** A sweep expanded and validated: where it goes, its index, each member's experiment. */
 export interface SweepPlan {
   /** The sweep directory, `<out>/<name>`. */
@@ -99,6 +108,13 @@ export async function planSweep(
     key in spec.grid
       ? ["grid", key, spec.grid[key].indexOf(value as string)]
       : ["random", "axes", key];
+  const count = memberCount(spec);
+  if (count > MAX_SWEEP_MEMBERS) {
+    throw new ConfigError(
+      `${file}: the sweep expands to ${count} members (grid values multiplied, times ` +
+        `random.count, times seeds), over the ${MAX_SWEEP_MEMBERS} allowed`,
+    );
+  }
   const members = expandMembers(spec);
   const settled = await Promise.allSettled(members.map((m) => {
     const { overrides: swept } = settingOverrides(m.setting.values, m.seed, base);

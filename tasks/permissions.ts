@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { CIFAR10_URL } from "../data/cifar10.ts";
 import { RUN_FILES } from "../rundir/mod.ts";
+import { FILE_BOUNDS, MAX_YAML_ALIASES, readBoundedText } from "../core/bounded_read.ts";
 
 /** Environment variables a command may read; any other is refused. */
 export const ENV_VARS: readonly string[] = [
@@ -136,7 +137,9 @@ export async function experimentFiles(file: string, cwd: string): Promise<Experi
     files.push(at);
     let doc: Record<string, unknown>;
     try {
-      doc = (parse(await Deno.readTextFile(at)) ?? {}) as Record<string, unknown>;
+      // Bounded, and never a FIFO: the command itself then names what is wrong.
+      const text = await readBoundedText(at, FILE_BOUNDS.yaml, "experiment");
+      doc = (parse(text, { maxAliasCount: MAX_YAML_ALIASES }) ?? {}) as Record<string, unknown>;
     } catch {
       break;
     }
@@ -187,6 +190,12 @@ export function grant(p: Permissions, more: Partial<Permissions>): Permissions {
 }
 
 /**
+ * The one host `--allow-import` names: port 0, which no server listens on, so
+ * that no remote module can be imported (an empty list is an error in Deno 2).
+ */
+export const NO_IMPORT_HOST = "127.0.0.1:0";
+
+/**
  * The `deno run` flags granting `p`, and nothing else.
  * @throws {RangeError} for a path holding a comma, which permission flags cannot carry.
  */
@@ -200,13 +209,18 @@ export function permissionFlags(p: Permissions): string[] {
     xs.length ? [`${flag}=${xs.join(",")}`] : [];
   return [
     "--no-prompt",
+    // Plugins are local files: a remote import (Deno allows deno.land, esm.sh,
+    // raw.githubusercontent.com… by default, and a bare --deny-import keeps
+    // them) is refused by allowing only a host and port nothing listens on.
+    `--allow-import=${NO_IMPORT_HOST}`,
     ...list("--allow-read", p.read),
     ...list("--allow-write", p.write),
     ...list("--allow-net", p.net),
     ...(p.env.includes("*") ? ["--allow-env"] : list("--allow-env", p.env)),
-    // Deno resolves a path-scoped --allow-ffi against the working folder and
-    // opens that path, so libraries found by the loader (libdnnl.so.2, libc.so.6,
-    // libgomp.so.1, whose folders differ between systems) need it unscoped.
+    // Unscoped: a path-scoped grant refuses the pointer operations the native
+    // backend needs, and libdnnl's own path binds libc's functions. The CLI
+    // instead loads its libraries and revokes FFI before it imports any
+    // plugin (tasks/cli.ts sealNative, backends/native/seal.ts).
     ...(p.ffi ? ["--allow-ffi"] : []),
     ...list("--allow-run", p.run),
     ...list("--allow-sys", p.sys),

@@ -23,6 +23,7 @@
  * @module
  */
 export * from "./register.ts";
+export { type Sealed, sealNativeLibraries } from "./seal.ts";
 export {
   explainFailure,
   failureDetails,

@@ -6,6 +6,7 @@
  * else nothing, with a note that says why.
  * @module
  */
+import { libc } from "../../core/libc.ts";
 
 /** A source of the process's peak RSS. */
 export interface ProcessPeak {
@@ -25,29 +26,20 @@ const RUSAGE_BYTES = 144, MAXRSS_OFFSET = 32, RUSAGE_SELF = 0;
 
 function viaGetrusage(): ProcessPeak | string {
   if (Deno.build.os !== "linux") return `getrusage's ru_maxrss unit differs on ${Deno.build.os}`;
-  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return "no --allow-ffi";
-  let lib;
-  try {
-    lib = Deno.dlopen(
-      "libc.so.6",
-      {
-        getrusage: { parameters: ["i32", "buffer"], result: "i32" },
-      } as const,
-    );
-  } catch (e) {
-    return `libc.so.6 did not load (${(e as Error).message})`;
-  }
+  // Bound before a command revokes FFI (backends/native/seal.ts), so it works after.
+  const getrusage = libc()?.getrusage;
+  if (getrusage === undefined) return "no --allow-ffi, or libc.so.6 did not load";
+  if (getrusage === null) return "libc.so.6 has no getrusage";
   const buf = new Uint8Array(RUSAGE_BYTES);
   const view = new DataView(buf.buffer);
-  const opened = lib;
   return {
     source: "getrusage",
     note: "",
     read() {
-      if (opened.symbols.getrusage(RUSAGE_SELF, buf) !== 0) return null;
+      if (getrusage(RUSAGE_SELF, buf) !== 0) return null;
       return Number(view.getBigInt64(MAXRSS_OFFSET, true)) * 1024;
     },
-    close: () => opened.close(),
+    close: () => {}, // the C library stays bound for the process
   };
 }
 

@@ -102,18 +102,20 @@ export async function experimentGrants(
 
 /**
  * Read and write a run directory, and read what its config.yaml records: the
- * data it trained on and its plugin files (for `--resume`, `evaluate`, a sweep member).
+ * data it trained on and, with `plugins`, its plugin files (`--resume`, a
+ * sweep member, `evaluate --trust-plugins`; without it the files are not even
+ * readable, so nothing can import them).
  */
 export async function runDirGrants(
   dir: string,
   where: Where,
-  options: { write: boolean; data: boolean },
+  options: { write: boolean; data: boolean; plugins: boolean },
 ): Promise<Partial<Permissions>> {
   const at = resolve(where.cwd, dir);
   const recorded = await runFiles(at, where.cwd);
   const data = options.data ? dataGrants(recorded.data, where) : { read: [], net: [] };
   return {
-    read: [at, ...recorded.plugins, ...data.read],
+    read: [at, ...options.plugins ? recorded.plugins : [], ...data.read],
     write: options.write ? [at] : [],
     net: data.net,
   };

@@ -39,6 +39,8 @@ import {
 } from "../../sweep/queue.ts";
 import { ConfigError } from "../../experiment/config_error.ts";
 import { intFlag } from "../args.ts";
+import { createPluginRegistry } from "../../plugins/registry.ts";
+import { jobRefusal } from "./_job_check.ts";
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,6 +69,8 @@ export interface WorkerValues {
   readonly threads?: string;
   readonly "lock-seconds"?: string;
   readonly "idle-exit"?: string;
+  /** Plugin files jobs may name; no other file is imported. */
+  readonly "plugin-file"?: readonly string[];
 }
 
 /** `deno task worker …`; returns the exit code once stopped (signal, or idle). */
@@ -89,6 +93,8 @@ export async function workerRun(
   const lockSeconds = intFlag("lock-seconds", values["lock-seconds"]) ?? 30;
   const idleExit = intFlag("idle-exit", values["idle-exit"]);
   const me = `${hostname()} worker ${Deno.pid}`;
+  const allowedFiles = (values["plugin-file"] ?? []).map((f) => resolve(f));
+  const registry = createPluginRegistry();
   const log = (line: string) => console.error(`${new Date().toISOString()} ${me}: ${line}`);
   let current: { stop(): void } | undefined;
   let busy = false;
@@ -102,6 +108,16 @@ export async function workerRun(
     }
   };
   const trainMember = async (job: Job<MemberJob>, token?: string) => {
+    // Anyone who can write to the queue can push a job: it carries data, never code.
+    const refusal = jobRefusal(
+      job.data,
+      (s, m) => sweepMemberDir(join(runs, s), { dir: m }),
+      allowedFiles,
+      (name) => registry.has(name),
+    );
+    if (refusal !== undefined) {
+      throw new UnrecoverableError(`job ${job.id} refused: ${refusal}`);
+    }
     const { sweep, member, config } = job.data;
     const sweepDir = join(runs, sweep.name);
     const dir = sweepMemberDir(sweepDir, { dir: member });

@@ -36,6 +36,10 @@ export const bench = defineCommand({
     profile: { type: "boolean", help: "train: a per-kernel profile of each model" },
     busy: { type: "string", value: "N", help: "train: N busy processes beside the measurement" },
     out: { type: "string", value: "FILE", help: "train: also write the rows to FILE" },
+    sealed: {
+      type: "boolean",
+      help: "train: revoke FFI after loading oneDNN, as a train with plugin files does",
+    },
     backend: { type: "string", value: "NAME", help: "profile: backend (default native)" },
     threads: { type: "string", value: "N", help: "profile: threads (default 2)" },
     top: { type: "string", value: "N", help: "profile: kernels to list (default 15)" },

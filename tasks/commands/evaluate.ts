@@ -28,6 +28,7 @@ import {
   flagOfPath,
   loadData,
   loadExperiment,
+  loadExperimentWithoutPluginFiles,
 } from "../../experiment/mod.ts";
 import { defineCommand } from "../command.ts";
 import { dataGrants, grant } from "../permissions.ts";
@@ -69,6 +70,10 @@ export const evaluateCommand = defineCommand({
       help: "evaluation folder name (default <checkpoint>-<data>)",
     },
     json: { type: "boolean", help: "print evaluation.json instead of the tables" },
+    "trust-plugins": {
+      type: "boolean",
+      help: "import the plugin files the run's config.yaml names (only for runs you trust)",
+    },
   },
   async permissions({ values, positionals }, where) {
     const cache = where.cacheDir === undefined ? [] : [resolve(where.cacheDir)];
@@ -76,7 +81,14 @@ export const evaluateCommand = defineCommand({
     if (positionals.length !== 1) return p;
     const dir = resolve(where.cwd, positionals[0]);
     // Without --data, the data the run trained on, which only its config.yaml names.
-    p = grant(p, await runDirGrants(dir, where, { write: false, data: values.data === undefined }));
+    p = grant(
+      p,
+      await runDirGrants(dir, where, {
+        write: false,
+        data: values.data === undefined,
+        plugins: values["trust-plugins"] === true,
+      }),
+    );
     const data = values.data === undefined ? undefined : dataGrants(values.data, where);
     return grant(p, { read: data?.read, net: data?.net, write: [join(dir, EVALUATIONS_DIR)] });
   },
@@ -91,6 +103,7 @@ async function evaluateRun(
     backend?: string;
     name?: string;
     json?: boolean;
+    "trust-plugins"?: boolean;
   },
   positionals: readonly string[],
 ): Promise<number> {
@@ -110,8 +123,8 @@ async function evaluateRun(
   // Other data is evaluated whole unless --limit says otherwise; the run's limit was for its own.
   else if (values.data !== undefined) data.limit = null;
   if (Object.keys(data).length) overrides.data = data;
-  const exp = await experimentOfRun(dir, overrides);
   const log = (m: string) => console.error(m);
+  const exp = await experimentOfRun(dir, overrides, values["trust-plugins"] === true, log);
   // A recorded `auto:remeasure` has no model to time here: the fixed order serves.
   const backend = await selectBackend(
     exp.backend.startsWith("auto") ? "auto" : exp.backend as BackendName,
@@ -149,9 +162,7 @@ async function evaluateRun(
     };
     const out = evaluationDir(dir, record.name);
     const report = classificationReport(ev.confusion, test.classNames);
-    await writeEvaluation(out, record);
-    await writeConfusion(out, { classNames: test.classNames, matrix: ev.confusion });
-    await writeClasses(out, report);
+    // Printed first: a run directory that cannot be written (read-only) still gives its numbers.
     if (values.json) console.log(JSON.stringify(record, null, 2));
     else {
       console.log(
@@ -163,6 +174,13 @@ async function evaluateRun(
           "\nclassification report\n" + formatClassificationReport(report),
       );
     }
+    try {
+      await writeEvaluation(out, record);
+      await writeConfusion(out, { classNames: test.classNames, matrix: ev.confusion });
+      await writeClasses(out, report);
+    } catch (e) {
+      throw new EvaluationNotSaved(out, e);
+    }
     log(`wrote ${out}/`);
     return 0;
   } finally {
@@ -170,16 +188,42 @@ async function evaluateRun(
   }
 }
 
-/** The run's experiment (its config.yaml) with the evaluation's overrides, validated. */
+/** The results were printed but could not be written into the run directory. */
+class EvaluationNotSaved extends ConfigError {
+  constructor(out: string, cause: unknown) {
+    const m = (cause as Error).message;
+    const why =
+      /EROFS|read-only|os error 30/i.test(m) || cause instanceof Deno.errors.PermissionDenied
+        ? "the run directory is read-only"
+        : /ENOSPC|no space|os error 28/i.test(m)
+        ? "the disk is full"
+        : m;
+    super(`evaluate: the results above could not be saved to '${out}/': ${why} (${m})`, { cause });
+  }
+}
+
+/**
+ * The run's experiment (its config.yaml) with the evaluation's overrides,
+ * validated. A run directory may come from anyone: its plugin files are
+ * imported only when `trust` (`--trust-plugins`), else left out with a note
+ * (evaluating needs none of them: the checkpoint holds the model).
+ */
 async function experimentOfRun(
   dir: string,
   overrides: Record<string, unknown>,
+  trust: boolean,
+  log: (line: string) => void,
 ): Promise<Experiment> {
   const file = runPath(dir, "config");
   if (!(await Deno.stat(file).then(() => true, () => false))) {
     throw new ConfigError(`evaluate: '${dir}' is not a run directory (it has no config.yaml)`);
   }
-  return await loadExperiment(file, overrides, flagOfPath);
+  if (trust) return await loadExperiment(file, overrides, flagOfPath);
+  const { experiment, skipped } = await loadExperimentWithoutPluginFiles(file, overrides);
+  for (const f of skipped) {
+    log(`evaluate: not importing the run's plugin file ${f} (pass --trust-plugins to import it)`);
+  }
+  return experiment;
 }
 
 const slug = (source: string) =>

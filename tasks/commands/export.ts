@@ -48,6 +48,13 @@ async function exportRun(
   if (slot !== "best" && slot !== "last") {
     throw new ConfigError(`export --checkpoint: must be 'best' or 'last', got '${slot}'`);
   }
+  // A file where the folder should go: say so before loading anything (not a NotADirectory stack).
+  const existing = await Deno.stat(values.out).catch(() => undefined);
+  if (existing !== undefined && !existing.isDirectory) {
+    throw new ConfigError(
+      `export --out: '${values.out}' exists and is not a folder; give a new or existing folder`,
+    );
+  }
   await selectBackend("cpu"); // writing weights needs no speed
   const run = await loadRun(positionals[0], { checkpoint: slot });
   try {

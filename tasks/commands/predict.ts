@@ -8,12 +8,13 @@ import { resolve } from "node:path";
 import { type BackendName, selectBackend } from "../../backends/mod.ts";
 import {
   decodeImage,
-  ImageDecodeError,
   loadRun,
   predict,
   type Prediction,
+  readImageFile,
   type RgbImage,
 } from "../../inference/mod.ts";
+import { UserError } from "../../core/errors.ts";
 import { ConfigError } from "../../experiment/config_error.ts";
 import { defineCommand } from "../command.ts";
 import { grant, NONE } from "../permissions.ts";
@@ -84,15 +85,16 @@ async function predictRun(
     const errors: { file: string; error: string }[] = [];
     for (const file of files) {
       try {
-        images.push({ file, image: decodeImage(await Deno.readFile(file), file) });
+        images.push({ file, image: decodeImage(await readImageFile(file), file) });
       } catch (e) {
+        // One bad file (missing, a FIFO, too large, a bomb, corrupt) never stops the others.
         if (
-          !(e instanceof ImageDecodeError || e instanceof Deno.errors.NotFound ||
+          !(e instanceof UserError || e instanceof Deno.errors.NotFound ||
             e instanceof Deno.errors.IsADirectory || e instanceof Deno.errors.PermissionDenied)
         ) {
           throw e;
         }
-        const why = e instanceof ImageDecodeError
+        const why = e instanceof UserError
           ? e.message
           : `Cannot read image '${file}': ${
             e instanceof Deno.errors.NotFound ? "no such file" : e.message

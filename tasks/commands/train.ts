@@ -42,7 +42,12 @@ export const train = defineCommand({
     if (values.resume !== undefined) {
       p = grant(
         p,
-        await runDirGrants(values.resume, where, { write: true, data: values.data === undefined }),
+        await runDirGrants(values.resume, where, {
+          write: true,
+          data: values.data === undefined,
+          // The user's own run (or a member the worker checked): its plugins train on.
+          plugins: true,
+        }),
       );
     }
     const target = positionals[0];

@@ -2,7 +2,9 @@
  * `deno task worker --queue redis://HOST:PORT --runs DIR`: trains queued
  * sweep members under DIR, one at a time, each in a child process under the
  * permissions of `train --resume <member>` (./_worker_run.ts, loaded only
- * when the command runs, with the queue's client).
+ * when the command runs, with the queue's client). A job carries data, never
+ * code: it may name registered plugins and the plugin files given here with
+ * `--plugin-file`, nothing else (./_job_check.ts).
  * @module
  */
 import { resolve } from "node:path";
@@ -14,13 +16,22 @@ export const worker = defineCommand({
   name: "worker",
   stops: true,
   summary: "Train queued sweep members, on as many machines as you like",
-  usage: ["--queue redis://HOST:PORT --runs DIR [--threads N] [--lock-seconds S] [--idle-exit S]"],
+  usage: [
+    "--queue redis://HOST:PORT --runs DIR [--plugin-file PATH]… [--threads N] [--lock-seconds S] " +
+    "[--idle-exit S]",
+  ],
   flags: {
     queue: { type: "string", value: "URL", help: "the Redis queue (redis://HOST:PORT)" },
     runs: {
       type: "string",
       value: "DIR",
       help: "where members are trained, as DIR/<sweep>/<member>/",
+    },
+    "plugin-file": {
+      type: "string",
+      multiple: true,
+      value: "PATH",
+      help: "a plugin file jobs may name (repeat for more); jobs naming others fail",
     },
     threads: {
       type: "string",
@@ -38,8 +49,9 @@ export const worker = defineCommand({
   permissions: ({ values }, where) => {
     const runs = values.runs === undefined ? [] : [resolve(where.cwd, values.runs)];
     const cache = where.cacheDir === undefined ? [] : [resolve(where.cacheDir)];
+    const plugins = (values["plugin-file"] ?? []).map((f) => resolve(where.cwd, f));
     return grant(NONE, {
-      read: [where.root, ...cache, ...runs],
+      read: [where.root, ...cache, ...runs, ...plugins],
       write: runs,
       net: values.queue === undefined ? [] : [hostOf(values.queue)],
       // ioredis's `debug` lists every variable when it loads.

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../../experiment/load.ts";
 import { main } from "../../tasks/cli.ts";
-import { planSweep } from "../../sweep/plan.ts";
+import { MAX_SWEEP_MEMBERS, planSweep } from "../../sweep/plan.ts";
 
 const BASE = `name: base
 model: baseline_cnn
@@ -126,5 +126,25 @@ Deno.test("every shipped sweep file expands into valid members", async () => {
   for (const f of files) {
     const plan = await planSweep(`${dir}/${f.name}`, {});
     assert.ok(plan.index.members.length > 1, f.name);
+  }
+});
+
+Deno.test("planSweep() refuses a sweep expanding past MAX_SWEEP_MEMBERS, naming the file, count and bound", async () => {
+  const values = (n: number) => `[${Array.from({ length: n }, (_, i) => i + 1).join(", ")}]`;
+  const dir = await files(
+    `name: big\nexperiment: base.yaml\ngrid:\n  epochs: ${values(200)}\n  batch_size: ${
+      values(100)
+    }\nseeds: 3\n`,
+  );
+  try {
+    await assert.rejects(
+      () => planSweep(`${dir}/sweep.yaml`, { out: `${dir}/runs` }),
+      (e: Error) =>
+        e instanceof ConfigError &&
+        e.message.includes(`${dir}/sweep.yaml: the sweep expands to 60000 members`) &&
+        e.message.includes(`over the ${MAX_SWEEP_MEMBERS} allowed`),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

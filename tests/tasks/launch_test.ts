@@ -75,10 +75,11 @@ Deno.test("permissionFlags() refuses a path that a permission flag cannot carry"
   );
 });
 
-Deno.test("permissionFlags() grants exactly the listed permissions, never prompting", async () => {
+Deno.test("permissionFlags() grants exactly the listed permissions, never prompting, importing nothing remote", async () => {
   const flags = permissionFlags(await commandPermissions(["compare", "runs/a"], where));
   assert.deepEqual(flags, [
     "--no-prompt",
+    "--allow-import=127.0.0.1:0",
     "--allow-read=/p,/p/runs/a",
     `--allow-env=${ENV_VARS.join(",")}`,
   ]);

@@ -16,16 +16,7 @@
  * @module
  */
 
-const libcSymbols = {
-  aligned_alloc: { parameters: ["usize", "usize"], result: "pointer" },
-  free: { parameters: ["pointer"], result: "void" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-const madviseSymbol = {
-  madvise: { parameters: ["pointer", "usize", "i32"], result: "i32" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-type Libc = Deno.DynamicLibrary<typeof libcSymbols>["symbols"];
+import { type Libc, libc as openC } from "../../../core/libc.ts";
 
 const M_MMAP_THRESHOLD = -3;
 const MADV_HUGEPAGE = 14;
@@ -39,36 +30,26 @@ const HUGE_PAGE = 2 << 20;
  * 240,000 page faults (0.6 s of system time) in 4 kB pages; 2 MB pages take 512
  * times fewer. Null elsewhere.
  */
-function openMadvise(): ((ptr: Deno.PointerValue, bytes: number) => void) | null {
-  if (Deno.build.os !== "linux") return null;
-  try {
-    const { madvise } = Deno.dlopen("libc.so.6", madviseSymbol).symbols;
-    return (ptr, bytes) => void madvise(ptr, BigInt(bytes), MADV_HUGEPAGE);
-  } catch {
-    return null;
-  }
+function openMadvise(c: Libc): ((ptr: Deno.PointerValue, bytes: number) => void) | null {
+  const madvise = c.madvise;
+  if (Deno.build.os !== "linux" || madvise === null) return null;
+  return (ptr, bytes) => void madvise(ptr, BigInt(bytes), MADV_HUGEPAGE);
 }
 
+/**
+ * The C library for outputs in C memory, or null: without one, or once FFI is
+ * revoked (a command that loads plugins revokes it after binding its
+ * libraries, backends/native/seal.ts), since C memory becomes a JS array only
+ * through `UnsafePointerView.getArrayBuffer`, which then throws.
+ */
 function openLibc(): Libc | null {
-  const names = Deno.build.os === "darwin" ? ["libSystem.B.dylib"] : ["libc.so.6", "libc.so"];
-  for (const name of names) {
-    try {
-      const libc = Deno.dlopen(name, libcSymbols).symbols;
-      try {
-        // glibc: a fixed threshold keeps large blocks in their own mappings, so a
-        // freed block goes back to the system at once (the default threshold grows
-        // with the blocks freed and leaves them in a fragmented heap).
-        Deno.dlopen(name, { mallopt: { parameters: ["i32", "i32"], result: "i32" } })
-          .symbols.mallopt(M_MMAP_THRESHOLD, 1 << 18);
-      } catch {
-        // Not glibc: its allocator returns large blocks by itself.
-      }
-      return libc;
-    } catch {
-      // Try the next name; without any, the pool keeps JS arrays.
-    }
-  }
-  return null;
+  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return null;
+  const c = openC();
+  // glibc: a fixed threshold keeps large blocks in their own mappings, so a
+  // freed block goes back to the system at once (the default threshold grows
+  // with the blocks freed and leaves them in a fragmented heap).
+  c?.mallopt?.(M_MMAP_THRESHOLD, 1 << 18);
+  return c;
 }
 
 interface NativeBlock {
@@ -93,7 +74,7 @@ const ALIGN = 64;
  * 10% (same peak).
  */
 export class BufferPool {
-  readonly #libc: Libc | null;
+  #libc: Libc | null;
   readonly #madvise: ((ptr: Deno.PointerValue, bytes: number) => void) | null;
   readonly #blocks = new WeakMap<ArrayBufferLike, NativeBlock>();
   readonly #finalizer: FinalizationRegistry<NativeBlock>;
@@ -116,7 +97,7 @@ export class BufferPool {
    */
   constructor(native = true, readonly budgetBytes: number = 2 ** 27) {
     this.#libc = native ? openLibc() : null;
-    this.#madvise = this.#libc === null ? null : openMadvise();
+    this.#madvise = this.#libc === null ? null : openMadvise(this.#libc);
     const libc = this.#libc;
     this.#finalizer = new FinalizationRegistry((block) => {
       if (!block.freed && libc !== null) {
@@ -161,7 +142,19 @@ export class BufferPool {
     const ptr = this.#libc.aligned_alloc(BigInt(align), BigInt(size));
     if (ptr === null) throw new RangeError(`Cannot allocate ${bytes} bytes for a tensor`);
     if (huge) this.#madvise!(ptr, size);
-    const buffer = Deno.UnsafePointerView.getArrayBuffer(ptr, bytes);
+    let buffer: ArrayBuffer;
+    try {
+      buffer = Deno.UnsafePointerView.getArrayBuffer(ptr, bytes);
+    } catch (e) {
+      // FFI was revoked since the pool was made (the process imported a plugin file and sealed
+      // itself, backends/native/seal.ts): C memory no longer becomes an array; JS arrays from now.
+      this.#libc.free(ptr);
+      if (!(e instanceof Deno.errors.NotCapable)) throw e;
+      this.#libc = null;
+      const fresh = new Float32Array(n);
+      this.#owned.add(fresh.buffer);
+      return fresh;
+    }
     const block = { ptr, freed: false, escaped: false };
     this.#blocks.set(buffer, block);
     this.#finalizer.register(buffer, block, block);

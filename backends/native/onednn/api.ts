@@ -10,6 +10,7 @@
  * @module
  */
 import type { Threads } from "./threads.ts";
+import { pointerAt } from "../../../core/libc.ts";
 
 /**
  * A memory descriptor: a 2.x `dnnl_memory_desc_t` struct (its bytes) or a 3.x
@@ -215,9 +216,12 @@ export function check(status: number, message: string): void {
   if (status !== 0) throw new Error(`oneDNN ${message} failed with status ${status}`);
 }
 
-/** Reads an out-parameter `T*` written by oneDNN into an 8-byte buffer. */
+/**
+ * Reads an out-parameter `T*` written by oneDNN into an 8-byte buffer (through
+ * the C library, so that it works once FFI is revoked: backends/native/seal.ts).
+ */
 export function outPointer(cell: BigUint64Array): Deno.PointerValue {
-  return Deno.UnsafePointer.create(cell[0]);
+  return pointerAt(cell[0]);
 }
 
 /** Packs up to 12 dimensions into a `dnnl_dims_t` (DNNL_MAX_NDIMS int64 values in both). */

@@ -22,6 +22,7 @@ import { SYMBOLS as V2 } from "./v2/ffi.ts";
 import { bindV2 } from "./v2/bind.ts";
 import { SYMBOLS as V3 } from "./v3/ffi.ts";
 import { bindV3 } from "./v3/bind.ts";
+import { copyFrom, libc } from "../../../core/libc.ts";
 
 /** What became of one candidate library. */
 export interface Attempt extends Candidate {
@@ -72,21 +73,15 @@ export function loadFailure(message: string): string {
  */
 function pinLibrary(name: string): void {
   if (Deno.build.os === "windows") return; // Windows has no RTLD_NODELETE; DLLs stay loaded
-  const mac = Deno.build.os === "darwin";
-  const flags = 0x2 | (mac ? 0x80 : 0x1000); // RTLD_NOW | RTLD_NODELETE
-  try {
-    const libc = Deno.dlopen(mac ? "libSystem.B.dylib" : "libc.so.6", {
-      dlopen: { parameters: ["buffer", "i32"], result: "pointer" },
-    });
-    libc.symbols.dlopen(new TextEncoder().encode(`${name}\0`), flags);
-  } catch {
-    // Without a C library to ask, the library is unloaded as usual at exit.
-  }
+  const flags = 0x2 | (Deno.build.os === "darwin" ? 0x80 : 0x1000); // RTLD_NOW | RTLD_NODELETE
+  // Without a C library to ask, the library is unloaded as usual at exit.
+  libc()?.dlopen(new TextEncoder().encode(`${name}\0`), flags);
 }
 
 function readVersion(pointer: Deno.PointerValue): [number, number, number] {
-  const view = new Deno.UnsafePointerView(pointer!);
-  return [view.getInt32(0), view.getInt32(4), view.getInt32(8)];
+  const version = new Int32Array(3);
+  copyFrom(pointer!, version);
+  return [version[0], version[1], version[2]];
 }
 
 /** Options of {@link openDnnl}: the system to search (tests pass a fake one). */

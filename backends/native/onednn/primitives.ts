@@ -6,6 +6,7 @@
  */
 import { type Constant, type Dnnl, EXEC_ARG_BYTES, type Md, type Pd } from "./api.ts";
 import { threadCount } from "./threads.ts";
+import { addressOf } from "../../../core/libc.ts";
 
 /** One argument of a primitive: its DNNL_ARG_* and memory descriptor. */
 export interface ArgSpec {
@@ -51,7 +52,7 @@ export class Primitive {
     const mems = all.map((s, i) => {
       const mem = dnnl.memoryCreate(s.md, "data" in s ? s.data : undefined);
       view.setInt32(i * EXEC_ARG_BYTES, s.arg, true);
-      view.setBigUint64(i * EXEC_ARG_BYTES + 8, BigInt(Deno.UnsafePointer.value(mem)), true);
+      view.setBigUint64(i * EXEC_ARG_BYTES + 8, addressOf(mem), true);
       return mem;
     });
     let next = 0;

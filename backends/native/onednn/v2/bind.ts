@@ -17,6 +17,7 @@ import {
   type PostOp,
 } from "../api.ts";
 import type { Threads } from "../threads.ts";
+import { copyFrom, cString, pointerOf } from "../../../../core/libc.ts";
 import { ENUMS as E, type Lib2, SIZE } from "./ffi.ts";
 import { primitiveDescMakers } from "./ops.ts";
 
@@ -37,7 +38,7 @@ export function bindV2(lib: Lib2, path: string, version: string, threads: Thread
     const out = new BigUint64Array(1);
     check(lib.dnnl_primitive_desc_query(pd, QUERY_IMPL_INFO_STR, 0, out), "query impl");
     const ptr = outPointer(out);
-    return ptr === null ? "" : new Deno.UnsafePointerView(ptr).getCString();
+    return cString(ptr);
   };
 
   const create = (desc: Uint8Array, what: string, o: PdOptions = {}): Pd => {
@@ -85,7 +86,7 @@ export function bindV2(lib: Lib2, path: string, version: string, threads: Thread
       const ptr = lib.dnnl_primitive_desc_query_md(pd, query, 0);
       if (ptr === null) return null;
       const md = new Uint8Array(SIZE.memoryDesc);
-      new Deno.UnsafePointerView(ptr).copyInto(md);
+      copyFrom(ptr, md);
       // A query for an argument the primitive lacks returns a zero descriptor.
       return lib.dnnl_memory_desc_get_size(ptr) === 0n ? null : md;
     },
@@ -131,7 +132,7 @@ export function bindV2(lib: Lib2, path: string, version: string, threads: Thread
     },
     memoryCreate(md, data) {
       const out = new BigUint64Array(1);
-      const handle = data === undefined ? null : Deno.UnsafePointer.of(data);
+      const handle = data === undefined ? null : pointerOf(data);
       check(lib.dnnl_memory_create(out, bytes(md), engine, handle), "memory_create");
       return outPointer(out);
     },

@@ -25,6 +25,7 @@ import {
   type PostOp,
 } from "../api.ts";
 import type { Threads } from "../threads.ts";
+import { addressOf, cString, pointerAt, pointerOf } from "../../../../core/libc.ts";
 import { ARG_ATTR_SCALES, ENUMS as E, type Lib3 } from "./ffi.ts";
 import { primitiveDescMakers } from "./ops.ts";
 
@@ -41,11 +42,11 @@ export function bindV3(lib: Lib3, path: string, version: string, threads: Thread
   check(lib.dnnl_stream_create(cell, engine, 1), "stream_create"); // default flags
   const stream = outPointer(cell);
   const freeMd = new FinalizationRegistry<bigint>((address) => {
-    lib.dnnl_memory_desc_destroy(Deno.UnsafePointer.create(address));
+    lib.dnnl_memory_desc_destroy(pointerAt(address));
   });
   const owned = (ptr: Deno.PointerValue): Md => {
     if (ptr === null) throw new Error("oneDNN returned a null memory descriptor");
-    freeMd.register(ptr, Deno.UnsafePointer.value(ptr) as bigint);
+    freeMd.register(ptr, addressOf(ptr));
     return ptr;
   };
 
@@ -53,7 +54,7 @@ export function bindV3(lib: Lib3, path: string, version: string, threads: Thread
     const out = new BigUint64Array(1);
     check(lib.dnnl_primitive_desc_query(pd, QUERY_IMPL_INFO_STR, 0, out), "query impl");
     const ptr = outPointer(out);
-    return ptr === null ? "" : new Deno.UnsafePointerView(ptr).getCString();
+    return cString(ptr);
   };
 
   /** Runs a `*_primitive_desc_create` call, skipping implementations `o.avoid` names. */
@@ -145,7 +146,7 @@ export function bindV3(lib: Lib3, path: string, version: string, threads: Thread
     },
     memoryCreate(md, data) {
       const out = new BigUint64Array(1);
-      const ptr = data === undefined ? null : Deno.UnsafePointer.of(data);
+      const ptr = data === undefined ? null : pointerOf(data);
       check(lib.dnnl_memory_create(out, handle(md), engine, ptr), "memory_create");
       return outPointer(out);
     },
