@@ -124,6 +124,15 @@ globalThis.skiplab = globalThis.skiplab ?? {};
     );
   };
 
+  /** The suite's figures, with "show each seed" where a setting has several runs. */
+  function curves(figures, table) {
+    const charts = h("div", { class: "charts" }, figures);
+    if (table.some((r) => r.runs.length > 1)) {
+      charts.prepend(h("div", { class: "legend-row" }, S.seedToggle(charts)));
+    }
+    return charts;
+  }
+
   /**
    * Renders the page of suite `id`: Table I with mean ± std over seeds beside the paper, the
    * skip effects with their intervals, the report's figures (one band per setting), members.
@@ -172,7 +181,11 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       suite.members.map((m) => S.api(S.idPath("run", m)).catch(() => null)),
     );
     const present = details.filter(Boolean);
-    const chart = (c) => S.vegaChart(c);
+    const chart = (c) => {
+      const fig = S.vegaChart(c);
+      if (c.spec.params?.some((p) => p.name === "seeds")) fig.dataset.seeds = "1";
+      return fig;
+    };
     const effects = suite.charts.filter((c) => c.id === "effects");
     const figures = suite.charts.filter((c) => c.id !== "effects");
     S.show(
@@ -193,7 +206,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         h("div", { class: "charts" }, effects.map(chart)),
       ),
       figures.length
-        ? S.section("Curves over seeds", h("div", { class: "charts" }, figures.map(chart)))
+        ? S.section("Curves over seeds", curves(figures.map(chart), suite.table))
         : h("p", { class: "empty" }, "no member has recorded an epoch"),
       present.length ? S.section("Members", summary(present)) : null,
     );

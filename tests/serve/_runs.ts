@@ -1,7 +1,8 @@
 /**
  * Test helper: a folder of runs for the dashboard tests, from the fixture runs
  * (miniature trainings written by the real runner, tests/fixtures/make_runs.ts):
- * the three runs, a suite of copies of them (suite.json by the real writer),
+ * the three runs, a suite of copies of them (suite.json by the real writer; on request
+ * with resnet18's second seed),
  * a sweep of two more copies (sweep.json by the real writer), a second seed
  * of resnet18 (its copy with seed 2 and curves moved off the first's),
  * and a run whose name, class names and config carry HTML, rewritten with the
@@ -62,19 +63,29 @@ export async function copyDir(from: string, to: string): Promise<void> {
   }
 }
 
-/** Makes the runs folder in a new temporary directory; returns its path. */
-export async function makeRunsFolder(): Promise<string> {
+/**
+ * Makes the runs folder in a new temporary directory; returns its path. With
+ * `suiteSecondSeed`, the suite also holds resnet18's second seed (one setting, two runs).
+ */
+export async function makeRunsFolder({ suiteSecondSeed = false } = {}): Promise<string> {
   const root = await Deno.makeTempDir({ prefix: "skiplab-dash-" });
   for (const r of FIXTURE_RUNS) {
     await copyDir(join(FIXTURES, r), join(root, r));
     await copyDir(join(FIXTURES, r), join(root, SUITE_ID, r.replace(/^run_/, "")));
   }
+  const twin = { dir: "resnet18-seed2", file: "resnet18.yaml", setting: "resnet18", seed: 2 };
+  if (suiteSecondSeed) {
+    await secondSeed(join(FIXTURES, "run_resnet18"), join(root, SUITE_ID, twin.dir));
+  }
   await writeSuite(join(root, SUITE_ID), {
     name: "paper",
-    members: FIXTURE_RUNS.map((r) => {
-      const dir = r.replace(/^run_/, "");
-      return { dir, file: `${dir}.yaml`, setting: dir, seed: 0, overrides: {} };
-    }),
+    members: [
+      ...FIXTURE_RUNS.map((r) => {
+        const dir = r.replace(/^run_/, "");
+        return { dir, file: `${dir}.yaml`, setting: dir, seed: 0, overrides: {} };
+      }),
+      ...(suiteSecondSeed ? [{ ...twin, overrides: {} }] : []),
+    ],
     overrides: {},
   });
   for (const m of SWEEP_MEMBERS) {

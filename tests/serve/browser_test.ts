@@ -39,8 +39,11 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Runs `fn` with a page on a dashboard over a fresh runs folder. */
-async function withDashboardPage(fn: (page: Page, url: string, root: string) => Promise<void>) {
-  const root = await makeRunsFolder();
+async function withDashboardPage(
+  fn: (page: Page, url: string, root: string) => Promise<void>,
+  folder: Parameters<typeof makeRunsFolder>[0] = {},
+) {
+  const root = await makeRunsFolder(folder);
   const server = await serveDashboard({ root, port: 0, log: () => {} });
   try {
     await withPage(async (page) => {
@@ -178,6 +181,15 @@ Deno.test({
       const legend = await page.locator('figure[data-chart="suite-train"] .role-legend-label text')
         .allTextContents();
       assert.deepEqual(legend, ["baseline_cnn", "resnet18", "resnet18_noskip"]);
+      // resnet18's two seeds are one band; "show each seed" draws each beside it.
+      const train = 'figure[data-chart="suite-train"] path[aria-roledescription="line mark"]';
+      const meanLines = await page.locator(train).count();
+      await page.check('input[data-toggle="seeds"]');
+      await page.waitForSelector('.charts[data-seeds="shown"]');
+      assert.equal(await page.locator(train).count(), meanLines + 2 * 2); // two panels
+      await screenshot(page, "suite_seeds");
+      await page.uncheck('input[data-toggle="seeds"]');
+      await page.waitForSelector('.charts[data-seeds="hidden"]');
       await screenshot(page, "suite");
       await page.goto(`${url}#/sweep/${SWEEP_ID}`);
       await page.waitForSelector('figure[data-chart="sweep-axis-1"][data-ready="1"]');
@@ -188,7 +200,7 @@ Deno.test({
         new RegExp(`: ${best} — best val acc`),
       );
       await screenshot(page, "sweep");
-    });
+    }, { suiteSecondSeed: true });
   },
 });
 
