@@ -11,11 +11,15 @@ import { groupBySetting, type SettingOptions } from "./paper_table.ts";
 import type { RunData } from "./run_files.ts";
 import { mean, sampleStd } from "./stats.ts";
 
-/** Per setting, epoch and metric: the mean over its runs and the band mean ± SD (none for one run). */
+/**
+ * Per setting, epoch and metric: the mean over its runs and the band mean ± SD (none for one
+ * run); with `members`, each run's own value too, marked with its seed (else its name).
+ */
 function historyValues(
   runs: readonly RunData[],
   split: "train" | "val",
   settings: readonly string[] | undefined,
+  members: boolean,
 ): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const group of groupBySetting(runs, settings)) {
@@ -30,6 +34,11 @@ function historyValues(
           const id = `${row.epoch}|${metric}`;
           if (!cells.has(id)) cells.set(id, { epoch: row.epoch, metric, values: [] });
           cells.get(id)!.values.push(value);
+          if (members && group.runs.length > 1) {
+            const seed = run.summary?.seed;
+            const member = seed === undefined ? run.name : `seed ${seed}`;
+            out.push({ run: group.setting, epoch: row.epoch, metric, value, member, skip });
+          }
         }
       }
     }
@@ -55,6 +64,11 @@ export interface CurveSpecOptions extends SettingOptions {
   readonly title?: string;
   /** Dash the settings without skip connections (the ablation figures). @default false */
   readonly dashed?: boolean;
+  /**
+   * Add each run of a setting with several as a thin line, drawn while the spec's signal
+   * `seeds` is true (the dashboard's "show each seed"; off in a rendered figure). @default false
+   */
+  readonly members?: boolean;
 }
 
 /**
@@ -68,7 +82,8 @@ export function curveSpec(
   split: "train" | "val",
   options: CurveSpecOptions = {},
 ): FigureSpec {
-  const { settings, dashed = false } = options;
+  const { settings, dashed = false, members = false } = options;
+  const main = members ? [{ filter: "!isValid(datum.member)" }] : [];
   const title = options.title ?? (split === "train" ? "Training" : "Validation") +
       " accuracy and loss";
   const label = split === "train" ? "training" : "validation";
@@ -100,7 +115,21 @@ export function curveSpec(
         mark: { type: "area" as const, opacity: 0.2 },
         encoding: { y: { ...y("low"), title: `${label} ${metric}` }, y2: { field: "high" } },
       },
+      ...(members
+        ? [{
+          transform: [{ filter: "seeds && isValid(datum.member)" }],
+          mark: { type: "line" as const, point: true, strokeWidth: 1, opacity: 0.5 },
+          encoding: {
+            y: { ...y("value"), title: `${label} ${metric}` },
+            detail: { field: "member" },
+            tooltip: [{ field: "run", title: "setting" }, { field: "member", title: "run" }, {
+              field: "epoch",
+            }, { field: "value", title: metric, format: metric === "accuracy" ? ".2%" : ".4f" }],
+          },
+        }]
+        : []),
       {
+        transform: main,
         mark: { type: "line" as const, point: true },
         encoding: {
           y: { ...y("value"), title: `${label} ${metric}` },
@@ -135,7 +164,8 @@ export function curveSpec(
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
-    data: { values: historyValues(runs, split, settings) },
+    ...(members && { params: [{ name: "seeds", value: false }] }),
+    data: { values: historyValues(runs, split, settings, members) },
     hconcat: [panel("accuracy"), panel("loss")],
     config: { background: "white" },
   } as FigureSpec;

@@ -44,6 +44,7 @@ export const CLIENT_SCRIPTS: readonly string[] = [
   "dom.js",
   "vega_chart.js",
   "line_spec.js",
+  "seed_groups.js",
   "live.js",
   "run.js",
   "table.js",

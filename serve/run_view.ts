@@ -50,6 +50,12 @@ export interface RunRow {
   readonly recipe: string;
   /** Seed. */
   readonly seed: number | null;
+  /**
+   * The resolved experiment less its `seed`, `name` and `out` (what it is called and where it
+   * was written, not how it trained; as the suite page groups seeds), as a short hash: runs that share it differ only in seed, and the compare view
+   * draws them as one mean line with a band. Null when the run has no recipe to read.
+   */
+  readonly seedGroup: string | null;
   /** Epochs trained. */
   readonly epochs: number;
   /** Epochs planned by the experiment. */
@@ -136,6 +142,27 @@ export function recipeHighlights(recipe: Readonly<Record<string, unknown>>): str
   return parts.filter(Boolean).join(" · ");
 }
 
+/** JSON of `v` with object keys sorted, so equal recipes give equal text. */
+const canonical = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canonical).join(",")}]`
+    : v && typeof v === "object"
+    ? `{${
+      Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Recipe)[k])}`).join(
+        ",",
+      )
+    }}`
+    : JSON.stringify(v) ?? "null";
+
+/** {@link RunRow.seedGroup} of `recipe`: 16 hex digits of the SHA-256 of its canonical JSON. */
+async function seedGroup(recipe: Recipe): Promise<string | null> {
+  const { seed: _seed, name: _name, out: _out, ...rest } = recipe;
+  if (Object.keys(rest).length === 0) return null;
+  const bytes = new TextEncoder().encode(canonical(rest));
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return [...hash.subarray(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 interface Core {
   run: RunCore;
   recipe: Recipe;
@@ -194,6 +221,7 @@ async function rowOf(id: string, dir: string, suite: string | null, core: Core):
     ),
     recipe: recipeHighlights(recipe),
     seed: s?.seed ?? num(recipe.seed),
+    seedGroup: await seedGroup(recipe),
     epochs: history.length,
     plannedEpochs: num(recipe.epochs),
     bestValAcc: valAcc.length ? maxOf(valAcc) : NaN,
@@ -218,6 +246,7 @@ function damagedRow(id: string, suite: string | null, e: unknown): RunRow {
     model: "?",
     recipe: "",
     seed: null,
+    seedGroup: null,
     epochs: 0,
     plannedEpochs: null,
     bestValAcc: NaN,

@@ -115,12 +115,12 @@ function suiteCharts(runs: readonly RunData[], settings: readonly string[]): Sui
       {
         id: "suite-train",
         title: `Training accuracy and loss (${band})`,
-        spec: curveSpec(rs, "train", { settings: ss }),
+        spec: curveSpec(rs, "train", { settings: ss, members: true }),
       },
       {
         id: "suite-val",
         title: `Validation accuracy and loss (${band})`,
-        spec: curveSpec(rs, "val", { settings: ss }),
+        spec: curveSpec(rs, "val", { settings: ss, members: true }),
       },
     );
   }

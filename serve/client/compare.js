@@ -32,10 +32,22 @@ globalThis.skiplab = globalThis.skiplab ?? {};
     return labels;
   };
 
-  /** Charts with every run of `details` overlaid, one colour per run, under one legend. */
+  /**
+   * Charts with every run of `details` overlaid under one legend, one colour per series:
+   * runs that differ only in seed as one mean line with a ±1 SD band ("(n=2)" in the legend,
+   * each seed on demand), every other run as its own line.
+   */
   function overlays(details) {
     const color = (i) => S.PALETTE[i % S.PALETTE.length];
-    const labels = S.differingLabels(details);
+    const groups = S.seedGroups(details);
+    // A group is labelled by what differs from the others; its seed does not.
+    const labels = S.differingLabels(
+      groups.map((g) => (g.runs.length > 1 ? { ...g.runs[0], seed: null } : g.runs[0])),
+    ).map((l, i) => (groups[i].runs.length > 1 ? `${l} (n=${groups[i].runs.length})` : l));
+    const seriesOf = (pointsOf, style = () => ({})) =>
+      groups.map((g, i) =>
+        S.groupSeries(g, pointsOf, { label: labels[i], color: color(i), ...style(i) })
+      );
     const over = (id, title, yLabel, key, extra = {}) =>
       S.lineChart({
         id,
@@ -44,19 +56,28 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         yLabel,
         ...extra,
         legend: false,
-        series: details.map((d, i) => ({
-          label: labels[i],
-          color: color(i),
-          points: d.history.map((r) => [r.epoch, r[key]]),
-        })),
+        series: seriesOf((d) => d.history.map((r) => [r.epoch, r[key]])),
       });
     const acc = { percent: true };
-    const shared = S.legend(details.map((_, i) => ({ label: labels[i], color: color(i) })));
+    const shared = S.legend(groups.map((_, i) => ({ label: labels[i], color: color(i) })));
     shared.classList.add("shared");
-    return h(
-      "div",
-      { class: "charts" },
-      h("div", { class: "legend-row" }, shared, h("span", { class: "muted" }, "dashed: at init")),
+    const gradients = (when, suffix, dash) =>
+      seriesOf((d) => S.gradientSeries(d.gradients, when), (i) => ({
+        label: `${labels[i]} ${suffix}`,
+        dash,
+      }));
+    const charts = h("div", { class: "charts" });
+    const grouped = groups.some((g) => g.runs.length > 1);
+    charts.append(
+      h(
+        "div",
+        { class: "legend-row" },
+        shared,
+        grouped
+          ? h("span", { class: "muted" }, "band: ± 1 SD over seeds · dashed: at init ")
+          : h("span", { class: "muted" }, "dashed: at init"),
+        grouped ? S.seedToggle(charts) : null,
+      ),
       over("val_acc", "Validation accuracy", "accuracy", "val_acc", acc),
       over("acc", "Training accuracy", "accuracy", "acc", acc),
       over("val_loss", "Validation loss", "loss", "val_loss"),
@@ -69,21 +90,10 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         xLabel: "depth (input → output)",
         yLabel: "L2 norm",
         logY: true,
-        series: details.flatMap((d, i) => [
-          {
-            label: `${labels[i]} init`,
-            color: color(i),
-            dash: true,
-            points: S.gradientSeries(d.gradients, "init"),
-          },
-          {
-            label: `${labels[i]} trained`,
-            color: color(i),
-            points: S.gradientSeries(d.gradients, "final"),
-          },
-        ]),
+        series: [...gradients("init", "init", true), ...gradients("final", "trained", false)],
       }),
     );
+    return charts;
   }
 
   function summary(details) {
@@ -113,6 +123,15 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       overlays(details),
     );
   };
+
+  /** The suite's figures, with "show each seed" where a setting has several runs. */
+  function curves(figures, table) {
+    const charts = h("div", { class: "charts" }, figures);
+    if (table.some((r) => r.runs.length > 1)) {
+      charts.prepend(h("div", { class: "legend-row" }, S.seedToggle(charts)));
+    }
+    return charts;
+  }
 
   /**
    * Renders the page of suite `id`: Table I with mean ± std over seeds beside the paper, the
@@ -162,7 +181,11 @@ globalThis.skiplab = globalThis.skiplab ?? {};
       suite.members.map((m) => S.api(S.idPath("run", m)).catch(() => null)),
     );
     const present = details.filter(Boolean);
-    const chart = (c) => S.vegaChart(c);
+    const chart = (c) => {
+      const fig = S.vegaChart(c);
+      if (c.spec.params?.some((p) => p.name === "seeds")) fig.dataset.seeds = "1";
+      return fig;
+    };
     const effects = suite.charts.filter((c) => c.id === "effects");
     const figures = suite.charts.filter((c) => c.id !== "effects");
     S.show(
@@ -183,7 +206,7 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         h("div", { class: "charts" }, effects.map(chart)),
       ),
       figures.length
-        ? S.section("Curves over seeds", h("div", { class: "charts" }, figures.map(chart)))
+        ? S.section("Curves over seeds", curves(figures.map(chart), suite.table))
         : h("p", { class: "empty" }, "no member has recorded an epoch"),
       present.length ? S.section("Members", summary(present)) : null,
     );

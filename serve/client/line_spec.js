@@ -44,21 +44,34 @@ globalThis.skiplab = globalThis.skiplab ?? {};
 
   /**
    * The Vega-Lite specification of a line chart: `series` = [{label, points: [[x, y]…],
-   * color?, dash?}], non-finite (and with `logY`, non-positive) values left out. `percent`
-   * formats y as a percent whose tick precision follows the tick spacing (d3's tickFormat: 16.5%
-   * beside 16.6%, never two "17%"); `step` holds each value until the next point (the learning
-   * rate); `legend` false leaves the legend to the page. Hover shows each point's values.
+   * color?, dash?, members?}], non-finite (and with `logY`, non-positive) values left out.
+   * A point [x, y, low, high, n] is a mean over n runs with its band low–high, drawn shaded;
+   * `members` ([{label, points}]) are the runs behind a mean, thin lines in its colour shown
+   * while the chart's signal `seeds` is true. `percent` formats y as a percent whose tick
+   * precision follows the tick spacing (d3's tickFormat: 16.5% beside 16.6%, never two
+   * "17%"); `step` holds each value until the next point (the learning rate); `legend` false
+   * leaves the legend to the page. Hover shows each point's values.
    * Returns null when no point is left to draw.
    */
   S.lineSpec = (
     { series, xLabel, yLabel, logY = false, percent = false, step = false, legend = true },
   ) => {
     const ok = (y) => Number.isFinite(y) && (!logY || y > 0);
-    const values = series.flatMap((s) =>
-      s.points.filter(([x, y]) => Number.isFinite(x) && ok(y))
-        .map(([x, y]) => ({ x, y, series: s.label }))
-    );
-    if (values.length === 0) return null;
+    const banded = series.some((s) => s.points.some((p) => p.length > 2));
+    const values = series.flatMap((s) => [
+      ...s.points.filter(([x, y]) => Number.isFinite(x) && ok(y)).map(([x, y, lo, hi, n]) => ({
+        x,
+        y,
+        series: s.label,
+        ...(ok(lo) && ok(hi) && { lo, hi }),
+        ...(banded && { n: n ?? 1 }),
+      })),
+      ...(s.members ?? []).flatMap((m) =>
+        m.points.filter(([x, y]) => Number.isFinite(x) && ok(y))
+          .map(([x, y]) => ({ x, y, series: s.label, member: m.label }))
+      ),
+    ]);
+    if (!values.some((v) => v.member === undefined)) return null;
     const domain = series.map((s) => s.label);
     const key = legend
       ? { orient: "bottom", symbolType: "stroke", symbolStrokeWidth: 2, labelLimit: 360 }
@@ -85,30 +98,67 @@ globalThis.skiplab = globalThis.skiplab ?? {};
         title: yLabel + (logY ? " (log)" : ""),
         scale: logY ? { type: "log" } : { zero: false },
         ...(percent ? { axis: { format: "%" } } : {}),
-        ...(logY ? { axis: S.logAxis(values.map((v) => v.y)) } : {}),
+        ...(logY
+          ? {
+            axis: S.logAxis(
+              values.flatMap((v) => (v.lo === undefined ? [v.y] : [v.y, v.lo, v.hi])),
+            ),
+          }
+          : {}),
       },
       color: byLabel({ domain, range: series.map((s, i) => s.color ?? S.PALETTE[i % 10]) }),
       // Same field and title as the colour: Vega-Lite merges both into one legend.
       strokeDash: byLabel({ domain, range: series.map((s) => (s.dash ? DASH : SOLID)) }),
     };
     const yFormat = percent ? ".2%" : logY ? ".3~e" : ".4~f";
+    const tooltip = (member) => [
+      { field: "series", title: "series" },
+      ...(member ? [{ field: "member", title: "run" }] : []),
+      { field: "x", title: xLabel, format: whole ? "d" : ".4~f" },
+      { field: "y", title: banded && !member ? `mean ${yLabel}` : yLabel, format: yFormat },
+      ...(banded && !member ? [{ field: "n", title: "runs" }] : []),
+    ];
+    const curve = step ? "step-after" : "linear";
+    const main = { filter: "!isValid(datum.member)" };
+    const members = { filter: "seeds && isValid(datum.member)" };
+    const hasMembers = values.some((v) => v.member !== undefined);
     return {
       width: 400,
       height: 200,
       data: { values },
+      ...(hasMembers && { params: [{ name: "seeds", value: false }] }),
       encoding,
       layer: [
-        { mark: { type: "line", strokeWidth: 1.8, interpolate: step ? "step-after" : "linear" } },
+        ...(values.some((v) => v.lo !== undefined)
+          ? [{
+            // The spread over seeds: mean ± one sample standard deviation.
+            transform: [{ filter: "isValid(datum.lo) && !isValid(datum.member)" }],
+            mark: { type: "area", opacity: 0.18, interpolate: curve },
+            encoding: { y: { field: "lo" }, y2: { field: "hi" }, strokeDash: { value: SOLID } },
+          }]
+          : []),
+        ...(hasMembers
+          ? [
+            {
+              transform: [members],
+              mark: { type: "line", strokeWidth: 1, opacity: 0.55, interpolate: curve },
+              encoding: { detail: { field: "member" } },
+            },
+            {
+              transform: [members],
+              mark: { type: "point", filled: true, size: 12, opacity: 0.55 },
+              encoding: { strokeDash: { value: SOLID }, tooltip: tooltip(true) },
+            },
+          ]
+          : []),
         {
+          transform: [main],
+          mark: { type: "line", strokeWidth: 1.8, interpolate: curve },
+        },
+        {
+          transform: [main],
           mark: { type: "point", filled: true, size: 30 },
-          encoding: {
-            strokeDash: { value: SOLID },
-            tooltip: [
-              { field: "series", title: "series" },
-              { field: "x", title: xLabel, format: whole ? "d" : ".4~f" },
-              { field: "y", title: yLabel, format: yFormat },
-            ],
-          },
+          encoding: { strokeDash: { value: SOLID }, tooltip: tooltip(false) },
         },
       ],
     };
@@ -120,7 +170,11 @@ globalThis.skiplab = globalThis.skiplab ?? {};
    */
   S.lineChart = ({ id, title, ...options }) => {
     const spec = S.lineSpec(options);
-    if (spec) return S.vegaChart({ id, title, spec });
+    if (spec) {
+      const fig = S.vegaChart({ id, title, spec });
+      if (spec.params) fig.dataset.seeds = "1";
+      return fig;
+    }
     return S.h(
       "figure",
       { class: "chart", "data-chart": id, "data-ready": "empty" },

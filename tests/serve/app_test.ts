@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createDashboard, type Dashboard, serveDashboard } from "../../serve/mod.ts";
 import { VENDOR_SCRIPTS } from "../../serve/assets.ts";
-import { FIXTURE_EPOCHS, HOSTILE, HOSTILE_ID, makeRunsFolder, SUITE_ID } from "./_runs.ts";
+import {
+  FIXTURE_EPOCHS,
+  HOSTILE,
+  HOSTILE_ID,
+  makeRunsFolder,
+  SECOND_SEED_ID,
+  SUITE_ID,
+} from "./_runs.ts";
 
 async function withDashboard(
   fn: (d: Dashboard, get: (path: string) => Promise<Response>, root: string) => Promise<void>,
@@ -62,8 +69,14 @@ Deno.test("/api/runs lists every run with its status and suite, and the suites",
       "run_baseline_cnn",
       "run_resnet18",
       "run_resnet18_noskip",
+      SECOND_SEED_ID,
     ]);
     const r18 = body.runs.find((r: { id: string }) => r.id === "run_resnet18");
+    // Seeds of one recipe share a seed group; another recipe has its own.
+    const group = (id: string) => body.runs.find((r: { id: string }) => r.id === id).seedGroup;
+    assert.match(group("run_resnet18"), /^[0-9a-f]{16}$/);
+    assert.equal(group(SECOND_SEED_ID), group("run_resnet18"));
+    assert.notEqual(group("run_resnet18_noskip"), group("run_resnet18"));
     assert.equal(r18.status, "finished");
     assert.equal(r18.epochs, FIXTURE_EPOCHS);
     assert.match(r18.recipe, /adam lr 0\.001 · batch 64 · width ×0\.125/);

@@ -21,6 +21,7 @@ import {
   HOSTILE,
   HOSTILE_ID,
   makeRunsFolder,
+  SECOND_SEED_ID,
   SUITE_ID,
   SWEEP_ID,
 } from "./_runs.ts";
@@ -38,8 +39,11 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Runs `fn` with a page on a dashboard over a fresh runs folder. */
-async function withDashboardPage(fn: (page: Page, url: string, root: string) => Promise<void>) {
-  const root = await makeRunsFolder();
+async function withDashboardPage(
+  fn: (page: Page, url: string, root: string) => Promise<void>,
+  folder: Parameters<typeof makeRunsFolder>[0] = {},
+) {
+  const root = await makeRunsFolder(folder);
   const server = await serveDashboard({ root, port: 0, log: () => {} });
   try {
     await withPage(async (page) => {
@@ -77,7 +81,7 @@ Deno.test({
     await withDashboardPage(async (page, url) => {
       await page.goto(url);
       await page.waitForSelector("#runs tbody tr");
-      assert.equal(await page.locator("#runs tbody tr").count(), 7);
+      assert.equal(await page.locator("#runs tbody tr").count(), 8);
       await page.click('th[data-sort="testAcc"]');
       await page.waitForSelector('th.asc[data-sort="testAcc"]');
       await page.click('th[data-sort="testAcc"]');
@@ -177,6 +181,15 @@ Deno.test({
       const legend = await page.locator('figure[data-chart="suite-train"] .role-legend-label text')
         .allTextContents();
       assert.deepEqual(legend, ["baseline_cnn", "resnet18", "resnet18_noskip"]);
+      // resnet18's two seeds are one band; "show each seed" draws each beside it.
+      const train = 'figure[data-chart="suite-train"] path[aria-roledescription="line mark"]';
+      const meanLines = await page.locator(train).count();
+      await page.check('input[data-toggle="seeds"]');
+      await page.waitForSelector('.charts[data-seeds="shown"]');
+      assert.equal(await page.locator(train).count(), meanLines + 2 * 2); // two panels
+      await screenshot(page, "suite_seeds");
+      await page.uncheck('input[data-toggle="seeds"]');
+      await page.waitForSelector('.charts[data-seeds="hidden"]');
       await screenshot(page, "suite");
       await page.goto(`${url}#/sweep/${SWEEP_ID}`);
       await page.waitForSelector('figure[data-chart="sweep-axis-1"][data-ready="1"]');
@@ -187,6 +200,60 @@ Deno.test({
         new RegExp(`: ${best} — best val acc`),
       );
       await screenshot(page, "sweep");
+    }, { suiteSecondSeed: true });
+  },
+});
+
+/** The line marks Vega drew in chart `chart`. */
+const lines = (page: Page, chart: string) =>
+  page.locator(`figure[data-chart="${chart}"] path[aria-roledescription="line mark"]`).count();
+
+Deno.test({
+  name:
+    "comparing two seeds of a setting and another run draws two series, the seeds as a band with n=2, each seed on demand",
+  ignore: ignoreBrowser,
+  async fn() {
+    await withDashboardPage(async (page, url) => {
+      await page.goto(url);
+      for (const id of ["run_resnet18", SECOND_SEED_ID, "run_resnet18_noskip"]) {
+        await page.check(`tr[data-id="${id}"] input[type=checkbox]`);
+      }
+      await page.click("#compare");
+      for (const chart of ["val_acc", "acc", "val_loss", "loss", "lr", "gradients"]) {
+        await drawn(page, chart);
+      }
+      const keys = await page.locator(".legend.shared .key").allTextContents();
+      assert.deepEqual(keys, ["resnet18 (n=2)", "resnet18 (no skip) · seed 1"]);
+      // The seeds' mean, one point an epoch, and the band of their spread; the other run alone.
+      assert.equal(await points(page, "val_acc", keys[0]), FIXTURE_EPOCHS);
+      assert.equal(await points(page, "val_acc", keys[1]), FIXTURE_EPOCHS);
+      assert.equal(await lines(page, "val_acc"), 2);
+      const band = page.locator(
+        'figure[data-chart="val_acc"] path[aria-roledescription="area mark"]',
+      );
+      assert.equal(await band.count(), 1);
+      const bandBox = (await band.boundingBox())!;
+      assert.ok(bandBox.height > 5, `band ${JSON.stringify(bandBox)}`);
+      await page.locator(
+        `figure[data-chart="val_acc"] path[aria-roledescription="point"][aria-label*="runs: 2"]`,
+      ).last().hover();
+      await page.waitForSelector("#chart-tip:not([hidden])");
+      assert.match(await page.locator("#chart-tip").innerText(), /runs\s+2/);
+      // "show each seed" adds each seed's own line in the chart; off again, they go.
+      await page.check('input[data-toggle="seeds"]');
+      await page.waitForSelector('.charts[data-seeds="shown"]');
+      assert.equal(await lines(page, "val_acc"), 4);
+      assert.equal(await lines(page, "loss"), 4);
+      const seedPoints = await page.locator(
+        'figure[data-chart="val_acc"] path[aria-roledescription="point"]',
+      ).evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? ""));
+      for (const seed of ["run: seed 1", "run: seed 2"]) {
+        assert.equal(seedPoints.filter((l) => l.split("; ").includes(seed)).length, FIXTURE_EPOCHS);
+      }
+      await screenshot(page, "compare_seeds");
+      await page.uncheck('input[data-toggle="seeds"]');
+      await page.waitForSelector('.charts[data-seeds="hidden"]');
+      assert.equal(await lines(page, "val_acc"), 2);
     });
   },
 });
@@ -335,7 +402,7 @@ Deno.test({
         page.on("request", (r) => void (r.url().startsWith("file://") || requests.push(r.url())));
         await page.goto(`file://${file}`);
         await page.waitForSelector("#runs tbody tr");
-        assert.equal(await page.locator("#runs tbody tr").count(), 7);
+        assert.equal(await page.locator("#runs tbody tr").count(), 8);
         await page.goto(`file://${file}#/run/run_resnet18`);
         await drawn(page, "accuracy");
         assert.equal(await points(page, "accuracy", "val acc"), FIXTURE_EPOCHS);

@@ -23,7 +23,7 @@ Deno.test("writeHtmlReport() saves a folder's views in one file with nothing loa
     assert.ok(!html.includes(HOSTILE));
     const { api, start } = embedded(html);
     assert.equal(start, "#/");
-    assert.equal((api["/api/runs"] as { runs: unknown[] }).runs.length, 7);
+    assert.equal((api["/api/runs"] as { runs: unknown[] }).runs.length, 8);
     assert.equal((api["/api/run/hostile"] as { name: string }).name, HOSTILE);
     assert.ok(`/api/suite/${SUITE_ID}` in api);
     assert.ok(`/api/run/${SUITE_ID}/resnet18` in api);

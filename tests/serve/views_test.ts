@@ -101,9 +101,18 @@ Deno.test("/api/suite/<id> of two seeds gives one band per setting and the skip 
       "suite-val",
       "suite-gradients",
     ]);
-    const rows = s.charts[1].spec.data.values as { run: string; n: number; low: number | null }[];
+    const values = s.charts[1].spec.data.values as {
+      run: string;
+      n: number;
+      low: number | null;
+      member?: string;
+    }[];
+    // The means with their bands, and each seed's own values for "show each seed".
+    const rows = values.filter((r) => r.member === undefined);
     assert.deepEqual([...new Set(rows.map((r) => r.run))], ["resnet18", "resnet18_noskip"]);
     assert.ok(rows.every((r) => r.n === 2 && typeof r.low === "number"));
+    assert.equal(values.length, 3 * rows.length);
+    assert.deepEqual(s.charts[1].spec.params, [{ name: "seeds", value: false }]);
     assert.equal(s.effects.length, 1);
     assert.match(s.effects[0], /^ResNet-18 − no-skip .*: [+−]\d+\.\d\d points, /);
   }, twoSeedSuite);
