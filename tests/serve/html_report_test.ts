@@ -60,6 +60,8 @@ Deno.test("deno task serve may read DIR, its client files and node_modules (Vega
   assert.deepEqual([p.write, p.env, p.run, p.ffi], [[], ["LOG_TOKENS", "LOG_STREAM"], [], false]);
   assert.deepEqual(permissionFlags(await commandPermissions(["serve", "--host", "::1"], where)), [
     "--no-prompt",
+    // No remote imports, for any command (docs/9-development.md, trust boundaries).
+    "--allow-import=127.0.0.1:0",
     "--allow-read=/w/runs,/p/serve/client,/p/node_modules",
     "--allow-net=[::1]:8080",
     "--allow-env=LOG_TOKENS,LOG_STREAM",
