@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createDashboard } from "../serve/mod.ts";
-import type { BenchRow, Suite } from "./main.ts";
+import type { BenchRow, Suite } from "./suite.ts";
 
 const FIXTURES = fileURLToPath(new URL("../tests/fixtures/", import.meta.url));
 const SOURCES = ["run_baseline_cnn", "run_resnet18", "run_resnet18_noskip"];

@@ -14,7 +14,7 @@ import { brightness, cutout, flip, randomCrop } from "../plugins/augment/mod.ts"
 import type { Plugin } from "../plugins/plugin.ts";
 import type { StepContext } from "../train/types.ts";
 import { parseArgs } from "node:util";
-import type { BenchRow, Suite } from "./main.ts";
+import type { BenchRow, Suite } from "./suite.ts";
 
 const SHARED_ARCHIVE = fileURLToPath(
   new URL("../../shared/data/cifar-10-binary.tar.gz", import.meta.url),

@@ -15,7 +15,7 @@ import { findWebgpuAdapter, selectBackend } from "../backends/mod.ts";
 import { syntheticDataset } from "../data/mod.ts";
 import { buildModel, modelVariant, resolveSpec } from "../models/mod.ts";
 import { train } from "../train/trainer.ts";
-import type { BenchRow, Suite } from "./main.ts";
+import type { BenchRow, Suite } from "./suite.ts";
 
 /**
  * Largest difference allowed between the two backends' losses at any step,

@@ -9,29 +9,10 @@ import { dashboardSuite } from "./dashboard.ts";
 import { dataSuite } from "./data.ts";
 import { gpuSuite } from "./gpu.ts";
 import { profileSuite } from "./profile.ts";
+import type { BenchRow, Suite } from "./suite.ts";
 import { trainSuite } from "./train.ts";
 
-/** One measured number. */
-export interface BenchRow {
-  /** Suite that measured it. */
-  readonly suite: string;
-  /** What was measured, e.g. `pipeline+flip+brightness`. */
-  readonly name: string;
-  /** The number. */
-  readonly value: number;
-  /** Its unit, e.g. `images/s`, `MB`. */
-  readonly unit: string;
-  /** Conditions worth reading with the number (backend, batch size…). */
-  readonly note?: string;
-}
-
-/** A benchmark suite. */
-export interface Suite {
-  /** One line saying what it measures. */
-  readonly description: string;
-  /** Measures and returns its rows; `args` are the command-line flags, parsed by the suite (non-strictly). */
-  run(args: string[]): Promise<BenchRow[]>;
-}
+export type { BenchRow, Suite } from "./suite.ts";
 
 /** The suites by name; add a suite with one line here. */
 export const SUITES: Record<string, Suite> = {

@@ -14,7 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { tryRegisterNative } from "../backends/native/mod.ts";
-import type { BenchRow, Suite } from "./main.ts";
+import type { BenchRow, Suite } from "./suite.ts";
 import { type PeerPrecision, runPeer, type TorchProfile } from "./peer.ts";
 import { measure } from "./train_measure.ts";
 

@@ -21,7 +21,7 @@
  */
 import { parseArgs } from "node:util";
 import { threadsDetail, tryRegisterNative } from "../backends/native/mod.ts";
-import type { BenchRow, Suite } from "./main.ts";
+import type { BenchRow, Suite } from "./suite.ts";
 import { busyProcesses } from "./busy.ts";
 import { type PeerResult, runPeer } from "./peer.ts";
 import { kernelLine, profileStep } from "./profile.ts";

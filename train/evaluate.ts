@@ -6,21 +6,8 @@ import { confusionMatrix } from "./confusion.ts";
 import { logitsOf } from "./logits.ts";
 import { correctCount, crossEntropy } from "./step.ts";
 
-/** Loss, accuracy and predictions of a model on a set. */
-export interface Evaluation {
-  /** Mean cross-entropy over the set (from the logits, as in training). */
-  readonly loss: number;
-  /** Fraction of images classified correctly, in [0, 1]. */
-  readonly acc: number;
-  /** Arg-max prediction per image, in set order. */
-  readonly predicted: Int32Array;
-  /** Probability of the arg-max prediction per image, in set order. */
-  readonly confidence: Float32Array;
-  /** Counts of (actual, predicted) class pairs: row = actual class, column = predicted class. */
-  readonly confusion: number[][];
-  /** Probability of every class per image, row-major [count, classes] (only with `probabilities: true`). */
-  readonly probabilities?: Float32Array;
-}
+import type { Evaluation } from "./types.ts";
+export type { Evaluation };
 
 /**
  * Evaluates a model in inference mode (batch-norm moving statistics, no

@@ -6,7 +6,6 @@
 import type { LayersModel, Tensor } from "../core/tf_types.ts";
 import type { Rng } from "../core/rng.ts";
 import type { Batch } from "../core/batch.ts";
-import type { Evaluation } from "./evaluate.ts";
 
 export type { Batch } from "../core/batch.ts";
 
@@ -212,4 +211,20 @@ export interface EpochContext extends RunContext {
    * `last` is implied.
    */
   checkpoint(slot: CheckpointSlot): void;
+}
+
+/** Loss, accuracy and predictions of a model on a set. */
+export interface Evaluation {
+  /** Mean cross-entropy over the set (from the logits, as in training). */
+  readonly loss: number;
+  /** Fraction of images classified correctly, in [0, 1]. */
+  readonly acc: number;
+  /** Arg-max prediction per image, in set order. */
+  readonly predicted: Int32Array;
+  /** Probability of the arg-max prediction per image, in set order. */
+  readonly confidence: Float32Array;
+  /** Counts of (actual, predicted) class pairs: row = actual class, column = predicted class. */
+  readonly confusion: number[][];
+  /** Probability of every class per image, row-major [count, classes] (only with `probabilities: true`). */
+  readonly probabilities?: Float32Array;
 }
