@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { finish, trainChild } from "./_train_child.ts";
 import { runPath, STEP_CLOCK_COLUMNS, STEP_COLUMNS } from "../../rundir/mod.ts";
 
 const FLAGS = [
@@ -16,18 +17,7 @@ const FLAGS = [
 /** The columns that a resumed run must reproduce exactly (time and memory differ). */
 const EXACT = ["epoch", "loss", "acc", "val_loss", "val_acc", "lr"];
 
-function cli(args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tasks/cli.ts", "train", ...args],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-}
-
-async function finish(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
-  const [status, err] = await Promise.all([child.status, new Response(child.stderr).text()]);
-  return { code: status.code, stderr: err };
-}
+const cli = trainChild;
 
 async function onlyRun(out: string): Promise<string> {
   const runs = [];

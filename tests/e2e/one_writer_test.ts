@@ -4,21 +4,11 @@
  * `--resume` of a run another process is training is refused, naming it.
  */
 import assert from "node:assert/strict";
+import { finish, trainChild } from "./_train_child.ts";
 
 const FLAGS = ["--data", "synthetic", "--limit", "128", "--width", "0.25", "--seed", "2"];
 
-function cli(args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tasks/cli.ts", "train", ...args],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-}
-
-async function finish(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
-  const [status, err] = await Promise.all([child.status, new Response(child.stderr).text()]);
-  return { code: status.code, stderr: err };
-}
+const cli = trainChild;
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 
