@@ -6,11 +6,10 @@
  * directory names (its data and plugin files), the data cache.
  * @module
  */
-import { dirname, join, resolve } from "node:path";
-import { parse } from "yaml";
+import { join, resolve } from "node:path";
 import { CIFAR10_URL } from "../data/cifar10.ts";
 import { RUN_FILES } from "../rundir/mod.ts";
-import { FILE_BOUNDS, MAX_YAML_ALIASES, readBoundedText } from "../core/bounded_read.ts";
+import { readExperimentFile } from "../experiment/parse.ts";
 
 /** Environment variables a command may read; any other is refused. */
 export const ENV_VARS: readonly string[] = [
@@ -124,41 +123,35 @@ export interface ExperimentFiles {
 
 /**
  * The data source, plugin files and output folder an experiment file names,
- * following `extends`, resolved as the loader resolves them: plugin paths
- * against the file naming them, `data.source` and `out` against `cwd`. A file that cannot be read or parsed names nothing:
- * the command itself then reports it, with line and column.
+ * read by the experiment module's own reader (one level of `extends`, plugin
+ * paths resolved against the file naming them); `data.source` and `out`
+ * resolve against `cwd`, as a run resolves them. A file that cannot be read
+ * or parsed names nothing else: the command itself then reports it, with line
+ * and column.
  */
 export async function experimentFiles(file: string, cwd: string): Promise<ExperimentFiles> {
-  const files: string[] = [];
-  let data: string | undefined, out: string | undefined;
-  const plugins: string[] = [];
-  let at: string | undefined = resolve(file);
-  for (let depth = 0; at !== undefined && depth < 4 && !files.includes(at); depth++) {
-    files.push(at);
-    let doc: Record<string, unknown>;
-    try {
-      // Bounded, and never a FIFO: the command itself then names what is wrong.
-      const text = await readBoundedText(at, FILE_BOUNDS.yaml, "experiment");
-      doc = (parse(text, { maxAliasCount: MAX_YAML_ALIASES }) ?? {}) as Record<string, unknown>;
-    } catch {
-      break;
-    }
-    if (typeof doc !== "object") break;
-    const here = dirname(at);
-    const source = (doc.data as { source?: unknown } | undefined)?.source;
-    if (data === undefined && typeof source === "string") {
-      data = URL_LIKE.test(source) || NAMED_SOURCES.includes(source)
-        ? source
-        : resolve(cwd, source);
-    }
-    if (out === undefined && typeof doc.out === "string") out = resolve(cwd, doc.out);
-    for (const p of Array.isArray(doc.plugins) ? doc.plugins : []) {
-      const path = (p as { path?: unknown })?.path;
-      if (typeof path === "string") plugins.push(resolve(here, path));
-    }
-    at = typeof doc.extends === "string" ? resolve(here, doc.extends) : undefined;
+  let read;
+  try {
+    read = await readExperimentFile(resolve(file));
+  } catch {
+    return { plugins: [], files: [resolve(file)] };
   }
-  return { data, plugins, out, files };
+  const { value, sources } = read;
+  const source = (value.data as { source?: unknown } | undefined)?.source;
+  const data = typeof source !== "string"
+    ? undefined
+    : URL_LIKE.test(source) || NAMED_SOURCES.includes(source)
+    ? source
+    : resolve(cwd, source);
+  const plugins = (Array.isArray(value.plugins) ? value.plugins : [])
+    .map((p) => (p as { path?: unknown })?.path)
+    .filter((path): path is string => typeof path === "string");
+  return {
+    data,
+    plugins,
+    out: typeof value.out === "string" ? resolve(cwd, value.out) : undefined,
+    files: sources.flatMap((s) => s.file === undefined ? [] : [s.file]),
+  };
 }
 
 /** The files a run directory's recorded experiment (its config.yaml) names. */
