@@ -22,6 +22,8 @@ export const FILE_BOUNDS = {
   yaml: 2 ** 20,
   /** A CSV file of a run directory (history, predictions, tables): 256 MiB. */
   csv: 256 * 2 ** 20,
+  /** A JSON file of a run directory (summary, checkpoint state, heartbeat): 64 MiB. */
+  json: 64 * 2 ** 20,
 } as const;
 
 /**
