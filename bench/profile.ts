@@ -6,8 +6,8 @@
  * (`bench/pytorch/peer.py --profile`). The `train` suite's `--profile` prints
  * the same per-kernel line through {@link profileStep}.
  *
- * Flags: `--backend native`, `--batch 64`, `--threads 2`, `--top 15`,
- * `--precision fp32|bf16` (PyTorch's side), `--no-peer`.
+ * Flags: `--backend native`, `--batch 64`, `--threads 2` (both sides), `--top 15`,
+ * `--precision fp32|bf16` (both sides: skiplab's convolutions, PyTorch's autocast), `--no-peer`.
  *
  * @module
  */
@@ -207,9 +207,20 @@ export const profileSuite: Suite = {
     }
     let profile: StepProfile | undefined;
     const profiler = async (step: () => Promise<void>) => void (profile = await profileStep(step));
-    await measure(model, backend, { batch, steps: 1, profiler, log: () => {} });
+    await measure(model, backend, {
+      batch,
+      steps: 1,
+      profiler,
+      log: () => {},
+      precision,
+      threads: backend === "native" ? threads : undefined,
+    });
     const mine = profile!;
-    const left = skiplabTable(`skiplab ${model}/${backend} fp32, batch ${batch}`, mine, top);
+    const left = skiplabTable(
+      `skiplab ${model}/${backend} ${precision}, batch ${batch}`,
+      mine,
+      top,
+    );
     const rows: BenchRow[] = mine.kernels.slice(0, top).map((k) => ({
       suite: "profile",
       name: `${model}/${backend} ${k.name}`,

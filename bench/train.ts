@@ -14,7 +14,9 @@
  *
  * Standalone: `deno run -A bench/train.ts --models resnet18,baseline_cnn --peer`
  * (add `--backends native,cpu`, `--steps 10`, `--repeat 5` (best of 5; default 3), `--busy 1`
- * (one process keeps a core busy throughout),
+ * (one process keeps a core busy throughout), `--precision bf16` (skiplab's convolutions in
+ * bf16, the peer under autocast-bf16), `--threads 1` (both sides on one thread;
+ * `--threads 1,2` measures each count in turn),
  * `--profile`, `--out file.json`).
  *
  * @module
@@ -55,6 +57,10 @@ export interface TrainBenchOptions {
   readonly log?: (line: string) => void;
   /** Measure with FFI revoked once oneDNN is loaded, as a train with plugin files does. @default false */
   readonly sealed?: boolean;
+  /** What both sides compute in: skiplab's `precision` setting, PyTorch's autocast. @default "fp32" */
+  readonly precision?: "fp32" | "bf16";
+  /** Thread counts to measure, each in turn, on both sides. @default [all of oneDNN's] */
+  readonly threads?: readonly number[];
 }
 
 /** One benchmark row. */
@@ -76,6 +82,8 @@ export interface TrainBenchRow {
   rss_ratio?: number;
   /** Busy processes that ran beside ({@link TrainBenchOptions.busy}). */
   busy?: number;
+  precision: "fp32" | "bf16";
+  threads: number;
   note?: string;
 }
 
@@ -86,7 +94,7 @@ const round = (v: number, digits: number) => Number(v.toFixed(digits));
  * to load or train get a row with nulls and a `note`.
  */
 export async function runTrainBench(options: TrainBenchOptions = {}): Promise<TrainBenchRow[]> {
-  const o: Required<Omit<TrainBenchOptions, "steps">> & Pick<TrainBenchOptions, "steps"> = {
+  const o: Resolved = {
     models: options.models ?? ["baseline_cnn", "resnet18"],
     backends: options.backends ?? ["native"],
     batch: options.batch ?? 64,
@@ -97,7 +105,17 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
     busy: options.busy ?? 0,
     log: options.log ?? console.log,
     sealed: options.sealed ?? false,
+    precision: options.precision ?? "fp32",
+    threads: options.threads ?? [],
   };
+  if (o.precision !== "fp32" && o.precision !== "bf16") {
+    throw new RangeError(`'precision' must be fp32 or bf16, got '${o.precision}'`);
+  }
+  for (const n of o.threads) {
+    if (!Number.isInteger(n) || n < 1) {
+      throw new RangeError(`'threads' must be positive integers, got ${o.threads.join(",")}`);
+    }
+  }
   for (const key of ["batch", "steps", "repeat"] as const) {
     if (o[key] === undefined && key === "steps") continue;
     if (!Number.isInteger(o[key]) || o[key]! < 1) {
@@ -116,9 +134,9 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
   }
 }
 
-async function measureAll(
-  o: Required<Omit<TrainBenchOptions, "steps">> & Pick<TrainBenchOptions, "steps">,
-): Promise<TrainBenchRow[]> {
+type Resolved = Required<Omit<TrainBenchOptions, "steps">> & Pick<TrainBenchOptions, "steps">;
+
+async function measureAll(o: Resolved): Promise<TrainBenchRow[]> {
   let threads = navigator.hardwareConcurrency || 1;
   if (o.backends.includes("native")) {
     const s = await tryRegisterNative();
@@ -131,87 +149,110 @@ async function measureAll(
   }
   const rows: TrainBenchRow[] = [];
   for (const model of o.models) {
-    // Rounds alternate skiplab and the peer, so both see the same share of a busy machine.
-    const best = new Map<string, Measurement>();
-    const notes = new Map<string, string>();
-    let peer: PeerResult | undefined;
-    let steps = o.steps;
-    for (let r = 0; r < o.repeat; r++) {
-      for (const backend of o.backends) {
-        if (notes.has(backend) || (r > 0 && SLOW.has(backend))) continue;
-        try {
-          const profiler = o.profile && r === 0
-            ? async (step: () => Promise<void>) =>
-              o.log(kernelLine(`${model}/${backend}`, await profileStep(step)))
-            : undefined;
-          // Each round in a process of its own (as the peer's), unless profiling this one.
-          const m = profiler === undefined
-            ? await measureApart(model, backend, { ...o, steps })
-            : await measure(model, backend, { ...o, steps, profiler });
-          steps ??= m.steps; // the first backend's count, for the peer too
-          const b = best.get(backend);
-          best.set(backend, {
-            train: Math.max(b?.train ?? 0, m.train),
-            inference: Math.max(b?.inference ?? 0, m.inference),
-            rss: Math.min(b?.rss ?? Infinity, m.rss),
-            steps: m.steps,
-          });
-          o.log(
-            `${model}/${backend} round ${r + 1}: train ${m.train.toFixed(2)} img/s, ` +
-              `inference ${m.inference.toFixed(2)} img/s, peak RSS ${m.rss} MB`,
-          );
-        } catch (e) {
-          notes.set(backend, (e as Error).message.split("\n")[0]);
-        }
-      }
-      if (o.peer) {
-        const p = (await runPeer([model], o.batch, threads, 1, o.log, { steps })).get(model);
-        if (p !== undefined) {
-          o.log(
-            `${model}/PyTorch round ${r + 1}: train ${p.train} img/s, ` +
-              `inference ${p.infer} img/s, peak RSS ${p.rssMb} MB`,
-          );
-          peer = {
-            train: Math.max(peer?.train ?? 0, p.train),
-            infer: Math.max(peer?.infer ?? 0, p.infer),
-            rssMb: Math.min(peer?.rssMb ?? Infinity, p.rssMb),
-          };
-        }
-      }
+    for (const count of o.threads.length > 0 ? o.threads : [threads]) {
+      rows.push(...await measureModel(model, count, o.threads.length > 0, o));
     }
+  }
+  return rows;
+}
+
+/** One row per backend for `model` on `threads` threads (`pinned`: asked for). */
+async function measureModel(
+  model: string,
+  threads: number,
+  pinned: boolean,
+  o: Resolved,
+): Promise<TrainBenchRow[]> {
+  // Rounds alternate skiplab and the peer, so both see the same share of a busy machine.
+  const best = new Map<string, Measurement>();
+  const notes = new Map<string, string>();
+  let peer: PeerResult | undefined;
+  let steps = o.steps;
+  const title = `${model}${o.precision === "bf16" ? " bf16" : ""}${
+    pinned ? `, ${threads} thread${threads === 1 ? "" : "s"}` : ""
+  }`;
+  const apart = { ...o, threads: pinned ? threads : undefined };
+  for (let r = 0; r < o.repeat; r++) {
     for (const backend of o.backends) {
-      const m = best.get(backend);
-      const row: TrainBenchRow = {
-        model,
-        backend,
-        batch: o.batch,
-        train_images_per_s: m ? round(m.train, 2) : null,
-        infer_images_per_s: m ? round(m.inference, 2) : null,
-        peak_rss_mb: m ? m.rss : null,
-      };
-      if (o.busy > 0) row.busy = o.busy;
-      if (notes.has(backend)) row.note = notes.get(backend);
-      if (peer !== undefined) {
-        row.peer_train_images_per_s = peer.train;
-        row.peer_infer_images_per_s = peer.infer;
-        row.peer_peak_rss_mb = peer.rssMb;
-        if (m) {
-          row.ratio = round(m.train / peer.train, 3);
-          row.infer_ratio = round(m.inference / peer.infer, 3);
-          row.rss_ratio = round(m.rss / peer.rssMb, 3);
-        }
+      if (notes.has(backend) || (r > 0 && SLOW.has(backend))) continue;
+      try {
+        const profiler = o.profile && r === 0
+          ? async (step: () => Promise<void>) =>
+            o.log(kernelLine(`${model}/${backend}`, await profileStep(step)))
+          : undefined;
+        // Each round in a process of its own (as the peer's), unless profiling this one.
+        const m = profiler === undefined
+          ? await measureApart(model, backend, { ...apart, steps })
+          : await measure(model, backend, { ...apart, steps, profiler });
+        steps ??= m.steps; // the first backend's count, for the peer too
+        const b = best.get(backend);
+        best.set(backend, {
+          train: Math.max(b?.train ?? 0, m.train),
+          inference: Math.max(b?.inference ?? 0, m.inference),
+          rss: Math.min(b?.rss ?? Infinity, m.rss),
+          steps: m.steps,
+        });
+        o.log(
+          `${title}/${backend} round ${r + 1}: train ${m.train.toFixed(2)} img/s, ` +
+            `inference ${m.inference.toFixed(2)} img/s, peak RSS ${m.rss} MB`,
+        );
+      } catch (e) {
+        notes.set(backend, (e as Error).message.split("\n")[0]);
       }
-      o.log(
-        `${model}/${backend} best of ${o.repeat}: train ${row.train_images_per_s} img/s, ` +
-          `inference ${row.infer_images_per_s} img/s, peak RSS ${row.peak_rss_mb} MB` +
-          (peer ? `; PyTorch ${peer.train}, ${peer.infer} img/s, ${peer.rssMb} MB` : "") +
-          (row.ratio !== undefined
-            ? `; ratios train ${row.ratio}, inference ${row.infer_ratio}, RSS ${row.rss_ratio}`
-            : "") +
-          (row.note ? ` (${row.note})` : ""),
-      );
-      rows.push(row);
     }
+    if (o.peer) {
+      const p = (await runPeer([model], o.batch, threads, 1, o.log, {
+        steps,
+        precision: o.precision,
+      })).get(model);
+      if (p !== undefined) {
+        o.log(
+          `${title}/PyTorch round ${r + 1}: train ${p.train} img/s, ` +
+            `inference ${p.infer} img/s, peak RSS ${p.rssMb} MB`,
+        );
+        peer = {
+          train: Math.max(peer?.train ?? 0, p.train),
+          infer: Math.max(peer?.infer ?? 0, p.infer),
+          rssMb: Math.min(peer?.rssMb ?? Infinity, p.rssMb),
+        };
+      }
+    }
+  }
+  const rows: TrainBenchRow[] = [];
+  for (const backend of o.backends) {
+    const m = best.get(backend);
+    const row: TrainBenchRow = {
+      model,
+      backend,
+      batch: o.batch,
+      precision: o.precision,
+      threads,
+      train_images_per_s: m ? round(m.train, 2) : null,
+      infer_images_per_s: m ? round(m.inference, 2) : null,
+      peak_rss_mb: m ? m.rss : null,
+    };
+    if (o.busy > 0) row.busy = o.busy;
+    if (notes.has(backend)) row.note = notes.get(backend);
+    if (peer !== undefined) {
+      row.peer_train_images_per_s = peer.train;
+      row.peer_infer_images_per_s = peer.infer;
+      row.peer_peak_rss_mb = peer.rssMb;
+      if (m) {
+        row.ratio = round(m.train / peer.train, 3);
+        row.infer_ratio = round(m.inference / peer.infer, 3);
+        row.rss_ratio = round(m.rss / peer.rssMb, 3);
+      }
+    }
+    o.log(
+      `${title}/${backend} best of ${o.repeat}: train ${row.train_images_per_s} img/s, ` +
+        `inference ${row.infer_images_per_s} img/s, peak RSS ${row.peak_rss_mb} MB` +
+        (peer ? `; PyTorch ${peer.train}, ${peer.infer} img/s, ${peer.rssMb} MB` : "") +
+        (row.ratio !== undefined
+          ? `; ratios train ${row.ratio}, inference ${row.infer_ratio}, RSS ${row.rss_ratio}`
+          : "") +
+        (row.note ? ` (${row.note})` : ""),
+    );
+    rows.push(row);
   }
   return rows;
 }
@@ -231,6 +272,8 @@ function parse(args: string[], strict: boolean) {
       busy: { type: "string" },
       out: { type: "string" },
       sealed: { type: "boolean" },
+      precision: { type: "string" },
+      threads: { type: "string" },
     },
   }).values as Record<string, string | boolean | undefined>;
 }
@@ -248,6 +291,8 @@ function options(values: Record<string, string | boolean | undefined>): TrainBen
     profile: values.profile === true,
     busy: num("busy"),
     sealed: values.sealed === true,
+    precision: str("precision") as TrainBenchOptions["precision"],
+    threads: str("threads")?.split(",").map(Number),
   };
 }
 
@@ -256,9 +301,9 @@ export function toBenchRows(rows: readonly TrainBenchRow[]): BenchRow[] {
   const out: BenchRow[] = [];
   for (const r of rows) {
     const name = `${r.model}/${r.backend}`;
-    const note = `batch ${r.batch}${r.busy ? `, ${r.busy} busy` : ""}${
-      r.note ? `; ${r.note}` : ""
-    }`;
+    const note = `batch ${r.batch}, ${r.precision}, ${r.threads} thread${
+      r.threads === 1 ? "" : "s"
+    }${r.busy ? `, ${r.busy} busy` : ""}${r.note ? `; ${r.note}` : ""}`;
     const add = (what: string, value: number | null | undefined, unit: string) => {
       if (value !== null && value !== undefined) {
         out.push({ suite: "train", name: `${name} ${what}`, value, unit, note });

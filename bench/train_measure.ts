@@ -12,6 +12,8 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, selectBackend } from "../backends/select.ts";
 import { sealNativeLibraries } from "../backends/native/mod.ts";
+import { currentThreads } from "../backends/native/onednn/threads.ts";
+import { selectPrecision } from "../backends/precision.ts";
 import { buildModel } from "../models/mod.ts";
 import { Optimizer } from "../train/optimizer.ts";
 import { forwardOf } from "../train/forward.ts";
@@ -79,6 +81,10 @@ export interface MeasureOptions {
    * imports a plugin file does (backends/native/seal.ts). @default false
    */
   readonly sealed?: boolean;
+  /** What the convolutions compute in (the native backend's `precision`). @default "fp32" */
+  readonly precision?: "fp32" | "bf16";
+  /** oneDNN's threads, fixed (native). @default all of them, as the process chose */
+  readonly threads?: number;
 }
 
 /** One measurement of a model on a backend. */
@@ -91,6 +97,8 @@ export interface Measurement {
   readonly rss: number;
   /** Timed training steps (as many of inference). */
   readonly steps: number;
+  /** oneDNN's threads during the measurement; absent off the native backend. */
+  readonly threads?: number;
 }
 
 /**
@@ -103,6 +111,9 @@ export async function measure(
   o: MeasureOptions,
 ): Promise<Measurement> {
   await tf.setBackend(backend);
+  await selectPrecision(o.precision ?? "fp32", backend, "'--precision'");
+  // A fixed count: the measurement asks how the step scales, not how it follows the load.
+  if (o.threads !== undefined) currentThreads()?.pin(o.threads);
   const net = buildModel(model, { seed: 0 });
   const infos = trainables(net);
   const batch: Batch = {
@@ -142,8 +153,15 @@ export async function measure(
     if (!slow) await infer();
     const inference = await timed(infer, o.batch, steps);
     if (o.profiler !== undefined) await o.profiler(step);
-    return { train, inference, rss: await peakRssMb(rss), steps };
+    const threads = backend === "native" ? currentThreads()?.count : undefined;
+    return { train, inference, rss: await peakRssMb(rss), steps, threads };
   } finally {
+    if (o.threads !== undefined) {
+      const threads = currentThreads();
+      threads?.pin(undefined);
+      threads?.resize(threads.wanted);
+    }
+    if (o.precision === "bf16") await selectPrecision("fp32", backend);
     tf.dispose([batch.xs, batch.ys]);
     opt.dispose();
     net.dispose();
@@ -179,6 +197,8 @@ export async function measureApart(
     `--batch=${o.batch}`,
     ...(o.steps === undefined ? [] : [`--steps=${o.steps}`]),
     ...(o.sealed ? ["--sealed"] : []),
+    ...(o.precision === undefined ? [] : [`--precision=${o.precision}`]),
+    ...(o.threads === undefined ? [] : [`--threads=${o.threads}`]),
   ];
   const env = { NO_COLOR: "1" };
   const out = await new Deno.Command(Deno.execPath(), {
@@ -207,6 +227,8 @@ if (import.meta.main) {
       batch: { type: "string", default: "64" },
       steps: { type: "string" },
       sealed: { type: "boolean" },
+      precision: { type: "string", default: "fp32" },
+      threads: { type: "string" },
     },
   });
   // As `deno task train` runs: the native libraries loaded, then FFI revoked.
@@ -215,6 +237,8 @@ if (import.meta.main) {
   const m = await measure(model, backend, {
     batch: Number(values.batch),
     steps: values.steps === undefined ? undefined : Number(values.steps),
+    precision: values.precision as "fp32" | "bf16",
+    threads: values.threads === undefined ? undefined : Number(values.threads),
     log: () => {},
   });
   console.log(RESULT + JSON.stringify(m));

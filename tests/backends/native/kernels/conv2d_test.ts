@@ -35,6 +35,9 @@ for (const k of [1, 3]) {
   }
 }
 
+// A ResNet projection: 1x1, stride 2, whole 16-channel blocks (blocked input, no detour).
+cases.push({ batch: 8, size: 8, inC: 64, outC: 128, k: 1, stride: 2, pad: "same" });
+
 function tensors(c: Case, seed: number) {
   const xShape = [c.batch, c.size, c.size, c.inC] as const;
   const wShape = [c.k, c.k, c.inC, c.outC] as const;
