@@ -139,7 +139,9 @@ export class Layered {
   constructor(dnnl: Dnnl, pd: Pd, args: readonly LayeredArg[]) {
     const specs: ArgSpec[] = [];
     this.#buffers = new Array(args.length);
-    this.blocked = new Array(args.length);
+    // Filled, not sparse: callers map over it, and map skips holes (a bf16 input, which has no
+    // blocked entry, then escaped the conversion of a blocked tensor to NHWC).
+    this.blocked = new Array(args.length).fill(undefined);
     args.forEach((a, index) => {
       const chosen = a.query === undefined ? a.plain : queryMdOf(dnnl, pd, a.query);
       specs.push({ arg: a.arg, md: chosen });
