@@ -5,7 +5,8 @@
  * shape of the models, in fp32 and, where the CPU has bf16 instructions, in
  * bf16, on one thread and on all of them. Each rate is the best of several
  * runs after a warm-up run (about 150 ms of runs each), each distinct shape
- * measured once however many models share it. The rates are stored
+ * measured once however many models share it; other processes' CPU time
+ * meanwhile is reported, since it lowers the rates. The rates are stored
  * (bench/peak_store.ts) for bench/roofline.ts, which `bench train` and
  * `bench profile` read; this suite always measures anew.
  *
@@ -14,7 +15,12 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { type PeakPrecision, tryRegisterNative } from "../backends/native/mod.ts";
+import {
+  othersLoad,
+  type PeakPrecision,
+  sampleCpu,
+  tryRegisterNative,
+} from "../backends/native/mod.ts";
 import { buildModel } from "../models/mod.ts";
 import { needKey, needsOf, type PeakNeed, peakRates } from "./peak_rates.ts";
 import { opKey, type PeakEntry } from "./peak_store.ts";
@@ -105,8 +111,14 @@ export const peakSuite: Suite = {
     console.log(`peak: ${unique.length} rates to measure per thread count, batch ${batch}`);
     const rates = new Map<string, PeakEntry>();
     const byThreads = new Map<number, Map<string, PeakEntry>>();
+    const busy: string[] = [];
     for (const n of threads) {
+      const before = sampleCpu();
       const got = await peakRates(unique, n, { remeasure: true, log: console.log });
+      const after = sampleCpu();
+      const load = before && after ? othersLoad(before, after) : 0;
+      // A rate measured beside another process is that process's share lower.
+      if (load >= 0.2) busy.push(`${load.toFixed(1)} cores busy with others on ${threadWord(n)}`);
       byThreads.set(n, got);
       for (const [k, e] of got) rates.set(`${k}|${n}`, e);
     }
@@ -115,6 +127,13 @@ export const peakSuite: Suite = {
     );
     console.log(`\nGFLOP/s (best run), oneDNN ${status.version}, ${s.model}, ISA ${s.isa}:`);
     console.log(table(unique, columns, rates));
+    if (busy.length > 0) {
+      console.log(
+        `warning: other processes ran meanwhile (${
+          busy.join(", ")
+        }): the rates are low; measure again on idle cores`,
+      );
+    }
     console.log("");
     for (const [name, cost] of costs) {
       const at = columns.map((c) => {

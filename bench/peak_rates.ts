@@ -95,8 +95,8 @@ export async function peakRates(
       found = {
         ...key,
         onednn: status.version,
-        gflops: Number((t.flops / t.ms / 1e6).toFixed(2)),
-        ms: Number(t.ms.toFixed(4)),
+        gflops: Number((t.flops / t.ms / 1e6).toPrecision(5)),
+        ms: Number(t.ms.toPrecision(5)),
         runs: t.runs,
         impl: t.impl,
         measured: new Date().toISOString(),
