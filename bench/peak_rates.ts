@@ -26,8 +26,11 @@ import type { TrainingCost } from "./training_cost.ts";
 
 /** A rate to look up (or measure): an operation, its pass, the precision it runs in. */
 export interface PeakNeed {
+  /** The convolution or matrix product. */
   readonly op: PeakOp;
+  /** Its pass (`product` for a matrix product). */
   readonly pass: PeakPass;
+  /** The precision it runs in. */
   readonly precision: PeakPrecision;
 }
 

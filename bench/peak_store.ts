@@ -38,10 +38,13 @@ export type PeakPass = ConvPass | "product";
 export interface PeakKey {
   /** {@linkcode peakMachine}'s fingerprint. */
   readonly machine: string;
+  /** oneDNN threads it ran on. */
   readonly threads: number;
+  /** fp32, or bf16 (bf16 operands, fp32 results). */
   readonly precision: PeakPrecision;
   /** {@linkcode opKey} of the operation. */
   readonly op: string;
+  /** Which pass of it. */
   readonly pass: PeakPass;
 }
 

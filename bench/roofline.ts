@@ -26,7 +26,9 @@ export interface Roofline {
   readonly inferMs: number;
   /** The convolutions' ms by pass (what `bench profile` compares its kernels with). */
   readonly convMs: Readonly<Record<ConvPass, number>>;
+  /** FLOPs of the training step (bench/training_cost.ts). */
   readonly trainFlops: number;
+  /** FLOPs of its forward passes. */
   readonly inferFlops: number;
 }
 
@@ -78,7 +80,9 @@ export function priceCost(
 
 /** Achieved GFLOP/s (direct-convolution FLOPs) and shares of the roofline of a measured model. */
 export interface RooflineShare {
+  /** Training FLOPs per second measured, in billions. */
   train_gflops: number;
+  /** Inference FLOPs per second measured, in billions. */
   infer_gflops: number;
   /** rooflineMs / measured ms of a training step. */
   train_roofline_share: number;

@@ -19,6 +19,7 @@ import type { PeakOp } from "./peak_store.ts";
 export interface CostPass {
   /** The layer's name. */
   readonly layer: string;
+  /** Which of its passes. */
   readonly pass: ConvPass;
   /** What runs: the convolution, or the matrix product of a dense layer's pass. */
   readonly op: PeakOp;
@@ -28,6 +29,7 @@ export interface CostPass {
 
 /** The FLOPs of one training step of a model. */
 export interface TrainingCost {
+  /** Images per step. */
   readonly batch: number;
   /** Every pass, layer by layer: forward, backward data (where taken), backward weights. */
   readonly passes: readonly CostPass[];

@@ -39,10 +39,13 @@ export interface ConvShape {
   readonly height: number;
   /** Input width. */
   readonly width: number;
+  /** Channels in (the filter's third dimension). */
   readonly inChannels: number;
+  /** Channels out: the filters. */
   readonly outChannels: number;
   /** Filter height and width. */
   readonly kernel: readonly [number, number];
+  /** Steps over height and width. */
   readonly strides: readonly [number, number];
   /** Pads [top, bottom, left, right], as tfjs's `computeConv2DInfo` works them out. */
   readonly pads: readonly [number, number, number, number];
@@ -52,8 +55,11 @@ export interface ConvShape {
 
 /** A row-major matrix product C (m×n) = op(A) · op(B), k the dimension summed over. */
 export interface GemmShape {
+  /** Rows of C. */
   readonly m: number;
+  /** Columns of C. */
   readonly n: number;
+  /** The dimension summed over. */
   readonly k: number;
   /** A is stored k×m. */
   readonly transA: boolean;
