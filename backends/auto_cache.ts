@@ -11,7 +11,7 @@
  * measurement.
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { AutoDecision } from "./auto.ts";
 import type { CpuFacts } from "./cpu_facts.ts";
@@ -77,8 +77,8 @@ export interface CachedDecision extends AutoDecision {
  * console.log(key.length); // 64
  * ```
  */
-export async function autoCacheKey(subject: AutoCacheSubject): Promise<string> {
-  const text = JSON.stringify([
+export function autoCacheKey(subject: AutoCacheSubject): Promise<string> {
+  return cacheFingerprint([
     subject.cpu.model,
     subject.cpu.threads,
     subject.cpu.isa,
@@ -87,8 +87,33 @@ export async function autoCacheKey(subject: AutoCacheSubject): Promise<string> {
     subject.batch,
     subject.precision,
   ]);
+}
+
+/**
+ * SHA-256 (64 hex digits) of `parts` as JSON: the key of what a cached
+ * measurement depended on (this cache's entries, bench/peak_store.ts's machines).
+ *
+ * @example
+ * ```ts
+ * import { cacheFingerprint } from "./auto_cache.ts";
+ * console.log((await cacheFingerprint(["EPYC", "avx2", "2.6.3"])).length); // 64
+ * ```
+ */
+export async function cacheFingerprint(parts: readonly unknown[]): Promise<string> {
+  const text = JSON.stringify(parts);
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Writes `text` to `path` (its folder created if need be) through a temporary
+ * file renamed over it, so that a reader never sees half of it.
+ */
+export async function replaceCacheFile(path: string, text: string): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${Deno.pid}.tmp`;
+  await Deno.writeTextFile(tmp, text);
+  await Deno.rename(tmp, path);
 }
 
 type CacheFile = z.infer<typeof file>;
@@ -180,10 +205,7 @@ export async function writeCachedDecision(
     };
     const entries = [...kept, fresh].slice(-AUTO_CACHE_ENTRIES);
     const body: CacheFile = { format: 1, entries: file.parse({ format: 1, entries }).entries };
-    await Deno.mkdir(dir, { recursive: true });
-    const tmp = `${path}.${Deno.pid}.tmp`;
-    await Deno.writeTextFile(tmp, JSON.stringify(body, null, 1) + "\n");
-    await Deno.rename(tmp, path);
+    await replaceCacheFile(path, JSON.stringify(body, null, 1) + "\n");
   } catch (error) {
     note(`auto: could not cache the choice in ${path}: ${(error as Error).message.split("\n")[0]}`);
   }

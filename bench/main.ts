@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { dashboardSuite } from "./dashboard.ts";
 import { dataSuite } from "./data.ts";
 import { gpuSuite } from "./gpu.ts";
+import { peakSuite } from "./peak.ts";
 import { profileSuite } from "./profile.ts";
 import type { BenchRow, Suite } from "./suite.ts";
 import { trainSuite } from "./train.ts";
@@ -21,10 +22,11 @@ export const SUITES: Record<string, Suite> = {
   profile: profileSuite,
   dashboard: dashboardSuite,
   gpu: gpuSuite,
+  peak: peakSuite,
 };
 
 const USAGE = `Usage: deno task bench [suite [words...]...] [flags]
-Runs the named suites (all but profile, dashboard and gpu when none is named); words after a suite's
+Runs the named suites (all but profile, dashboard, gpu and peak when none is named); words after a suite's
 name go to it (deno task bench profile resnet18), flags go to every suite.
 Suites:
 ${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(10)} ${s.description}`).join("\n")}`;
@@ -72,10 +74,11 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   // Run alone, profile would only repeat what train measures; it runs when named, as do
-  // dashboard and gpu (which fails on a machine without a hardware GPU).
+  // dashboard, gpu (which fails on a machine without a hardware GPU) and peak (which train's
+  // roofline reads, measuring only the rates it lacks).
   const names = words.size > 0
     ? [...words.keys()]
-    : Object.keys(SUITES).filter((name) => !["profile", "dashboard", "gpu"].includes(name));
+    : Object.keys(SUITES).filter((name) => !["profile", "dashboard", "gpu", "peak"].includes(name));
   const rows: BenchRow[] = [];
   for (const name of names) {
     rows.push(...await SUITES[name].run([...words.get(name) ?? [], ...flags]));

@@ -3,8 +3,10 @@
  * the trainer's own step (batch 64, Adam) it lists the kernels that took the
  * most time, their share of the step and, for convolutions and matrix
  * products, GFLOP/s; beside it PyTorch's torch.profiler view of the same step
- * (`bench/pytorch/peer.py --profile`). The `train` suite's `--profile` prints
- * the same per-kernel line through {@link profileStep}.
+ * (`bench/pytorch/peer.py --profile`); below them, each convolution pass's
+ * share of oneDNN's peak and the step's share of its roofline
+ * (bench/roofline.ts). The `train` suite's `--profile` prints the same
+ * per-kernel line through {@link profileStep}.
  *
  * Flags: `--backend native`, `--batch 64`, `--threads 2` (both sides), `--top 15`,
  * `--precision fp32|bf16` (both sides: skiplab's convolutions, PyTorch's autocast), `--no-peer`.
@@ -17,6 +19,8 @@ import { tryRegisterNative } from "../backends/native/mod.ts";
 import type { BenchRow, Suite } from "./suite.ts";
 import { type PeerPrecision, runPeer, type TorchProfile } from "./peer.ts";
 import { measure } from "./train_measure.ts";
+import { type Roofline, rooflineMs } from "./roofline.ts";
+import { buildModel } from "../models/mod.ts";
 
 /** Time of one kernel name over a profiled step. */
 export interface KernelTime {
@@ -160,6 +164,34 @@ export function torchTable(title: string, p: TorchProfile, top: number): string[
   return table(`${title}: step ${p.step_ms.toFixed(0)} ms`, rows);
 }
 
+/** The convolution kernels by the pass they run, for {@link peakLines}. */
+const CONV_KERNELS = [
+  ["forward", ["Conv2D", "FusedConv2D"]],
+  ["backwardData", ["Conv2DBackpropInput"]],
+  ["backwardWeights", ["Conv2DBackpropFilter"]],
+] as const;
+
+/**
+ * Per convolution pass, its kernels' share of oneDNN's peak for that pass
+ * (their time at the `bench peak` rates over the time they took), and the
+ * whole step's share of its roofline (bench/roofline.ts).
+ */
+export function peakLines(p: StepProfile, r: Roofline, what: string): string[] {
+  const pct = (part: number, whole: number) => `${(100 * part / whole).toFixed(0)}%`;
+  const lines = CONV_KERNELS.map(([pass, names]) => {
+    const took = p.kernels.filter((k) => (names as readonly string[]).includes(k.name))
+      .reduce((s, k) => s + k.ms, 0);
+    return `  ${names.join("+")}: ${took.toFixed(0)} ms, ${r.convMs[pass].toFixed(0)} ms at ` +
+      `peak: ${took > 0 ? pct(r.convMs[pass], took) : "—"} of peak`;
+  });
+  return [
+    `share of oneDNN's peak per pass (${what}):`,
+    ...lines,
+    `  the step: ${p.stepMs.toFixed(0)} ms, its roofline ${r.trainMs.toFixed(0)} ms: ` +
+    `${pct(r.trainMs, p.stepMs)} of the roofline`,
+  ];
+}
+
 /** Two blocks of lines side by side. */
 export function besides(left: string[], right: string[], gap = 4): string {
   const width = Math.max(0, ...left.map((l) => l.length));
@@ -216,6 +248,11 @@ export const profileSuite: Suite = {
       threads: backend === "native" ? threads : undefined,
     });
     const mine = profile!;
+    const net = buildModel(model, { seed: 0 });
+    const roofline = await rooflineMs(net, batch, precision, threads, { log: console.log })
+      .then((r) => peakLines(mine, r, `${precision}, ${threads} threads, bench peak's rates`))
+      .catch((e: Error) => [`no roofline: ${e.message.split("\n")[0]}`])
+      .finally(() => net.dispose());
     const left = skiplabTable(
       `skiplab ${model}/${backend} ${precision}, batch ${batch}`,
       mine,
@@ -248,7 +285,7 @@ export const profileSuite: Suite = {
         });
       }
     }
-    console.log(`\n${besides(left, right)}\n`);
+    console.log(`\n${besides(left, right)}\n\n${roofline.join("\n")}\n`);
     return rows;
   },
 };

@@ -28,6 +28,7 @@ import { busyProcesses } from "./busy.ts";
 import { type PeerResult, runPeer } from "./peer.ts";
 import { kernelLine, profileStep } from "./profile.ts";
 import { measure, measureApart, type Measurement, SLOW } from "./train_measure.ts";
+import { type RooflineShare, rooflineShare } from "./roofline.ts";
 
 /** Options of {@link runTrainBench}. */
 export interface TrainBenchOptions {
@@ -63,8 +64,8 @@ export interface TrainBenchOptions {
   readonly threads?: readonly number[];
 }
 
-/** One benchmark row. */
-export interface TrainBenchRow {
+/** One benchmark row; with the achieved GFLOP/s and shares of the roofline (bench/roofline.ts). */
+export interface TrainBenchRow extends Partial<RooflineShare> {
   model: string;
   backend: string;
   batch: number;
@@ -233,6 +234,7 @@ async function measureModel(
     };
     if (o.busy > 0) row.busy = o.busy;
     if (notes.has(backend)) row.note = notes.get(backend);
+    if (m) Object.assign(row, await rooflineShare(model, o.batch, o.precision, threads, m, o.log));
     if (peer !== undefined) {
       row.peer_train_images_per_s = peer.train;
       row.peer_infer_images_per_s = peer.infer;
@@ -318,6 +320,12 @@ export function toBenchRows(rows: readonly TrainBenchRow[]): BenchRow[] {
     add("skiplab/PyTorch train", r.ratio, "ratio");
     add("skiplab/PyTorch inference", r.infer_ratio, "ratio");
     add("skiplab/PyTorch peak RSS", r.rss_ratio, "ratio");
+    add("train", r.train_gflops, "GFLOP/s");
+    add("inference", r.infer_gflops, "GFLOP/s");
+    const pct = (v: number | undefined) =>
+      v === undefined ? undefined : Number((100 * v).toFixed(1));
+    add("train share of roofline", pct(r.train_roofline_share), "%");
+    add("inference share of roofline", pct(r.infer_roofline_share), "%");
   }
   return out;
 }

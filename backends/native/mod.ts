@@ -18,11 +18,29 @@
  * outputs live, in which layout and precision, and what the backward pass
  * keeps; `gradients/` the gradient functions the native backend replaces.
  * `kernels.ts` is the table of which file serves each kernel, and
- * `register.ts` registers from it.
+ * `register.ts` registers from it; `peak.ts` times oneDNN's matrix product
+ * and convolutions alone (`deno task bench peak`).
  *
  * @module
  */
-export * from "./register.ts";
+export {
+  NATIVE_BACKEND,
+  nativeKernelSources,
+  type NativeStatus,
+  threadsDetail,
+  tryRegisterNative,
+} from "./register.ts";
+export {
+  CONV_PASSES,
+  type ConvPass,
+  type ConvShape,
+  type GemmShape,
+  type PeakOptions,
+  type PeakPrecision,
+  type PeakTiming,
+  timeConv,
+  timeGemm,
+} from "./peak.ts";
 export { type Sealed, sealNativeLibraries } from "./seal.ts";
 export {
   explainFailure,
@@ -32,6 +50,7 @@ export {
   NativeUnavailableError,
 } from "./unavailable.ts";
 export { DNNL_VARIABLE } from "./onednn/search.ts";
+export { type CpuSample, othersLoad, sampleCpu } from "./onednn/threads.ts";
 export type { KernelSource } from "./kernels.ts";
 export {
   type Bf16Support,

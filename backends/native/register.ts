@@ -62,6 +62,15 @@ function failed(failure: NativeFailure): NativeStatus {
 }
 
 let pending: Promise<NativeStatus> | undefined;
+let opened: Dnnl | undefined;
+
+/**
+ * The oneDNN the native backend runs on, once {@link tryRegisterNative}
+ * succeeded; for `peak.ts`, which times primitives on it (not exported by mod.ts).
+ */
+export function nativeDnnl(): Dnnl | undefined {
+  return opened;
+}
 
 /** Kernels that read blocked activations themselves; all others get NHWC (`memory/layout.ts`). */
 const LAYOUT_AWARE: ReadonlySet<string> = new Set([
@@ -193,6 +202,7 @@ async function attempt(): Promise<NativeStatus> {
     ));
   }
   if (tf.findBackendFactory(NATIVE_BACKEND) === null) register(dnnl);
+  opened = dnnl;
   return {
     ok: true,
     library: dnnl.path,

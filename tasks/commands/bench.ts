@@ -13,21 +13,23 @@ import { trainingBase } from "./_settings.ts";
 export const bench = defineCommand({
   name: "bench",
   summary: "Speed and memory benchmarks, beside PyTorch with --peer; writes bench/results/",
-  usage: ["[data|train|profile|dashboard|gpu [words…]]… [flags]"],
-  details: "Runs the named suites (all but profile, dashboard and gpu when none is named); words " +
-    "after a suite's\nname go to it (deno task bench profile resnet18), flags go to every suite.",
+  usage: ["[data|train|profile|dashboard|gpu|peak [words…]]… [flags]"],
+  details: "Runs the named suites (all but profile, dashboard, gpu and peak when none is named); " +
+    "words after a\nsuite's name go to it (deno task bench profile resnet18), flags go to every " +
+    "suite. peak measures\noneDNN's GFLOP/s here (a 2048³ matmul and every conv pass of the " +
+    "models' shapes) and stores them\nfor the roofline share that train and profile print.",
   flags: {
     models: {
       type: "string",
       value: "LIST",
-      help: "train, gpu: models to measure, e.g. resnet18,baseline_cnn",
+      help: "train, gpu, peak: models to measure, e.g. resnet18,baseline_cnn",
     },
     backends: {
       type: "string",
       value: "LIST",
       help: "train: backends to measure, e.g. native,cpu",
     },
-    batch: { type: "string", value: "N", help: "train, profile, gpu: batch size" },
+    batch: { type: "string", value: "N", help: "train, profile, gpu, peak: batch size" },
     steps: { type: "string", value: "N", help: "train: timed steps per round; gpu: steps" },
     width: { type: "string", value: "X", help: "gpu: scale every layer's filters" },
     "accept-software": { type: "boolean", help: "gpu: run on a software adapter (llvmpipe)" },

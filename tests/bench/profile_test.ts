@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { besides, kernelFlops, profileStep } from "../../bench/profile.ts";
+import { besides, kernelFlops, peakLines, profileStep } from "../../bench/profile.ts";
 
 Deno.test("kernelFlops() counts 2·|y|·kh·kw·cin for each convolution and 2·|out|·k for matmuls", () => {
   const y = [2, 8, 8, 16], filter = [3, 3, 4, 16], x = [2, 8, 8, 4];
@@ -46,4 +46,32 @@ Deno.test("profileStep() totals kernels by name, GFLOP/s for convolutions, no op
 
 Deno.test("besides() pads the left block so the right one starts in one column", () => {
   assert.equal(besides(["a", "bbb"], ["1", "2", "3"], 2), "a    1\nbbb  2\n     3");
+});
+
+Deno.test("peakLines() gives each convolution pass's share of the peak, then the step's share of its roofline", () => {
+  const kernel = (name: string, ms: number) => ({ name, calls: 1, ms, gflops: null });
+  const step = {
+    stepMs: 400,
+    kernels: [
+      kernel("FusedConv2D", 60),
+      kernel("Conv2D", 40),
+      kernel("Conv2DBackpropInput", 80),
+      kernel("Conv2DBackpropFilter", 100),
+      kernel("Relu", 50),
+    ],
+  };
+  const roofline = {
+    trainMs: 200,
+    inferMs: 50,
+    convMs: { forward: 50, backwardData: 60, backwardWeights: 85 },
+    trainFlops: 3e9,
+    inferFlops: 1e9,
+  };
+  assert.deepEqual(peakLines(step, roofline, "fp32, 2 threads"), [
+    "share of oneDNN's peak per pass (fp32, 2 threads):",
+    "  Conv2D+FusedConv2D: 100 ms, 50 ms at peak: 50% of peak",
+    "  Conv2DBackpropInput: 80 ms, 60 ms at peak: 75% of peak",
+    "  Conv2DBackpropFilter: 100 ms, 85 ms at peak: 85% of peak",
+    "  the step: 400 ms, its roofline 200 ms: 50% of the roofline",
+  ]);
 });

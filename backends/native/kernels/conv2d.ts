@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Cache, type Layered } from "../onednn/primitives.ts";
 import type { Dnnl } from "../onednn/api.ts";
-import { build, keyOf, type Kind } from "./conv2d_primitives.ts";
+import { build, type Free, keyOf, type Kind } from "./conv2d_primitives.ts";
 import {
   allFloat32,
   alloc,
@@ -70,13 +70,20 @@ function nhwcOnly(): boolean {
   }
 }
 
+/**
+ * Which tensors the kernels leave to oneDNN's layouts. Blocked weights let
+ * oneDNN use its direct JIT kernels (4x faster backward passes than
+ * im2col+GEMM on plain HWIO here), blocked activations 10-20% faster ones
+ * still; SKIPLAB_NHWC=1 keeps activations NHWC (to measure the difference).
+ */
+export function trainingLayouts(): Free {
+  return { data: !nhwcOnly(), weights: true };
+}
+
 /** Builds the four convolution kernels bound to one oneDNN instance. */
 export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf.TensorInfo> {
   const cache = new Cache<Layered>();
-  // Blocked weights let oneDNN use its direct JIT kernels (4x faster backward
-  // passes than im2col+GEMM on plain HWIO here), blocked activations 10-20% faster
-  // ones still; SKIPLAB_NHWC=1 keeps activations NHWC (to measure the difference).
-  const free = { data: !nhwcOnly(), weights: true };
+  const free = trainingLayouts();
   const prim = (info: tf.backend_util.Conv2DInfo, kind: Kind) => {
     const bf16 = nativePrecision() === "bf16";
     return cache.get(
@@ -215,7 +222,7 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
  * to oneDNN: the detour cost resnet18 three reorders to NHWC and a one-threaded
  * copy per step, about 40 ms of a 900 ms step on 2 vCPUs of an AMD EPYC (Zen 5).
  */
-function strided1x1(info: tf.backend_util.Conv2DInfo): boolean {
+export function strided1x1(info: tf.backend_util.Conv2DInfo): boolean {
   return info.filterHeight === 1 && info.filterWidth === 1 && info.inChannels % 16 !== 0 &&
     (info.strideHeight > 1 || info.strideWidth > 1) &&
     info.padInfo.top === 0 && info.padInfo.left === 0 &&

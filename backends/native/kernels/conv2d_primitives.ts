@@ -78,6 +78,12 @@ function forwardPd(
   return dnnl.convForward(dnnl.E.forwardTraining, op.lowSrc, op.lowWei, biasMd, op.dst, g.geo, o);
 }
 
+/** A convolution's primitive descriptor and its arguments, in the order the kernels pass them. */
+export interface Described {
+  readonly pd: Pd;
+  readonly args: readonly LayeredArg[];
+}
+
 /** The primitive of `kind` for `info`. */
 export function build(
   dnnl: Dnnl,
@@ -85,6 +91,20 @@ export function build(
   kind: Kind,
   free: Free,
 ): Layered {
+  const d = describe(dnnl, info, kind, free);
+  return new Layered(dnnl, d.pd, d.args);
+}
+
+/**
+ * The primitive descriptor {@link build} runs, with its arguments: also what
+ * `../peak.ts` times, without the reorders around it.
+ */
+export function describe(
+  dnnl: Dnnl,
+  info: tf.backend_util.Conv2DInfo,
+  kind: Kind,
+  free: Free,
+): Described {
   const { g, plain, op } = mds(dnnl, info, free);
   const lowQ = free.data || Boolean(free.bf16), lowW = free.weights || Boolean(free.bf16);
   const q = (on: boolean, query: number) => on ? query : undefined;
@@ -98,8 +118,8 @@ export function build(
         ? dnnl.convBackwardData(op.src, op.lowWei, op.lowDst, g.geo, { hint })
         : dnnl.convBackwardWeights(op.lowSrc, op.wei, op.lowDst, g.geo, { hint })
     );
-    return kind === "bwdData"
-      ? new Layered(dnnl, pd, [
+    const args: LayeredArg[] = kind === "bwdData"
+      ? [
         {
           arg: E.argDiffDst,
           plain: plain.dst,
@@ -114,8 +134,8 @@ export function build(
           output: true,
           transient: t,
         },
-      ])
-      : new Layered(dnnl, pd, [
+      ]
+      : [
         { arg: E.argSrc, plain: plain.src, query: q(lowQ, E.querySrcMd), transient: t },
         {
           arg: E.argDiffDst,
@@ -129,7 +149,8 @@ export function build(
           query: q(free.weights, E.queryDiffWeightsMd),
           output: true,
         },
-      ]);
+      ];
+    return { pd, args };
   }
   const bias = kind === "fwdBias" || kind === "fwdBiasRelu";
   const relu = kind === "fwdRelu" || kind === "fwdBiasRelu";
@@ -147,7 +168,7 @@ export function build(
     output: true,
     transient: t,
   });
-  return new Layered(dnnl, pd, args);
+  return { pd, args };
 }
 
 /**

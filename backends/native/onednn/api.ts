@@ -194,6 +194,24 @@ export interface Dnnl {
     c: Float32Array,
     ldc: number,
   ): number;
+  /**
+   * {@link sgemm} with A and B in bf16 (the upper halves of fp32 values, as
+   * uint16) and C in fp32; returns oneDNN's status. Throws where the library
+   * lacks `dnnl_gemm_bf16bf16f32`.
+   */
+  gemmBf16(
+    transA: number,
+    transB: number,
+    m: number,
+    n: number,
+    k: number,
+    a: Uint16Array,
+    lda: number,
+    b: Uint16Array,
+    ldb: number,
+    c: Float32Array,
+    ldc: number,
+  ): number;
 }
 
 /** The operations' primitive-descriptor makers of {@link Dnnl} (`v2/ops.ts`, `v3/ops.ts`). */

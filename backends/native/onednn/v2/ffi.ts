@@ -259,6 +259,28 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
+  // Exported by every 2.x and 3.x library (src/cpu/gemm/gemm.cpp) though no public header
+  // declares it: sgemm's arguments with A and B as bf16 (uint16) arrays. Optional, so that a
+  // build without it still opens (`gemmBf16` then reports that it is missing).
+  dnnl_gemm_bf16bf16f32: {
+    parameters: [
+      "u8",
+      "u8",
+      "i64",
+      "i64",
+      "i64",
+      "f32",
+      "buffer",
+      "i64",
+      "buffer",
+      "i64",
+      "f32",
+      "buffer",
+      "i64",
+    ],
+    result: "i32",
+    optional: true,
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The 2.x library's symbols. */

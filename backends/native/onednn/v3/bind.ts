@@ -170,5 +170,26 @@ export function bindV3(lib: Lib3, path: string, version: string, threads: Thread
         c,
         BigInt(ldc),
       ),
+    gemmBf16(ta, tb, m, n, k, a, lda, b, ldb, c, ldc) {
+      const gemm = lib.dnnl_gemm_bf16bf16f32;
+      if (gemm === null) {
+        throw new Error(`oneDNN ${version} (${path}) has no dnnl_gemm_bf16bf16f32`);
+      }
+      return gemm(
+        ta,
+        tb,
+        BigInt(m),
+        BigInt(n),
+        BigInt(k),
+        1,
+        a,
+        BigInt(lda),
+        b,
+        BigInt(ldb),
+        0,
+        c,
+        BigInt(ldc),
+      );
+    },
   };
 }

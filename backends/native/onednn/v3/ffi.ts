@@ -155,6 +155,12 @@ export const SYMBOLS = {
     parameters: ["u8", "u8", "i64", "i64", "i64", "f32", B, "i64", B, "i64", "f32", B, "i64"],
     result: "i32",
   },
+  // Exported though undeclared in dnnl.h (see ../v2/ffi.ts): sgemm's arguments, A and B bf16.
+  dnnl_gemm_bf16bf16f32: {
+    parameters: ["u8", "u8", "i64", "i64", "i64", "f32", B, "i64", B, "i64", "f32", B, "i64"],
+    result: "i32",
+    optional: true,
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The 3.x library's symbols. */
