@@ -4,14 +4,18 @@
  * every second pixel of every second row and appends zero channels, so a
  * CIFAR ResNet and its plain counterpart have exactly the same weights.
  *
- * It is built only from Reshape, Slice and PadV2 (whose gradients are Slice
- * and PadV2 again), kernels that the cpu, wasm and native backends all have;
- * tfjs's StridedSlice would be shorter but has no gradient.
+ * Where the active backend registers {@link ZERO_PAD_SHORTCUT_KERNEL} (skiplab's
+ * native backend does, as a 1x1 convolution with a 0/1 filter on oneDNN, which
+ * reads and writes its blocked layouts), the layer is that one kernel;
+ * elsewhere it is built from Reshape, Slice and PadV2 (whose gradients are
+ * Slice and PadV2 again), kernels that every backend has; tfjs's StridedSlice
+ * would be shorter but has no gradient. Both give the same values exactly.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ConfigDict, Tensor } from "../core/tf_types.ts";
+import { ZERO_PAD_SHORTCUT_KERNEL, type ZeroPadShortcutAttrs } from "../core/zero_pad_shortcut.ts";
 
 /** Options of {@linkcode ZeroPadShortcut}. */
 export interface ZeroPadShortcutArgs {
@@ -75,6 +79,16 @@ export class ZeroPadShortcut extends tf.layers.Layer {
   /** Subsamples and pads. */
   override call(inputs: Tensor | Tensor[]): Tensor {
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+    const [, , , channels] = x.shape;
+    const copy = this.stride === 1 && this.filters === channels;
+    if (!copy && x.dtype === "float32" && tf.getKernel(ZERO_PAD_SHORTCUT_KERNEL, tf.getBackend())) {
+      const attrs: ZeroPadShortcutAttrs = {
+        stride: this.stride,
+        filters: this.filters,
+        inputShape: x.shape,
+      };
+      return tf.engine().runKernel(ZERO_PAD_SHORTCUT_KERNEL, { x }, attrs as never) as Tensor;
+    }
     return tf.tidy(() => {
       let y: tf.Tensor4D = x;
       const [, h, w, c] = x.shape;

@@ -13,6 +13,10 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { FUSED_ADAM_KERNEL } from "../../core/fused_adam.ts";
+import {
+  ZERO_PAD_SHORTCUT_GRAD_KERNEL,
+  ZERO_PAD_SHORTCUT_KERNEL,
+} from "../../core/zero_pad_shortcut.ts";
 import { adamJsKernels } from "./kernels/adam_js.ts";
 import { adamOnednnKernels } from "./kernels/adam_onednn.ts";
 import {
@@ -139,6 +143,14 @@ export const NATIVE_KERNELS: Readonly<Record<string, KernelChoice>> = {
   [BATCH_NORM_GRAD_KERNEL]: choice(ONEDNN, "kernels/batch_norm.ts"),
   [BATCH_NORM_TRAINING_KERNEL]: choice(ONEDNN, "kernels/batch_norm.ts"),
   [BATCH_NORM_TRAINING_GRAD_KERNEL]: choice(ONEDNN, "kernels/batch_norm.ts"),
+  [ZERO_PAD_SHORTCUT_KERNEL]: choice(
+    `${ONEDNN}: a 1x1 convolution with a 0/1 filter`,
+    "kernels/conv2d.ts",
+  ),
+  [ZERO_PAD_SHORTCUT_GRAD_KERNEL]: choice(
+    `${ONEDNN}: that convolution's backward data pass`,
+    "kernels/conv2d.ts",
+  ),
   [FUSED_ADAM_KERNEL]: choice(
     `${LARGE_ON_ONEDNN} (and with a decay of 1)`,
     "kernels/adam_onednn.ts",

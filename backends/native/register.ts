@@ -19,10 +19,17 @@ import {
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
 } from "./kernels/batch_norm.ts";
-import { installBatchNormTrainingGradient } from "./gradients/batch_norm_training.ts";
+import {
+  installBatchNormTrainingGradient,
+  installZeroPadShortcutGradient,
+} from "./gradients/batch_norm_training.ts";
 import { RELU_GRAD_KERNEL } from "./gradients/relu_square_js.ts";
 import { inherit, initLayouts, plainInputs } from "./memory/layout.ts";
 import { installLeanSaves } from "./memory/saves.ts";
+import {
+  ZERO_PAD_SHORTCUT_GRAD_KERNEL,
+  ZERO_PAD_SHORTCUT_KERNEL,
+} from "../../core/zero_pad_shortcut.ts";
 import { type Bf16Support, convImplementation, cpuBf16Support } from "./memory/precision.ts";
 
 /** Name under which the backend is registered with tfjs. */
@@ -79,6 +86,8 @@ const LAYOUT_AWARE: ReadonlySet<string> = new Set([
   "Conv2DBackpropInput",
   "Conv2DBackpropFilter",
   "FusedBatchNorm",
+  ZERO_PAD_SHORTCUT_KERNEL,
+  ZERO_PAD_SHORTCUT_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   "MaxPool",
@@ -156,6 +165,7 @@ function register(dnnl: Dnnl): void {
   // Gradient changes act only while the native backend is active; see each module.
   installNativeGradients(NATIVE_BACKEND);
   installBatchNormTrainingGradient();
+  installZeroPadShortcutGradient();
   installLeanSaves(NATIVE_BACKEND);
   // skiplab's convolutions differentiate through it (layers/conv2d.ts): there before the wrapping.
   installFusedConv2dGradient(tf);

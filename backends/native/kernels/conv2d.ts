@@ -21,6 +21,11 @@ import {
   values,
 } from "./kernel_args.ts";
 import { nativePrecision } from "../memory/precision.ts";
+import {
+  ZERO_PAD_SHORTCUT_GRAD_KERNEL,
+  ZERO_PAD_SHORTCUT_KERNEL,
+  type ZeroPadShortcutAttrs,
+} from "../../../core/zero_pad_shortcut.ts";
 import { intern, type Layout, layoutOf, setLayout, toPlain } from "../memory/layout.ts";
 
 /**
@@ -80,7 +85,10 @@ export function trainingLayouts(): Free {
   return { data: !nhwcOnly(), weights: true };
 }
 
-/** Builds the four convolution kernels bound to one oneDNN instance. */
+/**
+ * Builds the four convolution kernels bound to one oneDNN instance, and the
+ * zero-padding shortcut's two, which are convolutions too.
+ */
 export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf.TensorInfo> {
   const cache = new Cache<Layered>();
   const free = trainingLayouts();
@@ -121,7 +129,51 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
     return leave(p, flags, bufs.length - 1, output(args.backend, info.outShape, out));
   }
 
+  // He et al.'s option-A shortcut (core/zero_pad_shortcut.ts) as a 1x1 convolution whose
+  // HWIO filter [1, 1, c, filters] copies channel i to channel i: x·1 plus exact zeros, so
+  // the values are x's exactly, in fp32 whatever the run's precision, read and written in
+  // the blocked layouts the convolutions around it use (no reorders, no one-threaded copy).
+  const copies = new Map<string, { filter: Float32Array; key: object }>();
+  const copyFilter = (c: number, filters: number) => {
+    const id = `${c}>${filters}`;
+    let entry = copies.get(id);
+    if (entry === undefined) {
+      const filter = new Float32Array(c * filters);
+      for (let i = 0; i < c; i++) filter[i * filters + i] = 1;
+      copies.set(id, entry = { filter, key: {} });
+    }
+    return entry;
+  };
+  const shortcut = (a: ZeroPadShortcutAttrs, kind: "fwd" | "bwdData") => {
+    const [n, h, w, c] = a.inputShape;
+    const info = tf.backend_util.computeConv2DInfo(
+      [n, h, w, c],
+      [1, 1, c, a.filters],
+      a.stride,
+      1,
+      "valid",
+    );
+    const p = cache.get(`${keyOf(info, kind)},fp32`, () => build(dnnl, info, kind, free));
+    return { info, p, ...copyFilter(c, a.filters) };
+  };
+
   return {
+    [ZERO_PAD_SHORTCUT_KERNEL](args) {
+      const { x } = args.inputs;
+      const { info, p, filter, key } = shortcut(args.attrs as ZeroPadShortcutAttrs, "fwd");
+      const out = alloc(args.backend, info.outShape.reduce((q, v) => q * v, 1));
+      const flags = direct(args.backend, p, [x]);
+      p.execute([values(args.backend, x), filter, out], [undefined, key], flags);
+      return leave(p, flags, 2, output(args.backend, info.outShape, out));
+    },
+    [ZERO_PAD_SHORTCUT_GRAD_KERNEL](args) {
+      const { dy } = args.inputs;
+      const { info, p, filter, key } = shortcut(args.attrs as ZeroPadShortcutAttrs, "bwdData");
+      const out = alloc(args.backend, info.inShape.reduce((q, v) => q * v, 1));
+      const flags = direct(args.backend, p, [dy]);
+      p.execute([values(args.backend, dy), filter, out], [undefined, key], flags);
+      return leave(p, flags, 2, output(args.backend, [...info.inShape], out));
+    },
     Conv2D(args) {
       const { x, filter } = args.inputs;
       if (!channelsLast(args.attrs!) || !allFloat32(x, filter)) return cpu("Conv2D", args);
