@@ -8,7 +8,26 @@
 /**
  * Kernel normalising an NHWC float32 batch with its own statistics: inputs `x`,
  * `scale`, `offset` (per channel), attribute `varianceEpsilon`; outputs
- * `[y, mean, variance]` (variance divided by the count, as `tf.moments`). The
- * backend that registers it also registers its gradient.
+ * `[y, mean, variance]` (variance divided by the count, as `tf.moments`). Given
+ * also `movingMean` and `movingVariance` and the attribute `momentum`, it
+ * returns their updates as two more outputs, exactly as tfjs's layer computes
+ * them in float32 ({@link movingAverage}), which saves a training step six
+ * small ops per layer. The backend that registers it also registers its gradient.
  */
 export const BATCH_NORM_TRAINING_KERNEL = "SkiplabBatchNormTraining";
+
+/**
+ * tfjs's moving-average update `moving − (moving − batch)·(1 − momentum)`
+ * with each operation rounded to float32, as its Sub and Mul kernels round:
+ * the new values, in `out`.
+ */
+export function movingAverage(
+  moving: Float32Array,
+  batch: Float32Array,
+  momentum: number,
+  out: Float32Array,
+): Float32Array {
+  const f = Math.fround, rate = f(1 - momentum);
+  for (let i = 0; i < out.length; i++) out[i] = moving[i] - f(f(moving[i] - batch[i]) * rate);
+  return out;
+}

@@ -44,21 +44,21 @@ function fusedTraining(
   if (tf.getKernel(BATCH_NORM_TRAINING_KERNEL, tf.getBackend()) === undefined) return null;
   const { gamma, beta, momentum } = layer;
   return tf.tidy(() => {
-    const inputs = { x, scale: gamma.read(), offset: beta.read() };
-    const [y, mean, variance] = tf.engine().runKernel(
+    const inputs = {
+      x,
+      scale: gamma.read(),
+      offset: beta.read(),
+      movingMean: layer.movingMean.read(),
+      movingVariance: layer.movingVariance.read(),
+    };
+    // The kernel also updates the moving averages, exactly as tfjs's layer does.
+    const [y, , , movingMean, movingVariance] = tf.engine().runKernel(
       BATCH_NORM_TRAINING_KERNEL,
       inputs,
-      { varianceEpsilon: layer.epsilon },
+      { varianceEpsilon: layer.epsilon, momentum },
     ) as Tensor[];
-    // The moving averages exactly as tfjs's layer updates them.
-    for (
-      const [v, value] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const
-    ) {
-      tf.tidy(() => {
-        const orig = v.read();
-        v.write(tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - momentum)));
-      });
-    }
+    layer.movingMean.write(movingMean);
+    layer.movingVariance.write(movingVariance);
     return y;
   });
 }

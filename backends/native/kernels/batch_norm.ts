@@ -12,7 +12,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { BATCH_NORM_TRAINING_KERNEL } from "../../../core/batch_norm_training.ts";
+import { BATCH_NORM_TRAINING_KERNEL, movingAverage } from "../../../core/batch_norm_training.ts";
 import { type ArgSpec, Cache, Primitive } from "../onednn/primitives.ts";
 import type { Dnnl } from "../onednn/api.ts";
 import { allFloat32, alloc, type KernelArgs, output, values } from "./kernel_args.ts";
@@ -186,9 +186,12 @@ export function batchNormKernels(
         output(b, [c], dOffset),
       ];
     },
-    /** Inputs x, scale, offset; outputs y, mean, variance. */
+    /**
+     * Inputs x, scale, offset (and movingMean, movingVariance); outputs y, mean,
+     * variance (and the moving averages' updates).
+     */
     [BATCH_NORM_TRAINING_KERNEL](args) {
-      const { x, scale, offset } = args.inputs;
+      const { x, scale, offset, movingMean, movingVariance } = args.inputs;
       if (!nativeBatchNormShape(x, scale, offset) || !scale || !offset) {
         throw new TypeError(
           `${BATCH_NORM_TRAINING_KERNEL}: needs a float32 NHWC 'x' and per-channel 'scale' and ` +
@@ -208,7 +211,19 @@ export function batchNormKernels(
       ]);
       const out = output(b, [...x.shape], y);
       setLayout(out, layout);
-      return [out, output(b, [c], mean), output(b, [c], variance)];
+      const outs = [out, output(b, [c], mean), output(b, [c], variance)];
+      if (movingMean === undefined || movingVariance === undefined) return outs;
+      const momentum = (args.attrs as { momentum: number }).momentum;
+      for (const [moving, batch] of [[movingMean, mean], [movingVariance, variance]] as const) {
+        if (!nativeBatchNormShape(x, moving)) {
+          throw new TypeError(
+            `${BATCH_NORM_TRAINING_KERNEL}: moving statistics must be float32 [${c}], got ` +
+              `${moving.dtype}[${moving.shape}]`,
+          );
+        }
+        outs.push(output(b, [c], movingAverage(values(b, moving), batch, momentum, alloc(b, c))));
+      }
+      return outs;
     },
     /**
      * Inputs dy, x, mean, variance, scale and the gradients dmean, dvariance of
