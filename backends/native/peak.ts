@@ -239,7 +239,9 @@ export function timeConv(
       : shape.bias
       ? "fwdBias"
       : "fwd";
-    const d = describe(dnnl, info, kind, { ...trainingLayouts(), bf16: precision === "bf16" });
+    // Direct convolution: the roofline's rates are direct convolution's, whatever training runs.
+    const free = { ...trainingLayouts(), winograd: false, bf16: precision === "bf16" };
+    const d = describe(dnnl, info, kind, free);
     const specs = d.args.map((a) => ({
       arg: a.arg,
       md: a.query === undefined ? a.plain : queryMdOf(dnnl, d.pd, a.query),

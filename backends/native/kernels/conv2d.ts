@@ -80,9 +80,20 @@ function nhwcOnly(): boolean {
  * oneDNN use its direct JIT kernels (4x faster backward passes than
  * im2col+GEMM on plain HWIO here), blocked activations 10-20% faster ones
  * still; SKIPLAB_NHWC=1 keeps activations NHWC (to measure the difference).
+ * The 3x3 stride-1 layers that gain run as Winograd convolutions where oneDNN
+ * has them (`winogradFits` in conv2d_primitives.ts).
  */
 export function trainingLayouts(): Free {
-  return { data: !nhwcOnly(), weights: true };
+  return { data: !nhwcOnly(), weights: true, winograd: !directOnly() };
+}
+
+/** SKIPLAB_WINOGRAD=0 keeps every convolution direct (to measure the difference). */
+function directOnly(): boolean {
+  try {
+    return Deno.env.get("SKIPLAB_WINOGRAD") === "0";
+  } catch {
+    return false; // No --allow-env: the default.
+  }
 }
 
 /**

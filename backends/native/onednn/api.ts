@@ -54,6 +54,8 @@ export interface PdOptions {
   readonly hint?: Pd;
   /** Implementations to skip while another exists (by `impl_info_str`). */
   readonly avoid?: (impl: string) => boolean;
+  /** A convolution's algorithm (`E.convDirect`, `E.convWinograd`). @default E.convDirect */
+  readonly algorithm?: number;
 }
 
 /** Strides, dilations (0 = dense) and padding of a 2-D convolution or pooling. */
@@ -79,6 +81,7 @@ export interface Enums {
   readonly forwardInference: number;
   readonly backward: number;
   readonly convDirect: number;
+  readonly convWinograd: number;
   readonly poolMax: number;
   readonly poolAvgInclude: number;
   readonly poolAvgExclude: number;

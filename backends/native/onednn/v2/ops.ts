@@ -44,7 +44,7 @@ export function primitiveDescMakers(c: MakerContext): Makers {
           lib.dnnl_dilated_convolution_forward_desc_init(
             d,
             prop,
-            E.convDirect,
+            o?.algorithm ?? E.convDirect,
             bytes(src),
             bytes(wei),
             bias === null ? null : bytes(bias),
@@ -61,7 +61,7 @@ export function primitiveDescMakers(c: MakerContext): Makers {
         (d) =>
           lib.dnnl_dilated_convolution_backward_data_desc_init(
             d,
-            E.convDirect,
+            o?.algorithm ?? E.convDirect,
             bytes(diffSrc),
             bytes(wei),
             bytes(diffDst),
@@ -77,7 +77,7 @@ export function primitiveDescMakers(c: MakerContext): Makers {
         (d) =>
           lib.dnnl_dilated_convolution_backward_weights_desc_init(
             d,
-            E.convDirect,
+            o?.algorithm ?? E.convDirect,
             bytes(src),
             bytes(diffWei),
             null,

@@ -24,6 +24,7 @@ export const ENUMS: Enums = {
   forwardInference: 96,
   backward: 128,
   convDirect: 1,
+  convWinograd: 2,
   poolMax: 511,
   poolAvgInclude: 767,
   poolAvgExclude: 1023,

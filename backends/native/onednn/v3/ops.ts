@@ -31,7 +31,7 @@ export function primitiveDescMakers(c: MakerContext): Makers {
           out,
           engine,
           prop,
-          E.convDirect,
+          o.algorithm ?? E.convDirect,
           handle(src),
           handle(wei),
           bias === null ? null : handle(bias),
@@ -47,7 +47,7 @@ export function primitiveDescMakers(c: MakerContext): Makers {
           lib.dnnl_convolution_backward_data_primitive_desc_create(
             out,
             engine,
-            E.convDirect,
+            o.algorithm ?? E.convDirect,
             handle(diffSrc),
             handle(wei),
             handle(diffDst),
@@ -64,7 +64,7 @@ export function primitiveDescMakers(c: MakerContext): Makers {
           lib.dnnl_convolution_backward_weights_primitive_desc_create(
             out,
             engine,
-            E.convDirect,
+            o.algorithm ?? E.convDirect,
             handle(src),
             handle(diffWei),
             null,

@@ -37,6 +37,9 @@ for (const k of [1, 3]) {
 
 // A ResNet projection: 1x1, stride 2, whole 16-channel blocks (blocked input, no detour).
 cases.push({ batch: 8, size: 8, inC: 64, outC: 128, k: 1, stride: 2, pad: "same" });
+// 3x3 stride-1 layers of 32 channels and more: Winograd where oneDNN has it.
+cases.push({ batch: 8, size: 8, inC: 64, outC: 64, k: 3, stride: 1, pad: "same" });
+cases.push({ batch: 4, size: 6, inC: 32, outC: 48, k: 3, stride: 1, pad: "valid" });
 
 function tensors(c: Case, seed: number) {
   const xShape = [c.batch, c.size, c.size, c.inC] as const;
