@@ -254,3 +254,65 @@ export function dims(values: readonly number[]): BigInt64Array {
 
 /** Bytes of one `dnnl_exec_arg_t` (int arg, then a memory pointer) in both generations. */
 export const EXEC_ARG_BYTES = 16;
+
+/**
+ * The parameters of oneDNN's row-major gemm calls, `dnnl_sgemm` and
+ * `dnnl_gemm_bf16bf16f32` alike: transA, transB, M, N, K, alpha, A, lda, B,
+ * ldb, beta, C, ldc.
+ */
+export const GEMM_PARAMETERS = [
+  "u8",
+  "u8",
+  "i64",
+  "i64",
+  "i64",
+  "f32",
+  "buffer",
+  "i64",
+  "buffer",
+  "i64",
+  "f32",
+  "buffer",
+  "i64",
+] as const;
+
+/** A gemm symbol of {@link GEMM_PARAMETERS}. */
+type GemmSymbol = (
+  ...args: [
+    number,
+    number,
+    bigint,
+    bigint,
+    bigint,
+    number,
+    Deno.ToNativeType<"buffer">,
+    bigint,
+    Deno.ToNativeType<"buffer">,
+    bigint,
+    number,
+    Deno.ToNativeType<"buffer">,
+    bigint,
+  ]
+) => number;
+
+/** `C = A·B` through a gemm symbol (alpha 1, beta 0); returns oneDNN's status. */
+export function callGemm(
+  gemm: GemmSymbol,
+  ...[ta, tb, m, n, k, a, lda, b, ldb, c, ldc]: Parameters<Dnnl["sgemm"] | Dnnl["gemmBf16"]>
+): number {
+  return gemm(
+    ta,
+    tb,
+    BigInt(m),
+    BigInt(n),
+    BigInt(k),
+    1,
+    a,
+    BigInt(lda),
+    b,
+    BigInt(ldb),
+    0,
+    c,
+    BigInt(ldc),
+  );
+}

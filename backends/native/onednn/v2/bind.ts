@@ -7,6 +7,7 @@
  */
 import {
   type Attr,
+  callGemm,
   check,
   dims,
   type Dnnl,
@@ -140,42 +141,13 @@ export function bindV2(lib: Lib2, path: string, version: string, threads: Thread
       check(lib.dnnl_memory_set_data_handle(mem, data), "set_data_handle"),
     execute: (prim, count, args) =>
       check(lib.dnnl_primitive_execute(prim, stream, count, args), "primitive_execute"),
-    sgemm: (ta, tb, m, n, k, a, lda, b, ldb, c, ldc) =>
-      lib.dnnl_sgemm(
-        ta,
-        tb,
-        BigInt(m),
-        BigInt(n),
-        BigInt(k),
-        1,
-        a,
-        BigInt(lda),
-        b,
-        BigInt(ldb),
-        0,
-        c,
-        BigInt(ldc),
-      ),
-    gemmBf16(ta, tb, m, n, k, a, lda, b, ldb, c, ldc) {
+    sgemm: (...args) => callGemm(lib.dnnl_sgemm, ...args),
+    gemmBf16(...args) {
       const gemm = lib.dnnl_gemm_bf16bf16f32;
       if (gemm === null) {
         throw new Error(`oneDNN ${version} (${path}) has no dnnl_gemm_bf16bf16f32`);
       }
-      return gemm(
-        ta,
-        tb,
-        BigInt(m),
-        BigInt(n),
-        BigInt(k),
-        1,
-        a,
-        BigInt(lda),
-        b,
-        BigInt(ldb),
-        0,
-        c,
-        BigInt(ldc),
-      );
+      return callGemm(gemm, ...args);
     },
   };
 }

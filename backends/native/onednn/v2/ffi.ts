@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Enums } from "../api.ts";
+import { type Enums, GEMM_PARAMETERS } from "../api.ts";
 
 /** Byte sizes of the oneDNN 2.x structs skiplab allocates. */
 export const SIZE = {
@@ -242,43 +242,12 @@ export const SYMBOLS = {
     parameters: ["pointer", "pointer", "i32", "buffer"],
     result: "i32",
   },
-  dnnl_sgemm: {
-    parameters: [
-      "u8",
-      "u8",
-      "i64",
-      "i64",
-      "i64",
-      "f32",
-      "buffer",
-      "i64",
-      "buffer",
-      "i64",
-      "f32",
-      "buffer",
-      "i64",
-    ],
-    result: "i32",
-  },
+  dnnl_sgemm: { parameters: GEMM_PARAMETERS, result: "i32" },
   // Exported by every 2.x and 3.x library (src/cpu/gemm/gemm.cpp) though no public header
   // declares it: sgemm's arguments with A and B as bf16 (uint16) arrays. Optional, so that a
   // build without it still opens (`gemmBf16` then reports that it is missing).
   dnnl_gemm_bf16bf16f32: {
-    parameters: [
-      "u8",
-      "u8",
-      "i64",
-      "i64",
-      "i64",
-      "f32",
-      "buffer",
-      "i64",
-      "buffer",
-      "i64",
-      "f32",
-      "buffer",
-      "i64",
-    ],
+    parameters: GEMM_PARAMETERS,
     result: "i32",
     optional: true,
   },

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { Enums } from "../api.ts";
+import { type Enums, GEMM_PARAMETERS } from "../api.ts";
 
 /** Enum values of oneDNN 3.1–3.7 (dnnl_types.h). */
 export const ENUMS: Enums = {
@@ -152,13 +152,10 @@ export const SYMBOLS = {
   dnnl_memory_create: { parameters: [B, P, P, P], result: "i32" },
   dnnl_memory_set_data_handle: { parameters: [P, B], result: "i32" },
   dnnl_primitive_execute: { parameters: [P, P, "i32", B], result: "i32" },
-  dnnl_sgemm: {
-    parameters: ["u8", "u8", "i64", "i64", "i64", "f32", B, "i64", B, "i64", "f32", B, "i64"],
-    result: "i32",
-  },
+  dnnl_sgemm: { parameters: GEMM_PARAMETERS, result: "i32" },
   // Exported though undeclared in dnnl.h (see ../v2/ffi.ts): sgemm's arguments, A and B bf16.
   dnnl_gemm_bf16bf16f32: {
-    parameters: ["u8", "u8", "i64", "i64", "i64", "f32", B, "i64", B, "i64", "f32", B, "i64"],
+    parameters: GEMM_PARAMETERS,
     result: "i32",
     optional: true,
   },
