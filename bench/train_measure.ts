@@ -11,8 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, selectBackend } from "../backends/select.ts";
-import { sealNativeLibraries } from "../backends/native/mod.ts";
-import { currentThreads } from "../backends/native/onednn/threads.ts";
+import { currentThreads, sealNativeLibraries } from "../backends/native/mod.ts";
 import { selectPrecision } from "../backends/precision.ts";
 import { buildModel } from "../models/mod.ts";
 import { Optimizer } from "../train/optimizer.ts";

@@ -50,7 +50,7 @@ export {
   NativeUnavailableError,
 } from "./unavailable.ts";
 export { DNNL_VARIABLE } from "./onednn/search.ts";
-export { type CpuSample, othersLoad, sampleCpu } from "./onednn/threads.ts";
+export { type CpuSample, currentThreads, othersLoad, sampleCpu } from "./onednn/threads.ts";
 export type { KernelSource } from "./kernels.ts";
 export {
   type Bf16Support,
