@@ -234,7 +234,10 @@ async function measureModel(
     };
     if (o.busy > 0) row.busy = o.busy;
     if (notes.has(backend)) row.note = notes.get(backend);
-    if (m) Object.assign(row, await rooflineShare(model, o.batch, o.precision, threads, m, o.log));
+    // The roofline is oneDNN's: it prices the native backend's step only.
+    if (m && backend === "native") {
+      Object.assign(row, await rooflineShare(model, o.batch, o.precision, threads, m, o.log));
+    }
     if (peer !== undefined) {
       row.peer_train_images_per_s = peer.train;
       row.peer_infer_images_per_s = peer.infer;
