@@ -29,8 +29,8 @@ const experimentShape = z.strictObject({
   backend: z.enum(["auto", "auto:remeasure", "native", "tensorflow", "webgpu", "wasm", "cpu"])
     .default("auto"),
   // What convolutions compute in (backends/precision.ts). fp32 by default, so that a
-  // recipe gives the same numbers on every machine (auto would switch to bf16 on AMX
-  // CPUs only); auto takes bf16 where the CPU has AMX-BF16 or AVX512-BF16.
+  // recipe gives the same numbers on every machine; auto takes bf16 only on AMX CPUs
+  // (native/memory/precision.ts says why), bf16 wherever it can run.
   precision: z.enum(["fp32", "bf16", "auto"]).default("fp32"),
   data: z.strictObject({
     source: z.string().min(1).default("cifar10"),

@@ -12,6 +12,8 @@ const status = await tryRegisterNative();
 /** True where this CPU and oneDNN can run bf16 convolutions. */
 const bf16Here = status.ok && status.bf16Conv !== null &&
   (status.bf16Support.amxBf16 || status.bf16Support.avx512Bf16);
+/** True where `auto` takes bf16: bf16 runs and the CPU has AMX (AVX512-BF16 alone does not pay). */
+const autoBf16 = bf16Here && status.ok && status.bf16Support.amxBf16;
 
 Deno.test("selectPrecision() keeps backends without a bf16 path in fp32, and refuses bf16 there", async () => {
   assert.deepEqual(await selectPrecision("fp32", "cpu"), {
@@ -33,14 +35,14 @@ Deno.test("selectPrecision() keeps backends without a bf16 path in fp32, and ref
 
 Deno.test({
   name:
-    "selectPrecision() on native: auto picks bf16 only with bf16 instructions; bf16 names the ISA",
+    "selectPrecision() on native: auto picks bf16 only with AMX; bf16 runs with bf16 instructions, else names the ISA",
   ignore,
   async fn() {
     if (!status.ok) return;
     const isa = status.bf16Support.isa;
     const auto = await selectPrecision("auto", "native");
-    assert.equal(auto.precision, bf16Here ? "bf16" : "fp32");
-    assert.equal(auto.convImplementation, bf16Here ? status.bf16Conv : status.conv);
+    assert.equal(auto.precision, autoBf16 ? "bf16" : "fp32");
+    assert.equal(auto.convImplementation, autoBf16 ? status.bf16Conv : status.conv);
     if (bf16Here) {
       assert.equal((await selectPrecision("bf16", "native")).precision, "bf16");
     } else {
@@ -85,8 +87,8 @@ Deno.test({
       });
       await runExperiment(exp, { dir: join(dir, "auto"), print: false, progress: false });
       const env = (await readSummary(join(dir, "auto", "summary.json"))).environment;
-      assert.equal(env.precision, bf16Here ? "bf16" : "fp32");
-      assert.equal(env.conv_implementation, bf16Here ? status.bf16Conv : status.conv);
+      assert.equal(env.precision, autoBf16 ? "bf16" : "fp32");
+      assert.equal(env.conv_implementation, autoBf16 ? status.bf16Conv : status.conv);
       if (bf16Here) return;
       const bf16 = { ...exp, precision: "bf16" as const };
       await assert.rejects(
