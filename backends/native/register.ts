@@ -19,10 +19,8 @@ import {
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
 } from "./kernels/batch_norm.ts";
-import {
-  installBatchNormTrainingGradient,
-  installZeroPadShortcutGradient,
-} from "./gradients/batch_norm_training.ts";
+import { installBatchNormTrainingGradient } from "./gradients/batch_norm_training.ts";
+import { installZeroPadShortcutGradient } from "./gradients/zero_pad_shortcut.ts";
 import { RELU_GRAD_KERNEL } from "./gradients/relu_square_js.ts";
 import { inherit, initLayouts, plainInputs } from "./memory/layout.ts";
 import { installLeanSaves } from "./memory/saves.ts";

@@ -12,10 +12,6 @@ import {
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
 } from "../kernels/batch_norm.ts";
-import {
-  ZERO_PAD_SHORTCUT_GRAD_KERNEL,
-  ZERO_PAD_SHORTCUT_KERNEL,
-} from "../../../core/zero_pad_shortcut.ts";
 
 /** Registers the gradient of {@link BATCH_NORM_TRAINING_KERNEL} (native kernels only). */
 export function installBatchNormTrainingGradient(): void {
@@ -33,24 +29,5 @@ export function installBatchNormTrainingGradient(): void {
       ) as tf.Tensor[];
       return { x: () => dx, scale: () => dScale, offset: () => dOffset };
     },
-  });
-}
-
-/**
- * Registers the gradient of the zero-padding shortcut kernel
- * (`core/zero_pad_shortcut.ts`): one call of its gradient kernel, which only
- * the native backend has (`../kernels/conv2d.ts`).
- */
-export function installZeroPadShortcutGradient(): void {
-  tf.registerGradient({
-    kernelName: ZERO_PAD_SHORTCUT_KERNEL,
-    gradFunc: (dy, _saved, attrs) => ({
-      x: () =>
-        tf.engine().runKernel(
-          ZERO_PAD_SHORTCUT_GRAD_KERNEL,
-          { dy: dy as tf.Tensor },
-          attrs,
-        ) as tf.Tensor,
-    }),
   });
 }

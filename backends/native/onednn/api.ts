@@ -316,3 +316,18 @@ export function callGemm(
     BigInt(ldc),
   );
 }
+
+/**
+ * {@link Dnnl.gemmBf16} over the optional `dnnl_gemm_bf16bf16f32` symbol of the
+ * library at `path`: an error naming the library where it lacks the symbol.
+ */
+export function gemmBf16Of(
+  gemm: GemmSymbol | null,
+  version: string,
+  path: string,
+): Dnnl["gemmBf16"] {
+  return (...args) => {
+    if (gemm === null) throw new Error(`oneDNN ${version} (${path}) has no dnnl_gemm_bf16bf16f32`);
+    return callGemm(gemm, ...args);
+  };
+}

@@ -19,6 +19,7 @@ import {
   type Constant,
   dims,
   type Dnnl,
+  gemmBf16Of,
   type Md,
   outPointer,
   type Pd,
@@ -156,12 +157,6 @@ export function bindV3(lib: Lib3, path: string, version: string, threads: Thread
     execute: (prim, count, args) =>
       check(lib.dnnl_primitive_execute(prim, stream, count, args), "primitive_execute"),
     sgemm: (...args) => callGemm(lib.dnnl_sgemm, ...args),
-    gemmBf16(...args) {
-      const gemm = lib.dnnl_gemm_bf16bf16f32;
-      if (gemm === null) {
-        throw new Error(`oneDNN ${version} (${path}) has no dnnl_gemm_bf16bf16f32`);
-      }
-      return callGemm(gemm, ...args);
-    },
+    gemmBf16: gemmBf16Of(lib.dnnl_gemm_bf16bf16f32, version, path),
   };
 }
