@@ -119,7 +119,7 @@ Deno.test("ZeroPadShortcut on native (one oneDNN kernel) gives the cpu layer's v
       );
       const f = (a: tf.Tensor) =>
         (layer.apply(tf.conv2d(a as tf.Tensor4D, eye, 1, "same")) as tf.Tensor).mul(dy).sum();
-      const y = layer.apply(tf.conv2d(x, eye, 1, "same")) as tf.Tensor;
+      const y = tf.tidy(() => layer.apply(tf.conv2d(x, eye, 1, "same")) as tf.Tensor);
       const [dx] = tf.grads(f)([x]);
       const out = [await y.data(), await dx.data()].map((v) => Array.from(v));
       tf.dispose([x, dy, eye, y, dx]);
