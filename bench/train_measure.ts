@@ -151,6 +151,7 @@ export async function measure(
     await infer();
     if (!slow) await infer();
     const inference = await timed(infer, o.batch, steps);
+    forward.release();
     if (o.profiler !== undefined) await o.profiler(step);
     const threads = backend === "native" ? currentThreads()?.count : undefined;
     return { train, inference, rss: await peakRssMb(rss), steps, threads };

@@ -76,23 +76,27 @@ export async function predict(
   const out: Prediction[] = [];
   // Batch norms folded into their convolutions (train/forward.ts).
   const forward = forwardOf(model);
-  for (let start = 0; start < images.length; start += batchSize) {
-    const batch = images.slice(start, start + batchSize);
-    const pixels = new Uint8Array(batch.length * h * w * 3);
-    batch.forEach((img, i) => pixels.set(resizeImage(img, w, h).data, i * h * w * 3));
-    const probs = tf.tidy(() =>
-      forward(tf.tensor4d(normalizePixels(pixels), [batch.length, h, w, 3]), false)
-    );
-    const all = await probs.data() as Float32Array;
-    probs.dispose();
-    for (let i = 0; i < batch.length; i++) {
-      const p = all.slice(i * classes, (i + 1) * classes);
-      const order = [...p.keys()].sort((a, b) => p[b] - p[a] || a - b).slice(0, top);
-      out.push({
-        top: order.map((index) => ({ index, className: names[index], probability: p[index] })),
-        probabilities: p,
-      });
+  try {
+    for (let start = 0; start < images.length; start += batchSize) {
+      const batch = images.slice(start, start + batchSize);
+      const pixels = new Uint8Array(batch.length * h * w * 3);
+      batch.forEach((img, i) => pixels.set(resizeImage(img, w, h).data, i * h * w * 3));
+      const probs = tf.tidy(() =>
+        forward(tf.tensor4d(normalizePixels(pixels), [batch.length, h, w, 3]), false)
+      );
+      const all = await probs.data() as Float32Array;
+      probs.dispose();
+      for (let i = 0; i < batch.length; i++) {
+        const p = all.slice(i * classes, (i + 1) * classes);
+        const order = [...p.keys()].sort((a, b) => p[b] - p[a] || a - b).slice(0, top);
+        out.push({
+          top: order.map((index) => ({ index, className: names[index], probability: p[index] })),
+          probabilities: p,
+        });
+      }
     }
+  } finally {
+    forward.release();
   }
   return out;
 }

@@ -35,26 +35,31 @@ export async function evaluate(
   const logits = logitsOf(model);
   const pipeline = new BatchPipeline(set, { batchSize, shuffle: false, seed: 0 });
   let lossSum = 0, correct = 0, offset = 0;
-  for await (const batch of pipeline.epoch(0)) {
-    const n = batch.xs.shape[0];
-    const [l, c, arg, top, probs] = tf.tidy(() => {
-      const z = logits(batch.xs, false);
-      const p = tf.softmax(z);
-      return [
-        crossEntropy(batch.ys, z),
-        correctCount(batch.ys, z),
-        p.argMax(-1),
-        p.max(-1),
-        options.probabilities ? p : null,
-      ];
-    });
-    lossSum += (await l.data())[0] * n;
-    correct += (await c.data())[0];
-    predicted.set(await arg.data() as Int32Array, offset);
-    confidence.set(await top.data() as Float32Array, offset);
-    if (probs) probabilities!.set(await probs.data() as Float32Array, offset * classes);
-    tf.dispose([l, c, arg, top, probs ?? [], batch.xs, batch.ys]);
-    offset += n;
+  try {
+    for await (const batch of pipeline.epoch(0)) {
+      const n = batch.xs.shape[0];
+      const [l, c, arg, top, probs] = tf.tidy(() => {
+        const z = logits(batch.xs, false);
+        const p = tf.softmax(z);
+        return [
+          crossEntropy(batch.ys, z),
+          correctCount(batch.ys, z),
+          p.argMax(-1),
+          p.max(-1),
+          options.probabilities ? p : null,
+        ];
+      });
+      lossSum += (await l.data())[0] * n;
+      correct += (await c.data())[0];
+      predicted.set(await arg.data() as Int32Array, offset);
+      confidence.set(await top.data() as Float32Array, offset);
+      if (probs) probabilities!.set(await probs.data() as Float32Array, offset * classes);
+      tf.dispose([l, c, arg, top, probs ?? [], batch.xs, batch.ys]);
+      offset += n;
+    }
+  } finally {
+    // The batch norms were folded once for the whole set (`forward.ts`); their memory goes now.
+    logits.release();
   }
   return {
     loss: lossSum / set.count,

@@ -8,7 +8,11 @@ import type { LayersModel, SymbolicTensor, Tensor, Tensor2D } from "../core/tf_t
 import { forwardOf } from "./forward.ts";
 
 /** Maps a batch to the pre-softmax scores `[batch, classes]`, in training or inference mode. */
-export type LogitsFn = (xs: Tensor, training: boolean) => Tensor2D;
+export interface LogitsFn {
+  (xs: Tensor, training: boolean): Tensor2D;
+  /** Frees what inference passes keep between calls (folded weights, `forward.ts`). */
+  release(): void;
+}
 
 const cache = new WeakMap<LayersModel, LogitsFn>();
 
@@ -57,7 +61,10 @@ function build(model: LayersModel): LogitsFn {
   const body = tf.model({ inputs: model.inputs, outputs: last.input as SymbolicTensor });
   // Intermediates are freed as the pass goes (`forward.ts`).
   const run = forwardOf(body);
-  if (last.getClassName() === "Activation") return (xs, training) => run(xs, training) as Tensor2D;
+  const release = { release: () => run.release() };
+  if (last.getClassName() === "Activation") {
+    return Object.assign((xs: Tensor, training: boolean) => run(xs, training) as Tensor2D, release);
+  }
   if (last.getClassName() !== "Dense") {
     throw new TypeError(
       `Cannot train model '${model.name}': its softmax layer '${last.name}' is a ` +
@@ -66,10 +73,11 @@ function build(model: LayersModel): LogitsFn {
   }
   const weight = (name: string) =>
     last.weights.find((w) => w.originalName.split("/").pop() === name)?.read();
-  return (xs, training) =>
+  const logits = (xs: Tensor, training: boolean) =>
     tf.tidy(() => {
       const [kernel, bias] = [weight("kernel")!, weight("bias")];
       const z = run(xs, training).matMul(kernel as Tensor2D);
       return (bias ? z.add(bias) : z) as Tensor2D;
     });
+  return Object.assign(logits, release);
 }

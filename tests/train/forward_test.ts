@@ -88,7 +88,7 @@ function trainedModel(): tf.LayersModel {
   return model;
 }
 
-Deno.test("forwardOf in inference folds each batch norm (and its ReLU) into the convolution before it: no batch-norm kernel runs, model.apply's outputs within float rounding, nothing kept", async () => {
+Deno.test("forwardOf in inference folds each batch norm (and its ReLU) into the convolution before it: no batch-norm kernel runs, model.apply's outputs within float rounding, nothing kept once released", async () => {
   const model = trainedModel();
   const xs = XS();
   const forward = forwardOf(model);
@@ -101,11 +101,41 @@ Deno.test("forwardOf in inference folds each batch norm (and its ReLU) into the 
   assert.ok(kernels.has("FusedConv2D"));
   const err = relativeError(ours!.dataSync(), stock.dataSync());
   assert.ok(err < 1e-5, `relative error ${err}`);
-  assert.equal(tf.memory().numTensors, before + 2, "only the two outputs remain");
+  forward.release();
+  assert.equal(tf.memory().numTensors, before + 2, "once released, only the two outputs remain");
   // The stock path ran batch norms that moved something: folding is not a no-op here.
   const unfolded = tf.tidy(() => model.apply(xs, { training: true }) as tf.Tensor);
   assert.ok(relativeError(unfolded.dataSync(), stock.dataSync()) > 1e-3);
   tf.dispose([xs, ours!, stock, unfolded]);
+  model.dispose();
+});
+
+Deno.test("forwardOf keeps the folded weights between inference passes while the weights stay, folds again when they change, and frees them on a training pass or release()", async () => {
+  const model = trainedModel();
+  const xs = XS();
+  const forward = forwardOf(model);
+  const stock = () => tf.tidy(() => model.apply(xs, { training: false }) as tf.Tensor);
+  const base = tf.memory().numTensors;
+  const first = forward(xs, false);
+  const kept = tf.memory().numTensors - base - 1;
+  assert.ok(kept >= 2, `the folded filter and bias are kept (${kept} tensors)`);
+  // A second pass folds nothing: the one new tensor is its output, and it runs no Rsqrt.
+  const p = await tf.profile(() => void forward(xs, false).dispose());
+  assert.equal(tf.memory().numTensors, base + 1 + kept);
+  assert.ok(!p.kernels.some((k) => k.name === "Rsqrt"), p.kernels.map((k) => k.name).join());
+  // A training pass of the stock model moves the batch norms' statistics (new tensors):
+  // the next inference pass folds them anew and agrees with model.apply again.
+  tf.tidy(() => void model.apply(xs, { training: true }));
+  const [ours, want] = [forward(xs, false), stock()];
+  assert.ok(relativeError(ours.dataSync(), want.dataSync()) < 1e-5);
+  assert.equal(tf.memory().numTensors, base + 3 + kept, "the stale folds were freed");
+  // A training pass through forwardOf frees what inference kept.
+  tf.tidy(() => void forward(xs, true));
+  assert.equal(tf.memory().numTensors, base + 3);
+  forward(xs, false).dispose();
+  forward.release();
+  assert.equal(tf.memory().numTensors, base + 3);
+  tf.dispose([xs, first, ours, want]);
   model.dispose();
 });
 
