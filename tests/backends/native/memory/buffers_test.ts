@@ -42,7 +42,7 @@ for (const native of [false, true]) {
     name: `BufferPool (${mode}) keeps its budget beyond the high-water mark, oldest out first`,
     ignore: native && !canFfi,
     fn() {
-      const pool = new BufferPool(native, 3 * 4096);
+      const pool = new BufferPool(native, 3 * 4096, 0);
       const arrays = [1, 2, 3, 4].map(() => pool.take(1024));
       arrays.forEach((a) => pool.give(a));
       assert.equal(pool.freeBytes, 4 * 4096, "all fit below the 16 kB once in use");
@@ -58,7 +58,7 @@ for (const native of [false, true]) {
     name: `BufferPool (${mode}) pools no more than the arrays in use leave of their most`,
     ignore: native && !canFfi,
     fn() {
-      const pool = new BufferPool(native, 0); // no budget beyond the high-water mark
+      const pool = new BufferPool(native, 0, 0); // nothing beyond the high-water mark
       const small = [1, 2, 3, 4].map(() => pool.take(1024)); // 16 kB in use at most
       assert.equal(pool.liveBytes, 4 * 4096);
       small.forEach((a) => pool.give(a));
@@ -74,6 +74,24 @@ for (const native of [false, true]) {
       pool.escape(big);
       assert.equal(pool.liveBytes, 2 * 4096);
       assert.equal(pool.counts.fresh, 6);
+    },
+  });
+
+  Deno.test({
+    name: `BufferPool (${mode}) keeps its slack beyond the high-water mark's room`,
+    ignore: native && !canFfi,
+    fn() {
+      const pool = new BufferPool(native, 0, 2 * 4096);
+      const small = [1, 2, 3, 4].map(() => pool.take(1024)); // 16 kB in use at most
+      small.forEach((a) => pool.give(a));
+      // 8 kB more would make 24 kB: the slack keeps the 8 kB beyond the mark, no array goes.
+      const big = pool.take(2048);
+      assert.deepEqual([pool.freeBytes, pool.liveBytes], [4 * 4096, 2 * 4096]);
+      pool.give(big);
+      // The next phase wants the first one's lengths again: all four come from the pool.
+      const again = [1, 2, 3, 4].map(() => pool.take(1024));
+      assert.ok(again.every((a) => small.includes(a)));
+      assert.deepEqual(pool.counts, { reused: 4, fresh: 5 });
     },
   });
 }
