@@ -68,7 +68,7 @@ const ALIGN = 64;
  * elementwise kernels, which write whole fresh outputs, took twice PyTorch's
  * time). The pool keeps `budgetBytes`, or more where the arrays in use leave
  * room below their own high-water mark, and `slackBytes` on top; beyond that
- * the oldest pooled arrays are freed (C memory at once), so the pool raises
+ * the most recently pooled arrays are freed (C memory at once), so the pool raises
  * the peak by at most budget and slack. Against a plain 128 MB budget,
  * measured alternately on 2 vCPUs of an AMD EPYC: resnet18 trained 3–10%
  * faster (14 MB more peak RSS), baseline_cnn 10% (same peak).
@@ -87,7 +87,7 @@ export class BufferPool {
   readonly #blocks = new WeakMap<ArrayBufferLike, NativeBlock>();
   readonly #finalizer: FinalizationRegistry<NativeBlock>;
   readonly #bySize = new Map<number, Float32Array[]>();
-  /** Pooled arrays, oldest first. */
+  /** Pooled arrays, in the order they were given back. */
   readonly #pooled = new Set<Float32Array>();
   readonly #owned = new WeakSet<ArrayBufferLike>();
   #pooledBytes = 0;
@@ -138,10 +138,7 @@ export class BufferPool {
       return a;
     }
     this.counts.fresh++;
-    for (const old of this.#pooled) {
-      if (this.#pooledBytes <= this.#room(n * 4)) break;
-      this.#evict(old);
-    }
+    this.#trim(this.#room(n * 4));
     this.#liveBytes += n * 4;
     this.#peakBytes = Math.max(this.#peakBytes, this.#liveBytes);
     if (this.#libc === null) {
@@ -191,10 +188,7 @@ export class BufferPool {
     this.#pooled.add(values);
     this.#pooledBytes += values.byteLength;
     this.#liveBytes -= values.byteLength;
-    for (const old of this.#pooled) {
-      if (this.#pooledBytes <= this.#room(0)) break;
-      this.#evict(old);
-    }
+    this.#trim(this.#room(0));
   }
 
   /**
@@ -204,6 +198,24 @@ export class BufferPool {
   #room(more: number): number {
     const belowMark = this.#peakBytes - this.#liveBytes - more;
     return Math.max(this.budgetBytes, belowMark) + this.slackBytes;
+  }
+
+  /**
+   * Frees pooled arrays, the most recently given back first, until the pool
+   * holds at most `room` bytes. A training step takes and gives back the same
+   * arrays in the same order every step, so the array given back last is
+   * wanted again last: dropping the newest keeps those the next step asks for
+   * first (a cache over a loop does best evicting the most recently used; the
+   * oldest-first order dropped each array just before it was wanted again).
+   * resnet18 at batch 64 went from 9,300 to 5,600 page faults a step, 70–120
+   * to 46–52 ms of system time (2 vCPUs of an AMD EPYC Zen 5 with AVX512-BF16).
+   */
+  #trim(room: number): void {
+    if (this.#pooledBytes <= room) return;
+    for (const a of [...this.#pooled].reverse()) {
+      if (this.#pooledBytes <= room) break;
+      this.#evict(a);
+    }
   }
 
   #evict(a: Float32Array): void {
