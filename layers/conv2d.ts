@@ -20,6 +20,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { CONV2D_ADD_RELU_KERNEL } from "../core/conv2d_add_relu.ts";
 import { FUSED_CONV2D_KERNEL, installFusedConv2dGradient } from "../core/conv2d_gradient.ts";
 import type { Layer, Tensor, Tensor4D } from "../core/tf_types.ts";
 
@@ -38,6 +39,18 @@ export interface Conv2DOptions {
    * registered gradient covers a bias alone). @default "linear"
    */
   readonly activation?: "linear" | "relu";
+  /**
+   * A tensor of the output's shape added before the activation (a residual
+   * block's shortcut): only where no gradient is taken. One kernel where the
+   * backend has {@link CONV2D_ADD_RELU_KERNEL} (with a bias and a ReLU), else
+   * the convolution, an Add and the activation.
+   */
+  readonly residual?: Tensor | null;
+  /**
+   * The caller disposes `residual` right after the call and nothing else reads
+   * it: the kernel may write the output into its memory. @default false
+   */
+  readonly reuseResidual?: boolean;
 }
 
 /**
@@ -58,8 +71,9 @@ export interface Conv2DOptions {
  * ```
  */
 export function conv2d(x: Tensor4D, filter: Tensor4D, options: Conv2DOptions): Tensor4D {
-  const { strides, pad, bias = null, activation = "linear" } = options;
+  const { strides, pad, bias = null, activation = "linear", residual = null } = options;
   const attrs = { strides, pad, dataFormat: "NHWC", dilations: [1, 1], dimRoundingMode: undefined };
+  if (residual !== null) return withResidual(x, filter, residual, options, attrs);
   if (bias === null && activation === "linear") {
     return tf.engine().runKernel(
       "Conv2D",
@@ -76,6 +90,36 @@ export function conv2d(x: Tensor4D, filter: Tensor4D, options: Conv2DOptions): T
     inputs,
     { ...attrs, activation } as unknown as tf.NamedAttrMap,
   ) as Tensor4D;
+}
+
+function withResidual(
+  x: Tensor4D,
+  filter: Tensor4D,
+  residual: Tensor,
+  options: Conv2DOptions,
+  attrs: Record<string, unknown>,
+): Tensor4D {
+  if (tf.engine().state.gradientDepth > 0) {
+    throw new Error("conv2d: a residual has no gradient here; add it to the output");
+  }
+  const { bias = null, activation = "linear" } = options;
+  if (
+    bias !== null && activation === "relu" &&
+    tf.getKernel(CONV2D_ADD_RELU_KERNEL, tf.getBackend()) !== undefined
+  ) {
+    return tf.engine().runKernel(
+      CONV2D_ADD_RELU_KERNEL,
+      { x, filter, bias, residual },
+      { ...attrs, reuseResidual: options.reuseResidual === true } as unknown as tf.NamedAttrMap,
+    ) as Tensor4D;
+  }
+  return tf.tidy(() => {
+    const sum = tf.add(
+      conv2d(x, filter, { ...options, activation: "linear", residual: null }),
+      residual,
+    );
+    return (activation === "relu" ? tf.relu(sum) : sum) as Tensor4D;
+  });
 }
 
 /** What skiplab reads of tfjs's Conv2D layer (its fields are not in its public type). */

@@ -12,6 +12,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+import { CONV2D_ADD_RELU_KERNEL } from "../../core/conv2d_add_relu.ts";
 import { FUSED_ADAM_KERNEL } from "../../core/fused_adam.ts";
 import {
   ZERO_PAD_SHORTCUT_GRAD_KERNEL,
@@ -143,6 +144,10 @@ export const NATIVE_KERNELS: Readonly<Record<string, KernelChoice>> = {
   [BATCH_NORM_GRAD_KERNEL]: choice(ONEDNN, "kernels/batch_norm.ts"),
   [BATCH_NORM_TRAINING_KERNEL]: choice(ONEDNN, "kernels/batch_norm.ts"),
   [BATCH_NORM_TRAINING_GRAD_KERNEL]: choice(ONEDNN, "kernels/batch_norm.ts"),
+  [CONV2D_ADD_RELU_KERNEL]: choice(
+    `${ONEDNN}: the residual added by a sum post-op before the ReLU`,
+    "kernels/conv2d.ts",
+  ),
   [ZERO_PAD_SHORTCUT_KERNEL]: choice(
     `${ONEDNN}: a 1x1 convolution with a 0/1 filter`,
     "kernels/conv2d.ts",

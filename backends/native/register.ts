@@ -15,6 +15,7 @@ import { installNativeGradients } from "./gradients/overrides.ts";
 import { type KernelSource, NATIVE_KERNELS, nativeKernels } from "./kernels.ts";
 import { installEarlyRelease } from "./memory/release.ts";
 import { installFusedConv2dGradient } from "../../core/conv2d_gradient.ts";
+import { CONV2D_ADD_RELU_KERNEL } from "../../core/conv2d_add_relu.ts";
 import {
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
@@ -84,6 +85,7 @@ const LAYOUT_AWARE: ReadonlySet<string> = new Set([
   "Conv2DBackpropInput",
   "Conv2DBackpropFilter",
   "FusedBatchNorm",
+  CONV2D_ADD_RELU_KERNEL,
   ZERO_PAD_SHORTCUT_KERNEL,
   ZERO_PAD_SHORTCUT_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,

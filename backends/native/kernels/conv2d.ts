@@ -26,7 +26,8 @@ import {
   ZERO_PAD_SHORTCUT_KERNEL,
   type ZeroPadShortcutAttrs,
 } from "../../../core/zero_pad_shortcut.ts";
-import { intern, type Layout, layoutOf, setLayout, toPlain } from "../memory/layout.ts";
+import { copyInto, intern, type Layout, layoutOf, setLayout, toPlain } from "../memory/layout.ts";
+import { CONV2D_ADD_RELU_KERNEL } from "../../../core/conv2d_add_relu.ts";
 
 /**
  * Whether each activation argument of `prim` can be passed in its blocked
@@ -140,6 +141,54 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
     return leave(p, flags, bufs.length - 1, output(args.backend, info.outShape, out));
   }
 
+  // relu(conv + bias + residual) as one primitive: the residual, copied into the output in the
+  // layout the primitive writes, is added by its sum post-op before the ReLU (the folded
+  // inference of a residual block's end, train/forward.ts): no Add and no Relu pass after it.
+  function convAddRelu(args: KernelArgs) {
+    const { x, filter, bias, residual } = args.inputs;
+    const a = args.attrs as unknown as tf.Conv2DAttrs;
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      a.strides,
+      a.dilations,
+      a.pad,
+      a.dimRoundingMode,
+      false,
+      "channelsLast",
+    );
+    if (residual.shape.join() !== info.outShape.join()) {
+      throw new RangeError(
+        `${CONV2D_ADD_RELU_KERNEL}: 'residual' must have the output's shape ` +
+          `[${info.outShape}], got [${residual.shape}]`,
+      );
+    }
+    const p = prim(info, "fwdBiasSumRelu");
+    const md = p.blocked[3];
+    const layout = md === undefined ? undefined : intern(md);
+    const backend = args.backend;
+    // In the residual's own memory where its caller gives it up, nobody else holds its dataId
+    // or its values, and it is already in the layout the output is written in; else a copy.
+    const mine = values(backend, residual);
+    const reuse = (args.attrs as { reuseResidual?: boolean }).reuseResidual === true &&
+      residual.dataId !== x.dataId && backend.refCount(residual.dataId) === 1 &&
+      layoutOf(residual) === layout &&
+      (backend as { buffers?: { private(v: unknown): boolean } }).buffers?.private(mine) === true;
+    const out = reuse ? mine : alloc(backend, info.outShape.reduce((q, v) => q * v, 1));
+    if (!reuse) copyInto(backend, residual, layout, out);
+    const flags = direct(backend, p, [x, filter, bias]);
+    const bufs = [values(backend, x), values(backend, filter), values(backend, bias), out];
+    p.execute(bufs, [undefined, filter.dataId], flags);
+    if (!reuse) return leave(p, flags, 3, output(backend, info.outShape, out));
+    backend.incRef(residual.dataId);
+    const shared: tf.TensorInfo = {
+      dataId: residual.dataId,
+      shape: info.outShape,
+      dtype: "float32",
+    };
+    return shared;
+  }
+
   // He et al.'s option-A shortcut (core/zero_pad_shortcut.ts) as a 1x1 convolution whose
   // HWIO filter [1, 1, c, filters] copies channel i to channel i: x·1 plus exact zeros, so
   // the values are x's exactly, in fp32 whatever the run's precision, read and written in
@@ -204,6 +253,19 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
         return cpu("FusedConv2D", args);
       }
       return forward(args, bias, act === "relu");
+    },
+    [CONV2D_ADD_RELU_KERNEL](args) {
+      const { x, filter, bias, residual } = args.inputs;
+      const biasOk = bias !== undefined && bias.shape.length === 1 &&
+        bias.shape[0] === filter.shape[3];
+      if (!channelsLast(args.attrs!) || !allFloat32(x, filter, bias, residual) || !biasOk) {
+        throw new TypeError(
+          `${CONV2D_ADD_RELU_KERNEL}: NHWC float32 'x', 'filter', 'residual' and a bias of the ` +
+            `filter's output channels, got ${x.dtype} x, ${filter.dtype} filter, ` +
+            `bias ${bias === undefined ? "none" : `[${bias.shape}]`}, ${residual.dtype} residual`,
+        );
+      }
+      return convAddRelu(args);
     },
     Conv2DBackpropInput(args) {
       const { dy, filter } = args.inputs;

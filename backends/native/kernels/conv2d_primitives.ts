@@ -14,11 +14,22 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { Layered, type LayeredArg } from "../onednn/primitives.ts";
-import type { Dnnl, Geometry2d, Pd, PdOptions } from "../onednn/api.ts";
+import type { Dnnl, Geometry2d, Pd, PdOptions, PostOp } from "../onednn/api.ts";
 import { isaName } from "../memory/precision.ts";
 
-/** Which primitive: forward with optional bias and ReLU, or one of the two backward passes. */
-export type Kind = "fwd" | "fwdBias" | "fwdBiasRelu" | "fwdRelu" | "bwdData" | "bwdWeights";
+/**
+ * Which primitive: forward with optional bias and ReLU, forward with a bias,
+ * the destination's previous values added (a residual, a sum post-op) and a
+ * ReLU, or one of the two backward passes.
+ */
+export type Kind =
+  | "fwd"
+  | "fwdBias"
+  | "fwdBiasRelu"
+  | "fwdRelu"
+  | "fwdBiasSumRelu"
+  | "bwdData"
+  | "bwdWeights";
 
 function geometry(info: tf.backend_util.Conv2DInfo) {
   const p = info.padInfo;
@@ -187,9 +198,13 @@ export function describe(
       ];
     return { pd, args };
   }
-  const bias = kind === "fwdBias" || kind === "fwdBiasRelu";
-  const relu = kind === "fwdRelu" || kind === "fwdBiasRelu";
-  const attr = relu ? dnnl.attr([{ eltwise: E.eltwiseRelu, alpha: 0 }]) : undefined;
+  const sum = kind === "fwdBiasSumRelu";
+  const bias = kind === "fwdBias" || kind === "fwdBiasRelu" || sum;
+  const relu = kind === "fwdRelu" || kind === "fwdBiasRelu" || sum;
+  const relus: PostOp[] = relu ? [{ eltwise: E.eltwiseRelu, alpha: 0 }] : [];
+  const attr = relus.length > 0 || sum
+    ? dnnl.attr(sum ? [{ sum: 1 }, ...relus] : relus)
+    : undefined;
   const pd = algorithm((a) =>
     guard(() => forwardPd(dnnl, info, free, bias, { attr, algorithm: a }))
   );
@@ -198,12 +213,14 @@ export function describe(
     { arg: E.argWeights, plain: plain.wei, query: q(lowW, E.queryWeightsMd) },
   ];
   if (bias) args.push({ arg: E.argBias, plain: dnnl.memoryDesc([info.outChannels], E.tagA) });
+  // The sum reads the destination as the caller filled it (see `Layered`'s `accumulate`).
   args.push({
     arg: E.argDst,
     plain: plain.dst,
     query: q(free.data, E.queryDstMd),
     output: true,
     transient: t,
+    accumulate: sum,
   });
   return { pd, args };
 }

@@ -243,6 +243,18 @@ export class BufferPool {
     this.#owned.delete(values.buffer);
   }
 
+  /**
+   * True when `values` is an array this pool handed out whole that nothing
+   * outside the backend can see (not escaped, not freed): its owner may write
+   * it again.
+   */
+  private(values: unknown): boolean {
+    if (!(values instanceof Float32Array) || values.byteOffset !== 0) return false;
+    if (values.byteLength !== values.buffer.byteLength) return false;
+    const block = this.#blocks.get(values.buffer);
+    return block !== undefined ? !block.escaped && !block.freed : this.#owned.has(values.buffer);
+  }
+
   /** Bytes held in the pool. */
   get freeBytes(): number {
     return this.#pooledBytes;

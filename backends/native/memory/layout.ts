@@ -98,6 +98,24 @@ export function toPlain(backend: CpuLike, t: tf.TensorInfo | tf.DataId): void {
   (backend as { buffers?: { give(v: unknown): void } }).buffers?.give(from);
 }
 
+/**
+ * Writes the values of the rank-4 `t`, in whatever layout they are, into `out`
+ * in `layout` (of `t`'s shape; undefined: NHWC): one oneDNN reorder, on all
+ * cores, a copy where the layouts agree.
+ */
+export function copyInto(
+  backend: CpuLike,
+  t: tf.TensorInfo,
+  layout: Layout | undefined,
+  out: Float32Array,
+): void {
+  const lib = dnnl!;
+  const from = layoutOf(t);
+  const key = `copy|${from?.id ?? "nhwc"}>${layout?.id ?? "nhwc"}|${t.shape}`;
+  const mds = (): [Md, Md] => [from?.md ?? nhwc(lib, t.shape), layout?.md ?? nhwc(lib, t.shape)];
+  reorder(lib, key, mds).execute([backend.data.get(t.dataId).values as Float32Array, out]);
+}
+
 /** Turns the NHWC values of `t` into `layout` (of `t`'s shape) in place. */
 function toBlocked(backend: CpuLike, t: tf.TensorInfo, layout: Layout): void {
   if (dnnl === undefined) return;

@@ -21,11 +21,15 @@ export type Md = Uint8Array | Deno.PointerObject;
 /** A primitive descriptor handle. */
 export type Pd = Deno.PointerValue;
 
-/** One post-op: an eltwise function of the result, or a binary op with a second tensor. */
-export type PostOp = { eltwise: number; alpha: number; beta?: number } | {
-  binary: number;
-  md: Md;
-};
+/**
+ * One post-op: an eltwise function of the result, a binary op with a second
+ * tensor, or a sum: the result added to `scale` times what the destination
+ * held before the run.
+ */
+export type PostOp =
+  | { eltwise: number; alpha: number; beta?: number }
+  | { binary: number; md: Md }
+  | { sum: number };
 
 /**
  * Primitive attributes: post-ops, and scales of whole arguments. oneDNN 2.x

@@ -99,6 +99,12 @@ export interface LayeredArg {
    * not weights reused by key): its scratch memory is shared by all primitives.
    */
   readonly transient?: boolean;
+  /**
+   * True for an output the primitive adds to (a sum post-op): the caller's
+   * buffer holds the values to add to, and where the primitive writes a
+   * blocked copy, they are reordered into it before the run.
+   */
+  readonly accumulate?: boolean;
 }
 
 /** Scratch memory of transient blocked copies, by slot, shared by every {@link Layered}. */
@@ -120,6 +126,8 @@ export class Layered {
   readonly #main: Primitive;
   readonly #steps: {
     reorder: Primitive;
+    /** For an `accumulate` output: the reorder of the caller's values into the blocked copy. */
+    fill?: Primitive;
     scratch?: Uint8Array;
     bytes: number;
     slot: number;
@@ -153,10 +161,16 @@ export class Layered {
         { arg: dnnl.E.argSrc, md: from },
         { arg: dnnl.E.argDst, md: to },
       ]);
+      const fill = a.output && a.accumulate
+        ? new Primitive(dnnl, dnnl.reorder(a.plain, chosen), [
+          { arg: dnnl.E.argSrc, md: a.plain },
+          { arg: dnnl.E.argDst, md: chosen },
+        ])
+        : undefined;
       const bytes = dnnl.mdBytes(chosen);
       const slot = a.transient ? this.#steps.filter((s) => s.scratch === undefined).length : -1;
       const scratch = a.transient ? undefined : new Uint8Array(bytes);
-      this.#steps.push({ reorder, scratch, bytes, slot, index, output: Boolean(a.output) });
+      this.#steps.push({ reorder, fill, scratch, bytes, slot, index, output: Boolean(a.output) });
     });
     this.#main = new Primitive(dnnl, pd, specs);
   }
@@ -182,6 +196,8 @@ export class Layered {
         const key = s.scratch === undefined ? undefined : keys?.[s.index];
         if (key === undefined || key !== s.last) s.reorder.execute([buffers[s.index], scratch]);
         s.last = key;
+      } else if (s.fill !== undefined) {
+        s.fill.execute([buffers[s.index], scratch]);
       }
       inner[s.index] = scratch;
     }

@@ -110,6 +110,8 @@ export function bindV2(lib: Lib2, path: string, version: string, threads: Thread
           check(
             "binary" in op
               ? lib.dnnl_post_ops_append_binary(po, op.binary, bytes(op.md))
+              : "sum" in op
+              ? lib.dnnl_post_ops_append_sum(po, op.sum)
               : lib.dnnl_post_ops_append_eltwise(po, 1, op.eltwise, op.alpha, op.beta ?? 0),
             "post_ops_append",
           );

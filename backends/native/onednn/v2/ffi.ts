@@ -193,6 +193,7 @@ export const SYMBOLS = {
   dnnl_primitive_attr_set_post_ops: { parameters: ["pointer", "pointer"], result: "i32" },
   dnnl_post_ops_create: { parameters: ["buffer"], result: "i32" },
   dnnl_post_ops_append_binary: { parameters: ["pointer", "i32", "buffer"], result: "i32" },
+  dnnl_post_ops_append_sum: { parameters: ["pointer", "f32"], result: "i32" },
   dnnl_primitive_attr_set_scales: {
     parameters: ["pointer", "i32", "i64", "i32", "buffer"],
     result: "i32",

@@ -124,6 +124,9 @@ export function bindV3(lib: Lib3, path: string, version: string, threads: Thread
           check(
             "binary" in op
               ? lib.dnnl_post_ops_append_binary(po, op.binary, handle(op.md))
+              : "sum" in op
+              // No zero point, and the destination's own data type (dnnl_data_type_undef).
+              ? lib.dnnl_post_ops_append_sum(po, op.sum, 0, 0)
               : lib.dnnl_post_ops_append_eltwise(po, op.eltwise, op.alpha, op.beta ?? 0),
             "post_ops_append",
           );

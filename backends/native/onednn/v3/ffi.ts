@@ -148,6 +148,7 @@ export const SYMBOLS = {
   dnnl_post_ops_create: { parameters: [B], result: "i32" },
   dnnl_post_ops_append_eltwise: { parameters: [P, "i32", "f32", "f32"], result: "i32" },
   dnnl_post_ops_append_binary: { parameters: [P, "i32", P], result: "i32" },
+  dnnl_post_ops_append_sum: { parameters: [P, "f32", "i32", "i32"], result: "i32" },
   dnnl_primitive_create: { parameters: [B, P], result: "i32" },
   dnnl_memory_create: { parameters: [B, P, P, P], result: "i32" },
   dnnl_memory_set_data_handle: { parameters: [P, B], result: "i32" },
