@@ -113,10 +113,11 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
   };
   const channelsLast = (attrs: tf.NamedAttrMap) => attrs.dataFormat !== "NCHW";
 
-  function forward(args: KernelArgs, bias?: tf.TensorInfo, relu = false) {
+  /** The geometry of a forward convolution kernel's call (inputs `x`, `filter`; NHWC). */
+  function forwardInfo(args: KernelArgs): tf.backend_util.Conv2DInfo {
     const { x, filter } = args.inputs;
     const a = args.attrs as unknown as tf.Conv2DAttrs;
-    const info = tf.backend_util.computeConv2DInfo(
+    return tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
       filter.shape as [number, number, number, number],
       a.strides,
@@ -126,6 +127,11 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
       false,
       "channelsLast",
     );
+  }
+
+  function forward(args: KernelArgs, bias?: tf.TensorInfo, relu = false) {
+    const { x, filter } = args.inputs;
+    const info = forwardInfo(args);
     const kind: Kind = bias ? (relu ? "fwdBiasRelu" : "fwdBias") : relu ? "fwdRelu" : "fwd";
     const out = alloc(
       args.backend,
@@ -141,22 +147,13 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
     return leave(p, flags, bufs.length - 1, output(args.backend, info.outShape, out));
   }
 
-  // relu(conv + bias + residual) as one primitive: the residual, copied into the output in the
-  // layout the primitive writes, is added by its sum post-op before the ReLU (the folded
-  // inference of a residual block's end, train/forward.ts): no Add and no Relu pass after it.
+  // relu(conv + bias + residual) as one primitive: the residual, in the output's memory in the
+  // layout the primitive writes (its own memory, or a copy), is added by its sum post-op before
+  // the ReLU (the folded inference of a residual block's end, train/forward.ts): no Add and no
+  // Relu pass after it.
   function convAddRelu(args: KernelArgs) {
     const { x, filter, bias, residual } = args.inputs;
-    const a = args.attrs as unknown as tf.Conv2DAttrs;
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      a.strides,
-      a.dilations,
-      a.pad,
-      a.dimRoundingMode,
-      false,
-      "channelsLast",
-    );
+    const info = forwardInfo(args);
     if (residual.shape.join() !== info.outShape.join()) {
       throw new RangeError(
         `${CONV2D_ADD_RELU_KERNEL}: 'residual' must have the output's shape ` +
