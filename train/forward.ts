@@ -12,15 +12,15 @@
  * - In inference, outside gradients, a convolution followed by a batch norm
  *   (and a ReLU) that nothing else reads runs as one convolution: the batch
  *   norm's scale folded into the filter and its shift into the bias, the ReLU
- *   applied by the kernel. A residual block's end (convolution, batch norm, the
- *   shortcut's Add and the ReLU) runs as one convolution that adds the
- *   shortcut too (core/conv2d_add_relu.ts where the backend has it): resnet20
- *   at batch 128 skips 9 Adds and 9 ReLUs a pass. The folded filters and biases are kept between
- *   inference passes while the weights they were made from stay the same
- *   tensors (each optimiser step and checkpoint load assigns new ones), so an
- *   evaluation folds once, not once per batch: resnet20's inference at batch
- *   128 ran 114 small ops per pass for it. A training pass, or the forward
- *   function's `release()`, frees them.
+ *   applied by the kernel. A residual block's end (convolution, batch norm,
+ *   the shortcut's Add and the ReLU) runs as one convolution that adds the
+ *   shortcut too (core/conv2d_add_relu.ts, where the backend has it): resnet20
+ *   skips 9 Adds and 9 ReLUs a pass.
+ * - The folded filters and biases are kept between inference passes while the
+ *   weights they were made from stay the same tensors (each optimiser step and
+ *   checkpoint load assigns new ones), so an evaluation folds once, not once
+ *   per batch (resnet20 ran 114 small ops a pass for it). A training pass, or
+ *   the forward function's `release()`, frees them.
  *
  * Models this does not cover (several inputs or outputs, a layer applied more
  * than once, a layer with several outputs) run through tfjs's `apply`.
