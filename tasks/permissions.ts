@@ -33,6 +33,8 @@ export const ENV_VARS: readonly string[] = [
   "GOMP_SPINCOUNT",
   "KMP_BLOCKTIME",
   "SKIPLAB_NHWC",
+  // The native backend's switch to keep every convolution direct (no Winograd).
+  "SKIPLAB_WINOGRAD",
   // Opt-in: the native backend's thread count follows the free cores.
   "SKIPLAB_THREADS",
   // Which oneDNN library the native backend opens, and a conda environment it searches
