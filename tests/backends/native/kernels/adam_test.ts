@@ -91,6 +91,43 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "with reuseState the fused Adam kernel writes m' and v' into m's and v's memory only where nothing else holds them, with the values it computes otherwise",
+  ignore,
+  fn() {
+    tf.setBackend(NATIVE_BACKEND);
+    const attrs = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, stepSize: 1e-3, decay: 0 };
+    // A large variable (the oneDNN path) and a small one (the JS loop).
+    for (const n of [NATIVE_ELTWISE_MIN, 100]) {
+      const step = (reuseState: number, hold: boolean) => {
+        // Kernel outputs, as an optimiser's slots are after their first step.
+        const [w, m, v, g] = [1, 2, 3, 4].map((s) => tf.tensor(random(n, s)).abs());
+        const other = hold ? tf.clone(m) : null; // a second holder of m's memory
+        const outs = tf.engine().runKernel(
+          FUSED_ADAM_KERNEL,
+          { variable: w, m, v, grad: g },
+          { ...attrs, reuseState },
+        ) as tf.Tensor[];
+        const shared = [outs[1].dataId === m.dataId, outs[2].dataId === v.dataId];
+        const values = outs.map((t) => Float32Array.from(t.dataSync()));
+        const held = other ? Float32Array.from(other.dataSync()) : null;
+        tf.dispose([w, m, v, g, ...outs, other ?? []]);
+        return { shared, values, held };
+      };
+      const fresh = step(0, false), alone = step(1, false), held = step(1, true);
+      assert.deepEqual(fresh.shared, [false, false]);
+      assert.deepEqual(alone.shared, [true, true], `n=${n}: m' and v' took m's and v's memory`);
+      assert.deepEqual(held.shared, [false, true], `n=${n}: a held m is not overwritten`);
+      for (const r of [alone, held]) {
+        r.values.forEach((a, k) => assert.deepEqual(a, fresh.values[k]));
+      }
+      const m0 = tf.tidy(() => tf.tensor(random(n, 2)).abs().dataSync());
+      assert.deepEqual(held.held, Float32Array.from(m0), "the other holder still sees the old m");
+    }
+  },
+});
+
+Deno.test({
   name: "the fused Adam kernel rejects inputs of different sizes",
   ignore,
   fn() {
