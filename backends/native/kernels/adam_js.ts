@@ -9,7 +9,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { FUSED_ADAM_KERNEL, type FusedAdamAttrs } from "../../../core/fused_adam.ts";
-import { alloc, type KernelArgs, output, values } from "./kernel_args.ts";
+import { alloc, exclusive, type KernelArgs, output, sharedOutput, values } from "./kernel_args.ts";
 
 export { FUSED_ADAM_KERNEL };
 
@@ -68,11 +68,10 @@ export function adamCall(args: KernelArgs): AdamCall {
   // m' and v' in m's and v's own memory where the caller gives them up and nothing else holds
   // them: a step then makes one new array per variable instead of three (resnet18: 79 → 34 fresh
   // arrays a step, 5,800 → 1,700 page faults).
-  const pool = (b as { buffers?: { private(v: unknown): boolean } }).buffers;
-  const reusable = (t: tf.TensorInfo) =>
-    attrs.reuseState === 1 && b.refCount(t.dataId) === 1 && pool?.private(values(b, t)) === true;
-  const state = [undefined, m, v].map((t) => t !== undefined && reusable(t) ? t : undefined);
+  const reuse = (t: tf.TensorInfo) => attrs.reuseState === 1 && exclusive(b, t);
+  const state = [undefined, m, v].map((t) => t !== undefined && reuse(t) ? t : undefined);
   const outs = state.map((t) => t !== undefined ? values(b, t) : alloc(b, n));
+  const shape = [...variable.shape];
   return {
     ins: ins.map((t) => values(b, t)),
     outs,
@@ -80,14 +79,7 @@ export function adamCall(args: KernelArgs): AdamCall {
     finish: () =>
       outs.map((o, i) => {
         const t = state[i];
-        if (t === undefined) return output(b, [...variable.shape], o);
-        b.incRef(t.dataId);
-        const shared: tf.TensorInfo = {
-          dataId: t.dataId,
-          shape: [...variable.shape],
-          dtype: "float32",
-        };
-        return shared;
+        return t === undefined ? output(b, shape, o) : sharedOutput(b, t, shape);
       }),
   };
 }

@@ -16,8 +16,10 @@ import {
   alloc,
   cpuKernel1,
   type CpuLike,
+  exclusive,
   type KernelArgs,
   output,
+  sharedOutput,
   values,
 } from "./kernel_args.ts";
 import { nativePrecision } from "../memory/precision.ts";
@@ -166,24 +168,18 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
     const backend = args.backend;
     // In the residual's own memory where its caller gives it up, nobody else holds its dataId
     // or its values, and it is already in the layout the output is written in; else a copy.
-    const mine = values(backend, residual);
     const reuse = (args.attrs as { reuseResidual?: boolean }).reuseResidual === true &&
-      residual.dataId !== x.dataId && backend.refCount(residual.dataId) === 1 &&
-      layoutOf(residual) === layout &&
-      (backend as { buffers?: { private(v: unknown): boolean } }).buffers?.private(mine) === true;
-    const out = reuse ? mine : alloc(backend, info.outShape.reduce((q, v) => q * v, 1));
+      residual.dataId !== x.dataId && layoutOf(residual) === layout && exclusive(backend, residual);
+    const out = reuse
+      ? values(backend, residual)
+      : alloc(backend, info.outShape.reduce((q, v) => q * v, 1));
     if (!reuse) copyInto(backend, residual, layout, out);
     const flags = direct(backend, p, [x, filter, bias]);
     const bufs = [values(backend, x), values(backend, filter), values(backend, bias), out];
     p.execute(bufs, [undefined, filter.dataId], flags);
-    if (!reuse) return leave(p, flags, 3, output(backend, info.outShape, out));
-    backend.incRef(residual.dataId);
-    const shared: tf.TensorInfo = {
-      dataId: residual.dataId,
-      shape: info.outShape,
-      dtype: "float32",
-    };
-    return shared;
+    return reuse
+      ? sharedOutput(backend, residual, info.outShape)
+      : leave(p, flags, 3, output(backend, info.outShape, out));
   }
 
   // He et al.'s option-A shortcut (core/zero_pad_shortcut.ts) as a 1x1 convolution whose
@@ -201,7 +197,9 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
     }
     return entry;
   };
-  const shortcut = (a: ZeroPadShortcutAttrs, kind: "fwd" | "bwdData") => {
+  // The forward pass maps x to the padded output, the gradient dy back to x's shape.
+  const shortcut = (args: KernelArgs, kind: "fwd" | "bwdData") => {
+    const a = args.attrs as ZeroPadShortcutAttrs;
     const [n, h, w, c] = a.inputShape;
     const info = tf.backend_util.computeConv2DInfo(
       [n, h, w, c],
@@ -211,26 +209,18 @@ export function convKernels(dnnl: Dnnl): Record<string, (args: KernelArgs) => tf
       "valid",
     );
     const p = cache.get(`${keyOf(info, kind)},fp32`, () => build(dnnl, info, kind, free));
-    return { info, p, ...copyFilter(c, a.filters) };
+    const { filter, key } = copyFilter(c, a.filters);
+    const input = kind === "fwd" ? args.inputs.x : args.inputs.dy;
+    const shape = kind === "fwd" ? info.outShape : [...info.inShape];
+    const out = alloc(args.backend, shape.reduce((q, v) => q * v, 1));
+    const flags = direct(args.backend, p, [input]);
+    p.execute([values(args.backend, input), filter, out], [undefined, key], flags);
+    return leave(p, flags, 2, output(args.backend, shape, out));
   };
 
   return {
-    [ZERO_PAD_SHORTCUT_KERNEL](args) {
-      const { x } = args.inputs;
-      const { info, p, filter, key } = shortcut(args.attrs as ZeroPadShortcutAttrs, "fwd");
-      const out = alloc(args.backend, info.outShape.reduce((q, v) => q * v, 1));
-      const flags = direct(args.backend, p, [x]);
-      p.execute([values(args.backend, x), filter, out], [undefined, key], flags);
-      return leave(p, flags, 2, output(args.backend, info.outShape, out));
-    },
-    [ZERO_PAD_SHORTCUT_GRAD_KERNEL](args) {
-      const { dy } = args.inputs;
-      const { info, p, filter, key } = shortcut(args.attrs as ZeroPadShortcutAttrs, "bwdData");
-      const out = alloc(args.backend, info.inShape.reduce((q, v) => q * v, 1));
-      const flags = direct(args.backend, p, [dy]);
-      p.execute([values(args.backend, dy), filter, out], [undefined, key], flags);
-      return leave(p, flags, 2, output(args.backend, [...info.inShape], out));
-    },
+    [ZERO_PAD_SHORTCUT_KERNEL]: (args) => shortcut(args, "fwd"),
+    [ZERO_PAD_SHORTCUT_GRAD_KERNEL]: (args) => shortcut(args, "bwdData"),
     Conv2D(args) {
       const { x, filter } = args.inputs;
       if (!channelsLast(args.attrs!) || !allFloat32(x, filter)) return cpu("Conv2D", args);

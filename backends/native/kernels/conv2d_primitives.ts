@@ -201,10 +201,12 @@ export function describe(
   const sum = kind === "fwdBiasSumRelu";
   const bias = kind === "fwdBias" || kind === "fwdBiasRelu" || sum;
   const relu = kind === "fwdRelu" || kind === "fwdBiasRelu" || sum;
-  const relus: PostOp[] = relu ? [{ eltwise: E.eltwiseRelu, alpha: 0 }] : [];
-  const attr = relus.length > 0 || sum
-    ? dnnl.attr(sum ? [{ sum: 1 }, ...relus] : relus)
-    : undefined;
+  // The residual is added before the ReLU.
+  const postOps: PostOp[] = [
+    ...(sum ? [{ sum: 1 }] : []),
+    ...(relu ? [{ eltwise: E.eltwiseRelu, alpha: 0 }] : []),
+  ];
+  const attr = postOps.length > 0 ? dnnl.attr(postOps) : undefined;
   const pd = algorithm((a) =>
     guard(() => forwardPd(dnnl, info, free, bias, { attr, algorithm: a }))
   );

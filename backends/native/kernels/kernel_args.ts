@@ -35,6 +35,25 @@ export function output(backend: CpuLike, shape: number[], data: Float32Array): t
   return backend.makeTensorInfo(shape, "float32", data);
 }
 
+/**
+ * True when the kernel may write `t`'s values in place, its caller having
+ * given `t` up: one tensor holds its dataId, and its array is one the output
+ * pool made that nothing outside the backend has seen (`../memory/buffers.ts`).
+ */
+export function exclusive(backend: CpuLike, t: tf.TensorInfo): boolean {
+  const pool = (backend as { buffers?: { private(v: unknown): boolean } }).buffers;
+  return backend.refCount(t.dataId) === 1 && pool?.private(values(backend, t)) === true;
+}
+
+/**
+ * An output of `shape` over `t`'s own values (written in place, see
+ * {@link exclusive}): they share one dataId, as Identity's input and output do.
+ */
+export function sharedOutput(backend: CpuLike, t: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  backend.incRef(t.dataId);
+  return { dataId: t.dataId, shape, dtype: "float32" };
+}
+
 /** True when every tensor is float32 (the only dtype the native paths handle). */
 export function allFloat32(...ts: (tf.TensorInfo | undefined)[]): boolean {
   return ts.every((t) => t === undefined || t.dtype === "float32");
