@@ -1,9 +1,9 @@
 /**
  * Choosing the numeric precision of a run's convolutions for the active
  * backend: `fp32`, `bf16`, or `auto` (bf16 only where the CPU has AMX-BF16 and
- * oneDNN a bf16 convolution; AVX512-BF16 alone measured no gain). Only the native backend has a
- * bf16 path; asking any other backend, or a CPU without those instructions,
- * for `bf16` is an error before training starts.
+ * oneDNN a bf16 convolution; AVX512-BF16 alone measured little gain). Only the
+ * native backend has a bf16 path; asking any other backend, or a CPU without
+ * those instructions, for `bf16` is an error before training starts.
  *
  * @module
  */

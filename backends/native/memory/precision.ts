@@ -2,9 +2,10 @@
  * Which numeric precision a run may use on this CPU. bf16 runs only with bf16
  * instructions (AMX-BF16 or AVX512-BF16); oneDNN 2.6 offers no bf16
  * convolution at all on AVX2 CPUs. `auto` picks bf16 only where the CPU has
- * AMX and oneDNN a bf16 convolution: with AVX512-BF16 alone, bf16 measured no
- * faster than fp32 (whose 3x3 layers run as Winograd convolutions there) and
- * lost accuracy (docs/5-backends.md, Precision). `bf16` runs wherever it can
+ * AMX and oneDNN a bf16 convolution: with AVX512-BF16 alone, bf16 measured at
+ * most a quarter faster than fp32 (whose 3x3 layers run as Winograd
+ * convolutions there), and whether it costs accuracy is not settled
+ * (docs/5-backends.md, Precision). `bf16` runs wherever it can
  * and is an error that says why elsewhere; the chosen oneDNN implementation
  * can be named in a run's log ({@link convImplementation}).
  *
@@ -145,8 +146,8 @@ export function resolvePrecision(
       ? { precision: "bf16", reason: `precision bf16 (auto: ${has}, conv ${bf16Conv})` }
       : {
         precision: "fp32",
-        reason: `precision fp32 (auto: ${has} without AMX, where bf16 measured no faster ` +
-          "than fp32 and less accurate; ask for 'bf16' to use it)",
+        reason: `precision fp32 (auto: ${has} without AMX, where bf16 measured at most a ` +
+          "quarter faster than fp32; ask for 'bf16' to use it)",
       };
   }
   if (missing !== null) {

@@ -56,7 +56,7 @@ Deno.test("resolvePrecision(): auto stays fp32 without bf16 instructions, bf16 f
   const impl = "brgconv:avx512_core_amx_bf16";
   assert.equal(resolvePrecision("auto", AMX, impl, false).precision, "fp32");
   assert.throws(() => resolvePrecision("bf16", AMX, impl, false), { message: /no bf16 path yet/ });
-  // AVX512-BF16 without AMX: auto stays fp32 (no faster here, less accurate), bf16 runs if asked.
+  // AVX512-BF16 without AMX: auto stays fp32 (little faster here), bf16 runs if asked.
   const avx512 = bf16SupportOfIsa(0xe7, "AMD EPYC");
   const zen = resolvePrecision("auto", avx512, "jit_bf16:avx512_core_bf16", true);
   assert.equal(zen.precision, "fp32");
