@@ -71,6 +71,17 @@ export function nhwc(lib: Dnnl, [n, h, w, c]: readonly number[]): Md {
   return lib.memoryDesc([n, c, h, w], lib.E.tagNhwc);
 }
 
+/**
+ * The channel-blocked layout (`nChw16c` and the like) of the rank-4 NHWC
+ * `shape` that holds its values byte for byte as NHWC does: the one whose block
+ * is all the channels, for 4, 8 or 16 of them. oneDNN picks it for such
+ * activations, and a reorder between the two would be a plain copy.
+ */
+export function plainAlias(lib: Dnnl, [n, h, w, c]: readonly number[]): Md | undefined {
+  const tag = lib.E.tagChannelBlocks[c as 4 | 8 | 16];
+  return tag === undefined ? undefined : lib.memoryDesc([n, c, h, w], tag);
+}
+
 /** The cached reorder `key` between `from` and `to`, made (descriptors and all) on first use. */
 function reorder(lib: Dnnl, key: string, mds: () => [Md, Md]): Primitive {
   return reorders.get(key, () => {

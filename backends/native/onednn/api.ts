@@ -81,6 +81,8 @@ export interface Enums {
   readonly tagAbc: number;
   readonly tagNhwc: number;
   readonly tagHwio: number;
+  /** `dnnl_aBcd4b`, `dnnl_aBcd8b`, `dnnl_aBcd16b` (nChw4c, nChw8c, nChw16c): channels in blocks. */
+  readonly tagChannelBlocks: Readonly<Record<4 | 8 | 16, number>>;
   readonly forwardTraining: number;
   readonly forwardInference: number;
   readonly backward: number;

@@ -105,6 +105,12 @@ export interface LayeredArg {
    * blocked copy, they are reordered into it before the run.
    */
   readonly accumulate?: boolean;
+  /**
+   * A layout other than `plain` that holds the same bytes (the channel-blocked
+   * layout whose block is all the channels, see `../memory/layout.ts`): where
+   * the primitive chooses it, the argument is passed as it is, no reorder.
+   */
+  readonly alias?: Md;
 }
 
 /** Scratch memory of transient blocked copies, by slot, shared by every {@link Layered}. */
@@ -154,6 +160,7 @@ export class Layered {
       const chosen = a.query === undefined ? a.plain : queryMdOf(dnnl, pd, a.query);
       specs.push({ arg: a.arg, md: chosen });
       if (a.query === undefined || dnnl.mdEqual(chosen, a.plain)) return;
+      if (a.alias !== undefined && dnnl.mdEqual(chosen, a.alias)) return;
       const sameSize = dnnl.mdBytes(chosen) === dnnl.mdBytes(a.plain);
       if (a.transient && sameSize) this.blocked[index] = chosen;
       const [from, to] = a.output ? [chosen, a.plain] : [a.plain, chosen];
@@ -173,6 +180,11 @@ export class Layered {
       this.#steps.push({ reorder, fill, scratch, bytes, slot, index, output: Boolean(a.output) });
     });
     this.#main = new Primitive(dnnl, pd, specs);
+  }
+
+  /** How many of the arguments are reordered in or out at a run (a blocked input may skip it). */
+  get reorders(): number {
+    return this.#steps.length;
   }
 
   /**

@@ -28,6 +28,7 @@ export const ENUMS: Enums = {
   tagAbc: 4,
   tagNhwc: 20,
   tagHwio: 30,
+  tagChannelBlocks: { 4: 75, 8: 93, 16: 69 },
   forwardTraining: 64,
   forwardInference: 96,
   backward: 128,

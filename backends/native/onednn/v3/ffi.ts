@@ -20,6 +20,7 @@ export const ENUMS: Enums = {
   tagAbc: 4,
   tagNhwc: 22,
   tagHwio: 28,
+  tagChannelBlocks: { 4: 84, 8: 102, 16: 78 },
   forwardTraining: 64,
   forwardInference: 96,
   backward: 128,

@@ -33,7 +33,7 @@ const t4 = (shape: [number, number, number, number], seed: number) =>
 
 for (const { c, out, hw, stride } of cases) {
   for (const blocked of [false, true]) {
-    const residualFrom = blocked ? "a convolution's output (blocked on native)" : "NHWC";
+    const residualFrom = blocked ? "a convolution's output (oneDNN's layout on native)" : "NHWC";
     Deno.test({
       name:
         `native ${CONV2D_ADD_RELU_KERNEL} matches cpu's convolution, Add and Relu (${c} → ${out} channels, stride ${stride}, residual ${residualFrom})`,
