@@ -94,6 +94,8 @@ const LAYOUT_AWARE: ReadonlySet<string> = new Set([
   "AvgPool",
   "MaxPoolGrad",
   "AvgPoolGrad",
+  "Sum",
+  "Mean",
 ]);
 /** Kernels whose output keeps the layout of inputs that share one. */
 const LAYOUT_AGNOSTIC: ReadonlySet<string> = new Set([

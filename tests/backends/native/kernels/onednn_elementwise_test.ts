@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { ignore, random, relativeError } from "../_compare.ts";
+import { layoutOf } from "../../../../backends/native/memory/layout.ts";
 
 // Large enough for the oneDNN paths (at least 2^17 elements); smaller ones stay in JS.
 const SHAPE = [8, 16, 32, 64];
@@ -70,5 +71,28 @@ Deno.test({
     const y = tf.relu(x).dataSync();
     cases.forEach((v, i) => assert.ok(Object.is(y[i], v < 0 ? 0 : v), `relu(${v}) = ${y[i]}`));
     tf.dispose(x);
+  },
+});
+
+Deno.test({
+  name:
+    "native large Sum and Mean over batch and image axes read a blocked tensor in place and match cpu",
+  ignore,
+  fn() {
+    // A 1x1 convolution's 64-channel output is blocked on native (memory/layout.ts).
+    const blocked = () =>
+      tf.conv2d(t(SHAPE, 16) as tf.Tensor4D, t([1, 1, 64, 64], 17) as tf.Tensor4D, 1, "same");
+    for (const keep of [false, true]) {
+      close(() => tf.sum(blocked(), [0, 1, 2], keep), `sum ${keep}`, 1e-5);
+      close(() => tf.mean(blocked(), [0, 1, 2], keep), `mean ${keep}`, 1e-5);
+    }
+    tf.setBackend("native");
+    const y = blocked(), layout = layoutOf(y);
+    assert.ok(layout !== undefined, "the convolution's output is blocked");
+    const s = tf.sum(y, [0, 1, 2]);
+    assert.equal(layoutOf(y), layout, "Sum left its input blocked (no reorder to NHWC)");
+    tf.sum(y, [0, 3]).dispose();
+    assert.equal(layoutOf(y), undefined, "other axes read NHWC");
+    tf.dispose([y, s]);
   },
 });
