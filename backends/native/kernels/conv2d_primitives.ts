@@ -109,10 +109,14 @@ function nhwcWhereSame(dnnl: Dnnl, info: tf.backend_util.Conv2DInfo, free: Free)
 /**
  * `free` in fp32 where it asks for bf16 but the pass has an fp32 Winograd
  * convolution here (the forward and input-gradient passes {@link winogradFits};
- * oneDNN 2.x on AVX-512), which outruns bf16's direct one: oneDNN has no bf16
- * Winograd. Measured on 2 vCPUs of an AMD EPYC Zen 4 (oneDNN 2.6, batch 128):
- * 32 channels at 16x16, 443-454 GFLOP/s (counted as direct) against bf16's
- * 244-249; 64 at 8x8, 574 against 270-274. More accurate, too.
+ * oneDNN 2.x on AVX-512): oneDNN has no bf16 Winograd, and the fp32 one keeps
+ * pace with bf16's direct convolution while it converts nothing to bf16 (and
+ * rounds less). Measured on 2 vCPUs of an AMD EPYC Zen 4 (oneDNN 2.6, GFLOP/s
+ * counted as direct, each convolution alone, without bf16's conversions): 8x8
+ * outputs 557-610 against bf16's 489-513, 16x16 and 32x32 446-545 against
+ * 425-504, 4x4 505-525 against 642-670. Whole models in bf16, alternating:
+ * resnet18 trained at 90-91 images/s against 78-86 with every pass in bf16,
+ * resnet20 (batch 128) at 770-804 against 678-703.
  */
 function winogradOverBf16(
   dnnl: Dnnl,
