@@ -204,8 +204,21 @@ export function describe(
   const alias = { src: plainAlias(dnnl, info.inShape), dst: plainAlias(dnnl, info.outShape) };
   const lowQ = free.data || Boolean(free.bf16), lowW = free.weights || Boolean(free.bf16);
   const q = (on: boolean, query: number) => on ? query : undefined;
-  const t = free.data;
   const E = dnnl.E;
+  /** An activation argument on the input's (`src`) or the output's (`dst`) side. */
+  const activation = (
+    arg: number,
+    side: "src" | "dst",
+    query: number | undefined,
+    more: Partial<LayeredArg> = {},
+  ): LayeredArg => ({
+    arg,
+    plain: plain[side],
+    alias: alias[side],
+    query,
+    transient: free.data,
+    ...more,
+  });
   const guard = (make: () => Pd) => free.bf16 ? bf16Guard(dnnl, kind, make) : make();
   // Winograd where it fits and this oneDNN has it (3.x dropped it on x86): else direct.
   const wino = free.winograd === true && !free.bf16 && kind !== "bwdWeights" &&
@@ -231,38 +244,13 @@ export function describe(
     });
     const args: LayeredArg[] = kind === "bwdData"
       ? [
-        {
-          arg: E.argDiffDst,
-          plain: plain.dst,
-          alias: alias.dst,
-          query: q(lowQ, E.queryDiffDstMd),
-          transient: t,
-        },
+        activation(E.argDiffDst, "dst", q(lowQ, E.queryDiffDstMd)),
         { arg: E.argWeights, plain: plain.wei, query: q(lowW, E.queryWeightsMd) },
-        {
-          arg: E.argDiffSrc,
-          plain: plain.src,
-          alias: alias.src,
-          query: q(free.data, E.queryDiffSrcMd),
-          output: true,
-          transient: t,
-        },
+        activation(E.argDiffSrc, "src", q(free.data, E.queryDiffSrcMd), { output: true }),
       ]
       : [
-        {
-          arg: E.argSrc,
-          plain: plain.src,
-          alias: alias.src,
-          query: q(lowQ, E.querySrcMd),
-          transient: t,
-        },
-        {
-          arg: E.argDiffDst,
-          plain: plain.dst,
-          alias: alias.dst,
-          query: q(lowQ, E.queryDiffDstMd),
-          transient: t,
-        },
+        activation(E.argSrc, "src", q(lowQ, E.querySrcMd)),
+        activation(E.argDiffDst, "dst", q(lowQ, E.queryDiffDstMd)),
         {
           arg: E.argDiffWeights,
           plain: plain.wei,
@@ -285,26 +273,14 @@ export function describe(
     guard(() => forwardPd(dnnl, info, free, bias, { attr, algorithm: a }))
   );
   const args: LayeredArg[] = [
-    {
-      arg: E.argSrc,
-      plain: plain.src,
-      alias: alias.src,
-      query: q(lowQ, E.querySrcMd),
-      transient: t,
-    },
+    activation(E.argSrc, "src", q(lowQ, E.querySrcMd)),
     { arg: E.argWeights, plain: plain.wei, query: q(lowW, E.queryWeightsMd) },
   ];
   if (bias) args.push({ arg: E.argBias, plain: dnnl.memoryDesc([info.outChannels], E.tagA) });
   // The sum reads the destination as the caller filled it (see `Layered`'s `accumulate`).
-  args.push({
-    arg: E.argDst,
-    plain: plain.dst,
-    alias: alias.dst,
-    query: q(free.data, E.queryDstMd),
-    output: true,
-    transient: t,
-    accumulate: sum,
-  });
+  args.push(
+    activation(E.argDst, "dst", q(free.data, E.queryDstMd), { output: true, accumulate: sum }),
+  );
   return { pd, args };
 }
 
