@@ -13,7 +13,14 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { Layered, type LayeredArg, queryMdOf } from "../onednn/primitives.ts";
+import {
+  type ArgSpec,
+  Layered,
+  type LayeredArg,
+  queryMdOf,
+  type Runner,
+} from "../onednn/primitives.ts";
+import { channelBlock, ownWinogradFits, WinogradConv, type WinogradKind } from "./winograd.ts";
 import type { Dnnl, Geometry2d, Pd, PdOptions, PostOp } from "../onednn/api.ts";
 import { isaName } from "../memory/precision.ts";
 import { nhwc, plainAlias } from "../memory/layout.ts";
@@ -55,10 +62,11 @@ export interface Free {
   bf16?: boolean;
   /**
    * Run the forward and backward-data passes of the 3x3 stride-1 convolutions that
-   * {@link winogradFits} as Winograd convolutions where oneDNN has one (2.x on AVX-512:
-   * `jit_wino_4x3`), else direct ones. fp32 only.
+   * {@link winogradFits} as Winograd convolutions: oneDNN's where it has one (2.x on
+   * AVX-512: `jit_wino_4x3`), else skiplab's own (`winograd.ts`) where that fits, else
+   * direct ones; `"skiplab"` takes skiplab's even where oneDNN has one. fp32 only.
    */
-  winograd?: boolean;
+  winograd?: boolean | "skiplab";
 }
 
 /**
@@ -175,6 +183,12 @@ function forwardPd(
 export interface Described {
   readonly pd: Pd;
   readonly args: readonly LayeredArg[];
+  /**
+   * Where skiplab's own Winograd convolution runs the pass: it, made over the
+   * arguments in the layouts chosen for them (`pd` is then a direct
+   * convolution's, which only chose the activations' layouts).
+   */
+  readonly main?: (specs: readonly ArgSpec[]) => Runner;
 }
 
 /** The primitive of `kind` for `info`. */
@@ -185,7 +199,7 @@ export function build(
   free: Free,
 ): Layered {
   const d = describe(dnnl, info, kind, free);
-  return new Layered(dnnl, d.pd, d.args);
+  return new Layered(dnnl, d.pd, d.args, d.main);
 }
 
 /**
@@ -220,19 +234,48 @@ export function describe(
     ...more,
   });
   const guard = (make: () => Pd) => free.bf16 ? bf16Guard(dnnl, kind, make) : make();
-  // Winograd where it fits and this oneDNN has it (3.x dropped it on x86): else direct.
-  const wino = free.winograd === true && !free.bf16 && kind !== "bwdWeights" &&
+  // Winograd where it fits: oneDNN's where this oneDNN has it (2.x on AVX-512), else skiplab's
+  // own (`winograd.ts`) where that fits, else direct.
+  const wino = Boolean(free.winograd) && !free.bf16 && kind !== "bwdWeights" &&
     winogradFits(info);
+  let oneDnnWinograd = false;
   const algorithm = (make: (algorithm: number) => Pd) => {
-    if (wino) {
+    if (wino && free.winograd !== "skiplab") {
       try {
-        return make(E.convWinograd);
+        const pd = make(E.convWinograd);
+        oneDnnWinograd = true;
+        return pd;
       } catch {
         // No Winograd implementation for this shape here.
       }
     }
     return make(E.convDirect);
   };
+  /**
+   * skiplab's Winograd convolution for the pass of `pd` (a direct one, asked only for its
+   * activations' layouts), where it fits and reads them; else undefined.
+   */
+  const own = (pd: Pd, input: LayeredArg, output: LayeredArg) => {
+    if (!wino || oneDnnWinograd || !ownWinogradFits(info)) return undefined;
+    const chosen = (a: LayeredArg) =>
+      a.query === undefined ? a.plain : queryMdOf(dnnl, pd, a.query);
+    const [inShape, outShape] = kind === "bwdData"
+      ? [info.outShape, info.inShape]
+      : [info.inShape, info.outShape];
+    if (
+      channelBlock(dnnl, chosen(input), inShape) === undefined ||
+      channelBlock(dnnl, chosen(output), outShape) === undefined
+    ) {
+      return undefined;
+    }
+    return (specs: readonly ArgSpec[]) => new WinogradConv(dnnl, info, kind as WinogradKind, specs);
+  };
+  // skiplab's Winograd convolution reads the filter as it is (HWIO).
+  const weights = (query: number | undefined, main: unknown): LayeredArg => ({
+    arg: E.argWeights,
+    plain: plain.wei,
+    query: main === undefined ? query : undefined,
+  });
   if (kind === "bwdData" || kind === "bwdWeights") {
     const pd = algorithm((a) => {
       const hint = guard(() => forwardPd(dnnl, info, free, false, { algorithm: a }));
@@ -242,22 +285,22 @@ export function describe(
           : dnnl.convBackwardWeights(op.lowSrc, op.wei, op.lowDst, g.geo, { hint })
       );
     });
-    const args: LayeredArg[] = kind === "bwdData"
-      ? [
-        activation(E.argDiffDst, "dst", q(lowQ, E.queryDiffDstMd)),
-        { arg: E.argWeights, plain: plain.wei, query: q(lowW, E.queryWeightsMd) },
-        activation(E.argDiffSrc, "src", q(free.data, E.queryDiffSrcMd), { output: true }),
-      ]
-      : [
-        activation(E.argSrc, "src", q(lowQ, E.querySrcMd)),
-        activation(E.argDiffDst, "dst", q(lowQ, E.queryDiffDstMd)),
-        {
-          arg: E.argDiffWeights,
-          plain: plain.wei,
-          query: q(free.weights, E.queryDiffWeightsMd),
-          output: true,
-        },
-      ];
+    if (kind === "bwdData") {
+      const dy = activation(E.argDiffDst, "dst", q(lowQ, E.queryDiffDstMd));
+      const dx = activation(E.argDiffSrc, "src", q(free.data, E.queryDiffSrcMd), { output: true });
+      const main = own(pd, dy, dx);
+      return { pd, args: [dy, weights(q(lowW, E.queryWeightsMd), main), dx], main };
+    }
+    const args: LayeredArg[] = [
+      activation(E.argSrc, "src", q(lowQ, E.querySrcMd)),
+      activation(E.argDiffDst, "dst", q(lowQ, E.queryDiffDstMd)),
+      {
+        arg: E.argDiffWeights,
+        plain: plain.wei,
+        query: q(free.weights, E.queryDiffWeightsMd),
+        output: true,
+      },
+    ];
     return { pd, args };
   }
   const sum = kind === "fwdBiasSumRelu";
@@ -272,16 +315,17 @@ export function describe(
   const pd = algorithm((a) =>
     guard(() => forwardPd(dnnl, info, free, bias, { attr, algorithm: a }))
   );
-  const args: LayeredArg[] = [
-    activation(E.argSrc, "src", q(lowQ, E.querySrcMd)),
-    { arg: E.argWeights, plain: plain.wei, query: q(lowW, E.queryWeightsMd) },
-  ];
-  if (bias) args.push({ arg: E.argBias, plain: dnnl.memoryDesc([info.outChannels], E.tagA) });
+  const src = activation(E.argSrc, "src", q(lowQ, E.querySrcMd));
   // The sum reads the destination as the caller filled it (see `Layered`'s `accumulate`).
-  args.push(
-    activation(E.argDst, "dst", q(free.data, E.queryDstMd), { output: true, accumulate: sum }),
-  );
-  return { pd, args };
+  const dst = activation(E.argDst, "dst", q(free.data, E.queryDstMd), {
+    output: true,
+    accumulate: sum,
+  });
+  const main = own(pd, src, dst);
+  const args: LayeredArg[] = [src, weights(q(lowW, E.queryWeightsMd), main)];
+  if (bias) args.push({ arg: E.argBias, plain: dnnl.memoryDesc([info.outChannels], E.tagA) });
+  args.push(dst);
+  return { pd, args, main };
 }
 
 /**

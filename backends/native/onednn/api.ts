@@ -148,6 +148,12 @@ export interface Dnnl {
   isa(): number;
   /** A memory descriptor of logical `shape` in format `tag`, of data type `dt` (default f32). */
   memoryDesc(shape: readonly number[], tag: number, dt?: number): Md;
+  /**
+   * A plain descriptor of `shape` whose element `i` lies `Σ i[k]·strides[k]`
+   * elements from the start; strides may overlap (a view of windows, read by
+   * a reorder).
+   */
+  memoryDescStrided(shape: readonly number[], strides: readonly number[], dt?: number): Md;
   /** Whether two memory descriptors describe the same layout. */
   mdEqual(a: Md, b: Md): boolean;
   /** Bytes of memory `md` needs. */
@@ -189,7 +195,10 @@ export interface Dnnl {
   setDataHandle(mem: Deno.PointerValue, data: ArrayBufferView): void;
   /** Runs `prim` with `count` `dnnl_exec_arg_t`s packed in `args`. */
   execute(prim: Deno.PointerValue, count: number, args: Uint8Array): void;
-  /** `C = A·B` (row-major, `trans*` 'N' or 'T' as char codes); returns oneDNN's status. */
+  /**
+   * `C = A·B + beta·C` (row-major, `trans*` 'N' or 'T' as char codes, `beta`
+   * 0 unless given); returns oneDNN's status.
+   */
   sgemm(
     transA: number,
     transB: number,
@@ -202,6 +211,7 @@ export interface Dnnl {
     ldb: number,
     c: Float32Array,
     ldc: number,
+    beta?: number,
   ): number;
   /**
    * {@link sgemm} with A and B in bf16 (the upper halves of fp32 values, as
@@ -220,6 +230,7 @@ export interface Dnnl {
     ldb: number,
     c: Float32Array,
     ldc: number,
+    beta?: number,
   ): number;
 }
 
@@ -301,10 +312,12 @@ type GemmSymbol = (
   ]
 ) => number;
 
-/** `C = A·B` through a gemm symbol (alpha 1, beta 0); returns oneDNN's status. */
+/** `C = A·B + beta·C` through a gemm symbol (alpha 1, beta 0 unless given); returns oneDNN's status. */
 export function callGemm(
   gemm: GemmSymbol,
-  ...[ta, tb, m, n, k, a, lda, b, ldb, c, ldc]: Parameters<Dnnl["sgemm"] | Dnnl["gemmBf16"]>
+  ...[ta, tb, m, n, k, a, lda, b, ldb, c, ldc, beta = 0]: Parameters<
+    Dnnl["sgemm"] | Dnnl["gemmBf16"]
+  >
 ): number {
   return gemm(
     ta,
@@ -317,7 +330,7 @@ export function callGemm(
     BigInt(lda),
     b,
     BigInt(ldb),
-    0,
+    beta,
     c,
     BigInt(ldc),
   );

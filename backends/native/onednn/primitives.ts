@@ -84,6 +84,13 @@ export function queryMdOf(dnnl: Dnnl, pd: Pd, query: number): Md {
   return md;
 }
 
+/** What runs a {@link Layered}'s pass: a {@link Primitive}, or another implementation of it. */
+export interface Runner {
+  execute(buffers: readonly ArrayBufferView[]): void;
+  /** Its name, where it is not `pd`'s primitive. */
+  readonly implementation?: string;
+}
+
 /** One argument of a {@link Layered} primitive. */
 export interface LayeredArg {
   /** DNNL_ARG_* of the argument. */
@@ -129,7 +136,7 @@ function scratchSlot(slot: number, bytes: number): Uint8Array {
  * layouts: plain inputs are reordered in before the run, outputs out after it.
  */
 export class Layered {
-  readonly #main: Primitive;
+  readonly #main: Runner;
   readonly #steps: {
     reorder: Primitive;
     /** For an `accumulate` output: the reorder of the caller's values into the blocked copy. */
@@ -150,7 +157,16 @@ export class Layered {
    */
   readonly blocked: (Md | undefined)[];
 
-  constructor(dnnl: Dnnl, pd: Pd, args: readonly LayeredArg[]) {
+  /**
+   * `main`, when given, runs the pass instead of `pd`'s primitive, over the
+   * arguments in the layouts `pd` chose for them.
+   */
+  constructor(
+    dnnl: Dnnl,
+    pd: Pd,
+    args: readonly LayeredArg[],
+    main?: (specs: readonly ArgSpec[]) => Runner,
+  ) {
     const specs: ArgSpec[] = [];
     this.#buffers = new Array(args.length);
     // Filled, not sparse: callers map over it, and map skips holes (a bf16 input, which has no
@@ -179,8 +195,12 @@ export class Layered {
       const scratch = a.transient ? undefined : new Uint8Array(bytes);
       this.#steps.push({ reorder, fill, scratch, bytes, slot, index, output: Boolean(a.output) });
     });
-    this.#main = new Primitive(dnnl, pd, specs);
+    this.#main = main?.(specs) ?? new Primitive(dnnl, pd, specs);
+    this.implementation = this.#main.implementation ?? dnnl.implName(pd);
   }
+
+  /** oneDNN's name of the primitive that runs the pass, or the other runner's. */
+  readonly implementation: string;
 
   /** How many of the arguments are reordered in or out at a run (a blocked input may skip it). */
   get reorders(): number {

@@ -82,6 +82,14 @@ export function bindV2(lib: Lib2, path: string, version: string, threads: Thread
       );
       return md;
     },
+    memoryDescStrided(shape, strides, dt = E.f32) {
+      const md = new Uint8Array(SIZE.memoryDesc);
+      check(
+        lib.dnnl_memory_desc_init_by_strides(md, shape.length, dims(shape), dt, dims(strides)),
+        `memory_desc_init_by_strides(${shape}; ${strides})`,
+      );
+      return md;
+    },
     mdEqual: (a, b) => lib.dnnl_memory_desc_equal(bytes(a), bytes(b)) === 1,
     mdBytes: (md) => Number(lib.dnnl_memory_desc_bytes(bytes(md))),
     queryMd(pd, query) {

@@ -96,6 +96,10 @@ export const SYMBOLS = {
     parameters: ["buffer", "i32", "buffer", "i32", "i32"],
     result: "i32",
   },
+  dnnl_memory_desc_init_by_strides: {
+    parameters: ["buffer", "i32", "buffer", "i32", "buffer"],
+    result: "i32",
+  },
   dnnl_dilated_convolution_forward_desc_init: {
     parameters: [
       "buffer",

@@ -94,6 +94,20 @@ export function bindV3(lib: Lib3, path: string, version: string, threads: Thread
     E,
     isa: () => lib.dnnl_get_effective_cpu_isa(),
     memoryDesc,
+    memoryDescStrided(shape, strides, dt = E.f32) {
+      const out = new BigUint64Array(1);
+      check(
+        lib.dnnl_memory_desc_create_with_strides(
+          out,
+          shape.length,
+          dims(shape),
+          dt,
+          dims(strides),
+        ),
+        `memory_desc_create_with_strides(${shape}; ${strides})`,
+      );
+      return owned(outPointer(out));
+    },
     mdEqual: (a, b) => lib.dnnl_memory_desc_equal(handle(a), handle(b)) === 1,
     mdBytes: (md) => Number(lib.dnnl_memory_desc_get_size(handle(md))),
     queryMd(pd, query) {

@@ -97,6 +97,10 @@ export const SYMBOLS = {
     parameters: [B, "i32", B, "i32", "i32"],
     result: "i32",
   },
+  dnnl_memory_desc_create_with_strides: {
+    parameters: [B, "i32", B, "i32", B],
+    result: "i32",
+  },
   dnnl_memory_desc_clone: { parameters: [B, P], result: "i32" },
   dnnl_memory_desc_destroy: { parameters: [P], result: "i32" },
   dnnl_memory_desc_equal: { parameters: [P, P], result: "i32" },
