@@ -40,9 +40,9 @@ cases.push({ batch: 8, size: 8, inC: 64, outC: 128, k: 1, stride: 2, pad: "same"
 // 3x3 stride-1 layers of 32 channels and more: Winograd where oneDNN has it.
 cases.push({ batch: 8, size: 8, inC: 64, outC: 64, k: 3, stride: 1, pad: "same" });
 cases.push({ batch: 4, size: 6, inC: 32, outC: 48, k: 3, stride: 1, pad: "valid" });
-// 64 channels and more: skiplab's own Winograd where oneDNN has none, a partial last chunk of
-// images (16 per chunk at 16x16).
-cases.push({ batch: 20, size: 16, inC: 64, outC: 80, k: 3, stride: 1, pad: "same" });
+// 64 channels and more, unequal: skiplab's own Winograd where oneDNN has none (winograd_test.ts
+// covers its every pass and layout).
+cases.push({ batch: 2, size: 8, inC: 64, outC: 80, k: 3, stride: 1, pad: "same" });
 
 function tensors(c: Case, seed: number) {
   const xShape = [c.batch, c.size, c.size, c.inC] as const;
