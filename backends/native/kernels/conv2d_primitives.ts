@@ -114,6 +114,17 @@ function nhwcWhereSame(dnnl: Dnnl, info: tf.backend_util.Conv2DInfo, free: Free)
   }
 }
 
+/** Whether oneDNN has a Winograd convolution for `info`'s forward pass here (2.x on AVX-512). */
+function oneDnnHasWinograd(dnnl: Dnnl, info: tf.backend_util.Conv2DInfo): boolean {
+  try {
+    const free = { data: true, weights: true };
+    dnnl.destroyPd(forwardPd(dnnl, info, free, false, { algorithm: dnnl.E.convWinograd }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `free` in fp32 where it asks for bf16 but the pass has an fp32 Winograd
  * convolution here (the forward and input-gradient passes {@link winogradFits};
@@ -135,13 +146,8 @@ function winogradOverBf16(
   if (!free.bf16 || free.winograd !== true || kind === "bwdWeights" || !winogradFits(info)) {
     return free;
   }
-  const fp32 = { ...free, bf16: false };
-  try {
-    dnnl.destroyPd(forwardPd(dnnl, info, fp32, false, { algorithm: dnnl.E.convWinograd }));
-    return fp32;
-  } catch {
-    return free; // no Winograd here (oneDNN 3.x, or a CPU without AVX-512)
-  }
+  // No Winograd here: oneDNN 3.x, or a CPU without AVX-512.
+  return oneDnnHasWinograd(dnnl, info) ? { ...free, bf16: false } : free;
 }
 
 function mds(dnnl: Dnnl, info: tf.backend_util.Conv2DInfo, free: Free) {
@@ -236,8 +242,9 @@ export function describe(
   const guard = (make: () => Pd) => free.bf16 ? bf16Guard(dnnl, kind, make) : make();
   // Winograd where it fits: oneDNN's where this oneDNN has it (2.x on AVX-512), else skiplab's
   // own (`winograd.ts`) where that fits, else direct.
-  const wino = Boolean(free.winograd) && !free.bf16 && kind !== "bwdWeights" &&
-    winogradFits(info);
+  const fits = Boolean(free.winograd) && !free.bf16 && winogradFits(info);
+  // oneDNN's backward-weights Winograd is left alone (see `winogradFits`).
+  const wino = fits && kind !== "bwdWeights";
   let oneDnnWinograd = false;
   const algorithm = (make: (algorithm: number) => Pd) => {
     if (wino && free.winograd !== "skiplab") {
@@ -256,12 +263,16 @@ export function describe(
    * activations' layouts), where it fits and reads them; else undefined.
    */
   const own = (pd: Pd, input: LayeredArg, output: LayeredArg) => {
-    if (!wino || oneDnnWinograd || !ownWinogradFits(info)) return undefined;
+    if (!fits || oneDnnWinograd || !ownWinogradFits(info)) return undefined;
+    if (kind === "bwdWeights" && free.winograd !== "skiplab" && oneDnnHasWinograd(dnnl, info)) {
+      return undefined;
+    }
     const chosen = (a: LayeredArg) =>
       a.query === undefined ? a.plain : queryMdOf(dnnl, pd, a.query);
     const [inShape, outShape] = kind === "bwdData"
       ? [info.outShape, info.inShape]
       : [info.inShape, info.outShape];
+    // (The filter gradient's `output` is the output gradient it reads.)
     if (
       channelBlock(dnnl, chosen(input), inShape) === undefined ||
       channelBlock(dnnl, chosen(output), outShape) === undefined
@@ -291,17 +302,17 @@ export function describe(
       const main = own(pd, dy, dx);
       return { pd, args: [dy, weights(q(lowW, E.queryWeightsMd), main), dx], main };
     }
-    const args: LayeredArg[] = [
-      activation(E.argSrc, "src", q(lowQ, E.querySrcMd)),
-      activation(E.argDiffDst, "dst", q(lowQ, E.queryDiffDstMd)),
-      {
-        arg: E.argDiffWeights,
-        plain: plain.wei,
-        query: q(free.weights, E.queryDiffWeightsMd),
-        output: true,
-      },
-    ];
-    return { pd, args };
+    const x = activation(E.argSrc, "src", q(lowQ, E.querySrcMd));
+    const dy = activation(E.argDiffDst, "dst", q(lowQ, E.queryDiffDstMd));
+    const main = own(pd, x, dy);
+    const dw: LayeredArg = {
+      arg: E.argDiffWeights,
+      plain: plain.wei,
+      // skiplab's Winograd convolution writes the filter gradient as it is (HWIO).
+      query: main === undefined ? q(free.weights, E.queryDiffWeightsMd) : undefined,
+      output: true,
+    };
+    return { pd, args: [x, dy, dw], main };
   }
   const sum = kind === "fwdBiasSumRelu";
   const bias = kind === "fwdBias" || kind === "fwdBiasRelu" || sum;

@@ -43,7 +43,8 @@ export type WinogradKind =
   | "fwdBiasRelu"
   | "fwdRelu"
   | "fwdBiasSumRelu"
-  | "bwdData";
+  | "bwdData"
+  | "bwdWeights";
 
 /** Name of the implementation, as oneDNN's `implName` names its own. */
 export const WINOGRAD_IMPL = "skiplab:winograd_4x3";
@@ -138,7 +139,7 @@ function blockedStrides(h: number, w: number, c: number, block: number): number[
 /** Scratch shared by every Winograd convolution (they run one at a time), grown as needed. */
 const none = (): Float32Array => new Float32Array(0);
 const scratch = {
-  planes: [none(), none()],
+  planes: [none(), none(), none()],
   filter: none(),
   padded: none(),
   /** The chunk plan whose zero border `padded` holds (another writes other sizes over it). */
@@ -155,7 +156,12 @@ interface Chunk {
   tiles: number;
   pad: Primitive;
   gather: { prim: Primitive; from: number; to: number }[];
-  scatter: Primitive;
+  /**
+   * Between the output-side activation (the output, or the output gradient that the
+   * filter gradient reads) and its 4x4 tiles, `[16 × tiles × channels]`: a scatter into
+   * it, or for the filter gradient a gather from it.
+   */
+  tiles4: Primitive;
   /** ReLU in place, or the residual added and then ReLU (from the sum scratch into the output). */
   post?: Primitive;
 }
@@ -215,7 +221,9 @@ export class WinogradConv {
       return b;
     };
     this.#inBlock = block(specs[0].md, inShape, "input");
-    this.#outBlock = block(specs[specs.length - 1].md, outShape, "output");
+    // The filter gradient reads the output gradient (its second argument) and writes the filter.
+    const outSpec = specs[kind === "bwdWeights" ? 1 : specs.length - 1];
+    this.#outBlock = block(outSpec.md, outShape, "output");
     const tilesPerImage = (this.#h / 4) * (this.#w / 4);
     this.#per = Math.min(this.#n, Math.ceil(MIN_TILES / tilesPerImage));
   }
@@ -257,11 +265,12 @@ export class WinogradConv {
       }
     }
     const [sn, sh, sw, sb, sl] = blockedStrides(h, w, co, ob);
-    const scatter = reorder(
-      [images, th, tw, 4, 4, co / ob, ob],
-      [th * tw * co, tw * co, co, 4 * tiles * co, tiles * co, ob, 1],
-      [sn, 4 * sh, 4 * sw, sh, sw, sb, sl],
-    );
+    const tiled = [th * tw * co, tw * co, co, 4 * tiles * co, tiles * co, ob, 1];
+    const laid = [sn, 4 * sh, 4 * sw, sh, sw, sb, sl];
+    const dims4 = [images, th, tw, 4, 4, co / ob, ob];
+    const tiles4 = this.#kind === "bwdWeights"
+      ? reorder(dims4, laid, tiled)
+      : reorder(dims4, tiled, laid);
     // Elementwise passes over the chunk's output, in whatever layout: one flat dimension.
     const flat = dnnl.memoryDesc([images * h * w * co], E.tagA);
     let post: Primitive | undefined;
@@ -279,15 +288,14 @@ export class WinogradConv {
         [{ arg: E.argSrc, md: flat }, { arg: E.argDst, md: flat }],
       );
     }
-    const chunk = { images, tiles, pad, gather, scatter, post };
+    const chunk = { images, tiles, pad, gather, tiles4, post };
     this.#chunks.set(images, chunk);
     return chunk;
   }
 
   /** Runs on `buffers` in the order of the specs (see the class). */
   execute(buffers: readonly ArrayBufferView[]): void {
-    const dnnl = this.#dnnl, kind = this.#kind;
-    const h = this.#h, w = this.#w, ci = this.#ci, co = this.#co;
+    const kind = this.#kind, ci = this.#ci, co = this.#co;
     // Blocked copies arrive as bytes (`Layered`'s scratch): view every buffer as float32.
     const f32 = (i: number) => {
       const b = buffers[i];
@@ -295,77 +303,131 @@ export class WinogradConv {
         ? b
         : new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
     };
-    const input = f32(0), weights = f32(1), output = f32(buffers.length - 1);
-    const bias = kind === "fwdBias" || kind === "fwdBiasRelu" || kind === "fwdBiasSumRelu"
-      ? f32(2)
-      : undefined;
-    const back = kind === "bwdData";
-    const gemm = (
-      tb: boolean,
-      m: number,
-      n: number,
-      k: number,
-      a: Float32Array,
-      lda: number,
-      b: Float32Array,
-      ldb: number,
-      c: Float32Array,
-      ldc: number,
-      beta = 0,
-    ) => {
-      const status = dnnl.sgemm(78, tb ? 84 : 78, m, n, k, a, lda, b, ldb, c, ldc, beta);
-      if (status !== 0) throw new Error(`oneDNN sgemm (Winograd convolution) failed: ${status}`);
-    };
-    // U[ξ] = (G·g·Gᵀ)[ξ] for every input and output channel pair: [36 × ci·co] from HWIO
-    // [9 × ci·co]; the input gradient's filter is turned 180° and its channels swapped (read
-    // transposed below).
+    const most = 36 * this.#chunk(this.#per).tiles * Math.max(ci, co);
+    const planes = scratch.planes = scratch.planes.map((p, i) =>
+      i < 2 || kind === "bwdWeights" ? grown(p, most) : p
+    );
+    // U[ξ] (the transformed filter, or the filter gradient's sums): [36 × ci·co].
     const u = scratch.filter = grown(scratch.filter, 36 * ci * co);
-    gemm(false, 36, ci * co, 9, back ? KG_FLIPPED : KG, 9, weights, ci * co, u, ci * co);
+    if (kind === "bwdWeights") this.#filterGradient(f32(0), f32(1), f32(2), planes, u);
+    else this.#convolve(f32(0), f32(1), f32(buffers.length - 1), planes, u, f32(2));
+  }
 
-    const maxTiles = this.#chunk(this.#per).tiles, most = 36 * maxTiles * Math.max(ci, co);
-    const [a, b] = scratch.planes = scratch.planes.map((p) => grown(p, most));
+  /** `C = op(A)·op(B) + beta·C` through oneDNN's sgemm, row-major. */
+  #gemm(
+    ta: boolean,
+    tb: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    lda: number,
+    b: Float32Array,
+    ldb: number,
+    c: Float32Array,
+    ldc: number,
+    beta = 0,
+  ): void {
+    const [N, T] = [78, 84]; // 'N', 'T'
+    const status = this.#dnnl.sgemm(ta ? T : N, tb ? T : N, m, n, k, a, lda, b, ldb, c, ldc, beta);
+    if (status !== 0) throw new Error(`oneDNN sgemm (Winograd convolution) failed: ${status}`);
+  }
+
+  /**
+   * The chunks of images from `n0` on, each with its input tiles transformed
+   * (`V`, `[36 × tiles × ci]`) into `into`, using `work` on the way.
+   */
+  *#inputTiles(input: Float32Array, work: Float32Array, into: Float32Array) {
+    const h = this.#h, w = this.#w, ci = this.#ci, hp = h + 2, wp = w + 2;
     for (let n0 = 0; n0 < this.#n; n0 += this.#per) {
       const c = this.#chunk(Math.min(this.#per, this.#n - n0)), t = c.tiles;
-      const hp = h + 2, wp = w + 2;
       const padded = scratch.padded = grown(scratch.padded, c.images * hp * wp * ci);
       if (scratch.paddedBy !== c) {
         padded.fill(0);
         scratch.paddedBy = c;
       }
       c.pad.execute([input.subarray(n0 * h * w * ci), padded.subarray((wp + 1) * ci)]);
-      for (const g of c.gather) g.prim.execute([padded.subarray(g.from), a.subarray(g.to)]);
-      // V = (Bᵀ⊗Bᵀ)·D into b; M[ξ] = V[ξ]·U[ξ] into a; Y = (Aᵀ⊗Aᵀ)·M into b.
-      gemm(false, 36, t * ci, 36, KB, 36, a, t * ci, b, t * ci);
+      for (const g of c.gather) g.prim.execute([padded.subarray(g.from), work.subarray(g.to)]);
+      this.#gemm(false, false, 36, t * ci, 36, KB, 36, work, t * ci, into, t * ci);
+      yield { n0, c, t };
+    }
+  }
+
+  /** The forward pass (with its bias and post-ops) or the input gradient. */
+  #convolve(
+    input: Float32Array,
+    weights: Float32Array,
+    output: Float32Array,
+    [a, b]: Float32Array[],
+    u: Float32Array,
+    third: Float32Array,
+  ): void {
+    const kind = this.#kind, h = this.#h, w = this.#w, ci = this.#ci, co = this.#co;
+    const bias = kind === "fwdBias" || kind === "fwdBiasRelu" || kind === "fwdBiasSumRelu"
+      ? third
+      : undefined;
+    const back = kind === "bwdData";
+    // U[ξ] = (G·g·Gᵀ)[ξ] for every input and output channel pair, from HWIO [9 × ci·co]; the
+    // input gradient's filter is turned 180° and its channels swapped (read transposed below).
+    this.#gemm(
+      false,
+      false,
+      36,
+      ci * co,
+      9,
+      back ? KG_FLIPPED : KG,
+      9,
+      weights,
+      ci * co,
+      u,
+      ci * co,
+    );
+    // Per chunk: V into b; M[ξ] = V[ξ]·U[ξ] into a; Y = (Aᵀ⊗Aᵀ)·M into b.
+    for (const { n0, c, t } of this.#inputTiles(input, a, b)) {
       if (bias !== undefined) {
         const ones = scratch.ones = grown(scratch.ones, t).fill(1, 0, t);
-        gemm(false, t, co, 1, ones, 1, bias, co, a.subarray(BIAS_PLANE * t * co), co);
+        this.#gemm(false, false, t, co, 1, ones, 1, bias, co, a.subarray(BIAS_PLANE * t * co), co);
       }
       for (let e = 0; e < 36; e++) {
-        gemm(
-          back,
-          t,
-          co,
-          ci,
-          b.subarray(e * t * ci),
-          ci,
-          u.subarray(e * ci * co),
-          back ? ci : co,
-          a.subarray(e * t * co),
-          co,
-          bias !== undefined && e === BIAS_PLANE ? 1 : 0,
-        );
+        const v = b.subarray(e * t * ci), ue = u.subarray(e * ci * co), m = a.subarray(e * t * co);
+        const beta = bias !== undefined && e === BIAS_PLANE ? 1 : 0;
+        this.#gemm(false, back, t, co, ci, v, ci, ue, back ? ci : co, m, co, beta);
       }
-      gemm(false, 16, t * co, 36, KA, 36, a, t * co, b, t * co);
+      this.#gemm(false, false, 16, t * co, 36, KA, 36, a, t * co, b, t * co);
       const out = output.subarray(n0 * h * w * co, (n0 + c.images) * h * w * co);
       if (kind === "fwdBiasSumRelu") {
         // The output holds the residual: Y into the sum scratch, then relu(Y + residual).
         const sum = scratch.sum = grown(scratch.sum, out.length);
-        c.scatter.execute([b, sum]);
+        c.tiles4.execute([b, sum]);
         c.post!.execute([out, sum, out]); // in place on src0, as oneDNN allows
       } else {
-        c.scatter.execute([b, out]);
+        c.tiles4.execute([b, out]);
         c.post?.execute([out, out]);
       }
     }
+  }
+
+  /**
+   * The filter gradient, the forward pass's adjoint: `dU[ξ] = Σ V[ξ]ᵀ·(A·dy·Aᵀ)[ξ]`
+   * over all tiles, then `dW = (G⊗G)ᵀ·dU` into the HWIO gradient.
+   */
+  #filterGradient(
+    input: Float32Array,
+    dy: Float32Array,
+    dw: Float32Array,
+    [a, b, d]: Float32Array[],
+    du: Float32Array,
+  ): void {
+    const h = this.#h, w = this.#w, ci = this.#ci, co = this.#co;
+    for (const { n0, c, t } of this.#inputTiles(input, a, b)) {
+      // dy's 4x4 tiles into a, (Aᵀ⊗Aᵀ)ᵀ of them into d: [36 × t × co].
+      c.tiles4.execute([dy.subarray(n0 * h * w * co), a]);
+      this.#gemm(true, false, 36, t * co, 16, KA, 36, a, t * co, d, t * co);
+      for (let e = 0; e < 36; e++) {
+        const v = b.subarray(e * t * ci), g = d.subarray(e * t * co), m = du.subarray(e * ci * co);
+        this.#gemm(true, false, ci, co, t, v, ci, g, co, m, co, n0 === 0 ? 0 : 1);
+      }
+    }
+    this.#gemm(true, false, 9, ci * co, 36, KG, 9, du, ci * co, dw, ci * co);
   }
 }

@@ -27,10 +27,14 @@ function run(
   const [inShape, outShape] = kind === "bwdData"
     ? [i.outShape, i.inShape]
     : [i.inShape, i.outShape];
-  const buffers: Float32Array[] = [
-    random(size(inShape), 1),
-    random(9 * i.inChannels * i.outChannels, 2),
-  ];
+  const filter = 9 * i.inChannels * i.outChannels;
+  if (kind === "bwdWeights") {
+    // x and the output gradient in, the filter gradient out.
+    const buffers = [random(size(inShape), 1), random(size(outShape), 2), new Float32Array(filter)];
+    prim.execute(buffers);
+    return { out: buffers[2], impl: prim.implementation };
+  }
+  const buffers: Float32Array[] = [random(size(inShape), 1), random(filter, 2)];
   if (kind.startsWith("fwdBias")) buffers.push(random(i.outChannels, 3));
   // The sum pass adds the output's previous values (the residual).
   buffers.push(
@@ -50,7 +54,15 @@ function relative(got: Float32Array, want: Float32Array): number {
   return diff / scale;
 }
 
-const KINDS: Kind[] = ["fwd", "fwdBias", "fwdRelu", "fwdBiasRelu", "fwdBiasSumRelu", "bwdData"];
+const KINDS: Kind[] = [
+  "fwd",
+  "fwdBias",
+  "fwdRelu",
+  "fwdBiasRelu",
+  "fwdBiasSumRelu",
+  "bwdData",
+  "bwdWeights",
+];
 
 for (const data of [true, false]) {
   Deno.test({
