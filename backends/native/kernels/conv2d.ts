@@ -83,20 +83,27 @@ function nhwcOnly(): boolean {
  * oneDNN use its direct JIT kernels (4x faster backward passes than
  * im2col+GEMM on plain HWIO here), blocked activations 10-20% faster ones
  * still; SKIPLAB_NHWC=1 keeps activations NHWC (to measure the difference).
- * The 3x3 stride-1 layers that gain run as Winograd convolutions where oneDNN
- * has them (`winogradFits` in conv2d_primitives.ts).
+ * The 3x3 stride-1 layers that gain run as Winograd convolutions: oneDNN's
+ * where it has them, else skiplab's own (`winogradFits` in
+ * conv2d_primitives.ts, `winograd.ts`).
  */
 export function trainingLayouts(): Free {
-  return { data: !nhwcOnly(), weights: true, winograd: !directOnly() };
+  return { data: !nhwcOnly(), weights: true, winograd: winogradSetting() };
 }
 
-/** SKIPLAB_WINOGRAD=0 keeps every convolution direct (to measure the difference). */
-function directOnly(): boolean {
+/**
+ * SKIPLAB_WINOGRAD=0 keeps every convolution direct, SKIPLAB_WINOGRAD=skiplab
+ * takes skiplab's own Winograd convolution even where oneDNN has one (both to
+ * measure the difference); otherwise oneDNN's where it has one, else skiplab's.
+ */
+function winogradSetting(): boolean | "skiplab" {
+  let value: string | undefined;
   try {
-    return Deno.env.get("SKIPLAB_WINOGRAD") === "0";
+    value = Deno.env.get("SKIPLAB_WINOGRAD");
   } catch {
-    return false; // No --allow-env: the default.
+    return true; // No --allow-env: the default.
   }
+  return value === "0" ? false : value === "skiplab" ? "skiplab" : true;
 }
 
 /**

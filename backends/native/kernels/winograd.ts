@@ -51,6 +51,12 @@ export const WINOGRAD_IMPL = "skiplab:winograd_4x3";
 
 /** Tiles per chunk of images: fewer make small, slow products; more leave the caches. */
 const MIN_TILES = 256;
+/**
+ * Planes of the transformed filter made at a time where the whole batch is one
+ * chunk (the deep layers, whose filters are largest): 36·512·512 floats would
+ * hold 38 MB at once, 6 of the 36 planes hold 6 MB.
+ */
+const GROUP = 6;
 
 // F(4x4, 3x3) over the points 0, ±1, ±2 and ∞.
 const BT = [
@@ -187,6 +193,11 @@ export class WinogradConv {
   readonly #outBlock: number;
   readonly #chunks = new Map<number, Chunk>();
   readonly #per: number;
+  /**
+   * Planes of the transformed filter held at once: all 36 when the batch takes
+   * several chunks (each chunk reads them all), else {@link GROUP}.
+   */
+  readonly #group: number;
 
   constructor(
     dnnl: Dnnl,
@@ -226,6 +237,7 @@ export class WinogradConv {
     this.#outBlock = block(outSpec.md, outShape, "output");
     const tilesPerImage = (this.#h / 4) * (this.#w / 4);
     this.#per = Math.min(this.#n, Math.ceil(MIN_TILES / tilesPerImage));
+    this.#group = this.#per >= this.#n ? GROUP : 36;
   }
 
   #chunk(images: number): Chunk {
@@ -308,7 +320,7 @@ export class WinogradConv {
       i < 2 || kind === "bwdWeights" ? grown(p, most) : p
     );
     // U[ξ] (the transformed filter, or the filter gradient's sums): [36 × ci·co].
-    const u = scratch.filter = grown(scratch.filter, 36 * ci * co);
+    const u = scratch.filter = grown(scratch.filter, this.#group * ci * co);
     if (kind === "bwdWeights") this.#filterGradient(f32(0), f32(1), f32(2), planes, u);
     else this.#convolve(f32(0), f32(1), f32(buffers.length - 1), planes, u, f32(2));
   }
@@ -367,31 +379,39 @@ export class WinogradConv {
       ? third
       : undefined;
     const back = kind === "bwdData";
-    // U[ξ] = (G·g·Gᵀ)[ξ] for every input and output channel pair, from HWIO [9 × ci·co]; the
-    // input gradient's filter is turned 180° and its channels swapped (read transposed below).
-    this.#gemm(
-      false,
-      false,
-      36,
-      ci * co,
-      9,
-      back ? KG_FLIPPED : KG,
-      9,
-      weights,
-      ci * co,
-      u,
-      ci * co,
-    );
+    // U[ξ] = (G·g·Gᵀ)[ξ] for every input and output channel pair, from HWIO [9 × ci·co], `group`
+    // planes at a time; the input gradient's filter is turned 180° and its channels swapped
+    // (read transposed below).
+    const group = this.#group, kg = back ? KG_FLIPPED : KG;
+    const filterPlanes = (e0: number) =>
+      this.#gemm(
+        false,
+        false,
+        group,
+        ci * co,
+        9,
+        kg.subarray(e0 * 9),
+        9,
+        weights,
+        ci * co,
+        u,
+        ci * co,
+      );
+    if (group === 36) filterPlanes(0);
     // Per chunk: V into b; M[ξ] = V[ξ]·U[ξ] into a; Y = (Aᵀ⊗Aᵀ)·M into b.
     for (const { n0, c, t } of this.#inputTiles(input, a, b)) {
       if (bias !== undefined) {
         const ones = scratch.ones = grown(scratch.ones, t).fill(1, 0, t);
         this.#gemm(false, false, t, co, 1, ones, 1, bias, co, a.subarray(BIAS_PLANE * t * co), co);
       }
-      for (let e = 0; e < 36; e++) {
-        const v = b.subarray(e * t * ci), ue = u.subarray(e * ci * co), m = a.subarray(e * t * co);
-        const beta = bias !== undefined && e === BIAS_PLANE ? 1 : 0;
-        this.#gemm(false, back, t, co, ci, v, ci, ue, back ? ci : co, m, co, beta);
+      for (let e0 = 0; e0 < 36; e0 += group) {
+        if (group < 36) filterPlanes(e0);
+        for (let e = e0; e < e0 + group; e++) {
+          const v = b.subarray(e * t * ci), m = a.subarray(e * t * co);
+          const ue = u.subarray((e - e0) * ci * co);
+          const beta = bias !== undefined && e === BIAS_PLANE ? 1 : 0;
+          this.#gemm(false, back, t, co, ci, v, ci, ue, back ? ci : co, m, co, beta);
+        }
       }
       this.#gemm(false, false, 16, t * co, 36, KA, 36, a, t * co, b, t * co);
       const out = output.subarray(n0 * h * w * co, (n0 + c.images) * h * w * co);
@@ -419,15 +439,38 @@ export class WinogradConv {
     du: Float32Array,
   ): void {
     const h = this.#h, w = this.#w, ci = this.#ci, co = this.#co;
+    // With all 36 planes held, dU sums over the chunks and dW comes last; else (one chunk) each
+    // group of planes adds its share of dW.
+    const group = this.#group;
     for (const { n0, c, t } of this.#inputTiles(input, a, b)) {
       // dy's 4x4 tiles into a, (Aᵀ⊗Aᵀ)ᵀ of them into d: [36 × t × co].
       c.tiles4.execute([dy.subarray(n0 * h * w * co), a]);
       this.#gemm(true, false, 36, t * co, 16, KA, 36, a, t * co, d, t * co);
-      for (let e = 0; e < 36; e++) {
-        const v = b.subarray(e * t * ci), g = d.subarray(e * t * co), m = du.subarray(e * ci * co);
-        this.#gemm(true, false, ci, co, t, v, ci, g, co, m, co, n0 === 0 ? 0 : 1);
+      for (let e0 = 0; e0 < 36; e0 += group) {
+        for (let e = e0; e < e0 + group; e++) {
+          const v = b.subarray(e * t * ci), g = d.subarray(e * t * co);
+          const m = du.subarray((e - e0) * ci * co);
+          this.#gemm(true, false, ci, co, t, v, ci, g, co, m, co, n0 === 0 ? 0 : 1);
+        }
+        if (group < 36) {
+          const kg = KG.subarray(e0 * 9);
+          this.#gemm(
+            true,
+            false,
+            9,
+            ci * co,
+            group,
+            kg,
+            9,
+            du,
+            ci * co,
+            dw,
+            ci * co,
+            e0 === 0 ? 0 : 1,
+          );
+        }
       }
     }
-    this.#gemm(true, false, 9, ci * co, 36, KG, 9, du, ci * co, dw, ci * co);
+    if (group === 36) this.#gemm(true, false, 9, ci * co, 36, KG, 9, du, ci * co, dw, ci * co);
   }
 }

@@ -64,25 +64,31 @@ const KINDS: Kind[] = [
   "bwdWeights",
 ];
 
+// 16x16 images have 16 tiles each, so chunks of 16 images, and 20 leave a chunk of 4; 8x8 ones
+// have 4, so 6 images are one chunk, which makes its transformed filter a few planes at a time.
+const SHAPES = [
+  { i: info(20, 16, 64, 80), what: "a partial last chunk" },
+  { i: info(6, 8, 64, 80), what: "one chunk, the filter's planes in groups" },
+];
 for (const data of [true, false]) {
-  Deno.test({
-    name: `skiplab's Winograd convolution matches direct convolution in every pass it runs (${
-      data ? "blocked" : "NHWC"
-    } activations, a partial last chunk)`,
-    ignore,
-    fn() {
-      // 16x16 images: 16 tiles each, so chunks of 16 images; 20 leave a chunk of 4.
-      const i = info(20, 16, 64, 80);
-      for (const kind of KINDS) {
-        const own = run(i, kind, "skiplab", data), direct = run(i, kind, false, data);
-        assert.equal(own.impl, WINOGRAD_IMPL, kind);
-        assert.notEqual(direct.impl, WINOGRAD_IMPL, kind);
-        const err = relative(own.out, direct.out);
-        assert.ok(err <= 1e-4, `${kind}: relative error ${err}`);
-        if (kind.endsWith("Relu")) assert.ok(own.out.every((v) => v >= 0), `${kind}: ReLU`);
-      }
-    },
-  });
+  for (const { i, what } of SHAPES) {
+    Deno.test({
+      name: `skiplab's Winograd convolution matches direct convolution in every pass it runs (${
+        data ? "blocked" : "NHWC"
+      } activations, ${what})`,
+      ignore,
+      fn() {
+        for (const kind of KINDS) {
+          const own = run(i, kind, "skiplab", data), direct = run(i, kind, false, data);
+          assert.equal(own.impl, WINOGRAD_IMPL, kind);
+          assert.notEqual(direct.impl, WINOGRAD_IMPL, kind);
+          const err = relative(own.out, direct.out);
+          assert.ok(err <= 1e-4, `${kind}: relative error ${err}`);
+          if (kind.endsWith("Relu")) assert.ok(own.out.every((v) => v >= 0), `${kind}: ReLU`);
+        }
+      },
+    });
+  }
 }
 
 Deno.test({
