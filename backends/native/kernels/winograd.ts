@@ -1,9 +1,8 @@
 /**
  * skiplab's own Winograd F(4x4, 3x3) convolution, built from oneDNN's matrix
- * products (`dnnl_sgemm`) and reorders, for the forward and input-gradient
- * passes of 3x3 stride-1 `same` convolutions where oneDNN has no Winograd
- * kernel of its own: CPUs without AVX-512, and oneDNN 3.x everywhere (it
- * dropped them on x86).
+ * products (`dnnl_sgemm`) and reorders, for all three passes of 3x3 stride-1
+ * `same` convolutions where oneDNN has no Winograd kernel of its own: CPUs
+ * without AVX-512, and oneDNN 3.x everywhere (it dropped them on x86).
  *
  * Per chunk of images, the input is copied into a zero-bordered NHWC buffer,
  * its overlapping 6x6 tiles (stride 4) are gathered into 36 planes of
@@ -12,10 +11,15 @@
  *
  * - input transform: `V = (Bᵀ⊗Bᵀ) · D`, one `[36 × 36]` by `[36 × tiles·C]` product;
  * - filter transform (once per call): `U = (G⊗G) · W`, `[36 × 9]` by the HWIO
- *   filter as `[9 × C·K]` (flipped for the input gradient);
+ *   filter as `[9 × C·K]` (flipped for the input gradient), {@link GROUP}
+ *   planes at a time where the batch is one chunk;
  * - 36 products `M[ξ] = V[ξ] · U[ξ]`, `[tiles × C]` by `[C × K]`, where the work is;
  * - output transform: `Y = (Aᵀ⊗Aᵀ) · M`, `[16 × 36]` by `[36 × tiles·K]`, whose 4x4
  *   tiles one reorder scatters into the output's layout (NHWC or `nChw{8,16}c`).
+ *
+ * The filter gradient is the adjoint of that: the output gradient's 4x4 tiles
+ * go through `(Aᵀ⊗Aᵀ)ᵀ`, `dU[ξ] = Σ V[ξ]ᵀ · dM[ξ]` sums over the tiles, and
+ * `dW = (G⊗G)ᵀ · dU`.
  *
  * Direct convolution does 9 multiply-adds per output and input channel; this
  * does 36/16 = 2.25 in the products, plus the transforms (36 per tile and
@@ -24,10 +28,13 @@
  * outputs of a tile. A ReLU, and a residual before it, run as one oneDNN
  * eltwise or binary pass over each chunk's output.
  *
- * Measured alone on 2 vCPUs of an AMD EPYC (AVX2, oneDNN 2.6, batch 64,
- * forward, milliseconds, direct against this): 32x32x64 34 against 28,
- * 16x16x128 36 against 20, 8x8x256 45–54 against 16, 4x4x512 43–49 against
- * 18; error against direct convolution 1e-5 of the largest output.
+ * Measured alone on 2 vCPUs of an AMD EPYC with AVX2 (oneDNN 2.6, batch 64,
+ * milliseconds, direct against this, forward / input gradient / filter
+ * gradient): 32x32x64 33–49 / 29–30 / 36–50 against 25–32 / 30–32 / 36–45,
+ * 16x16x128 29–34 / 33–49 / 41–67 against 18–19 / 20–22 / 22–28, 8x8x256
+ * 28–40 / 24–28 / 33–44 against 14–17 / 14 / 14–15, 4x4x512 45–50 / 28–45 /
+ * 51–64 against 16–21 / 16–24 / 21–22 (docs/5-backends.md); error against
+ * direct convolution about 1e-5 of the largest value.
  *
  * @module
  */
