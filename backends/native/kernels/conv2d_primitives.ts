@@ -20,7 +20,7 @@ import {
   queryMdOf,
   type Runner,
 } from "../onednn/primitives.ts";
-import { channelBlock, ownWinogradFits, WinogradConv, type WinogradKind } from "./winograd.ts";
+import { channelBlock, ownWinogradFits, WinogradConv } from "./winograd.ts";
 import type { Dnnl, Geometry2d, Pd, PdOptions, PostOp } from "../onednn/api.ts";
 import { isaName } from "../memory/precision.ts";
 import { nhwc, plainAlias } from "../memory/layout.ts";
@@ -279,7 +279,7 @@ export function describe(
     ) {
       return undefined;
     }
-    return (specs: readonly ArgSpec[]) => new WinogradConv(dnnl, info, kind as WinogradKind, specs);
+    return (specs: readonly ArgSpec[]) => new WinogradConv(dnnl, info, kind, specs);
   };
   // skiplab's Winograd convolution reads the filter as it is (HWIO).
   const weights = (query: number | undefined, main: unknown): LayeredArg => ({

@@ -42,16 +42,10 @@ import type * as tf from "@tensorflow/tfjs";
 import type { Dnnl, Md } from "../onednn/api.ts";
 import { type ArgSpec, Primitive } from "../onednn/primitives.ts";
 import { nhwc } from "../memory/layout.ts";
+import type { Kind } from "./conv2d_primitives.ts";
 
-/** The passes skiplab's Winograd convolution runs (see `conv2d_primitives.ts`'s `Kind`). */
-export type WinogradKind =
-  | "fwd"
-  | "fwdBias"
-  | "fwdBiasRelu"
-  | "fwdRelu"
-  | "fwdBiasSumRelu"
-  | "bwdData"
-  | "bwdWeights";
+/** sgemm's "as it is" and "transposed" (the characters 'N' and 'T'). */
+const N = 78, T = 84;
 
 /** Name of the implementation, as oneDNN's `implName` names its own. */
 export const WINOGRAD_IMPL = "skiplab:winograd_4x3";
@@ -189,7 +183,7 @@ export class WinogradConv {
   /** See {@link WINOGRAD_IMPL}. */
   readonly implementation = WINOGRAD_IMPL;
   readonly #dnnl: Dnnl;
-  readonly #kind: WinogradKind;
+  readonly #kind: Kind;
   readonly #n: number;
   readonly #h: number;
   readonly #w: number;
@@ -209,7 +203,7 @@ export class WinogradConv {
   constructor(
     dnnl: Dnnl,
     info: tf.backend_util.Conv2DInfo,
-    kind: WinogradKind,
+    kind: Kind,
     specs: readonly ArgSpec[],
   ) {
     if (!ownWinogradFits(info)) {
@@ -332,23 +326,9 @@ export class WinogradConv {
     else this.#convolve(f32(0), f32(1), f32(buffers.length - 1), planes, u, f32(2));
   }
 
-  /** `C = op(A)·op(B) + beta·C` through oneDNN's sgemm, row-major. */
-  #gemm(
-    ta: boolean,
-    tb: boolean,
-    m: number,
-    n: number,
-    k: number,
-    a: Float32Array,
-    lda: number,
-    b: Float32Array,
-    ldb: number,
-    c: Float32Array,
-    ldc: number,
-    beta = 0,
-  ): void {
-    const [N, T] = [78, 84]; // 'N', 'T'
-    const status = this.#dnnl.sgemm(ta ? T : N, tb ? T : N, m, n, k, a, lda, b, ldb, c, ldc, beta);
+  /** `C = op(A)·op(B) + beta·C` through oneDNN's sgemm, row-major (`op`: {@link N} or {@link T}). */
+  #gemm(...args: Parameters<Dnnl["sgemm"]>): void {
+    const status = this.#dnnl.sgemm(...args);
     if (status !== 0) throw new Error(`oneDNN sgemm (Winograd convolution) failed: ${status}`);
   }
 
@@ -367,7 +347,7 @@ export class WinogradConv {
       }
       c.pad.execute([input.subarray(n0 * h * w * ci), padded.subarray((wp + 1) * ci)]);
       for (const g of c.gather) g.prim.execute([padded.subarray(g.from), work.subarray(g.to)]);
-      this.#gemm(false, false, 36, t * ci, 36, KB, 36, work, t * ci, into, t * ci);
+      this.#gemm(N, N, 36, t * ci, 36, KB, 36, work, t * ci, into, t * ci);
       yield { n0, c, t };
     }
   }
@@ -391,25 +371,13 @@ export class WinogradConv {
     // (read transposed below).
     const group = this.#group, kg = back ? KG_FLIPPED : KG;
     const filterPlanes = (e0: number) =>
-      this.#gemm(
-        false,
-        false,
-        group,
-        ci * co,
-        9,
-        kg.subarray(e0 * 9),
-        9,
-        weights,
-        ci * co,
-        u,
-        ci * co,
-      );
+      this.#gemm(N, N, group, ci * co, 9, kg.subarray(e0 * 9), 9, weights, ci * co, u, ci * co);
     if (group === 36) filterPlanes(0);
     // Per chunk: V into b; M[ξ] = V[ξ]·U[ξ] into a; Y = (Aᵀ⊗Aᵀ)·M into b.
     for (const { n0, c, t } of this.#inputTiles(input, a, b)) {
       if (bias !== undefined) {
         const ones = scratch.ones = grown(scratch.ones, t).fill(1, 0, t);
-        this.#gemm(false, false, t, co, 1, ones, 1, bias, co, a.subarray(BIAS_PLANE * t * co), co);
+        this.#gemm(N, N, t, co, 1, ones, 1, bias, co, a.subarray(BIAS_PLANE * t * co), co);
       }
       for (let e0 = 0; e0 < 36; e0 += group) {
         if (group < 36) filterPlanes(e0);
@@ -417,10 +385,10 @@ export class WinogradConv {
           const v = b.subarray(e * t * ci), m = a.subarray(e * t * co);
           const ue = u.subarray((e - e0) * ci * co);
           const beta = bias !== undefined && e === BIAS_PLANE ? 1 : 0;
-          this.#gemm(false, back, t, co, ci, v, ci, ue, back ? ci : co, m, co, beta);
+          this.#gemm(N, back ? T : N, t, co, ci, v, ci, ue, back ? ci : co, m, co, beta);
         }
       }
-      this.#gemm(false, false, 16, t * co, 36, KA, 36, a, t * co, b, t * co);
+      this.#gemm(N, N, 16, t * co, 36, KA, 36, a, t * co, b, t * co);
       const out = output.subarray(n0 * h * w * co, (n0 + c.images) * h * w * co);
       if (kind === "fwdBiasSumRelu") {
         // The output holds the residual: Y into the sum scratch, then relu(Y + residual).
@@ -452,32 +420,19 @@ export class WinogradConv {
     for (const { n0, c, t } of this.#inputTiles(input, a, b)) {
       // dy's 4x4 tiles into a, (Aᵀ⊗Aᵀ)ᵀ of them into d: [36 × t × co].
       c.tiles4.execute([dy.subarray(n0 * h * w * co), a]);
-      this.#gemm(true, false, 36, t * co, 16, KA, 36, a, t * co, d, t * co);
+      this.#gemm(T, N, 36, t * co, 16, KA, 36, a, t * co, d, t * co);
       for (let e0 = 0; e0 < 36; e0 += group) {
         for (let e = e0; e < e0 + group; e++) {
           const v = b.subarray(e * t * ci), g = d.subarray(e * t * co);
           const m = du.subarray((e - e0) * ci * co);
-          this.#gemm(true, false, ci, co, t, v, ci, g, co, m, co, n0 === 0 ? 0 : 1);
+          this.#gemm(T, N, ci, co, t, v, ci, g, co, m, co, n0 === 0 ? 0 : 1);
         }
         if (group < 36) {
           const kg = KG.subarray(e0 * 9);
-          this.#gemm(
-            true,
-            false,
-            9,
-            ci * co,
-            group,
-            kg,
-            9,
-            du,
-            ci * co,
-            dw,
-            ci * co,
-            e0 === 0 ? 0 : 1,
-          );
+          this.#gemm(T, N, 9, ci * co, group, kg, 9, du, ci * co, dw, ci * co, e0 === 0 ? 0 : 1);
         }
       }
     }
-    if (group === 36) this.#gemm(true, false, 9, ci * co, 36, KG, 9, du, ci * co, dw, ci * co);
+    if (group === 36) this.#gemm(T, N, 9, ci * co, 36, KG, 9, du, ci * co, dw, ci * co);
   }
 }
