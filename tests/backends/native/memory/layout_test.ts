@@ -166,7 +166,14 @@ Deno.test({
           if (c === 3 && by16) assert.equal(p.blocked[index], undefined, what);
           if (c === 16) {
             if (by16) assert.equal(p.blocked[index], undefined, `${what}: NHWC`);
-            else assert.ok(p.blocked[index] !== undefined, `${what}: blocked by 8`);
+            // Blocked by 8, as oneDNN chooses; oneDNN 3.x's own choice for a strided input
+            // gradient on AVX2 is its NHWC brgemm kernel (`brgconv_strided`), NHWC on both sides.
+            else {
+              assert.ok(
+                p.blocked[index] !== undefined || p.implementation.startsWith("brgconv"),
+                `${what}: blocked by 8 (${p.implementation})`,
+              );
+            }
           }
           if (p.blocked[index] !== undefined) reorders++; // run directly when already blocked
         }

@@ -122,7 +122,7 @@ Deno.test({
       const isa = isaName(dnnl.isa(), dnnl.generation);
       assert.throws(() => convStep("bf16"), {
         message: new RegExp(
-          `oneDNN 2\\.\\d+\\.\\d+ has no bf16 convolution \\(fwd\\) on this CPU ` +
+          `oneDNN \\d+\\.\\d+\\.\\d+ has no bf16 convolution \\(fwd\\) on this CPU ` +
             `\\(instruction set ${isa}\\): bf16 needs AMX-BF16 or AVX512-BF16`,
         ),
       });
