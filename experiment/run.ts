@@ -231,7 +231,7 @@ async function trainIn(
   );
   log(
     `${precision.reason}` +
-      (precision.convImplementation ? `; oneDNN convolution ${precision.convImplementation}` : ""),
+      (precision.convImplementation ? `; convolution ${precision.convImplementation}` : ""),
   );
 
   const splits = await loadData(exp, log);

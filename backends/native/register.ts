@@ -30,6 +30,7 @@ import {
   ZERO_PAD_SHORTCUT_KERNEL,
 } from "../../core/zero_pad_shortcut.ts";
 import { type Bf16Support, convImplementation, cpuBf16Support } from "./memory/precision.ts";
+import { convRunsAs } from "./kernels/conv2d.ts";
 
 /** Name under which the backend is registered with tfjs. */
 export const NATIVE_BACKEND = "native";
@@ -48,7 +49,10 @@ export type NativeStatus =
     threads: number;
     /** How idle threads wait: as the user set it, spinning first, or sleeping at once. */
     waitPolicy: WaitPolicy;
-    /** oneDNN's implementation of an fp32 3x3 convolution here, e.g. `jit:avx2`. */
+    /**
+     * What runs an fp32 ResNet-sized 3x3 convolution here: oneDNN's implementation,
+     * e.g. `jit:avx2`, or skiplab's Winograd, `skiplab:winograd_4x3` (`convRunsAs`).
+     */
     conv: string | null;
     /** Its bf16 implementation, or null where oneDNN has none (see `resolvePrecision`). */
     bf16Conv: string | null;
@@ -222,7 +226,7 @@ async function attempt(): Promise<NativeStatus> {
     api: dnnl.generation,
     threads: dnnl.threads.count,
     waitPolicy: dnnl.threads.policy,
-    conv: convImplementation(dnnl, "f32"),
+    conv: convRunsAs(dnnl),
     bf16Conv: convImplementation(dnnl, "bf16"),
     bf16Support: cpuBf16Support(dnnl),
   };

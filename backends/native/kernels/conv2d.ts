@@ -10,7 +10,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { Cache, type Layered } from "../onednn/primitives.ts";
 import type { Dnnl } from "../onednn/api.ts";
-import { build, type Free, keyOf, type Kind } from "./conv2d_primitives.ts";
+import {
+  build,
+  describe,
+  type Described,
+  type Free,
+  keyOf,
+  type Kind,
+} from "./conv2d_primitives.ts";
+import { WINOGRAD_IMPL } from "./winograd.ts";
 import {
   allFloat32,
   alloc,
@@ -89,6 +97,26 @@ function nhwcOnly(): boolean {
  */
 export function trainingLayouts(): Free {
   return { data: !nhwcOnly(), weights: true, winograd: winogradSetting() };
+}
+
+/**
+ * What runs the forward pass of an fp32 ResNet-sized 3x3 convolution here (64
+ * to 64 channels, 32x32, batch 64), built as the training kernels build it:
+ * oneDNN's implementation (e.g. `jit:avx2`, `jit_wino_4x3:avx512_core`) or
+ * skiplab's Winograd convolution (`skiplab:winograd_4x3`); null where oneDNN
+ * has none.
+ */
+export function convRunsAs(dnnl: Dnnl): string | null {
+  const info = tf.backend_util.computeConv2DInfo([64, 32, 32, 64], [3, 3, 64, 64], 1, 1, "same");
+  let d: Described;
+  try {
+    d = describe(dnnl, info, "fwd", trainingLayouts());
+  } catch {
+    return null;
+  }
+  const name = d.main === undefined ? dnnl.implName(d.pd) : WINOGRAD_IMPL;
+  dnnl.destroyPd(d.pd);
+  return name;
 }
 
 /**

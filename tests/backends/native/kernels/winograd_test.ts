@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ignore, random } from "../_compare.ts";
 import { nativeDnnl } from "../../../../backends/native/register.ts";
 import { build, type Kind } from "../../../../backends/native/kernels/conv2d_primitives.ts";
+import { convRunsAs, trainingLayouts } from "../../../../backends/native/kernels/conv2d.ts";
 import { ownWinogradFits, WINOGRAD_IMPL } from "../../../../backends/native/kernels/winograd.ts";
 
 const info = (n: number, side: number, c: number, k: number, pad: "same" | "valid" = "same") =>
@@ -100,6 +101,10 @@ Deno.test({
       const { impl } = run(info(2, 8, 64, 64), kind, true, true);
       assert.ok(impl.includes("wino"), `${kind}: ${impl}`);
     }
+    // The run's record (`environment.conv_implementation`) names it.
+    const dnnl = nativeDnnl()!;
+    const layer = build(dnnl, info(64, 32, 64, 64), "fwd", trainingLayouts());
+    assert.equal(convRunsAs(dnnl), layer.implementation);
   },
 });
 
