@@ -281,11 +281,11 @@ export function describe(
     }
     return (specs: readonly ArgSpec[]) => new WinogradConv(dnnl, info, kind, specs);
   };
-  // skiplab's Winograd convolution reads the filter as it is (HWIO).
-  const weights = (query: number | undefined, main: unknown): LayeredArg => ({
+  // skiplab's Winograd convolution (`own`) reads the filter as it is (HWIO).
+  const weights = (query: number | undefined, own: boolean): LayeredArg => ({
     arg: E.argWeights,
     plain: plain.wei,
-    query: main === undefined ? query : undefined,
+    query: own ? undefined : query,
   });
   if (kind === "bwdData" || kind === "bwdWeights") {
     const pd = algorithm((a) => {
@@ -300,7 +300,7 @@ export function describe(
       const dy = activation(E.argDiffDst, "dst", q(lowQ, E.queryDiffDstMd));
       const dx = activation(E.argDiffSrc, "src", q(free.data, E.queryDiffSrcMd), { output: true });
       const main = own(pd, dy, dx);
-      return { pd, args: [dy, weights(q(lowW, E.queryWeightsMd), main), dx], main };
+      return { pd, args: [dy, weights(q(lowW, E.queryWeightsMd), main !== undefined), dx], main };
     }
     const x = activation(E.argSrc, "src", q(lowQ, E.querySrcMd));
     const dy = activation(E.argDiffDst, "dst", q(lowQ, E.queryDiffDstMd));
@@ -333,7 +333,7 @@ export function describe(
     accumulate: sum,
   });
   const main = own(pd, src, dst);
-  const args: LayeredArg[] = [src, weights(q(lowW, E.queryWeightsMd), main)];
+  const args: LayeredArg[] = [src, weights(q(lowW, E.queryWeightsMd), main !== undefined)];
   if (bias) args.push({ arg: E.argBias, plain: dnnl.memoryDesc([info.outChannels], E.tagA) });
   args.push(dst);
   return { pd, args, main };

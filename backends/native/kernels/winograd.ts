@@ -176,8 +176,9 @@ interface Chunk {
 /**
  * A Winograd convolution with {@link Primitive}'s `execute`, over the
  * arguments `specs` that `conv2d_primitives.ts` passes for `kind` (forward:
- * src, weights, [bias], dst; input gradient: diffDst, weights, diffSrc), the
- * activations in the layouts the specs give and the weights in HWIO.
+ * src, weights, [bias], dst; input gradient: diffDst, weights, diffSrc; filter
+ * gradient: src, diffDst, diffWeights), the activations in the layouts the
+ * specs give and the weights (or their gradient) in HWIO.
  */
 export class WinogradConv {
   /** See {@link WINOGRAD_IMPL}. */
@@ -187,7 +188,10 @@ export class WinogradConv {
   readonly #n: number;
   readonly #h: number;
   readonly #w: number;
-  /** Channels of the input (src, or diffDst for the input gradient) and of the output. */
+  /**
+   * Channels of the input side (src, or diffDst for the input gradient) and of the output
+   * side (dst, diffSrc, or for the filter gradient the diffDst it reads).
+   */
   readonly #ci: number;
   readonly #co: number;
   readonly #inBlock: number;
