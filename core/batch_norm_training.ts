@@ -17,6 +17,19 @@
 export const BATCH_NORM_TRAINING_KERNEL = "SkiplabBatchNormTraining";
 
 /**
+ * {@link BATCH_NORM_TRAINING_KERNEL} with the ReLU after it in the same pass:
+ * the same inputs and attributes; outputs `[relu(y), mean, variance, mask]`
+ * and, given the moving statistics, their updates. `mask` is opaque: it
+ * records where the ReLU passed, for the gradient alone. The output is tfjs's
+ * `relu(y)` bit for bit, NaN kept where `y` has one (a backend may recompute
+ * unfused for that, the mask then empty). The backend that registers it also
+ * registers its gradient. It spares a training step one activation-sized
+ * pass forward and one backward per batch norm a ReLU follows, and the
+ * normalised activation the ReLU's gradient would keep.
+ */
+export const BATCH_NORM_RELU_TRAINING_KERNEL = "SkiplabBatchNormReluTraining";
+
+/**
  * tfjs's moving-average update `moving − (moving − batch)·(1 − momentum)`
  * with each operation rounded to float32, as its Sub and Mul kernels round:
  * the new values, in `out`.

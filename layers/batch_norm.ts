@@ -11,10 +11,18 @@
  * is tfjs's layer unchanged. Either way it is a stock `BatchNormalization`
  * (same class, config and weights), so saved models load anywhere.
  *
+ * Called with `{ relu: true }` beside `training` (train/forward.ts does, for a
+ * batch norm only a ReLU reads), it returns `relu` of its output: in training,
+ * through {@link BATCH_NORM_RELU_TRAINING_KERNEL} where the backend has it,
+ * which saves the ReLU's passes over the activation both ways.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { BATCH_NORM_TRAINING_KERNEL } from "../core/batch_norm_training.ts";
+import {
+  BATCH_NORM_RELU_TRAINING_KERNEL,
+  BATCH_NORM_TRAINING_KERNEL,
+} from "../core/batch_norm_training.ts";
 import type { Layer, Tensor } from "../core/tf_types.ts";
 import { batchNormSettings, DEFAULT_INIT, type InitScheme } from "./init.ts";
 
@@ -41,7 +49,9 @@ function fusedTraining(
     return null;
   }
   if ((layer.axis !== -1 && layer.axis !== 3) || !layer.gamma || !layer.beta) return null;
-  if (tf.getKernel(BATCH_NORM_TRAINING_KERNEL, tf.getBackend()) === undefined) return null;
+  const relu = kwargs.relu === true;
+  const kernel = relu ? BATCH_NORM_RELU_TRAINING_KERNEL : BATCH_NORM_TRAINING_KERNEL;
+  if (tf.getKernel(kernel, tf.getBackend()) === undefined) return null;
   const { gamma, beta, momentum } = layer;
   return tf.tidy(() => {
     const inputs = {
@@ -52,11 +62,13 @@ function fusedTraining(
       movingVariance: layer.movingVariance.read(),
     };
     // The kernel also updates the moving averages, exactly as tfjs's layer does.
-    const [y, , , movingMean, movingVariance] = tf.engine().runKernel(
-      BATCH_NORM_TRAINING_KERNEL,
+    const outs = tf.engine().runKernel(
+      kernel,
       inputs,
       { varianceEpsilon: layer.epsilon, momentum },
     ) as Tensor[];
+    // The fused kernel's fourth output is the ReLU's mask, for its gradient.
+    const [y, movingMean, movingVariance] = [outs[0], ...outs.slice(relu ? 4 : 3)];
     layer.movingMean.write(movingMean);
     layer.movingVariance.write(movingVariance);
     return y;
@@ -81,6 +93,21 @@ export function batchNormLayer(name: string, init: InitScheme = DEFAULT_INIT): L
   const layer = tf.layers.batchNormalization({ axis: -1, ...batchNormSettings(init), name });
   const stock: Call = layer.call.bind(layer);
   const fields = layer as unknown as BatchNormFields;
-  layer.call = (inputs, kwargs) => fusedTraining(fields, inputs, kwargs) ?? stock(inputs, kwargs);
+  layer.call = (inputs, kwargs) =>
+    fusedTraining(fields, inputs, kwargs) ??
+      (kwargs?.relu === true
+        ? tf.tidy(() => tf.relu(stock(inputs, kwargs) as Tensor))
+        : stock(inputs, kwargs));
+  reluAware.add(layer);
   return layer;
+}
+
+const reluAware = new WeakSet<Layer>();
+
+/**
+ * True for the layers {@linkcode batchNormLayer} makes, which take
+ * `{ relu: true }` in their call's arguments and then apply the ReLU after them.
+ */
+export function takesRelu(layer: Layer): boolean {
+  return reluAware.has(layer);
 }

@@ -16,6 +16,10 @@
  *   the shortcut's Add and the ReLU) runs as one convolution that adds the
  *   shortcut too (core/conv2d_add_relu.ts, where the backend has it): resnet20
  *   skips 9 Adds and 9 ReLUs a pass.
+ * - In training (and under a gradient), a batch norm whose output only a ReLU
+ *   reads runs with the ReLU in it (layers/batch_norm.ts): on the native
+ *   backend one kernel, which spares the ReLU's pass over the activation each
+ *   way and keeps no pre-ReLU activation for the backward pass.
  * - The folded filters and biases are kept between inference passes while the
  *   weights they were made from stay the same tensors (each optimiser step and
  *   checkpoint load assigns new ones), so an evaluation folds once, not once
@@ -29,6 +33,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { conv2d, type ConvFields, convFields } from "../layers/conv2d.ts";
+import { takesRelu } from "../layers/batch_norm.ts";
 import type { Layer, LayersModel, SymbolicTensor, Tensor, Tensor4D } from "../core/tf_types.ts";
 
 /** One layer call of the pass, in an order where each runs after its inputs. */
@@ -75,6 +80,8 @@ interface Plan {
    */
   readonly folds: ReadonlyMap<Step, Fold>;
   readonly folded: ReadonlySet<Step>;
+  /** Outside folding: batch norms that apply the ReLU after them, by step, and that ReLU's step. */
+  readonly reluAfter: ReadonlyMap<Step, Step>;
 }
 
 /** The steps of `model`, or null when it is not a single-path functional graph. */
@@ -108,7 +115,7 @@ function foldsOf(
   steps: readonly Step[],
   readers: ReadonlyMap<number, number>,
   output: SymbolicTensor,
-): Pick<Plan, "folds" | "folded"> {
+): Pick<Plan, "folds" | "folded" | "reluAfter"> {
   const byInput = new Map<number, Step>();
   for (const s of steps) for (const i of s.inputs) byInput.set(i.id, s);
   // The one step reading `s`'s output, when that is all that reads it.
@@ -119,6 +126,11 @@ function foldsOf(
     (s.layer as unknown as { maxValue?: number | null }).maxValue == null;
   const folds = new Map<Step, Fold>();
   const folded = new Set<Step>();
+  const reluAfter = new Map<Step, Step>();
+  for (const s of steps) {
+    const next = soleReader(s);
+    if (takesRelu(s.layer) && isRelu(next)) reluAfter.set(s, next!);
+  }
   for (const s of steps) {
     const conv = convFields(s.layer);
     if (conv === null || conv.activation.getClassName() !== "linear") continue;
@@ -145,7 +157,7 @@ function foldsOf(
     folded.add(bn);
     if (relu) folded.add(next!);
   }
-  return { folds, folded };
+  return { folds, folded, reluAfter };
 }
 
 /** A fold's filter and bias, and the weight tensors they were made from. */
@@ -263,6 +275,8 @@ export function forwardOf(model: LayersModel): Forward {
 function run(plan: Plan, folds: FoldCache, xs: Tensor, training: boolean): Tensor {
   // Folding changes no gradient only where none is taken.
   const fold = !training && tf.engine().state.gradientDepth === 0 && plan.folds.size > 0;
+  // Unfolded, the ReLUs after batch norms run in them.
+  const fused = fold ? new Set<Step>() : new Set(plan.reluAfter.values());
   // Training changes the weights: what inference kept is stale, and its memory is the step's.
   if (!fold) folds.release();
   const values = new Map<number, Tensor>([[plan.input.id, xs]]);
@@ -272,15 +286,16 @@ function run(plan: Plan, folds: FoldCache, xs: Tensor, training: boolean): Tenso
   hold(xs, Infinity);
   try {
     for (const step of plan.steps) {
-      if (fold && plan.folded.has(step)) continue;
+      if ((fold && plan.folded.has(step)) || fused.has(step)) continue;
       const f = fold ? plan.folds.get(step) : undefined;
+      const relu = fold ? undefined : plan.reluAfter.get(step);
       const ins = (f?.inputs ?? step.inputs).map((s) => values.get(s.id)!);
       // A shortcut read last here (not the pass's input, not the convolution's) may hold the sum.
       const last = ins[1] !== undefined && ins[1] !== ins[0] && pending.get(ins[1]) === 1;
       const out = f
         ? foldedCall(f, folds, ins[0], ins[1], last)
-        : step.layer.apply(ins, { training }) as Tensor;
-      const made = (f?.last ?? step).output;
+        : step.layer.apply(ins, relu ? { training, relu: true } : { training }) as Tensor;
+      const made = (f?.last ?? relu ?? step).output;
       values.set(made.id, out);
       hold(out, made === plan.output ? Infinity : plan.readers.get(made.id) ?? 0);
       for (const v of ins) {

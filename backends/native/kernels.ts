@@ -22,6 +22,7 @@ import { adamJsKernels } from "./kernels/adam_js.ts";
 import { adamOnednnKernels } from "./kernels/adam_onednn.ts";
 import {
   BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_RELU_TRAINING_KERNEL,
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
   batchNormKernels,
@@ -143,6 +144,10 @@ export const NATIVE_KERNELS: Readonly<Record<string, KernelChoice>> = {
   ),
   [BATCH_NORM_GRAD_KERNEL]: choice(ONEDNN, "kernels/batch_norm.ts"),
   [BATCH_NORM_TRAINING_KERNEL]: choice(ONEDNN, "kernels/batch_norm.ts"),
+  [BATCH_NORM_RELU_TRAINING_KERNEL]: choice(
+    `${ONEDNN}, the ReLU fused (a NaN about: unfused, tfjs's ReLU in JS)`,
+    "kernels/batch_norm.ts",
+  ),
   [BATCH_NORM_TRAINING_GRAD_KERNEL]: choice(ONEDNN, "kernels/batch_norm.ts"),
   [CONV2D_ADD_RELU_KERNEL]: choice(
     `${ONEDNN}: the residual added by a sum post-op before the ReLU`,

@@ -17,6 +17,7 @@ import { installEarlyRelease } from "./memory/release.ts";
 import { installFusedConv2dGradient } from "../../core/conv2d_gradient.ts";
 import { CONV2D_ADD_RELU_KERNEL } from "../../core/conv2d_add_relu.ts";
 import {
+  BATCH_NORM_RELU_TRAINING_KERNEL,
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
 } from "./kernels/batch_norm.ts";
@@ -93,6 +94,7 @@ const LAYOUT_AWARE: ReadonlySet<string> = new Set([
   ZERO_PAD_SHORTCUT_KERNEL,
   ZERO_PAD_SHORTCUT_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
+  BATCH_NORM_RELU_TRAINING_KERNEL,
   BATCH_NORM_TRAINING_GRAD_KERNEL,
   "MaxPool",
   "AvgPool",
@@ -175,7 +177,11 @@ function register(dnnl: Dnnl): void {
   installLeanSaves(NATIVE_BACKEND);
   // skiplab's convolutions differentiate through it (layers/conv2d.ts): there before the wrapping.
   installFusedConv2dGradient(tf);
-  installEarlyRelease(NATIVE_BACKEND, [...seen, BATCH_NORM_TRAINING_KERNEL]);
+  installEarlyRelease(NATIVE_BACKEND, [
+    ...seen,
+    BATCH_NORM_TRAINING_KERNEL,
+    BATCH_NORM_RELU_TRAINING_KERNEL,
+  ]);
   // Priority 0 keeps tfjs from picking it on its own; callers choose it explicitly.
   tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
 }

@@ -158,12 +158,21 @@ export function common(backend: CpuLike, ...tensors: tf.TensorInfo[]): Layout | 
   const sameShape = tensors.every((t) => t.shape.join() === shape);
   if (sameShape && tensors.every((t) => layoutOf(t) === first)) return first;
   const target = sameShape ? tensors.map(layoutOf).find((l) => l !== undefined) : undefined;
-  for (const t of tensors) {
-    if (layoutOf(t) === target) continue;
-    toPlain(backend, t);
-    if (target !== undefined) toBlocked(backend, t, target);
-  }
+  into(backend, target, ...tensors);
   return target;
+}
+
+/** Turns the values of each of `tensors` into `layout` (undefined: NHWC) in place, where they differ. */
+export function into(
+  backend: CpuLike,
+  layout: Layout | undefined,
+  ...tensors: tf.TensorInfo[]
+): void {
+  for (const t of tensors) {
+    if (layoutOf(t) === layout) continue;
+    toPlain(backend, t);
+    if (layout !== undefined) toBlocked(backend, t, layout);
+  }
 }
 
 /** Wraps a kernel so that its inputs are NHWC when it runs. */

@@ -128,6 +128,8 @@ export interface Enums {
   readonly useGlobalStats: number;
   readonly useScale: number;
   readonly useShift: number;
+  /** ReLU fused into the batch norm; training keeps a workspace of where it passed. */
+  readonly fuseNormRelu: number;
 }
 
 /** The opened oneDNN library: engine, stream, threads, and the calls the kernels make. */

@@ -72,6 +72,7 @@ export const ENUMS: Enums = {
   useGlobalStats: 0x1,
   useScale: 0x8,
   useShift: 0x10,
+  fuseNormRelu: 0x4,
 };
 
 /** `dnnl_cpu_isa_t` of 2.6 by name (each includes the bits of those below it). */

@@ -64,6 +64,7 @@ export const ENUMS: Enums = {
   useGlobalStats: 0x1,
   useScale: 0x2,
   useShift: 0x4,
+  fuseNormRelu: 0x8,
 };
 
 /** `DNNL_ARG_ATTR_SCALES`: or-ed with an argument, the memory of that argument's scales. */

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { BATCH_NORM_TRAINING_KERNEL } from "../../../../core/batch_norm_training.ts";
+import {
+  BATCH_NORM_RELU_TRAINING_KERNEL,
+  BATCH_NORM_TRAINING_KERNEL,
+} from "../../../../core/batch_norm_training.ts";
 import { batchNormLayer } from "../../../../layers/batch_norm.ts";
 import { NATIVE_BACKEND } from "../../../../backends/native/mod.ts";
 import { ignore, random, relativeError, runOn } from "../_compare.ts";
@@ -78,5 +81,87 @@ Deno.test({
     assert.ok(tf.max(tf.abs(tf.sub(y, want))).dataSync()[0] < 1e-5);
     tf.dispose([x, y, mean, variance, want]);
     layer.weights.forEach((v) => v.dispose());
+  },
+});
+
+/**
+ * One training pass of a batch norm on the output of a convolution (blocked on
+ * native when its channels fill oneDNN's blocks) with the ReLU after it, fused
+ * (`{ relu: true }`) or as its own layer: the output, the moving statistics
+ * and the gradients of a loss with respect to the input, gamma and beta.
+ */
+function reluPass(fused: boolean, channels: number, poison = false): tf.Tensor[] {
+  const shape: [number, number, number, number] = [2, 6, 5, channels];
+  const layer = batchNormLayer("bn");
+  layer.build(shape);
+  const [gamma, beta] = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+  gamma.assign(tf.tensor1d(random(channels, 9).map((v) => v + 1.5)));
+  beta.assign(tf.tensor1d(random(channels, 10)));
+  const values = random(2 * 6 * 5 * 3, 7);
+  if (poison) values[4] = NaN; // reaches one output channel through the filter's column
+  const x = tf.tensor4d(values, [2, 6, 5, 3]);
+  const filter = tf.tensor4d(random(9 * 3 * channels, 11), [3, 3, 3, channels]);
+  const w = tf.tensor4d(random(2 * 6 * 5 * channels, 8), shape);
+  const forward = (xs: tf.Tensor) => {
+    const h = tf.conv2d(xs as tf.Tensor4D, filter, 1, "same");
+    return fused
+      ? layer.apply(h, { training: true, relu: true }) as tf.Tensor
+      : tf.relu(layer.apply(h, { training: true }) as tf.Tensor);
+  };
+  const loss = (xs: tf.Tensor) => tf.sum(tf.mul(tf.square(forward(xs)), w)) as tf.Scalar;
+  const y = forward(x);
+  const moving = layer.getWeights().slice(2).map((t) => t.clone());
+  const { grads } = tf.variableGrads(() => loss(x), [gamma, beta]);
+  const out = [y, ...moving, grads[gamma.name], grads[beta.name], tf.grad(loss)(x)];
+  layer.weights.forEach((v) => v.dispose());
+  return out;
+}
+
+/** True when `a` and `b` hold the same float32 bits (NaN where NaN). */
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+}
+
+Deno.test({
+  name:
+    "batchNormLayer() with { relu: true } runs the fused kernel in training and gives the unfused layer and ReLU's output, statistics and gradients, bit for bit, in NHWC and oneDNN's blocked layout",
+  ignore,
+  async fn() {
+    for (const channels of [3, 16]) {
+      const unfused = runOn(NATIVE_BACKEND, () => reluPass(false, channels));
+      let fused: Float32Array[] = [];
+      const { kernelNames } = await tf.profile(() => {
+        fused = runOn(NATIVE_BACKEND, () => reluPass(true, channels));
+      });
+      assert.ok(kernelNames.includes(BATCH_NORM_RELU_TRAINING_KERNEL), `${channels} channels`);
+      assert.ok(!kernelNames.includes("Relu"), `${channels} channels: ${kernelNames}`);
+      fused.forEach((v, i) =>
+        assert.ok(sameBits(v, unfused[i]), `${channels} channels, output ${i} differs`)
+      );
+      const cpu = runOn("cpu", () => reluPass(true, channels));
+      fused.forEach((v, k) =>
+        v.forEach((g, i) => assert.ok(Math.abs(g - cpu[k][i]) < 1e-3, `output ${k}[${i}]`))
+      );
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "the fused batch norm and ReLU keeps a NaN where tfjs's ReLU keeps it, and its gradients are tfjs's then",
+  ignore,
+  fn() {
+    const want = runOn("cpu", () => reluPass(true, 16, true));
+    const got = runOn(NATIVE_BACKEND, () => reluPass(true, 16, true));
+    assert.ok(want[0].some(Number.isNaN), "the poisoned input reaches the output");
+    want.forEach((w, k) =>
+      w.forEach((v, i) => {
+        const g = got[k][i];
+        assert.ok(
+          Number.isNaN(v) ? Number.isNaN(g) : Math.abs(g - v) < 1e-3,
+          `output ${k}[${i}]: ${g}, want ${v}`,
+        );
+      })
+    );
   },
 });
