@@ -82,6 +82,7 @@ interface Plan {
   readonly folded: ReadonlySet<Step>;
   /** Outside folding: batch norms that apply the ReLU after them, by step, and that ReLU's step. */
   readonly reluAfter: ReadonlyMap<Step, Step>;
+  readonly reluFused: ReadonlySet<Step>;
 }
 
 /** The steps of `model`, or null when it is not a single-path functional graph. */
@@ -115,7 +116,7 @@ function foldsOf(
   steps: readonly Step[],
   readers: ReadonlyMap<number, number>,
   output: SymbolicTensor,
-): Pick<Plan, "folds" | "folded" | "reluAfter"> {
+): Pick<Plan, "folds" | "folded" | "reluAfter" | "reluFused"> {
   const byInput = new Map<number, Step>();
   for (const s of steps) for (const i of s.inputs) byInput.set(i.id, s);
   // The one step reading `s`'s output, when that is all that reads it.
@@ -157,7 +158,7 @@ function foldsOf(
     folded.add(bn);
     if (relu) folded.add(next!);
   }
-  return { folds, folded, reluAfter };
+  return { folds, folded, reluAfter, reluFused: new Set(reluAfter.values()) };
 }
 
 /** A fold's filter and bias, and the weight tensors they were made from. */
@@ -275,8 +276,6 @@ export function forwardOf(model: LayersModel): Forward {
 function run(plan: Plan, folds: FoldCache, xs: Tensor, training: boolean): Tensor {
   // Folding changes no gradient only where none is taken.
   const fold = !training && tf.engine().state.gradientDepth === 0 && plan.folds.size > 0;
-  // Unfolded, the ReLUs after batch norms run in them.
-  const fused = fold ? new Set<Step>() : new Set(plan.reluAfter.values());
   // Training changes the weights: what inference kept is stale, and its memory is the step's.
   if (!fold) folds.release();
   const values = new Map<number, Tensor>([[plan.input.id, xs]]);
@@ -286,7 +285,8 @@ function run(plan: Plan, folds: FoldCache, xs: Tensor, training: boolean): Tenso
   hold(xs, Infinity);
   try {
     for (const step of plan.steps) {
-      if ((fold && plan.folded.has(step)) || fused.has(step)) continue;
+      // Unfolded, the ReLUs after batch norms run in them.
+      if (fold ? plan.folded.has(step) : plan.reluFused.has(step)) continue;
       const f = fold ? plan.folds.get(step) : undefined;
       const relu = fold ? undefined : plan.reluAfter.get(step);
       const ins = (f?.inputs ?? step.inputs).map((s) => values.get(s.id)!);
