@@ -19,7 +19,7 @@
  * - In training (and under a gradient), a batch norm whose output only a ReLU
  *   reads runs with the ReLU in it (layers/batch_norm.ts): on the native
  *   backend one kernel, which spares the ReLU's pass over the activation each
- *   way and keeps no pre-ReLU activation for the backward pass.
+ *   way.
  * - The folded filters and biases are kept between inference passes while the
  *   weights they were made from stay the same tensors (each optimiser step and
  *   checkpoint load assigns new ones), so an evaluation folds once, not once
