@@ -75,6 +75,9 @@ function fusedTraining(
   });
 }
 
+/** The layers {@linkcode batchNormLayer} made (see {@linkcode takesRelu}). */
+const reluAware = new WeakSet<Layer>();
+
 /**
  * The batch-norm layer every skiplab block uses, with the momentum and ε of
  * the init scheme `init` (layers/init.ts: keras 0.99/1e-3, pytorch 0.9/1e-5,
@@ -101,8 +104,6 @@ export function batchNormLayer(name: string, init: InitScheme = DEFAULT_INIT): L
   reluAware.add(layer);
   return layer;
 }
-
-const reluAware = new WeakSet<Layer>();
 
 /**
  * True for the layers {@linkcode batchNormLayer} makes, which take

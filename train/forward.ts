@@ -82,6 +82,7 @@ interface Plan {
   readonly folded: ReadonlySet<Step>;
   /** Outside folding: batch norms that apply the ReLU after them, by step, and that ReLU's step. */
   readonly reluAfter: ReadonlyMap<Step, Step>;
+  /** Those ReLUs' steps, which an unfolded pass skips. */
   readonly reluFused: ReadonlySet<Step>;
 }
 

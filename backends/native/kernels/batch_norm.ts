@@ -167,7 +167,8 @@ export function batchNormKernels(
       const finite = (v: Float32Array) => v.every(Number.isFinite);
       if (fused.workspace === 0 || !ins.slice(1, 5).every(finite)) {
         prims(x.shape, eps, false, true, layout).fwd.execute(ins);
-        for (let i = 0; i < y.length; i++) if (y[i] < 0) y[i] = 0;
+        // As the JS Relu: NaN kept, everything else not above 0 made +0.
+        for (let i = 0; i < y.length; i++) if (!(y[i] > 0) && y[i] === y[i]) y[i] = 0;
         mask = new Int32Array(0);
       }
     } else {
