@@ -380,7 +380,9 @@ export class WinogradConv {
     // Per chunk: V into b; M[ξ] = V[ξ]·U[ξ] into a; Y = (Aᵀ⊗Aᵀ)·M into b.
     for (const { n0, c, t } of this.#inputTiles(input, a, b)) {
       if (bias !== undefined) {
-        const ones = scratch.ones = grown(scratch.ones, t).fill(1, 0, t);
+        // Ones are only ever written here: filled once, as the array grows.
+        if (scratch.ones.length < t) scratch.ones = new Float32Array(t).fill(1);
+        const ones = scratch.ones;
         this.#gemm(N, N, t, co, 1, ones, 1, bias, co, a.subarray(BIAS_PLANE * t * co), co);
       }
       for (let e0 = 0; e0 < 36; e0 += group) {
