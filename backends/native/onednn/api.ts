@@ -179,7 +179,7 @@ export interface Dnnl {
   ): Pd;
   convBackwardData(diffSrc: Md, wei: Md, diffDst: Md, g: Geometry2d, o: PdOptions): Pd;
   convBackwardWeights(src: Md, diffWei: Md, diffDst: Md, g: Geometry2d, o: PdOptions): Pd;
-  poolForward(prop: number, alg: number, src: Md, dst: Md, g: Geometry2d): Pd;
+  poolForward(prop: number, alg: number, src: Md, dst: Md, g: Geometry2d, o?: PdOptions): Pd;
   poolBackward(alg: number, diffSrc: Md, diffDst: Md, g: Geometry2d, o: PdOptions): Pd;
   bnForward(prop: number, data: Md, eps: number, flags: number, o?: PdOptions): Pd;
   bnBackward(data: Md, eps: number, flags: number, o: PdOptions): Pd;

@@ -87,7 +87,7 @@ export function primitiveDescMakers(c: MakerContext): Makers {
       );
       return create(d, "convolution_backward_weights", o);
     },
-    poolForward(prop, alg, src, dst, g) {
+    poolForward(prop, alg, src, dst, g, o) {
       const d = desc(
         SIZE.poolDesc,
         "pooling_v2_forward",
@@ -105,7 +105,7 @@ export function primitiveDescMakers(c: MakerContext): Makers {
             dims(g.padR),
           ),
       );
-      return create(d, "pooling_forward");
+      return create(d, "pooling_forward", o);
     },
     poolBackward(alg, diffSrc, diffDst, g, o) {
       const d = desc(

@@ -74,8 +74,8 @@ export function primitiveDescMakers(c: MakerContext): Makers {
             attrOf(o),
           ),
       ),
-    poolForward: (prop, alg, src, dst, g) =>
-      create("pooling_forward", {}, (out) =>
+    poolForward: (prop, alg, src, dst, g, o = {}) =>
+      create("pooling_forward", o, (out) =>
         lib.dnnl_pooling_forward_primitive_desc_create(
           out,
           engine,
