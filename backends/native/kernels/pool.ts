@@ -31,16 +31,17 @@ function poolInfo(x: tf.TensorInfo, attrs: tf.NamedAttrMap): tf.backend_util.Con
 }
 
 /**
- * The forward primitive descriptor of a pooling, passing over oneDNN 2.x's
- * AVX and AVX2 kernels (`jit:avx2`, `jit:avx`) for its SSE4.1 one. On an AMD
- * EPYC with AVX2 (oneDNN 2.6, 2 threads, batch 64, 32 channels at 32x32) the
- * AVX2 kernel of a 2x2 max pooling took 0.91 ms in inference and 3.0 ms
- * writing the workspace, the SSE4.1 kernel 0.27 and 0.43 ms, and SSE4.1 was
- * faster for every pooling measured, max and average (its backward passes
- * were slower, so they keep oneDNN's choice). 3.x's AVX2 kernel takes 0.16
- * ms, so 3.x keeps its first choice, as does every AVX-512 machine. The
- * SSE4.1 kernel writes the same output and workspace bytes as the AVX2 one,
- * and the AVX2 backward pass reads its workspace (tests/backends/native/kernels/pool_test.ts).
+ * The forward primitive descriptor of a pooling. On oneDNN 2.x it passes over
+ * the AVX and AVX2 kernels (`jit:avx2`, `jit:avx`) for the SSE4.1 one: on an
+ * AMD EPYC with AVX2 (2.6, 2 threads, batch 64, 32 channels at 32x32) a 2x2
+ * max pooling took 0.91 ms in inference and 3.0 ms writing its workspace on
+ * `jit:avx2`, 0.27 and 0.43 ms on `jit:sse41`, and SSE4.1 was the faster in
+ * every forward pass measured, max and average (docs/5-backends.md). Its
+ * backward passes were the slower, so those keep oneDNN's choice. 3.x keeps
+ * its first choice (its AVX2 training forward took 0.16 ms there), as does
+ * every AVX-512 machine; no Intel CPU with AVX2 only was measured. Both
+ * kernels write the same output and workspace bytes, and the AVX2 backward
+ * pass reads the SSE4.1 workspace (tests/backends/native/kernels/pool_test.ts).
  */
 export function poolForwardPd(
   dnnl: Dnnl,
