@@ -22,10 +22,11 @@ export const BATCH_NORM_TRAINING_KERNEL = "SkiplabBatchNormTraining";
  * and, given the moving statistics, their updates. `mask` is opaque: it
  * records where the ReLU passed, for the gradient alone. The output is the
  * unfused kernel's then ReLU's, NaN kept where `y` has one, as tfjs's ReLU
- * keeps it (a backend may recompute unfused for that, the mask then empty). The backend that registers it also
- * registers its gradient. It spares a training step one activation-sized
- * pass forward and one backward per batch norm a ReLU follows: on 2 vCPUs of
- * an AMD EPYC (AVX2), baseline_cnn trained 8–11% faster.
+ * keeps it (a backend may recompute unfused for that, the mask then empty).
+ * The backend that registers it also registers its gradient. It spares a
+ * training step one activation-sized pass forward and one backward per batch
+ * norm a ReLU follows: on 2 vCPUs of an AMD EPYC (AVX2), baseline_cnn trained
+ * 8–11% faster.
  */
 export const BATCH_NORM_RELU_TRAINING_KERNEL = "SkiplabBatchNormReluTraining";
 

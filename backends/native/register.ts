@@ -30,7 +30,7 @@ import {
   ZERO_PAD_SHORTCUT_GRAD_KERNEL,
   ZERO_PAD_SHORTCUT_KERNEL,
 } from "../../core/zero_pad_shortcut.ts";
-import { type Bf16Support, convImplementation, cpuBf16Support } from "./memory/precision.ts";
+import { bf16ConvImplementation, type Bf16Support, cpuBf16Support } from "./memory/precision.ts";
 import { convRunsAs } from "./kernels/conv2d.ts";
 
 /** Name under which the backend is registered with tfjs. */
@@ -233,7 +233,7 @@ async function attempt(): Promise<NativeStatus> {
     threads: dnnl.threads.count,
     waitPolicy: dnnl.threads.policy,
     conv: convRunsAs(dnnl),
-    bf16Conv: convImplementation(dnnl, "bf16"),
+    bf16Conv: bf16ConvImplementation(dnnl),
     bf16Support: cpuBf16Support(dnnl),
   };
 }

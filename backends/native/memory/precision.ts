@@ -161,21 +161,21 @@ export function resolvePrecision(
 
 /**
  * The name of the implementation oneDNN chooses for a ResNet-sized 3x3
- * convolution (batch 64, 64 to 64 channels, 32x32, training) with `dtype` data
- * and fp32 output, e.g. `jit:avx2` or `brgconv:avx512_core_amx_bf16`; null when
- * oneDNN has no implementation of it on this CPU.
+ * convolution (batch 64, 64 to 64 channels, 32x32, training) with bf16 data
+ * and fp32 output, e.g. `brgconv:avx512_core_amx_bf16`; null when oneDNN has
+ * no bf16 convolution on this CPU. (What runs the fp32 one, oneDNN's or
+ * skiplab's Winograd, is `convRunsAs` in `../kernels/conv2d.ts`.)
  */
-export function convImplementation(dnnl: Dnnl, dtype: "f32" | "bf16"): string | null {
+export function bf16ConvImplementation(dnnl: Dnnl): string | null {
   const E = dnnl.E;
-  const dt = dtype === "f32" ? E.f32 : E.bf16;
   const md = (shape: number[], type: number) => dnnl.memoryDesc(shape, E.tagAny, type);
   const geo = { strides: [1, 1], dilates: [0, 0], padL: [1, 1], padR: [1, 1] };
   let pd: Deno.PointerValue;
   try {
     pd = dnnl.convForward(
       E.forwardTraining,
-      md([64, 64, 32, 32], dt),
-      md([64, 64, 3, 3], dt),
+      md([64, 64, 32, 32], E.bf16),
+      md([64, 64, 3, 3], E.bf16),
       null,
       md([64, 64, 32, 32], E.f32),
       geo,

@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import {
+  bf16ConvImplementation,
   type Bf16Support,
   bf16SupportOfIsa,
-  convImplementation,
   cpuBf16Support,
   isaName,
   resolvePrecision,
   setNativePrecision,
 } from "../../../../backends/native/memory/precision.ts";
 import { openDnnl } from "../../../../backends/native/onednn/open.ts";
+import { convRunsAs } from "../../../../backends/native/kernels/conv2d.ts";
 import * as tf from "@tensorflow/tfjs";
 import { NATIVE_BACKEND } from "../../../../backends/native/mod.ts";
 import { ignore, random, runOn } from "../_compare.ts";
@@ -76,13 +77,14 @@ Deno.test("resolvePrecision(): auto stays fp32 without bf16 instructions, bf16 f
 });
 
 Deno.test({
-  name: "convImplementation() names oneDNN's fp32 choice, and bf16's only where the CPU has it",
+  name:
+    "convRunsAs() names what runs fp32, bf16ConvImplementation() bf16 only where the CPU has it",
   ignore,
   fn() {
     const dnnl = openDnnl(1);
-    const f32 = convImplementation(dnnl, "f32");
+    const f32 = convRunsAs(dnnl);
     assert.ok(f32 !== null && f32.length > 0, `fp32 convolution: ${f32}`);
-    const bf16 = convImplementation(dnnl, "bf16");
+    const bf16 = bf16ConvImplementation(dnnl);
     const cpu = cpuBf16Support(dnnl);
     // oneDNN 2.6 has bf16 convolutions on AVX-512 CPUs only (AVX2: none).
     if ((dnnl.isa() & 0x27) !== 0x27) assert.equal(bf16, null);
@@ -118,7 +120,7 @@ Deno.test({
   fn() {
     const dnnl = openDnnl(1);
     const want = convStep("fp32");
-    if (convImplementation(dnnl, "bf16") === null) {
+    if (bf16ConvImplementation(dnnl) === null) {
       const isa = isaName(dnnl.isa(), dnnl.generation);
       assert.throws(() => convStep("bf16"), {
         message: new RegExp(
