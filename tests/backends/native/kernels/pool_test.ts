@@ -10,7 +10,7 @@ import { ignore, random } from "../_compare.ts";
 import { nativeDnnl } from "../../../../backends/native/register.ts";
 import { poolForwardPd } from "../../../../backends/native/kernels/pool.ts";
 import { Primitive, queryBytes, queryMdOf } from "../../../../backends/native/onednn/primitives.ts";
-import type { Dnnl, Geometry2d, Pd } from "../../../../backends/native/onednn/api.ts";
+import type { Dnnl, Geometry2d, Md, Pd } from "../../../../backends/native/onednn/api.ts";
 
 interface Case {
   readonly shape: readonly [number, number, number, number]; // n, c, h, w
@@ -33,14 +33,17 @@ function tied(size: number, seed: number): Float32Array {
   return random(size, seed).map((v) => v < 0 ? 0 : Math.round(v * 3));
 }
 
-/** Output and workspace of the forward pass `pd`, and in training the backward pass's dx. */
-function run(dnnl: Dnnl, c: Case, tag: number, alg: number, pd: Pd, training: boolean) {
+/** Output and workspace of the forward pass `pd` on `src`, and in training the backward pass's dx. */
+function run(
+  dnnl: Dnnl,
+  pd: Pd,
+  alg: number,
+  src: Md,
+  dst: Md,
+  geo: Geometry2d,
+  training: boolean,
+) {
   const E = dnnl.E;
-  const [n, ch, h, w] = c.shape;
-  const [oh, ow] = [out(h, c), out(w, c)];
-  const src = dnnl.memoryDesc([n, ch, h, w], tag);
-  const dst = dnnl.memoryDesc([n, ch, oh, ow], tag);
-  const geo = geometry(c, h, w);
   const wsBytes = queryBytes(dnnl, pd, E.queryWorkspaceMd);
   const wsMd = wsBytes > 0 ? queryMdOf(dnnl, pd, E.queryWorkspaceMd) : undefined;
   const wsSpec = wsMd === undefined ? [] : [{ arg: E.argWorkspace, md: wsMd }];
@@ -85,23 +88,9 @@ Deno.test({
         for (const alg of [E.poolMax, E.poolAvgInclude]) {
           for (const prop of [E.forwardTraining, E.forwardInference]) {
             const what = `${JSON.stringify(c)} tag ${tag} alg ${alg} prop ${prop}`;
-            const training = prop === E.forwardTraining;
-            const first = run(
-              dnnl,
-              c,
-              tag,
-              alg,
-              dnnl.poolForward(prop, alg, src, dst, geo),
-              training,
-            );
-            const taken = run(
-              dnnl,
-              c,
-              tag,
-              alg,
-              poolForwardPd(dnnl, prop, alg, src, dst, geo),
-              training,
-            );
+            const args = [alg, src, dst, geo, prop === E.forwardTraining] as const;
+            const first = run(dnnl, dnnl.poolForward(prop, alg, src, dst, geo), ...args);
+            const taken = run(dnnl, poolForwardPd(dnnl, prop, alg, src, dst, geo), ...args);
             if (dnnl.generation === 2 && /^jit:avx2?$/.test(first.impl)) {
               assert.equal(taken.impl, "jit:sse41", `${what}: ${taken.impl}`);
             } else {
